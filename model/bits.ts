@@ -1,0 +1,35 @@
+/**
+ * Sets of small indices (partitions, devices) as 31-bit masks: the model's labels, observed sets and
+ * pending-interrupt vectors are all such sets, and masks keep states small and cheap to compare.
+ */
+export type Bits = number;
+
+export const EMPTY: Bits = 0;
+
+export function bit(i: number): Bits {
+  return 1 << i;
+}
+
+export function has(set: Bits, i: number): boolean {
+  return (set & (1 << i)) !== 0;
+}
+
+export function union(a: Bits, b: Bits): Bits {
+  return a | b;
+}
+
+export function isSubset(a: Bits, b: Bits): boolean {
+  return (a & ~b) === 0;
+}
+
+export function members(set: Bits): number[] {
+  const out: number[] = [];
+  for (let i = 0; set !== 0; i++, set >>>= 1) if (set & 1) out.push(i);
+  return out;
+}
+
+export function fromList(items: Iterable<number>): Bits {
+  let set = 0;
+  for (const i of items) set |= 1 << i;
+  return set;
+}

@@ -1,0 +1,98 @@
+/**
+ * The events the environment, the attacker, devices and guests can cause in a state: the
+ * disjuncts of the spec's `Next`. Guest and device events are enumerated once per abstract memory
+ * class (model/layout.ts), with one representative address each, plus malformed requests (an
+ * unmapped address, an unknown hypercall, out-of-range arguments) so refusals are explored too.
+ */
+import { has } from './bits.js';
+import { type Event, GUEST_EXIT_REASONS, HYPERCALL_OPS } from './events.js';
+import type { Layout } from './layout.js';
+import { booted, isLaunched, runningNow, type State } from './state.js';
+import type { ModelOptions } from './step.js';
+import type { DeviceIdx, PartitionIdx } from '../system/config.js';
+
+/** A hypercall number no hypervisor version defines: a malformed VMCALL. */
+export const UNKNOWN_HYPERCALL = 'hypercall-255';
+
+export interface EventCatalog {
+  readonly measure: Event;
+  readonly tamperHypervisor: Event;
+  readonly tamper: readonly Event[];
+  readonly launch: readonly Event[];
+  readonly tick: Event;
+  readonly guest: readonly (readonly Event[])[];
+  readonly device: readonly (readonly Event[])[];
+}
+
+export function buildCatalog(layout: Layout): EventCatalog {
+  const { config } = layout;
+  const nChannels = config.channels.length;
+  const nParts = config.partitions.length;
+  const guest = config.partitions.map((_, i) => {
+    const partition = i as PartitionIdx;
+    const events: Event[] = [];
+    const seen = new Set<string>();
+    for (const entry of layout.ept[partition]!) {
+      const key = `${layout.classOf[entry.page]}:${entry.rights}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      events.push({ type: 'GuestAccess', partition, gpa: entry.gpa, access: 'read' });
+      events.push({ type: 'GuestAccess', partition, gpa: entry.gpa, access: 'write' });
+    }
+    events.push({ type: 'GuestAccess', partition, gpa: layout.ept[partition]!.length, access: 'read' });
+    for (const op of HYPERCALL_OPS) {
+      const args = op === 'send' || op === 'receive' ? nChannels + 1 : op.startsWith('partition-') ? nParts + 1 : 1;
+      for (let arg = 0; arg < args; arg++) events.push({ type: 'Hypercall', partition, op, arg });
+    }
+    events.push({ type: 'Hypercall', partition, op: UNKNOWN_HYPERCALL, arg: 0 });
+    for (const reason of GUEST_EXIT_REASONS) events.push({ type: 'VmExit', partition, reason });
+    return events;
+  });
+  const device = config.devices.map((_, i) => {
+    const d = i as DeviceIdx;
+    const events: Event[] = [{ type: 'DeviceIrq', device: d }];
+    for (const cls of layout.classes) {
+      const page = cls.pages[0]!;
+      events.push({ type: 'Dma', device: d, page, access: 'read' });
+      events.push({ type: 'Dma', device: d, page, access: 'write' });
+    }
+    return events;
+  });
+  return {
+    measure: { type: 'MeasureHypervisor' },
+    tamperHypervisor: { type: 'TamperImage', partition: null },
+    tamper: config.partitions.map((_, p) => ({ type: 'TamperImage', partition: p as PartitionIdx })),
+    launch: config.partitions.map((_, p) => ({ type: 'LaunchPartition', partition: p as PartitionIdx })),
+    tick: { type: 'Tick' },
+    guest,
+    device,
+  };
+}
+
+/** Every event enabled in `state`, in a fixed order (so exploration is deterministic). */
+export function enabledEvents(layout: Layout, catalog: EventCatalog, state: State, options: ModelOptions = {}): Event[] {
+  const bugs = options.bugs;
+  const out: Event[] = [];
+  if (!booted(state)) {
+    if (state.halted) return out;
+    if (state.hv === 'pending') {
+      out.push(catalog.measure);
+      if (!state.hvTampered) out.push(catalog.tamperHypervisor);
+      return out;
+    }
+    const next = state.status.indexOf('pending');
+    out.push(catalog.launch[next]!);
+    for (let p = next; p < layout.nPartitions; p++) if (!has(state.tampered, p)) out.push(catalog.tamper[p]!);
+    return out;
+  }
+  const halted = state.halted;
+  if (!halted || bugs?.has('tick-after-halt')) out.push(catalog.tick);
+  if (!halted || bugs?.has('dma-after-halt'))
+    for (let d = 0; d < layout.nDevices; d++)
+      if (isLaunched(state, layout.config.devices[d]!.owner))
+        for (const e of catalog.device[d]!) if (e.type === 'Dma' || !halted) out.push(e);
+  if (halted) return out;
+  const running = runningNow(layout, state);
+  for (let p = 0; p < layout.nPartitions; p++) if (has(running, p)) out.push(...catalog.guest[p]!);
+  return out;
+}

@@ -1,0 +1,277 @@
+/**
+ * Static facts the model derives once from a system configuration: the EPT the memory manager
+ * builds for each partition, what each device reaches through the IOMMU, interrupt routing, the
+ * schedule unrolled per tick, and the memory abstraction that keeps exhaustive search small.
+ *
+ * Memory abstraction (DESIGN section 4): host pages with the same accessors (the same partitions
+ * through EPT with the same rights, the same devices through the IOMMU, listed by the same
+ * partitions, in the same shared regions) behave identically, so one abstract cell stands for each
+ * such class. A class only one partition can reach needs no label of its own: it only ever holds
+ * what that partition observed, so reading it back adds nothing. Only the remaining classes carry a
+ * label in the state (`State.cells`).
+ */
+import { type Bits, bit, EMPTY, has } from './bits.js';
+import {
+  type CpuId,
+  type DeviceIdx,
+  type HostPage,
+  hasPrivilege,
+  type PartitionIdx,
+  pagesOf,
+  type SystemConfig,
+} from '../system/config.js';
+
+/** EPT entry permission bits, as in the Intel entry format (bits 0, 1, 2). */
+export const EPT_R = 1;
+export const EPT_W = 2;
+export const EPT_X = 4;
+
+/** One guest-physical page of a partition's EPT. The guest sees its pages from gpa 0 upwards. */
+export interface EptEntry {
+  readonly gpa: number;
+  readonly page: HostPage;
+  readonly rights: number;
+}
+
+export interface MemClass {
+  readonly id: number;
+  readonly pages: readonly HostPage[];
+  /** Partitions whose `memory` lists these pages. */
+  readonly listers: Bits;
+  /** Partitions that reach the class through EPT or through a device they own. */
+  readonly accessors: Bits;
+  /** Devices whose IOMMU translation reaches the class. */
+  readonly devices: Bits;
+  /** Index into `State.cells`, or -1 for a class that needs no label. */
+  readonly cell: number;
+  /** Label of a fresh page of this class: the partitions that list it. */
+  readonly initial: Bits;
+}
+
+/** Scheduling facts for one tick position of the major frame. */
+export interface FrameSlot {
+  /** Partitions with a window covering this tick on some CPU. */
+  readonly eligible: Bits;
+  /** Per CPU, the partitions whose windows cover this tick there. */
+  readonly perCpu: readonly Bits[];
+  /** Partitions that would run here against the schedule's rules: through a window that wraps past
+   * the major frame, or on a CPU the partition may not use. */
+  readonly misplaced: Bits;
+  /** Partitions with a window starting at this tick (the health monitor acts then). */
+  readonly starting: Bits;
+}
+
+export interface Layout {
+  readonly config: SystemConfig;
+  readonly nPartitions: number;
+  readonly nDevices: number;
+  readonly classes: readonly MemClass[];
+  /** Class of each host page. */
+  readonly classOf: readonly number[];
+  /** Labelled classes, in `State.cells` order. */
+  readonly cells: readonly MemClass[];
+  readonly ept: readonly (readonly EptEntry[])[];
+  /** Per partition: the EPT maps a page beyond what it may reach (owned alone, or shared as configured). */
+  readonly eptBreach: readonly boolean[];
+  /** Per partition and host page: the rights MemoryIsolation allows (0 when none). */
+  readonly allowed: readonly Uint8Array[];
+  /** Per device and host page: 1 where the IOMMU lets the device through. */
+  readonly dmaReach: readonly Uint8Array[];
+  /** Per device: host pages its owner may write (DmaContainment's bound). */
+  readonly ownerWritable: readonly Uint8Array[];
+  /** Per device: partitions owning a device on the same interrupt line. */
+  readonly irqTargets: readonly Bits[];
+  readonly frames: readonly FrameSlot[];
+  /** Partitions holding `partition-control` (health monitors). */
+  readonly monitors: Bits;
+  readonly auditReaders: Bits;
+  readonly downgraders: Bits;
+  /** Per partition: the sources InformationFlow lets reach it. */
+  readonly mayFlowTo: readonly Bits[];
+}
+
+export function buildLayout(config: SystemConfig): Layout {
+  const nPartitions = config.partitions.length;
+  const nDevices = config.devices.length;
+  const nPages = config.platform.pages;
+
+  const listers: number[] = new Array(nPages).fill(EMPTY);
+  for (const p of config.partitions)
+    for (const range of p.memory) for (const page of pagesOf(range)) listers[page]! |= bit(p.index);
+
+  const sharedOf: string[][] = Array.from({ length: nPages }, () => []);
+  config.shared.forEach((region, r) => {
+    for (const page of pagesOf(region.memory)) sharedOf[page]!.push(String(r));
+  });
+
+  const ept = config.partitions.map((p) => {
+    const entries: EptEntry[] = [];
+    const map = (page: HostPage, rights: number) => entries.push({ gpa: entries.length, page, rights });
+    for (const range of p.memory) for (const page of pagesOf(range)) map(page, EPT_R | EPT_W | EPT_X);
+    for (const region of config.shared) {
+      if (region.writer === p.index) for (const page of pagesOf(region.memory)) map(page, EPT_R | EPT_W);
+      else if (region.readers.includes(p.index))
+        for (const page of pagesOf(region.memory)) map(page, EPT_R);
+    }
+    return entries;
+  });
+
+  const allowed = config.partitions.map((p) => {
+    const rights = new Uint8Array(nPages);
+    for (let page = 0; page < nPages; page++)
+      if (listers[page] === bit(p.index)) rights[page] = EPT_R | EPT_W | EPT_X;
+    for (const region of config.shared) {
+      const granted = region.writer === p.index ? EPT_R | EPT_W : region.readers.includes(p.index) ? EPT_R : 0;
+      for (const page of pagesOf(region.memory)) rights[page]! |= granted;
+    }
+    return rights;
+  });
+
+  const eptBreach = ept.map((entries, p) =>
+    entries.some((e) => (e.rights & ~allowed[p]![e.page]!) !== 0),
+  );
+
+  const dmaReach = config.devices.map((d) => {
+    const reach = new Uint8Array(nPages);
+    if (d.iommu === 'passthrough') reach.fill(1);
+    else for (const range of d.dma) for (const page of pagesOf(range)) reach[page] = 1;
+    return reach;
+  });
+
+  const ownerWritable = config.devices.map((d) => {
+    const writable = new Uint8Array(nPages);
+    for (let page = 0; page < nPages; page++)
+      writable[page] = allowed[d.owner]![page]! & EPT_W ? 1 : 0;
+    return writable;
+  });
+
+  // Group pages into classes by everything that can tell two pages apart.
+  const eptRights: number[][] = Array.from({ length: nPages }, () => new Array(nPartitions).fill(0));
+  ept.forEach((entries, p) => {
+    for (const e of entries) eptRights[e.page]![p]! |= e.rights;
+  });
+  const signatureToClass = new Map<string, number>();
+  const classOf: number[] = [];
+  const classPages: HostPage[][] = [];
+  const classDevices: Bits[] = [];
+  for (let page = 0; page < nPages; page++) {
+    let devices = EMPTY;
+    for (let d = 0; d < nDevices; d++) if (dmaReach[d]![page]) devices |= bit(d);
+    const signature = `${listers[page]}|${eptRights[page]!.join(',')}|${devices}|${sharedOf[page]!.join(',')}`;
+    let id = signatureToClass.get(signature);
+    if (id === undefined) {
+      id = classPages.length;
+      signatureToClass.set(signature, id);
+      classPages.push([]);
+      classDevices.push(devices);
+    }
+    classPages[id]!.push(page as HostPage);
+    classOf.push(id);
+  }
+
+  const cells: MemClass[] = [];
+  const classes: MemClass[] = classPages.map((pages, id) => {
+    const first = pages[0]!;
+    let accessors = EMPTY;
+    for (let p = 0; p < nPartitions; p++) if (eptRights[first]![p]) accessors |= bit(p);
+    for (let d = 0; d < nDevices; d++) if (has(classDevices[id]!, d)) accessors |= bit(config.devices[d]!.owner);
+    const needsLabel = popcount(accessors) > 1;
+    const cls: MemClass = {
+      id,
+      pages,
+      listers: listers[first]!,
+      accessors,
+      devices: classDevices[id]!,
+      cell: needsLabel ? cells.length : -1,
+      initial: listers[first]!,
+    };
+    if (needsLabel) cells.push(cls);
+    return cls;
+  });
+
+  const irqTargets = config.devices.map((d) => {
+    let targets = EMPTY;
+    for (const other of config.devices) if (other.irq === d.irq) targets |= bit(other.owner);
+    return targets;
+  });
+
+  const frames = buildFrames(config);
+
+  let monitors = EMPTY;
+  let auditReaders = EMPTY;
+  let downgraders = EMPTY;
+  for (const p of config.partitions) {
+    if (hasPrivilege(p, 'partition-control')) monitors |= bit(p.index);
+    if (hasPrivilege(p, 'audit-read')) auditReaders |= bit(p.index);
+    if (p.downgrader) downgraders |= bit(p.index);
+  }
+  const mayFlowTo = config.partitions.map((to) => {
+    let sources = EMPTY;
+    for (const from of config.partitions) if (from.rank <= to.rank || from.downgrader) sources |= bit(from.index);
+    return sources;
+  });
+
+  return {
+    config,
+    nPartitions,
+    nDevices,
+    classes,
+    classOf,
+    cells,
+    ept,
+    eptBreach,
+    allowed,
+    dmaReach,
+    ownerWritable,
+    irqTargets,
+    frames,
+    monitors,
+    auditReaders,
+    downgraders,
+    mayFlowTo,
+  };
+}
+
+/**
+ * Unrolls the schedule into one slot per tick. A window that runs past the end of the major frame is
+ * taken to wrap into the next frame's first ticks, which is what a scheduler counting modulo the
+ * frame does; TemporalIsolation then finds the partition running outside the frame's layout.
+ */
+function buildFrames(config: SystemConfig): FrameSlot[] {
+  const { majorFrame, windows } = config.schedule;
+  const frames: FrameSlot[] = [];
+  for (let tick = 0; tick < majorFrame; tick++) {
+    const perCpu: Bits[] = new Array(config.platform.cpus).fill(EMPTY);
+    let eligible = EMPTY;
+    let misplaced = EMPTY;
+    let starting = EMPTY;
+    for (const w of windows) {
+      const offset = (((tick - w.start) % majorFrame) + majorFrame) % majorFrame;
+      const covers = w.length >= majorFrame || offset < w.length;
+      if (!covers) continue;
+      perCpu[w.cpu] = perCpu[w.cpu]! | bit(w.partition);
+      eligible |= bit(w.partition);
+      const pastFrame = w.start + w.length > majorFrame;
+      const foreignCpu = !config.partitions[w.partition]!.cpus.includes(w.cpu as CpuId);
+      if (pastFrame || foreignCpu) misplaced |= bit(w.partition);
+      if (offset === 0) starting |= bit(w.partition);
+    }
+    frames.push({ eligible, perCpu, misplaced, starting });
+  }
+  return frames;
+}
+
+export function popcount(x: Bits): number {
+  let n = 0;
+  for (; x !== 0; x &= x - 1) n++;
+  return n;
+}
+
+/** The EPT entry a guest-physical page number resolves to, if any. */
+export function translate(layout: Layout, p: PartitionIdx, gpa: number): EptEntry | undefined {
+  return layout.ept[p]![gpa];
+}
+
+export function deviceOwner(layout: Layout, d: DeviceIdx): PartitionIdx {
+  return layout.config.devices[d]!.owner;
+}

@@ -1,0 +1,96 @@
+/**
+ * The history monitor: after each step it records, in `State.flags`, the facts about that step that
+ * the action properties need (DmaContainment, InterruptIsolation, AuditCompleteness,
+ * HypercallAuthorization, FaultContainment, FailSecure), so every property is a state invariant,
+ * as in spec/Hypervisor.tla. It judges the step from the outside, by comparing the states before and
+ * after against what the configuration allows, so a bug in a handler cannot hide from it.
+ */
+import { has } from './bits.js';
+import type { Event } from './events.js';
+import type { Layout } from './layout.js';
+import { Flag, type State } from './state.js';
+import type { StepResult } from './step.js';
+
+export function monitor(layout: Layout, before: State, event: Event, result: StepResult): number {
+  const after = result.state;
+  let flags = after.flags;
+  if (after === before) return flags;
+
+  if (before.halted && !sameExceptFlags(before, after)) flags |= Flag.HaltEscape;
+
+  if (result.outcome !== 'ok' && !result.effects.some((e) => e.kind === 'audit')) flags |= Flag.Unaudited;
+
+  switch (event.type) {
+    case 'Dma':
+      if (result.outcome === 'ok' && !layout.ownerWritable[event.device]![event.page]) flags |= Flag.DmaEscape;
+      break;
+    case 'DeviceIrq': {
+      const owner = layout.config.devices[event.device]!.owner;
+      for (const e of result.effects)
+        if ((e.kind === 'inject' || e.kind === 'pend') && e.partition !== owner) flags |= Flag.IrqEscape;
+      break;
+    }
+    case 'Hypercall':
+      if (result.outcome === 'refused' && !sameExceptAudit(before, after)) flags |= Flag.HypercallEscape;
+      if (result.outcome === 'ok' && !authorised(layout, event.partition, event.op)) flags |= Flag.HypercallEscape;
+      break;
+    default:
+      break;
+  }
+
+  if (result.outcome === 'faulted') {
+    const p = (event as { partition: number }).partition;
+    const expected: State = { ...before, status: before.status.map((s, i) => (i === p ? 'faulted' : s)) };
+    if (!sameExceptAudit(expected, after)) flags |= Flag.FaultEscape;
+  }
+  if (restartedWithoutReset(layout, before, event, after)) flags |= Flag.FaultEscape;
+  return flags;
+}
+
+const PRIVILEGED: Record<string, 'partition-control' | 'audit-read'> = {
+  'partition-reset': 'partition-control',
+  'partition-status': 'partition-control',
+  'audit-read': 'audit-read',
+};
+
+function authorised(layout: Layout, p: number, op: string): boolean {
+  const needed = PRIVILEGED[op];
+  return needed === undefined || layout.config.partitions[p]!.privileges.includes(needed);
+}
+
+/** A partition went from faulted to running other than by a partition-reset hypercall or the
+ * health monitor's reset at the start of its window. */
+function restartedWithoutReset(layout: Layout, before: State, event: Event, after: State): boolean {
+  if (event.type === 'Hypercall' && event.op === 'partition-reset') return false;
+  let monitorActs = false;
+  if (event.type === 'Tick') {
+    const starting = layout.frames[after.frame]!.starting;
+    for (let m = 0; m < layout.nPartitions; m++)
+      if (has(layout.monitors, m) && has(starting, m) && before.status[m] === 'running') monitorActs = true;
+  }
+  return before.status.some((s, p) => s === 'faulted' && after.status[p] === 'running' && !monitorActs);
+}
+
+function sameExceptFlags(a: State, b: State): boolean {
+  return sameExceptAudit(a, b) && a.auditCount === b.auditCount && a.auditLabel === b.auditLabel && a.halted === b.halted;
+}
+
+/** Equal in everything but the audit log, the fail-secure halt it may trigger, and the history flags. */
+function sameExceptAudit(a: State, b: State): boolean {
+  return (
+    a.hv === b.hv &&
+    a.hvTampered === b.hvTampered &&
+    a.tampered === b.tampered &&
+    a.frame === b.frame &&
+    sameList(a.status, b.status) &&
+    sameList(a.observed, b.observed) &&
+    sameList(a.pendingIrq, b.pendingIrq) &&
+    sameList(a.cells, b.cells) &&
+    a.channels.length === b.channels.length &&
+    a.channels.every((q, i) => sameList(q, b.channels[i]!))
+  );
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+}

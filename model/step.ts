@@ -1,0 +1,447 @@
+/**
+ * The hypervisor's transition function: `step(layout, state, event)` returns the next state, the
+ * outcome and the effects (VM exits, audit records, VT-d faults, injections) as data. It is pure
+ * and total: a guest's bad request is refused, audited, and the machine carries on; nothing here
+ * throws on input a guest or device can produce.
+ *
+ * Each handler is the model of one core component (DESIGN section 1) and is mirrored by the TLA+
+ * action of the same name in spec/Hypervisor.tla.
+ */
+import { type Bits, bit, EMPTY, has } from './bits.js';
+import { type Access, type Event, ExitReason } from './events.js';
+import { EPT_R, EPT_W, EPT_X, type Layout } from './layout.js';
+import { monitor } from './monitor.js';
+import { booted, Flag, isLaunched, labelOf, runningNow, type State } from './state.js';
+import type { DeviceIdx, PartitionIdx } from '../system/config.js';
+
+/** Known hypervisor bugs that tests switch on to show the property catalog catches them. */
+export type SeededBug =
+  /** A send on a channel the caller does not own is refused but still enqueued. */
+  | 'refused-send-enqueues'
+  /** `partition-status` skips the privilege check. */
+  | 'status-without-privilege'
+  /** Refused hypercalls are not audited. */
+  | 'unaudited-refusal'
+  /** A fault also flushes the messages queued for the faulting partition. */
+  | 'fault-flushes-inbox'
+  /** A faulted partition is restarted at the next tick without a partition-reset. */
+  | 'auto-restart'
+  /** Devices keep doing DMA after the fail-secure halt. */
+  | 'dma-after-halt'
+  /** The preemption timer keeps running after the fail-secure halt. */
+  | 'tick-after-halt'
+  /** A partition whose measurement mismatches is launched anyway. */
+  | 'launch-ignores-mismatch';
+
+export interface ModelOptions {
+  /** Test-only: never set from the command line. */
+  readonly bugs?: ReadonlySet<SeededBug>;
+}
+
+export type HypercallStatus = 'OK' | 'EPERM' | 'EINVAL' | 'ENOSYS' | 'EAGAIN';
+
+export type AuditCode =
+  | 'hv-measurement-failed'
+  | 'launch-refused'
+  | 'ept-violation'
+  | 'iommu-fault'
+  | 'hypercall-refused'
+  | 'channel-full'
+  | 'io-denied'
+  | 'msr-denied'
+  | 'guest-fault';
+
+/** Whether the operation the event asked for was carried out. */
+export type Outcome = 'ok' | 'refused' | 'faulted' | 'dropped';
+
+export type Effect =
+  | { readonly kind: 'vm-exit'; readonly partition: PartitionIdx; readonly reason: number }
+  | { readonly kind: 'audit'; readonly code: AuditCode; readonly cause: PartitionIdx | null; readonly label: Bits }
+  | { readonly kind: 'ept-violation'; readonly partition: PartitionIdx; readonly gpa: number; readonly access: Access }
+  | { readonly kind: 'vtd-fault'; readonly device: DeviceIdx; readonly page: number; readonly reason: 5 | 6 }
+  | { readonly kind: 'inject'; readonly partition: PartitionIdx; readonly devices: Bits }
+  | { readonly kind: 'pend'; readonly partition: PartitionIdx; readonly device: DeviceIdx }
+  | { readonly kind: 'inject-gp'; readonly partition: PartitionIdx }
+  | { readonly kind: 'fault'; readonly partition: PartitionIdx }
+  | { readonly kind: 'reset'; readonly by: PartitionIdx; readonly target: PartitionIdx }
+  | { readonly kind: 'launch'; readonly partition: PartitionIdx; readonly verdict: 'measured' | 'unmeasured' | 'refused' }
+  | { readonly kind: 'hypercall'; readonly partition: PartitionIdx; readonly op: string; readonly status: HypercallStatus }
+  | { readonly kind: 'halt'; readonly reason: 'measurement' | 'audit-full' };
+
+export interface StepResult {
+  readonly state: State;
+  readonly outcome: Outcome;
+  readonly effects: readonly Effect[];
+}
+
+const NO_EFFECTS: readonly Effect[] = [];
+
+/** Total transition function: the core semantics followed by the history monitor. */
+export function step(layout: Layout, state: State, event: Event, options: ModelOptions = {}): StepResult {
+  const result = core(layout, state, event, options.bugs ?? NO_BUGS);
+  const flags = monitor(layout, state, event, result);
+  if (flags === result.state.flags) return result;
+  return { ...result, state: { ...result.state, flags } };
+}
+
+const NO_BUGS: ReadonlySet<SeededBug> = new Set();
+
+function core(layout: Layout, s: State, e: Event, bugs: ReadonlySet<SeededBug>): StepResult {
+  switch (e.type) {
+    case 'MeasureHypervisor':
+      return measureHypervisor(layout, s);
+    case 'TamperImage':
+      return tamperImage(s, e.partition);
+    case 'LaunchPartition':
+      return launchPartition(layout, s, e.partition, bugs);
+    case 'Tick':
+      return tick(layout, s, bugs);
+    case 'GuestAccess':
+      return guestAccess(layout, s, e.partition, e.gpa, e.access);
+    case 'Dma':
+      return dma(layout, s, e.device, e.page, e.access, bugs);
+    case 'DeviceIrq':
+      return deviceIrq(layout, s, e.device);
+    case 'Hypercall':
+      return hypercall(layout, s, e.partition, e.op, e.arg, bugs);
+    case 'VmExit':
+      return vmExit(layout, s, e.partition, e.reason, bugs);
+    default:
+      return unreachable(e);
+  }
+}
+
+export function unreachable(x: never): never {
+  throw new Error(`unreachable: ${JSON.stringify(x)}`);
+}
+
+const unchanged = (state: State): StepResult => ({ state, outcome: 'ok', effects: NO_EFFECTS });
+
+// ---------------------------------------------------------------- audit (system audit component)
+
+/**
+ * Appends one record. Under `halt` the record that fills the log is kept and the system halts in
+ * the same step; under `overwrite` a full log drops its oldest record, which AuditCompleteness sees.
+ */
+function audit(layout: Layout, s: State, code: AuditCode, cause: PartitionIdx | null, effects: Effect[]): State {
+  const label = cause === null ? EMPTY : labelOf(layout, s, cause);
+  effects.push({ kind: 'audit', code, cause, label });
+  const { capacity, onFull } = layout.config.audit;
+  const auditLabel = s.auditLabel | label;
+  if (s.auditCount < capacity) {
+    const auditCount = s.auditCount + 1;
+    if (auditCount === capacity && onFull === 'halt') {
+      effects.push({ kind: 'halt', reason: 'audit-full' });
+      return { ...s, auditCount, auditLabel, halted: true };
+    }
+    return { ...s, auditCount, auditLabel };
+  }
+  return { ...s, auditLabel, flags: s.flags | Flag.AuditDropped };
+}
+
+// ---------------------------------------------------------------- security monitor (measured launch)
+
+function measureHypervisor(layout: Layout, s: State): StepResult {
+  if (s.hv !== 'pending' || s.halted) return unchanged(s);
+  if (!s.hvTampered) return { state: { ...s, hv: 'ok' }, outcome: 'ok', effects: NO_EFFECTS };
+  const effects: Effect[] = [];
+  const audited = audit(layout, { ...s, hv: 'failed' }, 'hv-measurement-failed', null, effects);
+  if (!audited.halted) effects.push({ kind: 'halt', reason: 'measurement' });
+  return { state: { ...audited, halted: true }, outcome: 'refused', effects };
+}
+
+function tamperImage(s: State, p: PartitionIdx | null): StepResult {
+  if (s.halted) return unchanged(s);
+  if (p === null) {
+    if (s.hv !== 'pending' || s.hvTampered) return unchanged(s);
+    return { state: { ...s, hvTampered: true }, outcome: 'ok', effects: NO_EFFECTS };
+  }
+  if (s.status[p] !== 'pending' || has(s.tampered, p)) return unchanged(s);
+  return { state: { ...s, tampered: s.tampered | bit(p) }, outcome: 'ok', effects: NO_EFFECTS };
+}
+
+function launchPartition(layout: Layout, s: State, p: PartitionIdx, bugs: ReadonlySet<SeededBug>): StepResult {
+  if (s.halted || s.hv !== 'ok' || s.status.indexOf('pending') !== p) return unchanged(s);
+  const measured = layout.config.partitions[p]!.launch === 'measured';
+  const matches = !has(s.tampered, p) || bugs.has('launch-ignores-mismatch');
+  if (!measured || matches) {
+    const verdict = measured ? 'measured' : 'unmeasured';
+    return {
+      state: { ...s, status: replace(s.status, p, 'running') },
+      outcome: 'ok',
+      effects: [{ kind: 'launch', partition: p, verdict }],
+    };
+  }
+  const effects: Effect[] = [{ kind: 'launch', partition: p, verdict: 'refused' }];
+  const state = audit(layout, { ...s, status: replace(s.status, p, 'refused') }, 'launch-refused', p, effects);
+  return { state, outcome: 'refused', effects };
+}
+
+// ---------------------------------------------------------------- RTvCPU scheduler and health monitor
+
+/**
+ * One preemption-timer tick on every CPU. Health monitors whose window starts now reset every faulted
+ * partition; then every vCPU entering the guest gets its pending interrupts injected.
+ */
+function tick(layout: Layout, s: State, bugs: ReadonlySet<SeededBug>): StepResult {
+  if ((s.halted && !bugs.has('tick-after-halt')) || !booted(s)) return unchanged(s);
+  const frame = (s.frame + 1) % layout.config.schedule.majorFrame;
+  let next: State = { ...s, frame };
+  const effects: Effect[] = [];
+  const starting = layout.frames[frame]!.starting;
+  for (let m = 0; m < layout.nPartitions; m++) {
+    if (!has(layout.monitors, m) || !has(starting, m) || next.status[m] !== 'running') continue;
+    for (let p = 0; p < layout.nPartitions; p++)
+      if (p !== m && next.status[p] === 'faulted') next = reset(layout, next, m as PartitionIdx, p as PartitionIdx, effects);
+  }
+  if (bugs.has('auto-restart') && next.status.includes('faulted'))
+    next = { ...next, status: next.status.map((st) => (st === 'faulted' ? 'running' : st)) };
+  next = injectPending(layout, next, runningNow(layout, next), effects);
+  return { state: next, outcome: 'ok', effects: effects.length ? effects : NO_EFFECTS };
+}
+
+/** VM entry: each entering partition observes the interrupts pending for it. */
+function injectPending(layout: Layout, s: State, entering: Bits, effects: Effect[]): State {
+  let observed: Bits[] | null = null;
+  let pending: Bits[] | null = null;
+  for (let p = 0; p < layout.nPartitions; p++) {
+    const devices = s.pendingIrq[p]!;
+    if (devices === EMPTY || !has(entering, p)) continue;
+    observed ??= [...s.observed];
+    pending ??= [...s.pendingIrq];
+    observed[p] = observed[p]! | irqLabel(layout, s, devices);
+    pending[p] = EMPTY;
+    effects.push({ kind: 'inject', partition: p as PartitionIdx, devices });
+  }
+  return observed && pending ? { ...s, observed, pendingIrq: pending } : s;
+}
+
+function irqLabel(layout: Layout, s: State, devices: Bits): Bits {
+  let label = EMPTY;
+  for (let d = 0; d < layout.nDevices; d++)
+    if (has(devices, d)) label |= labelOf(layout, s, layout.config.devices[d]!.owner);
+  return label;
+}
+
+/**
+ * Restart `target` on behalf of `by`: its memory is cleared, its pending interrupts dropped, and it
+ * observes the resetter's label (a reset is a message from the resetter).
+ */
+function reset(layout: Layout, s: State, by: PartitionIdx, target: PartitionIdx, effects: Effect[]): State {
+  effects.push({ kind: 'reset', by, target });
+  let cells = s.cells;
+  layout.cells.forEach((cls, i) => {
+    if (has(cls.listers, target) && cells[i] !== cls.initial) {
+      if (cells === s.cells) cells = [...s.cells];
+      (cells as Bits[])[i] = cls.initial;
+    }
+  });
+  return {
+    ...s,
+    status: replace(s.status, target, 'running'),
+    observed: replace(s.observed, target, s.observed[target]! | labelOf(layout, s, by)),
+    pendingIrq: replace(s.pendingIrq, target, EMPTY),
+    cells,
+  };
+}
+
+// ---------------------------------------------------------------- memory manager (EPT)
+
+const RIGHT: Record<Access, number> = { read: EPT_R, write: EPT_W, execute: EPT_X };
+
+function guestAccess(layout: Layout, s: State, p: PartitionIdx, gpa: number, access: Access): StepResult {
+  if (!has(runningNow(layout, s), p)) return unchanged(s);
+  const entry = layout.ept[p]?.[gpa];
+  if (!entry || !(entry.rights & RIGHT[access])) {
+    const effects: Effect[] = [
+      { kind: 'vm-exit', partition: p, reason: ExitReason.EptViolation },
+      { kind: 'ept-violation', partition: p, gpa, access },
+    ];
+    return { state: fault(layout, s, p, 'ept-violation', effects), outcome: 'faulted', effects };
+  }
+  const cell = layout.classes[layout.classOf[entry.page]!]!.cell;
+  if (cell < 0) return unchanged(s);
+  return { state: memoryAccess(layout, s, p, cell, access === 'write'), outcome: 'ok', effects: NO_EFFECTS };
+}
+
+/** A read observes the cell's label; a write adds the writer's label to it. */
+function memoryAccess(layout: Layout, s: State, p: PartitionIdx, cell: number, write: boolean): State {
+  if (write) {
+    const label = s.cells[cell]! | labelOf(layout, s, p);
+    return label === s.cells[cell] ? s : { ...s, cells: replace(s.cells, cell, label) };
+  }
+  const observed = s.observed[p]! | s.cells[cell]!;
+  return observed === s.observed[p] ? s : { ...s, observed: replace(s.observed, p, observed) };
+}
+
+// ---------------------------------------------------------------- exception handler
+
+/** The partition stops until a partition-reset; the fault is audited. */
+function fault(layout: Layout, s: State, p: PartitionIdx, code: AuditCode, effects: Effect[]): State {
+  effects.push({ kind: 'fault', partition: p });
+  return audit(layout, { ...s, status: replace(s.status, p, 'faulted') }, code, p, effects);
+}
+
+function vmExit(layout: Layout, s: State, p: PartitionIdx, reason: number, bugs: ReadonlySet<SeededBug>): StepResult {
+  if (!has(runningNow(layout, s), p)) return unchanged(s);
+  const effects: Effect[] = [{ kind: 'vm-exit', partition: p, reason }];
+  switch (reason) {
+    case ExitReason.Cpuid:
+    case ExitReason.Hlt:
+    case ExitReason.CrAccess:
+    case ExitReason.Rdmsr:
+      // Emulated from the partition's virtual CPU state: nothing outside the guest changes.
+      return { state: s, outcome: 'ok', effects };
+    case ExitReason.IoInstruction:
+    case ExitReason.Wrmsr: {
+      // No port or sensitive MSR is assigned to a partition: inject #GP and keep it running.
+      effects.push({ kind: 'inject-gp', partition: p });
+      const code = reason === ExitReason.Wrmsr ? 'msr-denied' : 'io-denied';
+      return { state: audit(layout, s, code, p, effects), outcome: 'refused', effects };
+    }
+    default: {
+      // A triple fault, or an exit no guest instruction should cause: the partition is faulted.
+      let faulted = fault(layout, s, p, 'guest-fault', effects);
+      if (bugs.has('fault-flushes-inbox'))
+        faulted = {
+          ...faulted,
+          channels: faulted.channels.map((q, c) => (layout.config.channels[c]!.to === p ? [] : q)),
+        };
+      return { state: faulted, outcome: 'faulted', effects };
+    }
+  }
+}
+
+// ---------------------------------------------------------------- IOMMU (VT-d)
+
+function dma(
+  layout: Layout,
+  s: State,
+  d: DeviceIdx,
+  page: number,
+  access: 'read' | 'write',
+  bugs: ReadonlySet<SeededBug>,
+): StepResult {
+  const owner = layout.config.devices[d]?.owner;
+  if (owner === undefined || !booted(s) || !isLaunched(s, owner)) return unchanged(s);
+  if (s.halted && !bugs.has('dma-after-halt')) return unchanged(s);
+  if (!Number.isInteger(page) || page < 0 || page >= layout.config.platform.pages || !layout.dmaReach[d]![page]) {
+    const effects: Effect[] = [{ kind: 'vtd-fault', device: d, page, reason: access === 'write' ? 5 : 6 }];
+    return { state: audit(layout, s, 'iommu-fault', owner, effects), outcome: 'refused', effects };
+  }
+  const cell = layout.classes[layout.classOf[page]!]!.cell;
+  if (cell < 0) return unchanged(s);
+  return { state: memoryAccess(layout, s, owner, cell, access === 'write'), outcome: 'ok', effects: NO_EFFECTS };
+}
+
+// ---------------------------------------------------------------- interrupt handler
+
+/**
+ * The physical line is routed to every partition owning a device on it. A partition running now
+ * takes an external-interrupt exit and gets the vector injected at once; others hold it pending.
+ */
+function deviceIrq(layout: Layout, s: State, d: DeviceIdx): StepResult {
+  const owner = layout.config.devices[d]?.owner;
+  if (owner === undefined || s.halted || !booted(s) || !isLaunched(s, owner)) return unchanged(s);
+  const running = runningNow(layout, s);
+  const label = labelOf(layout, s, owner);
+  const effects: Effect[] = [];
+  let observed = s.observed;
+  let pendingIrq = s.pendingIrq;
+  for (let q = 0; q < layout.nPartitions; q++) {
+    if (!has(layout.irqTargets[d]!, q)) continue;
+    if (has(running, q)) {
+      effects.push({ kind: 'vm-exit', partition: q as PartitionIdx, reason: ExitReason.ExternalInterrupt });
+      effects.push({ kind: 'inject', partition: q as PartitionIdx, devices: bit(d) });
+      if ((observed[q]! | label) !== observed[q]) observed = replace(observed, q, observed[q]! | label);
+    } else {
+      effects.push({ kind: 'pend', partition: q as PartitionIdx, device: d });
+      if (!has(pendingIrq[q]!, d)) pendingIrq = replace(pendingIrq, q, pendingIrq[q]! | bit(d));
+    }
+  }
+  const state = observed === s.observed && pendingIrq === s.pendingIrq ? s : { ...s, observed, pendingIrq };
+  return { state, outcome: 'ok', effects };
+}
+
+// ---------------------------------------------------------------- hypercall API
+
+function hypercall(
+  layout: Layout,
+  s: State,
+  p: PartitionIdx,
+  op: string,
+  arg: number,
+  bugs: ReadonlySet<SeededBug>,
+): StepResult {
+  if (!has(runningNow(layout, s), p)) return unchanged(s);
+  const effects: Effect[] = [{ kind: 'vm-exit', partition: p, reason: ExitReason.Vmcall }];
+  const done = (state: State, status: HypercallStatus = 'OK', outcome: Outcome = 'ok'): StepResult => {
+    effects.push({ kind: 'hypercall', partition: p, op, status });
+    return { state, outcome, effects };
+  };
+  const refuse = (status: HypercallStatus, state: State = s): StepResult => {
+    effects.push({ kind: 'hypercall', partition: p, op, status });
+    const audited = bugs.has('unaudited-refusal') ? state : audit(layout, state, 'hypercall-refused', p, effects);
+    return { state: audited, outcome: 'refused', effects };
+  };
+  const { channels, partitions } = layout.config;
+  const validPartition = Number.isInteger(arg) && arg >= 0 && arg < partitions.length;
+  const control = has(layout.monitors, p);
+
+  switch (op) {
+    case 'send': {
+      const ch = channels[arg];
+      if (!ch) return refuse('EINVAL');
+      if (ch.from !== p) {
+        if (!bugs.has('refused-send-enqueues')) return refuse('EPERM');
+        return refuse('EPERM', { ...s, channels: replace(s.channels, arg, [...s.channels[arg]!, labelOf(layout, s, p)]) });
+      }
+      const queue = s.channels[arg]!;
+      // The sender is told OK even when the message is dropped: back-pressure would leak the
+      // receiver's progress to the sender.
+      if (queue.length >= ch.capacity) return done(audit(layout, s, 'channel-full', p, effects), 'OK', 'dropped');
+      return done({ ...s, channels: replace(s.channels, arg, [...queue, labelOf(layout, s, p)]) });
+    }
+    case 'receive': {
+      const ch = channels[arg];
+      if (!ch) return refuse('EINVAL');
+      if (ch.to !== p) return refuse('EPERM');
+      const queue = s.channels[arg]!;
+      if (queue.length === 0) return done(s, 'EAGAIN');
+      const [head, ...rest] = queue;
+      return done({
+        ...s,
+        channels: replace(s.channels, arg, rest),
+        observed: replace(s.observed, p, s.observed[p]! | head!),
+      });
+    }
+    case 'partition-reset': {
+      if (!validPartition || arg === p) return refuse('EINVAL');
+      if (!control) return refuse('EPERM');
+      if (!isLaunched(s, arg)) return refuse('EINVAL');
+      return done(reset(layout, s, p, arg as PartitionIdx, effects));
+    }
+    case 'partition-status': {
+      if (!validPartition) return refuse('EINVAL');
+      if (!control && !bugs.has('status-without-privilege')) return refuse('EPERM');
+      const observed = s.observed[p]! | s.observed[arg]!;
+      return done(observed === s.observed[p] ? s : { ...s, observed: replace(s.observed, p, observed) });
+    }
+    case 'audit-read': {
+      if (!has(layout.auditReaders, p)) return refuse('EPERM');
+      const observed = s.observed[p]! | s.auditLabel;
+      return done(observed === s.observed[p] ? s : { ...s, observed: replace(s.observed, p, observed) });
+    }
+    case 'yield':
+      return done(s);
+    default:
+      return refuse('ENOSYS');
+  }
+}
+
+/** Copy of `xs` with index `i` set to `v` (the model's states are never mutated). */
+function replace<T>(xs: readonly T[], i: number, v: T): readonly T[] {
+  const copy = xs.slice();
+  copy[i] = v;
+  return copy;
+}

@@ -1,0 +1,123 @@
+/**
+ * Traces in the Informal Trace Format (ITF, as written by Apalache and read by Quint): one JSON
+ * object per trace, each state a record of the spec's variables, sets as `{"#set": [...]}` and
+ * functions as `{"#map": [[key, value], ...]}`. Partitions, devices and channels appear by their
+ * names in the system file. Each state's `#meta` names the action that produced it, the event's
+ * arguments and, for certifiers, the step in words.
+ */
+import { members } from '../model/bits.js';
+import { describeEvent, describeOutcome } from '../model/describe.js';
+import type { Event } from '../model/events.js';
+import type { Layout } from '../model/layout.js';
+import { Flag, type State } from '../model/state.js';
+import type { Trace } from './explorer.js';
+
+export type ItfValue =
+  | boolean
+  | number
+  | string
+  | ItfValue[]
+  | { '#set': ItfValue[] }
+  | { '#map': [ItfValue, ItfValue][] }
+  | { [field: string]: ItfValue };
+
+export interface ItfState {
+  '#meta': { index: number; action: string; event?: Record<string, ItfValue>; description?: string; outcome?: string };
+  [variable: string]: ItfValue | ItfState['#meta'];
+}
+
+export interface ItfTrace {
+  '#meta': { format: 'ITF'; 'format-description': string; source: string; description: string };
+  vars: string[];
+  states: ItfState[];
+  loop?: number;
+}
+
+export const ITF_VARS = [
+  'hv',
+  'hvTampered',
+  'tampered',
+  'status',
+  'observed',
+  'pendingIrq',
+  'frame',
+  'cells',
+  'channels',
+  'auditCount',
+  'auditLabel',
+  'halted',
+  'flags',
+] as const;
+
+export function stateToItf(layout: Layout, s: State): Record<(typeof ITF_VARS)[number], ItfValue> {
+  const { partitions, devices, channels } = layout.config;
+  const partSet = (bits: number): ItfValue => ({ '#set': members(bits).map((p) => partitions[p]!.name) });
+  const devSet = (bits: number): ItfValue => ({ '#set': members(bits).map((d) => devices[d]!.name) });
+  const byPartition = (f: (p: number) => ItfValue): ItfValue => ({
+    '#map': partitions.map((p) => [p.name, f(p.index)] as [ItfValue, ItfValue]),
+  });
+  return {
+    hv: s.hv,
+    hvTampered: s.hvTampered,
+    tampered: partSet(s.tampered),
+    status: byPartition((p) => s.status[p]!),
+    observed: byPartition((p) => partSet(s.observed[p]!)),
+    pendingIrq: byPartition((p) => devSet(s.pendingIrq[p]!)),
+    frame: s.frame,
+    cells: { '#map': s.cells.map((label, i) => [i, partSet(label)] as [ItfValue, ItfValue]) },
+    channels: { '#map': channels.map((c, i) => [c.name, s.channels[i]!.map(partSet)] as [ItfValue, ItfValue]) },
+    auditCount: s.auditCount,
+    auditLabel: partSet(s.auditLabel),
+    halted: s.halted,
+    flags: { '#set': (Object.keys(Flag) as (keyof typeof Flag)[]).filter((f) => s.flags & Flag[f]) },
+  };
+}
+
+/** The event's arguments by name, as the spec's action parameters. */
+export function eventToItf(layout: Layout, e: Event): Record<string, ItfValue> {
+  const { partitions, devices } = layout.config;
+  switch (e.type) {
+    case 'MeasureHypervisor':
+    case 'Tick':
+      return {};
+    case 'TamperImage':
+      return { target: e.partition === null ? 'hypervisor' : partitions[e.partition]!.name };
+    case 'LaunchPartition':
+      return { partition: partitions[e.partition]!.name };
+    case 'GuestAccess':
+      return { partition: partitions[e.partition]!.name, gpa: e.gpa, access: e.access };
+    case 'Dma':
+      return { device: devices[e.device]!.name, page: e.page, access: e.access };
+    case 'DeviceIrq':
+      return { device: devices[e.device]!.name };
+    case 'Hypercall':
+      return { partition: partitions[e.partition]!.name, op: e.op, arg: e.arg };
+    case 'VmExit':
+      return { partition: partitions[e.partition]!.name, reason: e.reason };
+  }
+}
+
+export function traceToItf(layout: Layout, trace: Trace, source: string, description: string): ItfTrace {
+  const states: ItfState[] = trace.steps.map((st, index) => {
+    const before = index > 0 ? trace.steps[index - 1]!.state : null;
+    const meta: ItfState['#meta'] = { index, action: st.event ? st.event.type : 'Init' };
+    if (st.event && st.result && before) {
+      meta.event = eventToItf(layout, st.event);
+      meta.outcome = st.result.outcome;
+      meta.description = `${describeEvent(layout, st.event)}: ${describeOutcome(layout, before, st.event, st.result)}`;
+    }
+    return { '#meta': meta, ...stateToItf(layout, st.state) };
+  });
+  const itf: ItfTrace = {
+    '#meta': {
+      format: 'ITF',
+      'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html',
+      source,
+      description,
+    },
+    vars: [...ITF_VARS],
+    states,
+  };
+  if (trace.loop !== undefined) itf.loop = trace.loop;
+  return itf;
+}
