@@ -1,0 +1,151 @@
+/**
+ * `typezero check`: run an engine over a system file and report every catalog property, as JSON
+ * (DESIGN section 5, fixed shape) or as a report a certifier can read.
+ */
+
+import { describeEvent, describeOutcome } from '../model/describe.js';
+import { buildLayout, type Layout } from '../model/layout.js';
+import { type ExploreResult, explore, type Progress, type Trace } from '../proofs/explorer.js';
+import { type ItfTrace, traceToItf } from '../proofs/itf.js';
+import { CATALOG, type PropertyName } from '../proofs/properties.js';
+import type { SystemConfig } from '../system/config.js';
+
+export type PropertyStatus = 'holds' | 'violated' | 'unknown';
+
+/** The `check --json` object: DESIGN section 5, exactly. */
+export interface CheckReport {
+  system: string;
+  engine: string;
+  properties: { name: PropertyName; status: PropertyStatus; trace?: ItfTrace }[];
+  stats: { distinctStates: number; depth: number; durationMs: number };
+}
+
+export interface CheckRun {
+  readonly report: CheckReport;
+  readonly result: ExploreResult;
+  readonly layout: Layout;
+}
+
+export function runExplorer(
+  config: SystemConfig,
+  file: string,
+  options: { maxStates?: number; onProgress?: (p: Progress) => void },
+): CheckRun {
+  const layout = buildLayout(config);
+  const result = explore(config, options);
+  const properties = CATALOG.map((p) => {
+    const verdict = result.verdicts.get(p.name)!;
+    if (verdict.status !== 'violated') return { name: p.name, status: verdict.status };
+    const description = `shortest counterexample to ${p.name} found by the explorer`;
+    return {
+      name: p.name,
+      status: verdict.status,
+      trace: traceToItf(layout, verdict.trace, file, description),
+    };
+  });
+  return {
+    layout,
+    result,
+    report: {
+      system: config.system,
+      engine: 'explorer',
+      properties,
+      stats: {
+        distinctStates: result.distinctStates,
+        depth: result.depth,
+        durationMs: Math.round(result.durationMs),
+      },
+    },
+  };
+}
+
+/** 0 when every property holds, 1 when any is violated or unknown. */
+export function exitCodeOf(report: CheckReport): 0 | 1 {
+  return report.properties.every((p) => p.status === 'holds') ? 0 : 1;
+}
+
+const STATUS_WORD: Record<PropertyStatus, string> = {
+  holds: 'holds',
+  violated: 'VIOLATED',
+  unknown: 'unknown',
+};
+
+/** The human report: verdict table first, then each counterexample step by step. */
+export function formatHuman(run: CheckRun, file: string): string {
+  const { report, result, layout } = run;
+  const out: string[] = [];
+  const { distinctStates, depth, durationMs } = report.stats;
+  out.push(`system ${report.system} (${file})`);
+  out.push(
+    `engine ${report.engine}: ${distinctStates.toLocaleString('en-US')} distinct states, depth ${depth}, ${durationMs} ms` +
+      (result.complete ? ', exhaustive' : ', stopped at the --max-states bound'),
+  );
+  out.push('');
+  const width = Math.max(...CATALOG.map((p) => p.name.length));
+  for (const p of CATALOG) {
+    const entry = report.properties.find((e) => e.name === p.name)!;
+    let note = '';
+    if (entry.status === 'violated') {
+      const trace = (result.verdicts.get(p.name) as { trace: Trace }).trace;
+      note = `counterexample of ${trace.steps.length - 1} steps${trace.loop !== undefined ? ' ending in a cycle' : ''}`;
+    } else if (entry.status === 'holds') {
+      note = result.baits.get(p.name)
+        ? `exercised: ${p.bait.description}`
+        : vacuityNote(layout, p.name, p.bait.description);
+    } else note = 'search stopped before this was settled';
+    out.push(`  ${STATUS_WORD[entry.status].padEnd(8)}  ${p.name.padEnd(width)}  ${note}`);
+  }
+  for (const p of CATALOG) {
+    const verdict = result.verdicts.get(p.name);
+    if (verdict?.status !== 'violated') continue;
+    out.push('', `${p.name} violated. ${p.summary}`, ...formatTrace(layout, verdict.trace));
+  }
+  const violated = report.properties.filter((p) => p.status === 'violated').length;
+  const unknown = report.properties.filter((p) => p.status === 'unknown').length;
+  out.push('');
+  if (violated === 0 && unknown === 0) out.push(`All ${report.properties.length} properties hold.`);
+  else
+    out.push(
+      [
+        violated && `${violated} of ${report.properties.length} properties violated`,
+        unknown && `${unknown} unknown`,
+      ]
+        .filter(Boolean)
+        .join(', ') + '.',
+    );
+  return out.join('\n');
+}
+
+function vacuityNote(layout: Layout, name: PropertyName, bait: string): string {
+  if (name === 'FaultRecovery' && layout.monitors === 0)
+    return 'holds trivially: no partition holds partition-control';
+  return `never exercised here (${bait} is unreachable)`;
+}
+
+export function formatTrace(layout: Layout, trace: Trace): string[] {
+  const lines: string[] = [];
+  const digits = String(trace.steps.length).length;
+  const indent = `  ${' '.repeat(digits)}  `;
+  trace.steps.forEach((st, i) => {
+    if (!st.event || !st.result)
+      lines.push(
+        `  ${String(i).padStart(digits)}. initial state: nothing measured or launched, audit log empty`,
+      );
+    else {
+      const before = trace.steps[i - 1]!.state;
+      const what = `${describeEvent(layout, st.event)}: ${describeOutcome(layout, before, st.event, st.result)}`;
+      lines.push(`  ${String(i).padStart(digits)}. ${what}`);
+    }
+    if (i === trace.loop && i < trace.steps.length - 1)
+      lines.push(`${indent}-- the steps below repeat forever --`);
+  });
+  if (trace.loop !== undefined) lines.push(`${indent}-- back to the state after step ${trace.loop} --`);
+  return lines;
+}
+
+export function formatProgress(p: Progress): string {
+  const rate = p.elapsedMs > 0 ? Math.round((p.distinctStates * 1000) / p.elapsedMs) : 0;
+  return `explorer: ${p.distinctStates.toLocaleString('en-US')} states, depth ${p.depth}, ${p.queued.toLocaleString('en-US')} queued, ${rate.toLocaleString('en-US')} states/s`;
+}
+
+export { buildLayout };

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+/**
+ * The `typezero` command line (DESIGN section 5). Exit codes: 0 every property holds, 1 a property
+ * is violated or unknown, 2 bad input or a tool failure, always with a reason on stderr.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { SystemConfig } from '../system/config.js';
+import { formatSystemFileError, loadSystemFile } from '../system/load.js';
+import { summarize } from '../system/summary.js';
+import { exitCodeOf, formatHuman, formatProgress, runExplorer } from './check.js';
+
+const EXIT_INPUT = 2;
+
+class InputError extends Error {}
+
+function load(file: string): SystemConfig {
+  const loaded = loadSystemFile(file);
+  if (!loaded.ok) throw new InputError(loaded.errors.map(formatSystemFileError).join('\n'));
+  return loaded.config;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected a whole number >= 1, got "${value}"`);
+  return n;
+}
+
+/** One status line on stderr, redrawn in place, only when stderr is a terminal. */
+function progressLine(): { update: (text: string) => void; done: () => void } {
+  const tty = process.stderr.isTTY === true;
+  let shown = false;
+  return {
+    update: (text) => {
+      if (!tty) return;
+      process.stderr.write(`\r\x1b[2K${text}`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\x1b[2K');
+    },
+  };
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('typezero')
+    .description('Verification toolkit for Type Zero separation hypervisors')
+    .version(version())
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('check')
+    .description(
+      'check every catalog property of a system file; show the shortest attack trace for each violation',
+    )
+    .argument('<system-file>', 'system description (YAML or JSON)')
+    .addOption(
+      new Option('--engine <engine>', 'which engine checks the system')
+        .choices(['explorer'])
+        .default('explorer'),
+    )
+    .option('--json', 'print one JSON object on stdout (DESIGN section 5)')
+    .option(
+      '--max-states <n>',
+      'stop after this many distinct states (unsettled properties are "unknown")',
+      positiveInteger,
+    )
+    .action((file: string, opts: { engine: string; json?: boolean; maxStates?: number }) => {
+      const config = load(file);
+      const progress = progressLine();
+      const run = runExplorer(config, file, {
+        maxStates: opts.maxStates,
+        onProgress: (p) => progress.update(formatProgress(p)),
+      });
+      progress.done();
+      process.stdout.write(opts.json ? `${JSON.stringify(run.report)}\n` : `${formatHuman(run, file)}\n`);
+      process.exitCode = exitCodeOf(run.report);
+    });
+
+  program
+    .command('validate')
+    .description('check that a system file is well formed and print a summary of it')
+    .argument('<system-file>', 'system description (YAML or JSON)')
+    .action((file: string) => {
+      process.stdout.write(`${summarize(load(file))}\n`);
+    });
+
+  return program;
+}
+
+export function main(argv: readonly string[]): number {
+  process.exitCode = 0;
+  try {
+    buildProgram().parse(argv as string[], { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are requests, not failures; commander already printed the text.
+      return e.exitCode === 0 ? 0 : EXIT_INPUT;
+    }
+    if (e instanceof InputError) {
+      process.stderr.write(`${e.message}\n`);
+      return EXIT_INPUT;
+    }
+    const reason = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`typezero: internal error: ${reason}\n`);
+    return EXIT_INPUT;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,175 @@
+/**
+ * fast-check arbitraries for systems and events. Systems are generated as raw system files and go
+ * through the real loader, so every generated system is one a user could write; they include
+ * insecure ones (overlaps, passthrough, writing down, odd schedules) on purpose.
+ */
+import fc from 'fast-check';
+import { type Event, GUEST_EXIT_REASONS, HYPERCALL_OPS } from '../model/events.js';
+import type { Layout } from '../model/layout.js';
+import type { DeviceIdx, PartitionIdx, SystemConfig } from '../system/config.js';
+import { formatSystemFileError, parseSystemText } from '../system/load.js';
+
+export interface SystemConstraints {
+  readonly maxPartitions?: number;
+  readonly maxDevices?: number;
+  readonly maxChannels?: number;
+  readonly maxPages?: number;
+  readonly maxCpus?: number;
+  readonly maxFrame?: number;
+}
+
+const digest = (seed: number) => `sha256:${seed.toString(16).padStart(2, '0').repeat(32)}`;
+
+const rangeArb = (pages: number) =>
+  fc
+    .tuple(fc.nat({ max: pages - 1 }), fc.integer({ min: 1, max: 3 }))
+    .map(([start, n]) => ({ start, pages: Math.min(n, pages - start) }));
+
+/** A raw system file (the YAML/JSON shape of DESIGN section 3). */
+export function systemFileArb(c: SystemConstraints = {}): fc.Arbitrary<Record<string, unknown>> {
+  const maxPartitions = c.maxPartitions ?? 3;
+  return fc
+    .record({
+      nParts: fc.integer({ min: 1, max: maxPartitions }),
+      cpus: fc.integer({ min: 1, max: c.maxCpus ?? 2 }),
+      pages: fc.integer({ min: 2, max: c.maxPages ?? 10 }),
+      majorFrame: fc.integer({ min: 1, max: c.maxFrame ?? 3 }),
+      nLevels: fc.integer({ min: 1, max: 3 }),
+    })
+    .chain(({ nParts, cpus, pages, majorFrame, nLevels }) => {
+      const names = Array.from({ length: nParts }, (_, i) => `p${i}`);
+      const levels = Array.from({ length: nLevels }, (_, i) => `L${i}`);
+      const partition = (name: string, i: number) =>
+        fc.record({
+          name: fc.constant(name),
+          kind: fc.constantFrom('guest-os', 'rtos', 'bare-metal'),
+          level: fc.constantFrom(...levels),
+          cpus: fc.subarray(
+            Array.from({ length: cpus }, (_, k) => k),
+            { minLength: 1 },
+          ),
+          memory: fc.array(rangeArb(pages), { minLength: 1, maxLength: 2 }),
+          image: fc.constant(digest(i + 1)),
+          launch: fc.constantFrom('measured', 'measured', 'unmeasured'),
+          privileges: fc.subarray(['partition-control', 'audit-read']),
+          downgrader: fc.boolean(),
+        });
+      const device = (i: number) =>
+        fc.record({
+          name: fc.constant(`d${i}`),
+          owner: fc.constantFrom(...names),
+          irq: fc.integer({ min: 0, max: 3 }),
+          iommu: fc.constantFrom('enforced', 'enforced', 'passthrough'),
+          dma: fc.array(rangeArb(pages), { minLength: 1, maxLength: 2 }),
+        });
+      const pairs = names.flatMap((a) => names.filter((b) => b !== a).map((b) => [a, b] as const));
+      const channel = (i: number) =>
+        fc
+          .record({ ends: fc.constantFrom(...pairs), capacity: fc.integer({ min: 1, max: 2 }) })
+          .map(({ ends, capacity }) => ({ name: `c${i}`, from: ends[0], to: ends[1], capacity }));
+      const shared = (i: number) =>
+        fc
+          .record({
+            memory: rangeArb(pages),
+            writer: fc.constantFrom(...names),
+            readers: fc.subarray(names),
+          })
+          .map((r) => ({ name: `s${i}`, ...r, readers: r.readers.filter((x) => x !== r.writer) }));
+      const window = fc.record({
+        cpu: fc.nat({ max: cpus - 1 }),
+        partition: fc.constantFrom(...names),
+        start: fc.nat({ max: majorFrame - 1 }),
+        length: fc.integer({ min: 1, max: majorFrame }),
+      });
+      return fc.record({
+        system: fc.constant('generated'),
+        platform: fc.constant({ cpus, pages }),
+        hypervisor: fc.constant({ image: digest(0) }),
+        levels: fc.constant(levels),
+        partitions: fc.tuple(...names.map(partition)),
+        devices: fc
+          .nat({ max: c.maxDevices ?? 2 })
+          .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => device(i)))),
+        channels: pairs.length
+          ? fc
+              .nat({ max: c.maxChannels ?? 2 })
+              .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => channel(i))))
+          : fc.constant([]),
+        shared: fc.nat({ max: 1 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => shared(i)))),
+        schedule: fc.record({
+          majorFrame: fc.constant(majorFrame),
+          windows: fc.array(window, { maxLength: 4 }),
+        }),
+        audit: fc.record({
+          capacity: fc.integer({ min: 1, max: 3 }),
+          onFull: fc.constantFrom('halt', 'overwrite'),
+        }),
+      });
+    });
+}
+
+/** A loaded `SystemConfig`, produced by the real loader from `systemFileArb`. */
+export function systemArb(c: SystemConstraints = {}): fc.Arbitrary<SystemConfig> {
+  return systemFileArb(c).map((raw) => {
+    const loaded = parseSystemText(JSON.stringify(raw), 'generated.json');
+    if (!loaded.ok)
+      throw new Error(`generated an invalid system:\n${loaded.errors.map(formatSystemFileError).join('\n')}`);
+    return loaded.config;
+  });
+}
+
+/**
+ * Any event a guest, device or attacker could ask for, well-formed or not: addresses and arguments
+ * range past the valid ones, hypercall names include unknown ones, exit reasons include ones no guest
+ * instruction causes.
+ */
+export function eventArb(layout: Layout): fc.Arbitrary<Event> {
+  const nParts = layout.nPartitions;
+  const partition = fc.nat({ max: nParts - 1 }).map((p) => p as PartitionIdx);
+  const events: fc.Arbitrary<Event>[] = [
+    fc.constant<Event>({ type: 'MeasureHypervisor' }),
+    fc.constant<Event>({ type: 'Tick' }),
+    fc.option(partition, { nil: null }).map((p): Event => ({ type: 'TamperImage', partition: p })),
+    partition.map((p): Event => ({ type: 'LaunchPartition', partition: p })),
+    fc
+      .record({
+        partition,
+        gpa: fc.integer({ min: -2, max: layout.config.platform.pages + 4 }),
+        access: fc.constantFrom('read', 'write', 'execute' as const),
+      })
+      .map((r): Event => ({ type: 'GuestAccess', ...r })),
+    fc
+      .record({
+        partition,
+        op: fc.oneof(
+          fc.constantFrom(...HYPERCALL_OPS),
+          fc.constantFrom('', 'hypercall-255', 'SEND', 'reset'),
+        ),
+        arg: fc.oneof(fc.integer({ min: -2, max: nParts + 3 }), fc.constantFrom(Number.NaN, 0.5, 2 ** 40)),
+      })
+      .map((r): Event => ({ type: 'Hypercall', ...r })),
+    fc
+      .record({
+        partition,
+        reason: fc.oneof(fc.constantFrom(...GUEST_EXIT_REASONS), fc.integer({ min: 0, max: 70 })),
+      })
+      .map((r): Event => ({ type: 'VmExit', ...r })),
+  ];
+  if (layout.nDevices > 0) {
+    const device = fc.nat({ max: layout.nDevices - 1 }).map((d) => d as DeviceIdx);
+    events.push(
+      device.map((d): Event => ({ type: 'DeviceIrq', device: d })),
+      fc
+        .record({
+          device,
+          page: fc.oneof(
+            fc.integer({ min: -1, max: layout.config.platform.pages + 2 }),
+            fc.constantFrom(Number.NaN, 1.5),
+          ),
+          access: fc.constantFrom('read', 'write' as const),
+        })
+        .map((r): Event => ({ type: 'Dma', ...r })),
+    );
+  }
+  return fc.oneof(...events);
+}
