@@ -85,7 +85,9 @@ export function describeEvent(layout: Layout, e: Event): string {
     })
     .with({ type: 'DeviceIrq' }, (ev) => {
       const device = layout.config.devices[ev.device];
-      return device ? `${device.name} raises interrupt line ${device.irq}` : `device #${ev.device} raises its interrupt`;
+      return device
+        ? `${device.name} raises interrupt line ${device.irq}`
+        : `device #${ev.device} raises its interrupt`;
     })
     .with(
       { type: 'Hypercall' },
@@ -114,7 +116,8 @@ export function describeOutcome(layout: Layout, before: State, e: Event, result:
     if (gained) parts.push(`page ${page} now holds data of ${names(layout, gained)}`);
   });
   if (result.outcome === 'dropped') parts.push('message dropped: channel full (the sender is told OK)');
-  if (e.type === 'MeasureHypervisor' && result.outcome === 'ok') parts.push('measurement matches the known-good digest');
+  if (e.type === 'MeasureHypervisor' && result.outcome === 'ok')
+    parts.push('measurement matches the known-good digest');
   if (e.type === 'TamperImage' && result.state !== before) parts.push('image replaced before measurement');
   if (e.type === 'Tick') parts.push(describeSchedule(layout, result.state));
   if (!parts.length) parts.push(result.state === before ? 'nothing changes' : 'done');
@@ -125,7 +128,9 @@ export function describeOutcome(layout: Layout, before: State, e: Event, result:
 export function describeSchedule(layout: Layout, s: State): string {
   const running = runningNow(layout, s);
   const slot = layout.frames[s.frame]!;
-  const cpus = slot.perCpu.map((candidates, cpu) => `cpu ${cpu} ${names(layout, candidates & running).replace('nobody', 'idle')}`);
+  const cpus = slot.perCpu.map(
+    (candidates, cpu) => `cpu ${cpu} ${names(layout, candidates & running).replace('nobody', 'idle')}`,
+  );
   return `tick ${s.frame} of the major frame: ${cpus.join(', ')}`;
 }
 
@@ -149,7 +154,9 @@ function describeEffect(layout: Layout, effect: Effect): string[] {
     )
     .with({ kind: 'hypercall' }, (ef) => [`returns ${ef.status}`])
     .with({ kind: 'halt' }, (ef) => [
-      ef.reason === 'measurement' ? 'hypervisor measurement mismatch: system halted' : 'audit log full: system halted',
+      ef.reason === 'measurement'
+        ? 'hypervisor measurement mismatch: system halted'
+        : 'audit log full: system halted',
     ])
     .exhaustive();
 }

@@ -4,12 +4,13 @@
  * class (model/layout.ts), with one representative address each, plus malformed requests (an
  * unmapped address, an unknown hypercall, out-of-range arguments) so refusals are explored too.
  */
+
+import type { DeviceIdx, PartitionIdx } from '../system/config.js';
 import { has } from './bits.js';
 import { type Event, GUEST_EXIT_REASONS, HYPERCALL_OPS } from './events.js';
 import type { Layout } from './layout.js';
 import { booted, isLaunched, runningNow, type State } from './state.js';
 import type { ModelOptions } from './step.js';
-import type { DeviceIdx, PartitionIdx } from '../system/config.js';
 
 /** A hypercall number no hypervisor version defines: a malformed VMCALL. */
 export const UNKNOWN_HYPERCALL = 'hypercall-255';
@@ -41,7 +42,8 @@ export function buildCatalog(layout: Layout): EventCatalog {
     }
     events.push({ type: 'GuestAccess', partition, gpa: layout.ept[partition]!.length, access: 'read' });
     for (const op of HYPERCALL_OPS) {
-      const args = op === 'send' || op === 'receive' ? nChannels + 1 : op.startsWith('partition-') ? nParts + 1 : 1;
+      const args =
+        op === 'send' || op === 'receive' ? nChannels + 1 : op.startsWith('partition-') ? nParts + 1 : 1;
       for (let arg = 0; arg < args; arg++) events.push({ type: 'Hypercall', partition, op, arg });
     }
     events.push({ type: 'Hypercall', partition, op: UNKNOWN_HYPERCALL, arg: 0 });
@@ -70,7 +72,12 @@ export function buildCatalog(layout: Layout): EventCatalog {
 }
 
 /** Every event enabled in `state`, in a fixed order (so exploration is deterministic). */
-export function enabledEvents(layout: Layout, catalog: EventCatalog, state: State, options: ModelOptions = {}): Event[] {
+export function enabledEvents(
+  layout: Layout,
+  catalog: EventCatalog,
+  state: State,
+  options: ModelOptions = {},
+): Event[] {
   const bugs = options.bugs;
   const out: Event[] = [];
   if (!booted(state)) {

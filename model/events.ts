@@ -6,7 +6,14 @@ import type { DeviceIdx, PartitionIdx } from '../system/config.js';
 
 export type Access = 'read' | 'write' | 'execute';
 
-export const HYPERCALL_OPS = ['send', 'receive', 'partition-reset', 'partition-status', 'audit-read', 'yield'] as const;
+export const HYPERCALL_OPS = [
+  'send',
+  'receive',
+  'partition-reset',
+  'partition-status',
+  'audit-read',
+  'yield',
+] as const;
 export type HypercallOp = (typeof HYPERCALL_OPS)[number];
 
 /** Basic VM-exit reasons (Intel SDM, appendix C). */
@@ -46,7 +53,12 @@ export type Event =
   /** The preemption timer fires on every CPU (exit 52): the major frame advances one tick. */
   | { readonly type: 'Tick' }
   /** A running guest touches one of its guest-physical pages; outside its EPT this is exit 48. */
-  | { readonly type: 'GuestAccess'; readonly partition: PartitionIdx; readonly gpa: number; readonly access: Access }
+  | {
+      readonly type: 'GuestAccess';
+      readonly partition: PartitionIdx;
+      readonly gpa: number;
+      readonly access: Access;
+    }
   /** A device reads or writes a host page through the IOMMU. */
   | {
       readonly type: 'Dma';
@@ -57,7 +69,12 @@ export type Event =
   /** A device raises its physical interrupt line. */
   | { readonly type: 'DeviceIrq'; readonly device: DeviceIdx }
   /** VMCALL (exit 18). `op` and `arg` are what the guest put in its registers, malformed or not. */
-  | { readonly type: 'Hypercall'; readonly partition: PartitionIdx; readonly op: string; readonly arg: number }
+  | {
+      readonly type: 'Hypercall';
+      readonly partition: PartitionIdx;
+      readonly op: string;
+      readonly arg: number;
+    }
   /** Any other VM exit a guest instruction causes, by basic exit reason. */
   | { readonly type: 'VmExit'; readonly partition: PartitionIdx; readonly reason: number };
 

@@ -10,7 +10,7 @@
  * what that partition observed, so reading it back adds nothing. Only the remaining classes carry a
  * label in the state (`State.cells`).
  */
-import { type Bits, bit, EMPTY, has } from './bits.js';
+
 import {
   type CpuId,
   type DeviceIdx,
@@ -20,6 +20,7 @@ import {
   pagesOf,
   type SystemConfig,
 } from '../system/config.js';
+import { type Bits, bit, EMPTY, has } from './bits.js';
 
 /** EPT entry permission bits, as in the Intel entry format (bits 0, 1, 2). */
 export const EPT_R = 1;
@@ -110,8 +111,7 @@ export function buildLayout(config: SystemConfig): Layout {
     for (const range of p.memory) for (const page of pagesOf(range)) map(page, EPT_R | EPT_W | EPT_X);
     for (const region of config.shared) {
       if (region.writer === p.index) for (const page of pagesOf(region.memory)) map(page, EPT_R | EPT_W);
-      else if (region.readers.includes(p.index))
-        for (const page of pagesOf(region.memory)) map(page, EPT_R);
+      else if (region.readers.includes(p.index)) for (const page of pagesOf(region.memory)) map(page, EPT_R);
     }
     return entries;
   });
@@ -121,15 +121,14 @@ export function buildLayout(config: SystemConfig): Layout {
     for (let page = 0; page < nPages; page++)
       if (listers[page] === bit(p.index)) rights[page] = EPT_R | EPT_W | EPT_X;
     for (const region of config.shared) {
-      const granted = region.writer === p.index ? EPT_R | EPT_W : region.readers.includes(p.index) ? EPT_R : 0;
+      const granted =
+        region.writer === p.index ? EPT_R | EPT_W : region.readers.includes(p.index) ? EPT_R : 0;
       for (const page of pagesOf(region.memory)) rights[page]! |= granted;
     }
     return rights;
   });
 
-  const eptBreach = ept.map((entries, p) =>
-    entries.some((e) => (e.rights & ~allowed[p]![e.page]!) !== 0),
-  );
+  const eptBreach = ept.map((entries, p) => entries.some((e) => (e.rights & ~allowed[p]![e.page]!) !== 0));
 
   const dmaReach = config.devices.map((d) => {
     const reach = new Uint8Array(nPages);
@@ -140,8 +139,7 @@ export function buildLayout(config: SystemConfig): Layout {
 
   const ownerWritable = config.devices.map((d) => {
     const writable = new Uint8Array(nPages);
-    for (let page = 0; page < nPages; page++)
-      writable[page] = allowed[d.owner]![page]! & EPT_W ? 1 : 0;
+    for (let page = 0; page < nPages; page++) writable[page] = allowed[d.owner]![page]! & EPT_W ? 1 : 0;
     return writable;
   });
 
@@ -174,7 +172,8 @@ export function buildLayout(config: SystemConfig): Layout {
     const first = pages[0]!;
     let accessors = EMPTY;
     for (let p = 0; p < nPartitions; p++) if (eptRights[first]![p]) accessors |= bit(p);
-    for (let d = 0; d < nDevices; d++) if (has(classDevices[id]!, d)) accessors |= bit(config.devices[d]!.owner);
+    for (let d = 0; d < nDevices; d++)
+      if (has(classDevices[id]!, d)) accessors |= bit(config.devices[d]!.owner);
     const needsLabel = popcount(accessors) > 1;
     const cls: MemClass = {
       id,
@@ -207,7 +206,8 @@ export function buildLayout(config: SystemConfig): Layout {
   }
   const mayFlowTo = config.partitions.map((to) => {
     let sources = EMPTY;
-    for (const from of config.partitions) if (from.rank <= to.rank || from.downgrader) sources |= bit(from.index);
+    for (const from of config.partitions)
+      if (from.rank <= to.rank || from.downgrader) sources |= bit(from.index);
     return sources;
   });
 

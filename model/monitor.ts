@@ -8,7 +8,7 @@
 import { has } from './bits.js';
 import type { Event } from './events.js';
 import type { Layout } from './layout.js';
-import { Flag, type State } from './state.js';
+import { Flag, type State, withChanges } from './state.js';
 import type { StepResult } from './step.js';
 
 export function monitor(layout: Layout, before: State, event: Event, result: StepResult): number {
@@ -22,7 +22,8 @@ export function monitor(layout: Layout, before: State, event: Event, result: Ste
 
   switch (event.type) {
     case 'Dma':
-      if (result.outcome === 'ok' && !layout.ownerWritable[event.device]![event.page]) flags |= Flag.DmaEscape;
+      if (result.outcome === 'ok' && !layout.ownerWritable[event.device]![event.page])
+        flags |= Flag.DmaEscape;
       break;
     case 'DeviceIrq': {
       const owner = layout.config.devices[event.device]!.owner;
@@ -32,7 +33,8 @@ export function monitor(layout: Layout, before: State, event: Event, result: Ste
     }
     case 'Hypercall':
       if (result.outcome === 'refused' && !sameExceptAudit(before, after)) flags |= Flag.HypercallEscape;
-      if (result.outcome === 'ok' && !authorised(layout, event.partition, event.op)) flags |= Flag.HypercallEscape;
+      if (result.outcome === 'ok' && !authorised(layout, event.partition, event.op))
+        flags |= Flag.HypercallEscape;
       break;
     default:
       break;
@@ -40,7 +42,9 @@ export function monitor(layout: Layout, before: State, event: Event, result: Ste
 
   if (result.outcome === 'faulted') {
     const p = (event as { partition: number }).partition;
-    const expected: State = { ...before, status: before.status.map((s, i) => (i === p ? 'faulted' : s)) };
+    const expected: State = withChanges(before, {
+      status: before.status.map((s, i) => (i === p ? 'faulted' : s)),
+    });
     if (!sameExceptAudit(expected, after)) flags |= Flag.FaultEscape;
   }
   if (restartedWithoutReset(layout, before, event, after)) flags |= Flag.FaultEscape;
@@ -72,7 +76,12 @@ function restartedWithoutReset(layout: Layout, before: State, event: Event, afte
 }
 
 function sameExceptFlags(a: State, b: State): boolean {
-  return sameExceptAudit(a, b) && a.auditCount === b.auditCount && a.auditLabel === b.auditLabel && a.halted === b.halted;
+  return (
+    sameExceptAudit(a, b) &&
+    a.auditCount === b.auditCount &&
+    a.auditLabel === b.auditLabel &&
+    a.halted === b.halted
+  );
 }
 
 /** Equal in everything but the audit log, the fail-secure halt it may trigger, and the history flags. */

@@ -7,12 +7,13 @@
  * Each handler is the model of one core component (DESIGN section 1) and is mirrored by the TLA+
  * action of the same name in spec/Hypervisor.tla.
  */
+
+import type { DeviceIdx, PartitionIdx } from '../system/config.js';
 import { type Bits, bit, EMPTY, has } from './bits.js';
 import { type Access, type Event, ExitReason } from './events.js';
 import { EPT_R, EPT_W, EPT_X, type Layout } from './layout.js';
 import { monitor } from './monitor.js';
-import { booted, Flag, isLaunched, labelOf, runningNow, type State } from './state.js';
-import type { DeviceIdx, PartitionIdx } from '../system/config.js';
+import { booted, Flag, isLaunched, labelOf, runningNow, type State, withChanges } from './state.js';
 
 /** Known hypervisor bugs that tests switch on to show the property catalog catches them. */
 export type SeededBug =
@@ -56,16 +57,35 @@ export type Outcome = 'ok' | 'refused' | 'faulted' | 'dropped';
 
 export type Effect =
   | { readonly kind: 'vm-exit'; readonly partition: PartitionIdx; readonly reason: number }
-  | { readonly kind: 'audit'; readonly code: AuditCode; readonly cause: PartitionIdx | null; readonly label: Bits }
-  | { readonly kind: 'ept-violation'; readonly partition: PartitionIdx; readonly gpa: number; readonly access: Access }
+  | {
+      readonly kind: 'audit';
+      readonly code: AuditCode;
+      readonly cause: PartitionIdx | null;
+      readonly label: Bits;
+    }
+  | {
+      readonly kind: 'ept-violation';
+      readonly partition: PartitionIdx;
+      readonly gpa: number;
+      readonly access: Access;
+    }
   | { readonly kind: 'vtd-fault'; readonly device: DeviceIdx; readonly page: number; readonly reason: 5 | 6 }
   | { readonly kind: 'inject'; readonly partition: PartitionIdx; readonly devices: Bits }
   | { readonly kind: 'pend'; readonly partition: PartitionIdx; readonly device: DeviceIdx }
   | { readonly kind: 'inject-gp'; readonly partition: PartitionIdx }
   | { readonly kind: 'fault'; readonly partition: PartitionIdx }
   | { readonly kind: 'reset'; readonly by: PartitionIdx; readonly target: PartitionIdx }
-  | { readonly kind: 'launch'; readonly partition: PartitionIdx; readonly verdict: 'measured' | 'unmeasured' | 'refused' }
-  | { readonly kind: 'hypercall'; readonly partition: PartitionIdx; readonly op: string; readonly status: HypercallStatus }
+  | {
+      readonly kind: 'launch';
+      readonly partition: PartitionIdx;
+      readonly verdict: 'measured' | 'unmeasured' | 'refused';
+    }
+  | {
+      readonly kind: 'hypercall';
+      readonly partition: PartitionIdx;
+      readonly op: string;
+      readonly status: HypercallStatus;
+    }
   | { readonly kind: 'halt'; readonly reason: 'measurement' | 'audit-full' };
 
 export interface StepResult {
@@ -81,7 +101,7 @@ export function step(layout: Layout, state: State, event: Event, options: ModelO
   const result = core(layout, state, event, options.bugs ?? NO_BUGS);
   const flags = monitor(layout, state, event, result);
   if (flags === result.state.flags) return result;
-  return { ...result, state: { ...result.state, flags } };
+  return { ...result, state: withChanges(result.state, { flags }) };
 }
 
 const NO_BUGS: ReadonlySet<SeededBug> = new Set();
@@ -123,7 +143,13 @@ const unchanged = (state: State): StepResult => ({ state, outcome: 'ok', effects
  * Appends one record. Under `halt` the record that fills the log is kept and the system halts in
  * the same step; under `overwrite` a full log drops its oldest record, which AuditCompleteness sees.
  */
-function audit(layout: Layout, s: State, code: AuditCode, cause: PartitionIdx | null, effects: Effect[]): State {
+function audit(
+  layout: Layout,
+  s: State,
+  code: AuditCode,
+  cause: PartitionIdx | null,
+  effects: Effect[],
+): State {
   const label = cause === null ? EMPTY : labelOf(layout, s, cause);
   effects.push({ kind: 'audit', code, cause, label });
   const { capacity, onFull } = layout.config.audit;
@@ -132,48 +158,59 @@ function audit(layout: Layout, s: State, code: AuditCode, cause: PartitionIdx | 
     const auditCount = s.auditCount + 1;
     if (auditCount === capacity && onFull === 'halt') {
       effects.push({ kind: 'halt', reason: 'audit-full' });
-      return { ...s, auditCount, auditLabel, halted: true };
+      return withChanges(s, { auditCount, auditLabel, halted: true });
     }
-    return { ...s, auditCount, auditLabel };
+    return withChanges(s, { auditCount, auditLabel });
   }
-  return { ...s, auditLabel, flags: s.flags | Flag.AuditDropped };
+  return withChanges(s, { auditLabel, flags: s.flags | Flag.AuditDropped });
 }
 
 // ---------------------------------------------------------------- security monitor (measured launch)
 
 function measureHypervisor(layout: Layout, s: State): StepResult {
   if (s.hv !== 'pending' || s.halted) return unchanged(s);
-  if (!s.hvTampered) return { state: { ...s, hv: 'ok' }, outcome: 'ok', effects: NO_EFFECTS };
+  if (!s.hvTampered) return { state: withChanges(s, { hv: 'ok' }), outcome: 'ok', effects: NO_EFFECTS };
   const effects: Effect[] = [];
-  const audited = audit(layout, { ...s, hv: 'failed' }, 'hv-measurement-failed', null, effects);
+  const audited = audit(layout, withChanges(s, { hv: 'failed' }), 'hv-measurement-failed', null, effects);
   if (!audited.halted) effects.push({ kind: 'halt', reason: 'measurement' });
-  return { state: { ...audited, halted: true }, outcome: 'refused', effects };
+  return { state: withChanges(audited, { halted: true }), outcome: 'refused', effects };
 }
 
 function tamperImage(s: State, p: PartitionIdx | null): StepResult {
   if (s.halted) return unchanged(s);
   if (p === null) {
     if (s.hv !== 'pending' || s.hvTampered) return unchanged(s);
-    return { state: { ...s, hvTampered: true }, outcome: 'ok', effects: NO_EFFECTS };
+    return { state: withChanges(s, { hvTampered: true }), outcome: 'ok', effects: NO_EFFECTS };
   }
   if (s.status[p] !== 'pending' || has(s.tampered, p)) return unchanged(s);
-  return { state: { ...s, tampered: s.tampered | bit(p) }, outcome: 'ok', effects: NO_EFFECTS };
+  return { state: withChanges(s, { tampered: s.tampered | bit(p) }), outcome: 'ok', effects: NO_EFFECTS };
 }
 
-function launchPartition(layout: Layout, s: State, p: PartitionIdx, bugs: ReadonlySet<SeededBug>): StepResult {
+function launchPartition(
+  layout: Layout,
+  s: State,
+  p: PartitionIdx,
+  bugs: ReadonlySet<SeededBug>,
+): StepResult {
   if (s.halted || s.hv !== 'ok' || s.status.indexOf('pending') !== p) return unchanged(s);
   const measured = layout.config.partitions[p]!.launch === 'measured';
   const matches = !has(s.tampered, p) || bugs.has('launch-ignores-mismatch');
   if (!measured || matches) {
     const verdict = measured ? 'measured' : 'unmeasured';
     return {
-      state: { ...s, status: replace(s.status, p, 'running') },
+      state: withChanges(s, { status: replace(s.status, p, 'running') }),
       outcome: 'ok',
       effects: [{ kind: 'launch', partition: p, verdict }],
     };
   }
   const effects: Effect[] = [{ kind: 'launch', partition: p, verdict: 'refused' }];
-  const state = audit(layout, { ...s, status: replace(s.status, p, 'refused') }, 'launch-refused', p, effects);
+  const state = audit(
+    layout,
+    withChanges(s, { status: replace(s.status, p, 'refused') }),
+    'launch-refused',
+    p,
+    effects,
+  );
   return { state, outcome: 'refused', effects };
 }
 
@@ -186,16 +223,17 @@ function launchPartition(layout: Layout, s: State, p: PartitionIdx, bugs: Readon
 function tick(layout: Layout, s: State, bugs: ReadonlySet<SeededBug>): StepResult {
   if ((s.halted && !bugs.has('tick-after-halt')) || !booted(s)) return unchanged(s);
   const frame = (s.frame + 1) % layout.config.schedule.majorFrame;
-  let next: State = { ...s, frame };
+  let next: State = withChanges(s, { frame });
   const effects: Effect[] = [];
   const starting = layout.frames[frame]!.starting;
   for (let m = 0; m < layout.nPartitions; m++) {
     if (!has(layout.monitors, m) || !has(starting, m) || next.status[m] !== 'running') continue;
     for (let p = 0; p < layout.nPartitions; p++)
-      if (p !== m && next.status[p] === 'faulted') next = reset(layout, next, m as PartitionIdx, p as PartitionIdx, effects);
+      if (p !== m && next.status[p] === 'faulted')
+        next = reset(layout, next, m as PartitionIdx, p as PartitionIdx, effects);
   }
   if (bugs.has('auto-restart') && next.status.includes('faulted'))
-    next = { ...next, status: next.status.map((st) => (st === 'faulted' ? 'running' : st)) };
+    next = withChanges(next, { status: next.status.map((st) => (st === 'faulted' ? 'running' : st)) });
   next = injectPending(layout, next, runningNow(layout, next), effects);
   return { state: next, outcome: 'ok', effects: effects.length ? effects : NO_EFFECTS };
 }
@@ -213,7 +251,7 @@ function injectPending(layout: Layout, s: State, entering: Bits, effects: Effect
     pending[p] = EMPTY;
     effects.push({ kind: 'inject', partition: p as PartitionIdx, devices });
   }
-  return observed && pending ? { ...s, observed, pendingIrq: pending } : s;
+  return observed && pending ? withChanges(s, { observed, pendingIrq: pending }) : s;
 }
 
 function irqLabel(layout: Layout, s: State, devices: Bits): Bits {
@@ -236,13 +274,12 @@ function reset(layout: Layout, s: State, by: PartitionIdx, target: PartitionIdx,
       (cells as Bits[])[i] = cls.initial;
     }
   });
-  return {
-    ...s,
+  return withChanges(s, {
     status: replace(s.status, target, 'running'),
     observed: replace(s.observed, target, s.observed[target]! | labelOf(layout, s, by)),
     pendingIrq: replace(s.pendingIrq, target, EMPTY),
     cells,
-  };
+  });
 }
 
 // ---------------------------------------------------------------- memory manager (EPT)
@@ -268,10 +305,10 @@ function guestAccess(layout: Layout, s: State, p: PartitionIdx, gpa: number, acc
 function memoryAccess(layout: Layout, s: State, p: PartitionIdx, cell: number, write: boolean): State {
   if (write) {
     const label = s.cells[cell]! | labelOf(layout, s, p);
-    return label === s.cells[cell] ? s : { ...s, cells: replace(s.cells, cell, label) };
+    return label === s.cells[cell] ? s : withChanges(s, { cells: replace(s.cells, cell, label) });
   }
   const observed = s.observed[p]! | s.cells[cell]!;
-  return observed === s.observed[p] ? s : { ...s, observed: replace(s.observed, p, observed) };
+  return observed === s.observed[p] ? s : withChanges(s, { observed: replace(s.observed, p, observed) });
 }
 
 // ---------------------------------------------------------------- exception handler
@@ -279,10 +316,16 @@ function memoryAccess(layout: Layout, s: State, p: PartitionIdx, cell: number, w
 /** The partition stops until a partition-reset; the fault is audited. */
 function fault(layout: Layout, s: State, p: PartitionIdx, code: AuditCode, effects: Effect[]): State {
   effects.push({ kind: 'fault', partition: p });
-  return audit(layout, { ...s, status: replace(s.status, p, 'faulted') }, code, p, effects);
+  return audit(layout, withChanges(s, { status: replace(s.status, p, 'faulted') }), code, p, effects);
 }
 
-function vmExit(layout: Layout, s: State, p: PartitionIdx, reason: number, bugs: ReadonlySet<SeededBug>): StepResult {
+function vmExit(
+  layout: Layout,
+  s: State,
+  p: PartitionIdx,
+  reason: number,
+  bugs: ReadonlySet<SeededBug>,
+): StepResult {
   if (!has(runningNow(layout, s), p)) return unchanged(s);
   const effects: Effect[] = [{ kind: 'vm-exit', partition: p, reason }];
   switch (reason) {
@@ -325,13 +368,22 @@ function dma(
   const owner = layout.config.devices[d]?.owner;
   if (owner === undefined || !booted(s) || !isLaunched(s, owner)) return unchanged(s);
   if (s.halted && !bugs.has('dma-after-halt')) return unchanged(s);
-  if (!Number.isInteger(page) || page < 0 || page >= layout.config.platform.pages || !layout.dmaReach[d]![page]) {
+  if (
+    !Number.isInteger(page) ||
+    page < 0 ||
+    page >= layout.config.platform.pages ||
+    !layout.dmaReach[d]![page]
+  ) {
     const effects: Effect[] = [{ kind: 'vtd-fault', device: d, page, reason: access === 'write' ? 5 : 6 }];
     return { state: audit(layout, s, 'iommu-fault', owner, effects), outcome: 'refused', effects };
   }
   const cell = layout.classes[layout.classOf[page]!]!.cell;
   if (cell < 0) return unchanged(s);
-  return { state: memoryAccess(layout, s, owner, cell, access === 'write'), outcome: 'ok', effects: NO_EFFECTS };
+  return {
+    state: memoryAccess(layout, s, owner, cell, access === 'write'),
+    outcome: 'ok',
+    effects: NO_EFFECTS,
+  };
 }
 
 // ---------------------------------------------------------------- interrupt handler
@@ -359,7 +411,8 @@ function deviceIrq(layout: Layout, s: State, d: DeviceIdx): StepResult {
       if (!has(pendingIrq[q]!, d)) pendingIrq = replace(pendingIrq, q, pendingIrq[q]! | bit(d));
     }
   }
-  const state = observed === s.observed && pendingIrq === s.pendingIrq ? s : { ...s, observed, pendingIrq };
+  const state =
+    observed === s.observed && pendingIrq === s.pendingIrq ? s : withChanges(s, { observed, pendingIrq });
   return { state, outcome: 'ok', effects };
 }
 
@@ -381,7 +434,9 @@ function hypercall(
   };
   const refuse = (status: HypercallStatus, state: State = s): StepResult => {
     effects.push({ kind: 'hypercall', partition: p, op, status });
-    const audited = bugs.has('unaudited-refusal') ? state : audit(layout, state, 'hypercall-refused', p, effects);
+    const audited = bugs.has('unaudited-refusal')
+      ? state
+      : audit(layout, state, 'hypercall-refused', p, effects);
     return { state: audited, outcome: 'refused', effects };
   };
   const { channels, partitions } = layout.config;
@@ -394,13 +449,19 @@ function hypercall(
       if (!ch) return refuse('EINVAL');
       if (ch.from !== p) {
         if (!bugs.has('refused-send-enqueues')) return refuse('EPERM');
-        return refuse('EPERM', { ...s, channels: replace(s.channels, arg, [...s.channels[arg]!, labelOf(layout, s, p)]) });
+        return refuse(
+          'EPERM',
+          withChanges(s, {
+            channels: replace(s.channels, arg, [...s.channels[arg]!, labelOf(layout, s, p)]),
+          }),
+        );
       }
       const queue = s.channels[arg]!;
       // The sender is told OK even when the message is dropped: back-pressure would leak the
       // receiver's progress to the sender.
-      if (queue.length >= ch.capacity) return done(audit(layout, s, 'channel-full', p, effects), 'OK', 'dropped');
-      return done({ ...s, channels: replace(s.channels, arg, [...queue, labelOf(layout, s, p)]) });
+      if (queue.length >= ch.capacity)
+        return done(audit(layout, s, 'channel-full', p, effects), 'OK', 'dropped');
+      return done(withChanges(s, { channels: replace(s.channels, arg, [...queue, labelOf(layout, s, p)]) }));
     }
     case 'receive': {
       const ch = channels[arg];
@@ -409,11 +470,12 @@ function hypercall(
       const queue = s.channels[arg]!;
       if (queue.length === 0) return done(s, 'EAGAIN');
       const [head, ...rest] = queue;
-      return done({
-        ...s,
-        channels: replace(s.channels, arg, rest),
-        observed: replace(s.observed, p, s.observed[p]! | head!),
-      });
+      return done(
+        withChanges(s, {
+          channels: replace(s.channels, arg, rest),
+          observed: replace(s.observed, p, s.observed[p]! | head!),
+        }),
+      );
     }
     case 'partition-reset': {
       if (!validPartition || arg === p) return refuse('EINVAL');
@@ -425,12 +487,16 @@ function hypercall(
       if (!validPartition) return refuse('EINVAL');
       if (!control && !bugs.has('status-without-privilege')) return refuse('EPERM');
       const observed = s.observed[p]! | s.observed[arg]!;
-      return done(observed === s.observed[p] ? s : { ...s, observed: replace(s.observed, p, observed) });
+      return done(
+        observed === s.observed[p] ? s : withChanges(s, { observed: replace(s.observed, p, observed) }),
+      );
     }
     case 'audit-read': {
       if (!has(layout.auditReaders, p)) return refuse('EPERM');
       const observed = s.observed[p]! | s.auditLabel;
-      return done(observed === s.observed[p] ? s : { ...s, observed: replace(s.observed, p, observed) });
+      return done(
+        observed === s.observed[p] ? s : withChanges(s, { observed: replace(s.observed, p, observed) }),
+      );
     }
     case 'yield':
       return done(s);

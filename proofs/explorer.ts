@@ -5,7 +5,7 @@
  * their canonical key (proofs/encode.ts); only the parent and the event that reached each state are
  * kept, and traces are rebuilt by replaying `step` from the initial state.
  */
-import { type EventCatalog, buildCatalog, enabledEvents } from '../model/enabled.js';
+import { buildCatalog, type EventCatalog, enabledEvents } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
 import { buildLayout, type Layout } from '../model/layout.js';
 import { init, type State } from '../model/state.js';
@@ -107,11 +107,12 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
       const tracked = liveness?.track(id, s) ?? false;
       for (const event of enabledEvents(layout, catalog, s, model)) {
         const result = step(layout, s, event, model);
-        if (pendingBaits.length) {
-          const before = pendingBaits.length;
-          pendingBaits = pendingBaits.filter((p) => !p.bait.reached(layout, s, event, result));
-          if (pendingBaits.length !== before)
-            for (const p of CATALOG) baits.set(p.name, !pendingBaits.includes(p));
+        for (let b = 0; b < pendingBaits.length; b++) {
+          const p = pendingBaits[b]!;
+          if (!p.bait.reached(layout, s, event, result)) continue;
+          baits.set(p.name, true);
+          pendingBaits = pendingBaits.filter((q) => q !== p);
+          b--;
         }
         if (result.state === s) {
           if (tracked) liveness!.edge(id, id, event);
@@ -195,4 +196,4 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
   };
 }
 
-export type { Layout, EventCatalog };
+export type { EventCatalog, Layout };

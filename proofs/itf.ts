@@ -22,7 +22,13 @@ export type ItfValue =
   | { [field: string]: ItfValue };
 
 export interface ItfState {
-  '#meta': { index: number; action: string; event?: Record<string, ItfValue>; description?: string; outcome?: string };
+  '#meta': {
+    index: number;
+    action: string;
+    event?: Record<string, ItfValue>;
+    description?: string;
+    outcome?: string;
+  };
   [variable: string]: ItfValue | ItfState['#meta'];
 }
 
@@ -65,7 +71,9 @@ export function stateToItf(layout: Layout, s: State): Record<(typeof ITF_VARS)[n
     pendingIrq: byPartition((p) => devSet(s.pendingIrq[p]!)),
     frame: s.frame,
     cells: { '#map': s.cells.map((label, i) => [i, partSet(label)] as [ItfValue, ItfValue]) },
-    channels: { '#map': channels.map((c, i) => [c.name, s.channels[i]!.map(partSet)] as [ItfValue, ItfValue]) },
+    channels: {
+      '#map': channels.map((c, i) => [c.name, s.channels[i]!.map(partSet)] as [ItfValue, ItfValue]),
+    },
     auditCount: s.auditCount,
     auditLabel: partSet(s.auditLabel),
     halted: s.halted,

@@ -73,7 +73,11 @@ export function findFaultRecoveryViolation(graph: LivenessGraph): Lasso | null {
       if (!tick) continue;
       const entry = Math.min(...scc);
       if (best && best.entry <= entry) continue;
-      const cycle = [...pathWithin(graph, members, entry, tick.from), tick.event, ...pathWithin(graph, members, tick.to, entry)];
+      const cycle = [
+        ...pathWithin(graph, members, entry, tick.from),
+        tick.event,
+        ...pathWithin(graph, members, tick.to, entry),
+      ];
       best = { partition: pair.partition, monitor: pair.monitor, entry, cycle };
     }
   });

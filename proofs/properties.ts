@@ -75,7 +75,7 @@ export const CATALOG: readonly Property[] = [
     name: 'DmaContainment',
     kind: 'invariant',
     summary:
-      "Every DMA a device completes reaches only pages its owner may write: pages it owns alone, or shared regions it writes.",
+      'Every DMA a device completes reaches only pages its owner may write: pages it owns alone, or shared regions it writes.',
     tla: 'DmaContainmentInv',
     /** Hypervisor.tla!DmaContainmentInv */
     holds: (_l, s) => !(s.flags & Flag.DmaEscape),
@@ -155,7 +155,8 @@ export const CATALOG: readonly Property[] = [
         e.type === 'Tick' &&
         layout.frames[b.frame]!.perCpu.some(
           (was, cpu) =>
-            (was & runningNow(layout, b)) !== (layout.frames[r.state.frame]!.perCpu[cpu]! & runningNow(layout, r.state)),
+            (was & runningNow(layout, b)) !==
+            (layout.frames[r.state.frame]!.perCpu[cpu]! & runningNow(layout, r.state)),
         ),
     },
   },
@@ -168,7 +169,7 @@ export const CATALOG: readonly Property[] = [
     holds: (_l, s) => !(s.flags & Flag.IrqEscape),
     bait: {
       tla: 'BaitInterruptIsolation',
-      description: "a device interrupt is injected into its owner",
+      description: 'a device interrupt is injected into its owner',
       reached: (_l, _b, e, r) => e.type === 'DeviceIrq' && r.effects.some((ef) => ef.kind === 'inject'),
     },
   },
@@ -226,7 +227,8 @@ export const CATALOG: readonly Property[] = [
     bait: {
       tla: 'BaitFaultRecovery',
       description: 'a health monitor resets a faulted partition',
-      reached: (_l, b, _e, r) => r.effects.some((ef) => ef.kind === 'reset' && b.status[ef.target] === 'faulted'),
+      reached: (_l, b, _e, r) =>
+        r.effects.some((ef) => ef.kind === 'reset' && b.status[ef.target] === 'faulted'),
     },
   },
 ];
