@@ -14,11 +14,10 @@ import type { StepResult } from './step.js';
 export function monitor(layout: Layout, before: State, event: Event, result: StepResult): number {
   const after = result.state;
   let flags = after.flags;
-  if (after === before) return flags;
-
   if (before.halted && !sameExceptFlags(before, after)) flags |= Flag.HaltEscape;
 
-  if (result.outcome !== 'ok' && !result.effects.some((e) => e.kind === 'audit')) flags |= Flag.Unaudited;
+  const denied = result.outcome === 'refused' || result.outcome === 'faulted' || result.outcome === 'dropped';
+  if (denied && !result.effects.some((e) => e.kind === 'audit')) flags |= Flag.Unaudited;
 
   switch (event.type) {
     case 'Dma':

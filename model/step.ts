@@ -52,8 +52,9 @@ export type AuditCode =
   | 'msr-denied'
   | 'guest-fault';
 
-/** Whether the operation the event asked for was carried out. */
-export type Outcome = 'ok' | 'refused' | 'faulted' | 'dropped';
+/** Whether the operation the event asked for was carried out; `ignored` when the event is not
+ * enabled in the state (the spec's action guard is false), so the hypervisor never saw it. */
+export type Outcome = 'ok' | 'refused' | 'faulted' | 'dropped' | 'ignored';
 
 export type Effect =
   | { readonly kind: 'vm-exit'; readonly partition: PartitionIdx; readonly reason: number }
@@ -135,7 +136,10 @@ export function unreachable(x: never): never {
   throw new Error(`unreachable: ${JSON.stringify(x)}`);
 }
 
+/** Done, with nothing outside the guest to change (e.g. a guest touching its private memory). */
 const unchanged = (state: State): StepResult => ({ state, outcome: 'ok', effects: NO_EFFECTS });
+/** Not enabled in this state (a guest that is not running, a launch out of order): nothing happens. */
+const ignored = (state: State): StepResult => ({ state, outcome: 'ignored', effects: NO_EFFECTS });
 
 // ---------------------------------------------------------------- audit (system audit component)
 
@@ -168,7 +172,7 @@ function audit(
 // ---------------------------------------------------------------- security monitor (measured launch)
 
 function measureHypervisor(layout: Layout, s: State): StepResult {
-  if (s.hv !== 'pending' || s.halted) return unchanged(s);
+  if (s.hv !== 'pending' || s.halted) return ignored(s);
   if (!s.hvTampered) return { state: withChanges(s, { hv: 'ok' }), outcome: 'ok', effects: NO_EFFECTS };
   const effects: Effect[] = [];
   const audited = audit(layout, withChanges(s, { hv: 'failed' }), 'hv-measurement-failed', null, effects);
@@ -177,12 +181,12 @@ function measureHypervisor(layout: Layout, s: State): StepResult {
 }
 
 function tamperImage(s: State, p: PartitionIdx | null): StepResult {
-  if (s.halted) return unchanged(s);
+  if (s.halted) return ignored(s);
   if (p === null) {
-    if (s.hv !== 'pending' || s.hvTampered) return unchanged(s);
+    if (s.hv !== 'pending' || s.hvTampered) return ignored(s);
     return { state: withChanges(s, { hvTampered: true }), outcome: 'ok', effects: NO_EFFECTS };
   }
-  if (s.status[p] !== 'pending' || has(s.tampered, p)) return unchanged(s);
+  if (s.status[p] !== 'pending' || has(s.tampered, p)) return ignored(s);
   return { state: withChanges(s, { tampered: s.tampered | bit(p) }), outcome: 'ok', effects: NO_EFFECTS };
 }
 
@@ -192,7 +196,7 @@ function launchPartition(
   p: PartitionIdx,
   bugs: ReadonlySet<SeededBug>,
 ): StepResult {
-  if (s.halted || s.hv !== 'ok' || s.status.indexOf('pending') !== p) return unchanged(s);
+  if (s.halted || s.hv !== 'ok' || s.status.indexOf('pending') !== p) return ignored(s);
   const measured = layout.config.partitions[p]!.launch === 'measured';
   const matches = !has(s.tampered, p) || bugs.has('launch-ignores-mismatch');
   if (!measured || matches) {
@@ -221,7 +225,7 @@ function launchPartition(
  * partition; then every vCPU entering the guest gets its pending interrupts injected.
  */
 function tick(layout: Layout, s: State, bugs: ReadonlySet<SeededBug>): StepResult {
-  if ((s.halted && !bugs.has('tick-after-halt')) || !booted(s)) return unchanged(s);
+  if ((s.halted && !bugs.has('tick-after-halt')) || !booted(s)) return ignored(s);
   const frame = (s.frame + 1) % layout.config.schedule.majorFrame;
   let next: State = withChanges(s, { frame });
   const effects: Effect[] = [];
@@ -287,7 +291,7 @@ function reset(layout: Layout, s: State, by: PartitionIdx, target: PartitionIdx,
 const RIGHT: Record<Access, number> = { read: EPT_R, write: EPT_W, execute: EPT_X };
 
 function guestAccess(layout: Layout, s: State, p: PartitionIdx, gpa: number, access: Access): StepResult {
-  if (!has(runningNow(layout, s), p)) return unchanged(s);
+  if (!has(runningNow(layout, s), p)) return ignored(s);
   const entry = layout.ept[p]?.[gpa];
   if (!entry || !(entry.rights & RIGHT[access])) {
     const effects: Effect[] = [
@@ -326,7 +330,7 @@ function vmExit(
   reason: number,
   bugs: ReadonlySet<SeededBug>,
 ): StepResult {
-  if (!has(runningNow(layout, s), p)) return unchanged(s);
+  if (!has(runningNow(layout, s), p)) return ignored(s);
   const effects: Effect[] = [{ kind: 'vm-exit', partition: p, reason }];
   switch (reason) {
     case ExitReason.Cpuid:
@@ -366,8 +370,8 @@ function dma(
   bugs: ReadonlySet<SeededBug>,
 ): StepResult {
   const owner = layout.config.devices[d]?.owner;
-  if (owner === undefined || !booted(s) || !isLaunched(s, owner)) return unchanged(s);
-  if (s.halted && !bugs.has('dma-after-halt')) return unchanged(s);
+  if (owner === undefined || !booted(s) || !isLaunched(s, owner)) return ignored(s);
+  if (s.halted && !bugs.has('dma-after-halt')) return ignored(s);
   if (
     !Number.isInteger(page) ||
     page < 0 ||
@@ -394,7 +398,7 @@ function dma(
  */
 function deviceIrq(layout: Layout, s: State, d: DeviceIdx): StepResult {
   const owner = layout.config.devices[d]?.owner;
-  if (owner === undefined || s.halted || !booted(s) || !isLaunched(s, owner)) return unchanged(s);
+  if (owner === undefined || s.halted || !booted(s) || !isLaunched(s, owner)) return ignored(s);
   const running = runningNow(layout, s);
   const label = labelOf(layout, s, owner);
   const effects: Effect[] = [];
@@ -426,7 +430,7 @@ function hypercall(
   arg: number,
   bugs: ReadonlySet<SeededBug>,
 ): StepResult {
-  if (!has(runningNow(layout, s), p)) return unchanged(s);
+  if (!has(runningNow(layout, s), p)) return ignored(s);
   const effects: Effect[] = [{ kind: 'vm-exit', partition: p, reason: ExitReason.Vmcall }];
   const done = (state: State, status: HypercallStatus = 'OK', outcome: Outcome = 'ok'): StepResult => {
     effects.push({ kind: 'hypercall', partition: p, op, status });

@@ -129,3 +129,59 @@ export function traceToItf(layout: Layout, trace: Trace, source: string, descrip
   if (trace.loop !== undefined) itf.loop = trace.loop;
   return itf;
 }
+
+/** The model event an ITF state's `#meta` describes (the inverse of `eventToItf`). */
+export function eventFromItf(layout: Layout, action: string, args: Record<string, ItfValue>): Event {
+  const { partitions, devices } = layout.config;
+  const partition = (name: ItfValue) => {
+    const p = partitions.find((x) => x.name === name);
+    if (!p) throw new Error(`ITF trace names unknown partition ${JSON.stringify(name)}`);
+    return p.index;
+  };
+  const device = (name: ItfValue) => {
+    const d = devices.find((x) => x.name === name);
+    if (!d) throw new Error(`ITF trace names unknown device ${JSON.stringify(name)}`);
+    return d.index;
+  };
+  switch (action) {
+    case 'MeasureHypervisor':
+    case 'Tick':
+      return { type: action };
+    case 'TamperImage':
+      return { type: action, partition: args.target === 'hypervisor' ? null : partition(args.target!) };
+    case 'LaunchPartition':
+      return { type: action, partition: partition(args.partition!) };
+    case 'GuestAccess':
+      return {
+        type: action,
+        partition: partition(args.partition!),
+        gpa: Number(args.gpa),
+        access: args.access as 'read' | 'write' | 'execute',
+      };
+    case 'Dma':
+      return {
+        type: action,
+        device: device(args.device!),
+        page: Number(args.page),
+        access: args.access as 'read' | 'write',
+      };
+    case 'DeviceIrq':
+      return { type: action, device: device(args.device!) };
+    case 'Hypercall':
+      return {
+        type: action,
+        partition: partition(args.partition!),
+        op: String(args.op),
+        arg: Number(args.arg),
+      };
+    case 'VmExit':
+      return { type: action, partition: partition(args.partition!), reason: Number(args.reason) };
+    default:
+      throw new Error(`ITF trace has unknown action ${JSON.stringify(action)}`);
+  }
+}
+
+/** The events of an ITF trace, in order (the initial state has none). */
+export function itfEvents(layout: Layout, trace: ItfTrace): Event[] {
+  return trace.states.slice(1).map((s) => eventFromItf(layout, s['#meta'].action, s['#meta'].event ?? {}));
+}
