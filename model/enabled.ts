@@ -3,14 +3,27 @@
  * disjuncts of the spec's `Next`. Guest and device events are enumerated once per abstract memory
  * class (model/layout.ts), with one representative address each, plus malformed requests (an
  * unmapped address, an unknown hypercall, out-of-range arguments) so refusals are explored too.
+ *
+ * Left out: requests the hypervisor answers without changing anything outside the guest in any
+ * state (`yield`, and the exits it emulates: CPUID, HLT, CR access, RDMSR). They are self-loops
+ * everywhere, so they can neither reach a state nor break a property; the step function still
+ * handles them, and the spec's Next still allows them.
  */
 
-import type { DeviceIdx, PartitionIdx } from '../system/config.js';
+import type { DeviceIdx, HostPage, PartitionIdx } from '../system/config.js';
 import { has } from './bits.js';
-import { type Event, GUEST_EXIT_REASONS, HYPERCALL_OPS } from './events.js';
+import { type Event, ExitReason, GUEST_EXIT_REASONS, HYPERCALL_OPS, type HypercallOp } from './events.js';
 import type { Layout } from './layout.js';
 import { booted, isLaunched, runningNow, type State } from './state.js';
 import type { ModelOptions } from './step.js';
+
+/** Exits the exception handler emulates from the vCPU's own state, changing nothing else. */
+export const EMULATED_EXITS: ReadonlySet<number> = new Set([
+  ExitReason.Cpuid,
+  ExitReason.Hlt,
+  ExitReason.CrAccess,
+  ExitReason.Rdmsr,
+]);
 
 /** A hypercall number no hypervisor version defines: a malformed VMCALL. */
 export const UNKNOWN_HYPERCALL = 'hypercall-255';
@@ -27,8 +40,6 @@ export interface EventCatalog {
 
 export function buildCatalog(layout: Layout): EventCatalog {
   const { config } = layout;
-  const nChannels = config.channels.length;
-  const nParts = config.partitions.length;
   const guest = config.partitions.map((_, i) => {
     const partition = i as PartitionIdx;
     const events: Event[] = [];
@@ -41,20 +52,25 @@ export function buildCatalog(layout: Layout): EventCatalog {
       events.push({ type: 'GuestAccess', partition, gpa: entry.gpa, access: 'write' });
     }
     events.push({ type: 'GuestAccess', partition, gpa: layout.ept[partition]!.length, access: 'read' });
-    for (const op of HYPERCALL_OPS) {
-      const args =
-        op === 'send' || op === 'receive' ? nChannels + 1 : op.startsWith('partition-') ? nParts + 1 : 1;
-      for (let arg = 0; arg < args; arg++) events.push({ type: 'Hypercall', partition, op, arg });
-    }
+    for (const op of HYPERCALL_OPS)
+      for (const arg of hypercallArgs(layout, partition, op))
+        events.push({ type: 'Hypercall', partition, op, arg });
     events.push({ type: 'Hypercall', partition, op: UNKNOWN_HYPERCALL, arg: 0 });
-    for (const reason of GUEST_EXIT_REASONS) events.push({ type: 'VmExit', partition, reason });
+    for (const reason of GUEST_EXIT_REASONS)
+      if (!EMULATED_EXITS.has(reason)) events.push({ type: 'VmExit', partition, reason });
     return events;
   });
   const device = config.devices.map((_, i) => {
     const d = i as DeviceIdx;
     const events: Event[] = [{ type: 'DeviceIrq', device: d }];
-    for (const cls of layout.classes) {
-      const page = cls.pages[0]!;
+    // Every class the IOMMU lets the device reach, and one address it blocks: the hypervisor's
+    // answer to a blocked DMA (a fault record, audited for the owner) does not depend on the page.
+    const blocked = layout.classes.find((cls) => !layout.dmaReach[d]![cls.pages[0]!]);
+    const pages = layout.classes
+      .filter((cls) => layout.dmaReach[d]![cls.pages[0]!])
+      .map((cls) => cls.pages[0]!);
+    pages.push(blocked ? blocked.pages[0]! : (config.platform.pages as HostPage));
+    for (const page of pages) {
       events.push({ type: 'Dma', device: d, page, access: 'read' });
       events.push({ type: 'Dma', device: d, page, access: 'write' });
     }
@@ -69,6 +85,36 @@ export function buildCatalog(layout: Layout): EventCatalog {
     guest,
     device,
   };
+}
+
+/**
+ * The arguments a guest may pass with `op`, up to the hypervisor's answer: every argument the caller
+ * may legitimately use, one it may not (refused with EPERM), and one out of range (EINVAL). All
+ * refusals of one caller lead to the same state, so one representative of each kind is enough.
+ */
+function hypercallArgs(layout: Layout, p: PartitionIdx, op: HypercallOp): number[] {
+  const { channels, partitions } = layout.config;
+  const pick = (n: number, allowed: (i: number) => boolean): number[] => {
+    const ok = Array.from({ length: n }, (_, i) => i).filter(allowed);
+    const refused = Array.from({ length: n }, (_, i) => i).find((i) => !allowed(i));
+    return [...ok, ...(refused === undefined ? [] : [refused]), n];
+  };
+  switch (op) {
+    case 'send':
+      return pick(channels.length, (c) => channels[c]!.from === p);
+    case 'receive':
+      return pick(channels.length, (c) => channels[c]!.to === p);
+    case 'partition-reset':
+    case 'partition-status':
+      return pick(
+        partitions.length,
+        (q) => has(layout.monitors, p) && (op === 'partition-status' || q !== p),
+      );
+    case 'audit-read':
+      return [0];
+    case 'yield':
+      return []; // a no-op everywhere, see above
+  }
 }
 
 /** Every event enabled in `state`, in a fixed order (so exploration is deterministic). */

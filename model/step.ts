@@ -311,8 +311,7 @@ function memoryAccess(layout: Layout, s: State, p: PartitionIdx, cell: number, w
     const label = s.cells[cell]! | labelOf(layout, s, p);
     return label === s.cells[cell] ? s : withChanges(s, { cells: replace(s.cells, cell, label) });
   }
-  const observed = s.observed[p]! | s.cells[cell]!;
-  return observed === s.observed[p] ? s : withChanges(s, { observed: replace(s.observed, p, observed) });
+  return observe(s, p, s.cells[cell]!);
 }
 
 // ---------------------------------------------------------------- exception handler
@@ -432,81 +431,92 @@ function hypercall(
 ): StepResult {
   if (!has(runningNow(layout, s), p)) return ignored(s);
   const effects: Effect[] = [{ kind: 'vm-exit', partition: p, reason: ExitReason.Vmcall }];
-  const done = (state: State, status: HypercallStatus = 'OK', outcome: Outcome = 'ok'): StepResult => {
-    effects.push({ kind: 'hypercall', partition: p, op, status });
-    return { state, outcome, effects };
-  };
-  const refuse = (status: HypercallStatus, state: State = s): StepResult => {
-    effects.push({ kind: 'hypercall', partition: p, op, status });
-    const audited = bugs.has('unaudited-refusal')
-      ? state
-      : audit(layout, state, 'hypercall-refused', p, effects);
-    return { state: audited, outcome: 'refused', effects };
-  };
+  const reply = serve(layout, s, p, op, arg, bugs, effects);
+  effects.push({ kind: 'hypercall', partition: p, op, status: reply.status });
+  if (reply.outcome !== 'refused' || bugs.has('unaudited-refusal'))
+    return { state: reply.state, outcome: reply.outcome, effects };
+  return { state: audit(layout, reply.state, 'hypercall-refused', p, effects), outcome: 'refused', effects };
+}
+
+/** What the hypercall returns to the guest, and the state it leaves (before a refusal's audit). */
+interface Reply {
+  readonly state: State;
+  readonly status: HypercallStatus;
+  readonly outcome: Outcome;
+}
+
+const reply = (state: State, status: HypercallStatus = 'OK', outcome: Outcome = 'ok'): Reply => ({
+  state,
+  status,
+  outcome,
+});
+const refusal = (state: State, status: HypercallStatus): Reply => ({ state, status, outcome: 'refused' });
+
+function serve(
+  layout: Layout,
+  s: State,
+  p: PartitionIdx,
+  op: string,
+  arg: number,
+  bugs: ReadonlySet<SeededBug>,
+  effects: Effect[],
+): Reply {
   const { channels, partitions } = layout.config;
   const validPartition = Number.isInteger(arg) && arg >= 0 && arg < partitions.length;
   const control = has(layout.monitors, p);
-
   switch (op) {
     case 'send': {
       const ch = channels[arg];
-      if (!ch) return refuse('EINVAL');
+      if (!ch) return refusal(s, 'EINVAL');
       if (ch.from !== p) {
-        if (!bugs.has('refused-send-enqueues')) return refuse('EPERM');
-        return refuse(
-          'EPERM',
-          withChanges(s, {
-            channels: replace(s.channels, arg, [...s.channels[arg]!, labelOf(layout, s, p)]),
-          }),
-        );
+        if (!bugs.has('refused-send-enqueues')) return refusal(s, 'EPERM');
+        const leaked = replace(s.channels, arg, [...s.channels[arg]!, labelOf(layout, s, p)]);
+        return refusal(withChanges(s, { channels: leaked }), 'EPERM');
       }
       const queue = s.channels[arg]!;
       // The sender is told OK even when the message is dropped: back-pressure would leak the
       // receiver's progress to the sender.
       if (queue.length >= ch.capacity)
-        return done(audit(layout, s, 'channel-full', p, effects), 'OK', 'dropped');
-      return done(withChanges(s, { channels: replace(s.channels, arg, [...queue, labelOf(layout, s, p)]) }));
+        return reply(audit(layout, s, 'channel-full', p, effects), 'OK', 'dropped');
+      return reply(withChanges(s, { channels: replace(s.channels, arg, [...queue, labelOf(layout, s, p)]) }));
     }
     case 'receive': {
       const ch = channels[arg];
-      if (!ch) return refuse('EINVAL');
-      if (ch.to !== p) return refuse('EPERM');
+      if (!ch) return refusal(s, 'EINVAL');
+      if (ch.to !== p) return refusal(s, 'EPERM');
       const queue = s.channels[arg]!;
-      if (queue.length === 0) return done(s, 'EAGAIN');
+      if (queue.length === 0) return reply(s, 'EAGAIN');
       const [head, ...rest] = queue;
-      return done(
+      return reply(
         withChanges(s, {
           channels: replace(s.channels, arg, rest),
           observed: replace(s.observed, p, s.observed[p]! | head!),
         }),
       );
     }
-    case 'partition-reset': {
-      if (!validPartition || arg === p) return refuse('EINVAL');
-      if (!control) return refuse('EPERM');
-      if (!isLaunched(s, arg)) return refuse('EINVAL');
-      return done(reset(layout, s, p, arg as PartitionIdx, effects));
-    }
-    case 'partition-status': {
-      if (!validPartition) return refuse('EINVAL');
-      if (!control && !bugs.has('status-without-privilege')) return refuse('EPERM');
-      const observed = s.observed[p]! | s.observed[arg]!;
-      return done(
-        observed === s.observed[p] ? s : withChanges(s, { observed: replace(s.observed, p, observed) }),
-      );
-    }
-    case 'audit-read': {
-      if (!has(layout.auditReaders, p)) return refuse('EPERM');
-      const observed = s.observed[p]! | s.auditLabel;
-      return done(
-        observed === s.observed[p] ? s : withChanges(s, { observed: replace(s.observed, p, observed) }),
-      );
-    }
+    case 'partition-reset':
+      if (!validPartition || arg === p) return refusal(s, 'EINVAL');
+      if (!control) return refusal(s, 'EPERM');
+      if (!isLaunched(s, arg)) return refusal(s, 'EINVAL');
+      return reply(reset(layout, s, p, arg as PartitionIdx, effects));
+    case 'partition-status':
+      if (!validPartition) return refusal(s, 'EINVAL');
+      if (!control && !bugs.has('status-without-privilege')) return refusal(s, 'EPERM');
+      return reply(observe(s, p, s.observed[arg]!));
+    case 'audit-read':
+      if (!has(layout.auditReaders, p)) return refusal(s, 'EPERM');
+      return reply(observe(s, p, s.auditLabel));
     case 'yield':
-      return done(s);
+      return reply(s);
     default:
-      return refuse('ENOSYS');
+      return refusal(s, 'ENOSYS');
   }
+}
+
+/** `p` learns `label`. */
+function observe(s: State, p: number, label: Bits): State {
+  const observed = s.observed[p]! | label;
+  return observed === s.observed[p] ? s : withChanges(s, { observed: replace(s.observed, p, observed) });
 }
 
 /** Copy of `xs` with index `i` set to `v` (the model's states are never mutated). */

@@ -1,38 +1,129 @@
 /**
- * Canonical state keys for the explorer's visited set: every field of a state packed into a short
- * string of 16-bit code units, so equal states get equal keys and a Map does the hashing natively.
+ * The explorer's visited set: states are hashed field by field and kept in an open-addressing
+ * table, with full structural comparison on a hash match. Nothing is allocated to look a state up,
+ * which matters because most successors the explorer generates are states it has already seen.
  */
-import type { Layout } from '../model/layout.js';
 import type { PartitionStatus, State } from '../model/state.js';
 
 const STATUS_CODE: Record<PartitionStatus, number> = { pending: 0, running: 1, faulted: 2, refused: 3 };
 const HV_CODE = { pending: 0, ok: 1, failed: 2 } as const;
 
-export type Encoder = (state: State) => string;
+function mix(h: number, v: number): number {
+  return Math.imul(h ^ v, 0x01000193);
+}
 
-export function makeEncoder(layout: Layout): Encoder {
-  const wide = Math.max(layout.nPartitions, layout.nDevices) > 16;
-  const buf: number[] = [];
-  const pushBits = wide
-    ? (v: number) => {
-        buf.push(v & 0xffff, v >>> 16);
-      }
-    : (v: number) => {
-        buf.push(v);
-      };
-  return (s) => {
-    buf.length = 0;
-    buf.push(HV_CODE[s.hv] | (s.hvTampered ? 4 : 0) | (s.halted ? 8 : 0), s.frame, s.auditCount, s.flags);
-    pushBits(s.tampered);
-    pushBits(s.auditLabel);
-    for (const st of s.status) buf.push(STATUS_CODE[st]);
-    for (const o of s.observed) pushBits(o);
-    for (const p of s.pendingIrq) pushBits(p);
-    for (const c of s.cells) pushBits(c);
-    for (const q of s.channels) {
-      buf.push(q.length);
-      for (const m of q) pushBits(m);
+function mixAll(h: number, xs: readonly number[]): number {
+  for (let i = 0; i < xs.length; i++) h = mix(h, xs[i]!);
+  return h;
+}
+
+/** 32-bit FNV-style hash over every field of the state. */
+export function hashState(s: State): number {
+  let h = 0x811c9dc5;
+  h = mix(h, HV_CODE[s.hv] | (s.hvTampered ? 4 : 0) | (s.halted ? 8 : 0));
+  h = mix(h, s.frame);
+  h = mix(h, s.auditCount);
+  h = mix(h, s.flags);
+  h = mix(h, s.tampered);
+  h = mix(h, s.auditLabel);
+  for (let i = 0; i < s.status.length; i++) h = mix(h, STATUS_CODE[s.status[i]!]);
+  h = mixAll(h, s.observed);
+  h = mixAll(h, s.pendingIrq);
+  h = mixAll(h, s.cells);
+  for (let i = 0; i < s.channels.length; i++) {
+    const q = s.channels[i]!;
+    h = mixAll(mix(h, q.length + 1), q);
+  }
+  return h >>> 0;
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Field-by-field equality of two states of the same system. */
+export function sameState(a: State, b: State): boolean {
+  if (a === b) return true;
+  if (
+    a.hv !== b.hv ||
+    a.hvTampered !== b.hvTampered ||
+    a.halted !== b.halted ||
+    a.frame !== b.frame ||
+    a.auditCount !== b.auditCount ||
+    a.flags !== b.flags ||
+    a.tampered !== b.tampered ||
+    a.auditLabel !== b.auditLabel
+  )
+    return false;
+  if (a.status !== b.status)
+    for (let i = 0; i < a.status.length; i++) if (a.status[i] !== b.status[i]) return false;
+  if (
+    !sameNumbers(a.observed, b.observed) ||
+    !sameNumbers(a.pendingIrq, b.pendingIrq) ||
+    !sameNumbers(a.cells, b.cells)
+  )
+    return false;
+  if (a.channels !== b.channels)
+    for (let i = 0; i < a.channels.length; i++) {
+      const qa = a.channels[i]!;
+      const qb = b.channels[i]!;
+      if (qa.length !== qb.length || !sameNumbers(qa, qb)) return false;
     }
-    return String.fromCharCode.apply(null, buf);
-  };
+  return true;
+}
+
+/** Distinct states, each with the id of its insertion order. */
+export class StateTable {
+  private slots: Int32Array;
+  private hashes: Uint32Array;
+  private mask: number;
+  readonly states: State[] = [];
+
+  constructor(capacityHint = 1 << 16) {
+    let size = 1 << 4;
+    while (size < capacityHint * 2) size <<= 1;
+    this.slots = new Int32Array(size).fill(-1);
+    this.hashes = new Uint32Array(size);
+    this.mask = size - 1;
+  }
+
+  get size(): number {
+    return this.states.length;
+  }
+
+  /** The id of a state equal to `s`, or -1. */
+  find(s: State, hash = hashState(s)): number {
+    for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
+      const id = this.slots[i]!;
+      if (id < 0) return -1;
+      if (this.hashes[i] === hash && sameState(this.states[id]!, s)) return id;
+    }
+  }
+
+  /** Adds a state known not to be present; returns its id. */
+  insert(s: State, hash = hashState(s)): number {
+    if ((this.states.length + 1) * 2 > this.slots.length) this.grow();
+    const id = this.states.length;
+    this.states.push(s);
+    this.place(id, hash);
+    return id;
+  }
+
+  private place(id: number, hash: number): void {
+    let i = hash & this.mask;
+    while (this.slots[i]! >= 0) i = (i + 1) & this.mask;
+    this.slots[i] = id;
+    this.hashes[i] = hash;
+  }
+
+  private grow(): void {
+    const oldSlots = this.slots;
+    const oldHashes = this.hashes;
+    this.slots = new Int32Array(oldSlots.length * 2).fill(-1);
+    this.hashes = new Uint32Array(oldSlots.length * 2);
+    this.mask = this.slots.length - 1;
+    for (let i = 0; i < oldSlots.length; i++) if (oldSlots[i]! >= 0) this.place(oldSlots[i]!, oldHashes[i]!);
+  }
 }

@@ -11,7 +11,7 @@ import { buildLayout, type Layout } from '../model/layout.js';
 import { init, type State } from '../model/state.js';
 import { type ModelOptions, type StepResult, step } from '../model/step.js';
 import type { SystemConfig } from '../system/config.js';
-import { makeEncoder } from './encode.js';
+import { hashState, StateTable } from './encode.js';
 import { findFaultRecoveryViolation, LivenessGraph } from './liveness.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
 
@@ -65,12 +65,11 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
   const layout = buildLayout(config);
   const catalog = buildCatalog(layout);
   const model = options.model ?? {};
-  const encode = makeEncoder(layout);
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const interval = options.progressIntervalMs ?? 1000;
   let lastReport = started;
 
-  const visited = new Map<string, number>();
+  const visited = new StateTable();
   const parent: number[] = [];
   const via: (Event | null)[] = [];
   const violatedAt = new Map<PropertyName, number>();
@@ -91,7 +90,7 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
   };
 
   const s0 = init(layout);
-  visited.set(encode(s0), 0);
+  visited.insert(s0);
   discover(s0, -1, null);
   let frontier: State[] = [s0];
   let frontierIds: number[] = [0];
@@ -118,15 +117,15 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
           if (tracked) liveness!.edge(id, id, event);
           continue;
         }
-        const key = encode(result.state);
-        let target = visited.get(key);
-        if (target === undefined) {
+        const hash = hashState(result.state);
+        let target = visited.find(result.state, hash);
+        if (target < 0) {
           if (visited.size >= maxStates) {
             complete = false;
             break search;
           }
-          target = discover(result.state, id, event);
-          visited.set(key, target);
+          target = visited.insert(result.state, hash);
+          discover(result.state, id, event);
           next.push(result.state);
           nextIds.push(target);
         }
