@@ -114,7 +114,7 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
           b--;
         }
         if (result.state === s) {
-          if (tracked) liveness!.edge(id, id, event);
+          if (tracked) liveness!.edge(id, event);
           continue;
         }
         const hash = hashState(result.state);
@@ -129,7 +129,7 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
           next.push(result.state);
           nextIds.push(target);
         }
-        if (tracked) liveness!.edge(id, target, event);
+        if (tracked) liveness!.edge(target, event);
       }
       if (options.onProgress && (i & 1023) === 0) {
         const now = performance.now();
@@ -174,7 +174,7 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
   }
   if (!complete) verdicts.set('FaultRecovery', { status: 'unknown' });
   else {
-    const lasso = liveness ? findFaultRecoveryViolation(liveness) : null;
+    const lasso = liveness ? findFaultRecoveryViolation(liveness, visited.states) : null;
     if (!lasso) verdicts.set('FaultRecovery', { status: 'holds' });
     else {
       const prefix = pathTo(lasso.entry);

@@ -11,16 +11,16 @@ import type { Event } from '../model/events.js';
 import type { Layout } from '../model/layout.js';
 import type { State } from '../model/state.js';
 
-interface Node {
-  /** Indices into `pairs` of the (p, m) whose premise-without-goal holds here. */
-  readonly pairs: readonly number[];
-  readonly to: number[];
-  readonly events: Event[];
-}
-
+/**
+ * The edges leaving states where some partition is faulted while a monitor is up: the only part of
+ * the graph a FaultRecovery violation can lie in. The explorer expands each state once, so a
+ * state's edges are recorded contiguously.
+ */
 export class LivenessGraph {
   readonly pairs: readonly { readonly partition: number; readonly monitor: number }[];
-  readonly nodes = new Map<number, Node>();
+  private readonly first = new Map<number, number>();
+  private readonly to: number[] = [];
+  private readonly events: Event[] = [];
 
   constructor(readonly layout: Layout) {
     const pairs: { partition: number; monitor: number }[] = [];
@@ -30,22 +30,41 @@ export class LivenessGraph {
     this.pairs = pairs;
   }
 
-  /** Records state `id` if it lies inside some pair's P; returns whether its edges are wanted. */
+  /** Whether state `id` lies inside some pair's P; if so, its edges are recorded from now on. */
   track(id: number, s: State): boolean {
-    if (s.halted) return false;
-    const inside: number[] = [];
-    this.pairs.forEach(({ partition, monitor }, k) => {
-      if (s.status[partition] === 'faulted' && s.status[monitor] === 'running') inside.push(k);
-    });
-    if (!inside.length) return false;
-    this.nodes.set(id, { pairs: inside, to: [], events: [] });
+    if (s.halted || !s.status.includes('faulted')) return false;
+    if (!this.pairs.some((pair) => this.inside(s, pair))) return false;
+    this.first.set(id, this.to.length);
     return true;
   }
 
-  edge(from: number, to: number, event: Event): void {
-    const node = this.nodes.get(from)!;
-    node.to.push(to);
-    node.events.push(event);
+  /** Records an edge out of the state most recently tracked. */
+  edge(to: number, event: Event): void {
+    this.to.push(to);
+    this.events.push(event);
+  }
+
+  inside(s: State, pair: { partition: number; monitor: number }): boolean {
+    return !s.halted && s.status[pair.partition] === 'faulted' && s.status[pair.monitor] === 'running';
+  }
+
+  /** Per tracked state, in the order they were expanded: its edges as [first, end) indices. */
+  ranges(): Map<number, [number, number]> {
+    const ids = [...this.first.keys()];
+    const ranges = new Map<number, [number, number]>();
+    ids.forEach((id, i) => {
+      const end = i + 1 < ids.length ? this.first.get(ids[i + 1]!)! : this.to.length;
+      ranges.set(id, [this.first.get(id)!, end]);
+    });
+    return ranges;
+  }
+
+  target(i: number): number {
+    return this.to[i]!;
+  }
+
+  event(i: number): Event {
+    return this.events[i]!;
   }
 }
 
@@ -58,49 +77,59 @@ export interface Lasso {
   readonly cycle: readonly Event[];
 }
 
-export function findFaultRecoveryViolation(graph: LivenessGraph): Lasso | null {
+/** Searches every pair's P for a fair cycle; `states[id]` is the explored state with that id. */
+export function findFaultRecoveryViolation(graph: LivenessGraph, states: readonly State[]): Lasso | null {
+  const ends = graph.ranges();
+  const ids = [...ends.keys()];
+  const successors = (id: number): { to: number; event: Event }[] => {
+    const [a, b] = ends.get(id)!;
+    const out: { to: number; event: Event }[] = [];
+    for (let i = a; i < b; i++) out.push({ to: graph.target(i), event: graph.event(i) });
+    return out;
+  };
+
   let best: Lasso | null = null;
-  graph.pairs.forEach((pair, k) => {
-    const inP = (id: number) => graph.nodes.get(id)?.pairs.includes(k) ?? false;
-    for (const scc of stronglyConnected(graph, inP)) {
+  for (const pair of graph.pairs) {
+    const inP = (id: number) => ends.has(id) && graph.inside(states[id]!, pair);
+    for (const scc of stronglyConnected(ids.filter(inP), inP, successors)) {
       const members = new Set(scc);
-      const tick = scc
-        .flatMap((from) => {
-          const node = graph.nodes.get(from)!;
-          return node.to.map((to, i) => ({ from, to, event: node.events[i]! }));
-        })
-        .find((e) => e.event.type === 'Tick' && members.has(e.to));
+      let tick: { from: number; to: number; event: Event } | undefined;
+      for (const from of scc) {
+        const e = successors(from).find((s) => s.event.type === 'Tick' && members.has(s.to));
+        if (e) {
+          tick = { from, ...e };
+          break;
+        }
+      }
       if (!tick) continue;
       const entry = Math.min(...scc);
       if (best && best.entry <= entry) continue;
       const cycle = [
-        ...pathWithin(graph, members, entry, tick.from),
+        ...pathWithin(successors, members, entry, tick.from),
         tick.event,
-        ...pathWithin(graph, members, tick.to, entry),
+        ...pathWithin(successors, members, tick.to, entry),
       ];
       best = { partition: pair.partition, monitor: pair.monitor, entry, cycle };
     }
-  });
+  }
   return best;
 }
 
+type Successors = (id: number) => { to: number; event: Event }[];
+
 /** Shortest event path from `from` to `to` inside `members` (empty when they are the same state). */
-function pathWithin(graph: LivenessGraph, members: ReadonlySet<number>, from: number, to: number): Event[] {
+function pathWithin(successors: Successors, members: ReadonlySet<number>, from: number, to: number): Event[] {
   const back = new Map<number, { prev: number; event: Event }>();
   const queue = [from];
   const seen = new Set([from]);
-  for (let head = 0; head < queue.length && from !== to; head++) {
+  for (let head = 0; head < queue.length && !seen.has(to); head++) {
     const at = queue[head]!;
-    const node = graph.nodes.get(at)!;
-    for (let i = 0; i < node.to.length; i++) {
-      const next = node.to[i]!;
+    for (const { to: next, event } of successors(at)) {
       if (!members.has(next) || seen.has(next)) continue;
       seen.add(next);
-      back.set(next, { prev: at, event: node.events[i]! });
-      if (next === to) break;
+      back.set(next, { prev: at, event });
       queue.push(next);
     }
-    if (seen.has(to)) break;
   }
   const events: Event[] = [];
   for (let at = to; at !== from; ) {
@@ -111,50 +140,50 @@ function pathWithin(graph: LivenessGraph, members: ReadonlySet<number>, from: nu
   return events.reverse();
 }
 
-/** Tarjan's algorithm, iterative; yields only SCCs that contain a cycle. */
-function stronglyConnected(graph: LivenessGraph, inP: (id: number) => boolean): number[][] {
+/** Tarjan's algorithm, iterative; returns only the SCCs that contain a cycle. */
+function stronglyConnected(
+  roots: number[],
+  inP: (id: number) => boolean,
+  successors: Successors,
+): number[][] {
   const index = new Map<number, number>();
   const low = new Map<number, number>();
   const onStack = new Set<number>();
   const stack: number[] = [];
   const out: number[][] = [];
   let counter = 0;
-  for (const root of graph.nodes.keys()) {
-    if (!inP(root) || index.has(root)) continue;
-    const work: { id: number; edge: number }[] = [{ id: root, edge: 0 }];
-    index.set(root, counter);
-    low.set(root, counter++);
-    stack.push(root);
-    onStack.add(root);
+  for (const root of roots) {
+    if (index.has(root)) continue;
+    const work: { id: number; next: number[]; edge: number }[] = [];
+    const open = (id: number) => {
+      index.set(id, counter);
+      low.set(id, counter++);
+      stack.push(id);
+      onStack.add(id);
+      work.push({ id, next: successors(id).map((s) => s.to), edge: 0 });
+    };
+    open(root);
     while (work.length) {
       const frame = work[work.length - 1]!;
-      const node = graph.nodes.get(frame.id)!;
-      if (frame.edge < node.to.length) {
-        const next = node.to[frame.edge++]!;
+      if (frame.edge < frame.next.length) {
+        const next = frame.next[frame.edge++]!;
         if (!inP(next)) continue;
-        if (!index.has(next)) {
-          index.set(next, counter);
-          low.set(next, counter++);
-          stack.push(next);
-          onStack.add(next);
-          work.push({ id: next, edge: 0 });
-        } else if (onStack.has(next)) low.set(frame.id, Math.min(low.get(frame.id)!, index.get(next)!));
+        if (!index.has(next)) open(next);
+        else if (onStack.has(next)) low.set(frame.id, Math.min(low.get(frame.id)!, index.get(next)!));
         continue;
       }
       work.pop();
       const parent = work[work.length - 1];
       if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
-      if (low.get(frame.id) === index.get(frame.id)) {
-        const scc: number[] = [];
-        let member: number;
-        do {
-          member = stack.pop()!;
-          onStack.delete(member);
-          scc.push(member);
-        } while (member !== frame.id);
-        const cyclic = scc.length > 1 || node.to.includes(frame.id);
-        if (cyclic) out.push(scc);
-      }
+      if (low.get(frame.id) !== index.get(frame.id)) continue;
+      const scc: number[] = [];
+      let member: number;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        scc.push(member);
+      } while (member !== frame.id);
+      if (scc.length > 1 || frame.next.includes(frame.id)) out.push(scc);
     }
   }
   return out;
