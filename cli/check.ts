@@ -5,6 +5,7 @@
 
 import { describeEvent, describeOutcome } from '../model/describe.js';
 import { buildLayout, type Layout } from '../model/layout.js';
+import { explainViolation } from '../proofs/explain.js';
 import { type ExploreResult, explore, type Progress, type Trace } from '../proofs/explorer.js';
 import { type ItfTrace, traceToItf } from '../proofs/itf.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
@@ -98,7 +99,12 @@ export function formatHuman(run: CheckRun, file: string): string {
   for (const p of CATALOG) {
     const verdict = result.verdicts.get(p.name);
     if (verdict?.status !== 'violated') continue;
-    out.push('', `${p.name} violated. ${p.summary}`, ...formatTrace(layout, verdict.trace));
+    out.push(
+      '',
+      `${p.name} violated. ${p.summary}`,
+      ...formatTrace(layout, verdict.trace),
+      `  Violation: ${explainViolation(layout, p.name, verdict.trace)}.`,
+    );
   }
   const violated = report.properties.filter((p) => p.status === 'violated').length;
   const unknown = report.properties.filter((p) => p.status === 'unknown').length;
