@@ -3,7 +3,7 @@
  * boot sequence, the timer, a device, or a vCPU) with fixed weights, so a run is a function of the
  * system, the programs and the seed. Refinement checking, when asked for, runs online.
  */
-import type { DeviceIdx, PartitionIdx, SystemConfig } from '../system/config.js';
+import { type DeviceIdx, type PartitionIdx, pagesOf, type SystemConfig } from '../system/config.js';
 import { type Action, Machine, type MachineOptions, type StepRecord } from './machine.js';
 import { PAGE_SIZE } from './memory.js';
 import { Rng } from './rng.js';
@@ -17,6 +17,8 @@ export interface DriverWeights {
   readonly irq: number;
   /** Boot events out of turn, and any event after a halt (they must be ignored). */
   readonly stray: number;
+  /** Probability that a device-initiated DMA aims outside its IOMMU window. */
+  readonly faultRate: number;
 }
 
 export const DEFAULT_WEIGHTS: DriverWeights = {
@@ -26,6 +28,7 @@ export const DEFAULT_WEIGHTS: DriverWeights = {
   dmaStimulus: 1,
   irq: 1,
   stray: 0.1,
+  faultRate: 0.15,
 };
 
 /** The driver's next action, or null when nothing at all can happen. */
@@ -50,12 +53,18 @@ export function chooseAction(m: Machine, rng: Rng, w: DriverWeights = DEFAULT_WE
     if (runnable.length) add(w.vcpu, () => ({ kind: 'run', vcpu: rng.pick(runnable).id }));
   }
   if (config.devices.length) {
-    add(w.dmaStimulus, () => ({
-      kind: 'dma',
-      device: rng.below(config.devices.length) as DeviceIdx,
-      address: rng.below(config.platform.pages + 2) * PAGE_SIZE + rng.below(PAGE_SIZE / 8) * 8,
-      access: rng.chance(0.5) ? 'read' : 'write',
-    }));
+    add(w.dmaStimulus, () => {
+      const d = rng.below(config.devices.length);
+      const window = config.devices[d]!.dma.flatMap((r) => pagesOf(r));
+      const page =
+        rng.chance(w.faultRate) || !window.length ? rng.below(config.platform.pages + 2) : rng.pick(window);
+      return {
+        kind: 'dma',
+        device: d as DeviceIdx,
+        address: page * PAGE_SIZE + rng.below(PAGE_SIZE / 8) * 8,
+        access: rng.chance(0.5) ? 'read' : 'write',
+      };
+    });
     add(w.irq, () => ({ kind: 'irq', device: rng.below(config.devices.length) as DeviceIdx }));
   }
   const strays: (() => Action)[] = [

@@ -169,6 +169,7 @@ const PCB_IMAGE_LOCKED = 2;
 const PCB_EPT = 8;
 const PCB_VIRR = 16;
 const PCB_IOBITMAP = 24;
+const PCB_RESETS = 20;
 const PRIV_CONTROL = 1;
 const PRIV_AUDIT = 2;
 // VMCS guest-state area (128 bytes each).
@@ -957,10 +958,14 @@ export class Machine {
     this.ghost.observed[target]! |= label;
     this.setVirr(target, 0);
     this.setStatus(target, 'running');
+    // The restarted guest finds who reset it in r1 and how many times it was reset in r2.
+    const resets = this.mem.read32(this.pcb + target * PCB_SIZE + PCB_RESETS) + 1;
+    this.mem.write32(this.pcb + target * PCB_SIZE + PCB_RESETS, resets);
     for (const v of this.vcpus)
       if (v.partition === target) {
         this.restartVcpu(v);
         this.mem.write32(v.vmcs + 1 * 4, by);
+        this.mem.write32(v.vmcs + 2 * 4, resets);
       }
   }
 
