@@ -50,7 +50,7 @@ function runningVcpu(layout: Layout, s: State, p: number): number {
   const cpus = vcpuCpus(layout.config, p);
   const slot = layout.frames[s.frame]!;
   const i = cpus.findIndex((cpu) => ((slot.perCpu[cpu] ?? 0) & (1 << p)) !== 0);
-  return i < 0 ? 0 : i;
+  return Math.max(i, 0);
 }
 
 /** Instructions that perform a guest event, or a reason it cannot be. */

@@ -91,19 +91,28 @@ export function randomProgram(
     switch (rng.weighted([6, 6, 1, 7, 1, 1, 1, 1, own.length ? 3 : 0])) {
       case 0: {
         const page = pageWith(() => true);
-        if (page === null) return good();
+        if (page === null) {
+          good();
+          return;
+        }
         out.push(ins('load', rng.below(6), 0, addr(page)));
         return;
       }
       case 1: {
         const page = pageWith((m) => m.rights !== 'r');
-        if (page === null) return good();
+        if (page === null) {
+          good();
+          return;
+        }
         out.push(ins('mov', 3, 0, rng.next()), ins('store', 3, 0, addr(page)));
         return;
       }
       case 2: {
         const page = pageWith((m) => m.rights === 'rwx');
-        if (page === null) return good();
+        if (page === null) {
+          good();
+          return;
+        }
         out.push(ins('exec', 0, 0, addr(page)));
         return;
       }
@@ -158,13 +167,19 @@ export function randomProgram(
         return;
       case 1: {
         const page = pageWith((m) => m.rights === 'r');
-        if (page === null) return bad();
+        if (page === null) {
+          bad();
+          return;
+        }
         out.push(ins('store', 3, 0, addr(page)));
         return;
       }
       case 2: {
         const page = pageWith((m) => m.rights !== 'rwx');
-        if (page === null) return bad();
+        if (page === null) {
+          bad();
+          return;
+        }
         out.push(ins('exec', 0, 0, addr(page)));
         return;
       }
@@ -189,7 +204,10 @@ export function randomProgram(
         );
         return;
       case 6: {
-        if (!config.devices.length) return bad();
+        if (!config.devices.length) {
+          bad();
+          return;
+        }
         const dev = own.length && rng.chance(0.6) ? rng.pick(own) : rng.pick(config.devices);
         dma(dev, rng.below(config.platform.pages + 2));
         return;
