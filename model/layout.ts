@@ -91,7 +91,15 @@ export interface Layout {
   readonly mayFlowTo: readonly Bits[];
 }
 
-export function buildLayout(config: SystemConfig): Layout {
+export interface LayoutOptions {
+  /**
+   * Test-only: give every host page its own cell with a label, instead of one cell per class of
+   * interchangeable pages and none for pages only one partition reaches. Verdicts must not change.
+   */
+  readonly precise?: boolean;
+}
+
+export function buildLayout(config: SystemConfig, options: LayoutOptions = {}): Layout {
   const nPartitions = config.partitions.length;
   const nDevices = config.devices.length;
   const nPages = config.platform.pages;
@@ -155,7 +163,9 @@ export function buildLayout(config: SystemConfig): Layout {
   for (let page = 0; page < nPages; page++) {
     let devices = EMPTY;
     for (let d = 0; d < nDevices; d++) if (dmaReach[d]![page]) devices |= bit(d);
-    const signature = `${listers[page]}|${eptRights[page]!.join(',')}|${devices}|${sharedOf[page]!.join(',')}`;
+    const signature = options.precise
+      ? String(page)
+      : `${listers[page]}|${eptRights[page]!.join(',')}|${devices}|${sharedOf[page]!.join(',')}`;
     let id = signatureToClass.get(signature);
     if (id === undefined) {
       id = classPages.length;
@@ -174,7 +184,7 @@ export function buildLayout(config: SystemConfig): Layout {
     for (let p = 0; p < nPartitions; p++) if (eptRights[first]![p]) accessors |= bit(p);
     for (let d = 0; d < nDevices; d++)
       if (has(classDevices[id]!, d)) accessors |= bit(config.devices[d]!.owner);
-    const needsLabel = popcount(accessors) > 1;
+    const needsLabel = options.precise ? accessors !== EMPTY : popcount(accessors) > 1;
     const cls: MemClass = {
       id,
       pages,

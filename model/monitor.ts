@@ -14,12 +14,9 @@ import type { StepResult } from './step.js';
 export function monitor(layout: Layout, before: State, event: Event, result: StepResult): number {
   const after = result.state;
   let flags = after.flags;
-  // Nothing happened, or something allowed happened with no effect outside the guest.
-  if (
-    after === before &&
-    (result.outcome === 'ignored' || (result.outcome === 'ok' && event.type !== 'Hypercall'))
-  )
-    return flags;
+  // The event was not enabled: nothing happened. (A step that changes nothing can still be one to
+  // flag, e.g. DMA into memory only its owner's device reaches, but that its owner does not own.)
+  if (result.outcome === 'ignored') return flags;
   if (before.halted && !sameExceptFlags(before, after)) flags |= Flag.HaltEscape;
 
   const denied = result.outcome === 'refused' || result.outcome === 'faulted' || result.outcome === 'dropped';

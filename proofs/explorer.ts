@@ -7,7 +7,7 @@
  */
 import { buildCatalog, type EventCatalog, enabledEvents } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
-import { buildLayout, type Layout } from '../model/layout.js';
+import { buildLayout, type Layout, type LayoutOptions } from '../model/layout.js';
 import { init, type State } from '../model/state.js';
 import { type ModelOptions, type StepResult, step } from '../model/step.js';
 import type { SystemConfig } from '../system/config.js';
@@ -45,6 +45,7 @@ export interface ExploreOptions {
   /** Stop after this many distinct states; unfinished properties are then `unknown`. */
   readonly maxStates?: number;
   readonly model?: ModelOptions;
+  readonly layout?: LayoutOptions;
   readonly onProgress?: (progress: Progress) => void;
   /** Milliseconds between progress reports. */
   readonly progressIntervalMs?: number;
@@ -62,7 +63,7 @@ export interface ExploreResult {
 
 export function explore(config: SystemConfig, options: ExploreOptions = {}): ExploreResult {
   const started = performance.now();
-  const layout = buildLayout(config);
+  const layout = buildLayout(config, options.layout);
   const catalog = buildCatalog(layout);
   const model = options.model ?? {};
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
