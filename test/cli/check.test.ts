@@ -70,7 +70,9 @@ describe('typezero check output', () => {
     expect(r.stdout).toMatch(/^ {2}VIOLATED {2}DmaContainment/m);
     expect(r.stdout).toMatch(/^ {2}holds {5}MemoryIsolation/m);
     expect(r.stdout).toContain('nic0 DMA read from page 0 (owned by secret): allowed by IOMMU passthrough');
-    expect(r.stdout).toContain('Violation: nic0 completed a DMA read of page 0, which its owner unclass may not write.');
+    expect(r.stdout).toContain(
+      'Violation: nic0 completed a DMA read of page 0, which its owner unclass may not write.',
+    );
     expect(r.stdout).toContain('Violation: unclass (UNCLASSIFIED) holds data of secret (SECRET)');
     expect(r.stdout).toContain('2 of 11 properties violated.');
   });
@@ -79,7 +81,9 @@ describe('typezero check output', () => {
     const r = typezero('check', 'examples/orphan-monitor.yaml');
     expect(r.stdout).toContain('-- the steps below repeat forever --');
     expect(r.stdout).toMatch(/-- back to the state after step \d+ --/);
-    expect(r.stdout).toContain('Violation: app stays faulted forever while the health monitor monitor is up.');
+    expect(r.stdout).toContain(
+      'Violation: app stays faulted forever while the health monitor monitor is up.',
+    );
   });
 
   it('says when a property holds only because nothing could exercise it', () => {
