@@ -153,5 +153,3 @@ export function formatProgress(p: Progress): string {
   const rate = p.elapsedMs > 0 ? Math.round((p.distinctStates * 1000) / p.elapsedMs) : 0;
   return `explorer: ${p.distinctStates.toLocaleString('en-US')} states, depth ${p.depth}, ${p.queued.toLocaleString('en-US')} queued, ${rate.toLocaleString('en-US')} states/s`;
 }
-
-export { buildLayout };

@@ -5,9 +5,9 @@
  * their canonical key (proofs/encode.ts); only the parent and the event that reached each state are
  * kept, and traces are rebuilt by replaying `step` from the initial state.
  */
-import { buildCatalog, type EventCatalog, enabledEvents } from '../model/enabled.js';
+import { buildCatalog, enabledEvents } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
-import { buildLayout, type Layout, type LayoutOptions } from '../model/layout.js';
+import { buildLayout, type LayoutOptions } from '../model/layout.js';
 import { init, type State } from '../model/state.js';
 import { type ModelOptions, type StepResult, step } from '../model/step.js';
 import type { SystemConfig } from '../system/config.js';
@@ -195,5 +195,3 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
     durationMs: performance.now() - started,
   };
 }
-
-export type { EventCatalog, Layout };
