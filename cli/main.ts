@@ -9,6 +9,7 @@ import type { SystemConfig } from '../system/config.js';
 import { formatSystemFileError, loadSystemFile } from '../system/load.js';
 import { summarize } from '../system/summary.js';
 import { exitCodeOf, formatHuman, formatProgress, runExplorer } from './check.js';
+import { registerSimulate } from './simulate.js';
 
 const EXIT_INPUT = 2;
 
@@ -93,6 +94,8 @@ export function buildProgram(): Command {
     .action((file: string) => {
       process.stdout.write(`${summarize(load(file))}\n`);
     });
+
+  registerSimulate(program, load, (message) => new InputError(message));
 
   return program;
 }

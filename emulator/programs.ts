@@ -125,7 +125,7 @@ export function randomProgram(
           choices.push(() => {
             call(HYPERCALL_NUMBER.receive, rng.pick(incoming).index);
             // A receiver may poll until the queue is empty: the loop passes through the VMCALL.
-            if (rng.chance(0.3)) out.push(ins('jnz', 0, 0, out.length - 3));
+            if (rng.chance(0.1)) out.push(ins('jnz', 0, 0, out.length - 3));
           });
         if (control && nParts > 1) {
           const others = config.partitions.filter((q) => q.index !== p);
