@@ -177,8 +177,39 @@ export function checkPrivateLabels(m: Machine): string[] {
   return problems;
 }
 
+const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
+  a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+
 export function sameState(a: State, b: State): boolean {
-  return stateDiff(a, b).length === 0;
+  return (
+    a === b ||
+    (a.hv === b.hv &&
+      a.hvTampered === b.hvTampered &&
+      a.tampered === b.tampered &&
+      a.frame === b.frame &&
+      a.auditCount === b.auditCount &&
+      a.auditLabel === b.auditLabel &&
+      a.halted === b.halted &&
+      a.flags === b.flags &&
+      sameList(a.status, b.status) &&
+      sameList(a.observed, b.observed) &&
+      sameList(a.pendingIrq, b.pendingIrq) &&
+      sameList(a.cells, b.cells) &&
+      a.channels.length === b.channels.length &&
+      a.channels.every((q, i) => sameList(q, b.channels[i]!)))
+  );
+}
+
+function sameEffect(a: Effect, b: Effect): boolean {
+  const ka = Object.keys(a) as (keyof Effect)[];
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
+/** Same effects, compared as multisets (the fast path takes them in the same order). */
+function sameEffects(a: readonly Effect[], b: readonly Effect[]): boolean {
+  if (a.length !== b.length) return false;
+  if (a.every((e, i) => sameEffect(e, b[i]!))) return true;
+  return sortedEffects(a).join('\n') === sortedEffects(b).join('\n');
 }
 
 /** Field-by-field differences, in words. */
@@ -251,13 +282,14 @@ export class RefinementChecker {
     this.flags = flags;
     this.state = actual;
 
-    const problems = stateDiff(expected.state, actual);
+    const problems = sameState(expected.state, actual) ? [] : stateDiff(expected.state, actual);
     if (expected.outcome !== record.outcome)
       problems.push(`outcome: model ${expected.outcome}, emulator ${record.outcome}`);
-    const want = sortedEffects(expected.effects);
-    const got = sortedEffects(record.effects);
-    if (want.join('\n') !== got.join('\n'))
+    if (!sameEffects(expected.effects, record.effects)) {
+      const want = sortedEffects(expected.effects);
+      const got = sortedEffects(record.effects);
       problems.push(`effects: model [${want.join(', ')}], emulator [${got.join(', ')}]`);
+    }
     if (!this.skipMappings) {
       const gen = this.machine.mem.generationOf(this.machine.tablePages) + this.machine.tablePages.size;
       if (gen !== this.mappingsGen || record.event.type === 'LaunchPartition') {
