@@ -273,8 +273,7 @@ export class RefinementChecker {
     const before = this.state;
     const expected: StepResult = step(this.layout, before, record.event, this.options.model ?? {});
     let concrete = abstractState(this.machine, this.flags);
-    // The model returns the very state object when a step changes nothing, and its monitor relies
-    // on that identity; an unchanged abstraction stands for the same object.
+    // The model returns the very state object when a step changes nothing; so does the abstraction.
     if (sameState(before, concrete)) concrete = before;
     const emulated: StepResult = { state: concrete, outcome: record.outcome, effects: record.effects };
     const flags = monitor(this.layout, before, record.event, emulated);
