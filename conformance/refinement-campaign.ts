@@ -4,11 +4,13 @@
  * A run is replayable from (system, seed); a failure names both and the step.
  */
 
+import fc from 'fast-check';
 import { DEFAULT_WEIGHTS, type DriverWeights, runMachine } from '../emulator/driver.js';
 import { assemble } from '../emulator/isa.js';
 import { type EmulatorMutant, Machine, type StepRecord } from '../emulator/machine.js';
 import { randomPrograms } from '../emulator/programs.js';
 import { describeEvent } from '../model/describe.js';
+import { systemArb } from '../proofs/arbitraries.js';
 import type { SystemConfig } from '../system/config.js';
 import { formatMismatch, RefinementChecker } from './refinement.js';
 import { Coverage } from './refinement-coverage.js';
@@ -111,3 +113,83 @@ export function misconfigRun(config: SystemConfig, mutants?: ReadonlySet<Emulato
     failure: failure ?? 'no vCPU ever ran',
   };
 }
+
+export interface CampaignOptions {
+  /** System files, relative to the repository root or absolute. */
+  readonly systems: readonly string[];
+  readonly seeds: number;
+  readonly steps: number;
+  /** Generated systems (proofs/arbitraries.ts) run with `generatedSteps` each. */
+  readonly generated?: number;
+  readonly generatedSteps?: number;
+}
+
+export interface CampaignResult {
+  readonly coverage: Coverage;
+  readonly runs: number;
+  readonly failures: readonly string[];
+}
+
+/** Every system over `seeds` seeds, one EPT-misconfiguration run each, then generated systems. */
+export function runRefinementCampaign(
+  options: CampaignOptions,
+  load: (file: string) => SystemConfig,
+): CampaignResult {
+  const coverage = new Coverage();
+  const failures: string[] = [];
+  let runs = 0;
+  const record = (r: RunResult) => {
+    runs++;
+    coverage.merge(r.coverage);
+    if (r.failure) failures.push(r.failure);
+  };
+  for (const file of options.systems) {
+    const config = load(file);
+    for (let seed = 0; seed < options.seeds; seed++)
+      record(checkedRun(config, { seed, steps: options.steps }));
+    record(misconfigRun(config));
+  }
+  if (options.generated)
+    for (const [i, config] of fc
+      .sample(systemArb({ maxPartitions: 3, maxDevices: 3, maxPages: 12 }), {
+        seed: 20261126,
+        numRuns: options.generated,
+      })
+      .entries())
+      record(checkedRun(config, { seed: i, steps: options.generatedSteps ?? 400 }));
+  return { coverage, runs, failures };
+}
+
+/** `node dist/conformance/refinement-campaign.js [--seeds N] [--steps N] [--generated N]` */
+async function main(): Promise<void> {
+  const arg = (name: string, fallback: number) => {
+    const at = process.argv.indexOf(name);
+    return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  };
+  const { readdirSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const { formatSystemFileError, loadSystemFile } = await import('../system/load.js');
+  const root = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../..' : '..', import.meta.url));
+  const systems = readdirSync(`${root}examples`)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => `${root}examples/${f}`);
+  const started = performance.now();
+  const result = runRefinementCampaign(
+    { systems, seeds: arg('--seeds', 48), steps: arg('--steps', 2500), generated: arg('--generated', 250) },
+    (file) => {
+      const loaded = loadSystemFile(file);
+      if (!loaded.ok) throw new Error(loaded.errors.map(formatSystemFileError).join('\n'));
+      return loaded.config;
+    },
+  );
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  process.stdout.write(
+    `refinement campaign: ${result.runs} runs in ${seconds} s, ${result.failures.length} failures\n`,
+  );
+  for (const f of result.failures) process.stdout.write(`${f}\n`);
+  process.stdout.write(`${result.coverage.report()}\n`);
+  process.exitCode = result.failures.length ? 1 : 0;
+}
+
+if (process.argv[1]?.endsWith('refinement-campaign.js')) await main();
