@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the explorer on every example and benchmark system, each in a fresh process so
- * that its peak memory is its own. Prints one row per system: distinct states, depth, wall time,
- * distinct states per second and peak resident memory.
+ * that its peak memory is its own (one row per system: distinct states, depth, wall time, distinct
+ * states per second, peak resident memory); then the emulator's VM exits and guest instructions per
+ * second, bare and with online refinement checking (bench/emulator.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { explore } from '../proofs/explorer.js';
 import { formatSystemFileError, loadSystemFile } from '../system/load.js';
+import { formatEmulatorBench, runEmulatorBench } from './emulator.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -60,7 +62,7 @@ function table(rows: Row[]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const one = process.argv.indexOf('--one');
   if (one >= 0) {
     measureOne(process.argv[one + 1]!);
@@ -75,7 +77,8 @@ function main(): void {
     rows.push(JSON.parse(child.stdout) as Row);
     process.stderr.write(`measured ${basename(file)}\n`);
   }
-  process.stdout.write(`explorer (node ${process.version}, one core)\n${table(rows)}\n`);
+  process.stdout.write(`explorer (node ${process.version}, one core)\n${table(rows)}\n\n`);
+  process.stdout.write(`emulator\n${formatEmulatorBench(await runEmulatorBench())}\n`);
 }
 
-main();
+await main();
