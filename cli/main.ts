@@ -9,6 +9,7 @@ import type { SystemConfig } from '../system/config.js';
 import { formatSystemFileError, loadSystemFile } from '../system/load.js';
 import { summarize } from '../system/summary.js';
 import { exitCodeOf, formatHuman, formatProgress, runExplorer } from './check.js';
+import { registerEvidence } from './evidence.js';
 import { registerSimulate } from './simulate.js';
 
 const EXIT_INPUT = 2;
@@ -96,6 +97,7 @@ export function buildProgram(): Command {
     });
 
   registerSimulate(program, load, (message) => new InputError(message));
+  registerEvidence(program);
 
   return program;
 }

@@ -1,0 +1,421 @@
+/**
+ * Runs every available engine and the conformance checks on one system and gathers the results
+ * into an `Evidence` value plus the files that go beside it in the package (counterexamples as ITF,
+ * the generated TLA+ model, the system file). Nothing here writes to disk or reads a clock except
+ * for the duration fields, so two runs on the same inputs give the same evidence apart from those.
+ */
+import { match } from 'ts-pattern';
+import { runRefinementCampaign } from '../conformance/refinement-campaign.js';
+import { realiseTrace } from '../conformance/refinement-realise.js';
+import { CATALOG, type PropertyName } from '../proofs/properties.js';
+import type { SystemConfig } from '../system/config.js';
+import { summarize } from '../system/summary.js';
+import { type Assumption, FIXED_ASSUMPTIONS } from './assumptions.js';
+import { baselineOf } from './baseline.js';
+import { coverageTables, modelReach } from './coverage.js';
+import { type EngineRun, runEngines } from './engines.js';
+import { REQUIREMENTS, requirementsOf } from './requirements.js';
+import { dependencyVersion, gitState, packageRoot, sha256, specDigests, toolVersion } from './tool.js';
+import {
+  type Bounds,
+  type Counterexample,
+  type EmulatorVsModelEvidence,
+  type EngineEvidence,
+  EVIDENCE_FORMAT,
+  EVIDENCE_FORMAT_VERSION,
+  type Evidence,
+  type ModelVsSpecEvidence,
+  type PropertyEvidence,
+  type PropertyStatus,
+  type Reproduction,
+  type RequirementEvidence,
+  type ToolEvidence,
+  type Verdict,
+} from './types.js';
+
+type Mutable<T> = T extends readonly (infer U)[] ? U[] : T;
+
+/** Defaults sized so every example packages in seconds to minutes on CI. */
+export const DEFAULT_MAX_STATES = 200_000;
+export const DEFAULT_SEEDS = 48;
+export const DEFAULT_STEPS = 2500;
+
+export interface CollectOptions {
+  readonly maxStates: number;
+  readonly seeds: number;
+  readonly steps: number;
+  /** Phase names as work starts, for a progress line. */
+  readonly onPhase?: (phase: string) => void;
+  /** Replaces the engines, for tests of how the package reports what engines did. */
+  readonly engines?: (config: SystemConfig, options: { maxStates: number; source: string }) => EngineRun[];
+}
+
+export interface SystemInput {
+  readonly config: SystemConfig;
+  /** The system file's name without directories: its name inside the package. */
+  readonly fileName: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface Collected {
+  readonly evidence: Evidence;
+  /** Package-relative path to contents, for everything but evidence.json and report.html. */
+  readonly files: ReadonlyMap<string, string | Uint8Array>;
+}
+
+export function collectEvidence(input: SystemInput, options: CollectOptions): Collected {
+  const started = performance.now();
+  const { config, fileName } = input;
+  const files = new Map<string, string | Uint8Array>();
+  const systemPath = `system/${fileName}`;
+  files.set(systemPath, input.bytes);
+
+  options.onPhase?.('engines');
+  const engineRuns = (options.engines ?? runEngines)(config, {
+    maxStates: options.maxStates,
+    source: fileName,
+  });
+
+  const traceFile = (engine: string, property: PropertyName) => `traces/${engine}/${property}.itf.json`;
+  const engines: EngineEvidence[] = engineRuns.map((run) => ({
+    engine: run.engine,
+    status: run.status,
+    reason: run.reason,
+    maxStates: options.maxStates,
+    distinctStates: run.distinctStates,
+    depth: run.depth,
+    durationMs: run.durationMs === null ? null : Math.round(run.durationMs),
+    verdicts: CATALOG.map((p) => {
+      const v = run.verdicts.get(p.name);
+      if (!v) return { property: p.name, status: 'not-checked' as const, trace: null };
+      return {
+        property: p.name,
+        status: v.status,
+        trace: v.itf ? traceFile(run.engine, p.name) : null,
+      };
+    }),
+  }));
+
+  const ran = engineRuns.filter((r) => r.status === 'completed' || r.status === 'bounded');
+  const explorer = engineRuns.find((r) => r.engine === 'explorer');
+  const properties: PropertyEvidence[] = CATALOG.map((p) => {
+    const counterexamples: Counterexample[] = [];
+    for (const run of ran) {
+      const v = run.verdicts.get(p.name);
+      if (v?.status !== 'violated' || !v.itf) continue;
+      const file = traceFile(run.engine, p.name);
+      files.set(file, `${JSON.stringify(v.itf, null, 2)}\n`);
+      counterexamples.push({
+        engine: run.engine,
+        file,
+        steps: v.itf.states.length - 1,
+        loop: v.itf.loop ?? null,
+        explanation: v.explanation ?? null,
+        itf: v.itf,
+      });
+    }
+    return {
+      name: p.name,
+      kind: p.kind,
+      summary: p.summary,
+      tla: { module: 'Hypervisor', definition: p.tla, bait: p.bait.tla },
+      predicate:
+        p.kind === 'invariant'
+          ? { file: 'proofs/properties.ts', symbol: `CATALOG ${p.name}.holds` }
+          : { file: 'proofs/liveness.ts', symbol: 'findFaultRecoveryViolation' },
+      requirements: requirementsOf(p.name),
+      bait: baitEvidence(config, p.name, p.bait.description, explorer?.baits?.get(p.name) ?? null),
+      status: combine(ran.map((r) => r.verdicts.get(p.name)?.status)),
+      counterexamples,
+    };
+  });
+
+  const requirements: RequirementEvidence[] = REQUIREMENTS.map((r) => {
+    const statuses = r.properties.map((m) => properties.find((p) => p.name === m.property)!.status);
+    return {
+      id: r.id,
+      family: r.family,
+      statement: r.statement,
+      references: [...r.references],
+      properties: r.properties.map((m) => ({ property: m.property, rationale: m.rationale })),
+      status: statuses.includes('violated')
+        ? 'not-met'
+        : statuses.every((s) => s === 'holds')
+          ? 'met'
+          : 'unknown',
+    };
+  });
+
+  options.onPhase?.('emulator conformance');
+  const emulatorVsModel = emulatorConformance(config, options, explorer);
+  const modelVsSpec: ModelVsSpecEvidence = {
+    status: 'not-run',
+    reason: 'no model-vs-spec conformance check is available in this build of typezero',
+    checks: [],
+    durationMs: null,
+  };
+
+  const bounds: Bounds = {
+    maxStates: options.maxStates,
+    conformanceSeeds: options.seeds,
+    conformanceSteps: options.steps,
+  };
+  const root = packageRoot();
+  const git = gitState(root);
+  const tool: ToolEvidence = {
+    name: 'typezero',
+    version: toolVersion(root),
+    gitCommit: git.commit,
+    gitDirty: git.dirty,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    tlaChecker: dependencyVersion('tla-checker'),
+    tlc: null,
+    specFiles: specDigests(root),
+  };
+
+  const verdict = overallVerdict(properties, engines, { modelVsSpec, emulatorVsModel });
+  const evidence: Evidence = {
+    format: EVIDENCE_FORMAT,
+    formatVersion: EVIDENCE_FORMAT_VERSION,
+    verdict,
+    system: {
+      name: config.system,
+      file: fileName,
+      sha256: sha256(input.bytes),
+      summary: summarize(config),
+      baseline: baselineOf(config),
+    },
+    tool,
+    bounds,
+    engines,
+    properties,
+    requirements,
+    conformance: { modelVsSpec, emulatorVsModel },
+    assumptions: [...FIXED_ASSUMPTIONS, ...boundAssumptions(bounds, engines, emulatorVsModel)],
+    files: [...files.entries()]
+      .map(([path, content]) => ({ path, sha256: sha256(content) }))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    reproduce: reproductions(systemPath, bounds, engines, files),
+    durationMs: Math.round(performance.now() - started),
+  };
+  return { evidence, files };
+}
+
+function baitEvidence(
+  config: SystemConfig,
+  name: PropertyName,
+  description: string,
+  reached: boolean | null,
+): PropertyEvidence['bait'] {
+  const monitors = config.partitions.some((p) => p.privileges.includes('partition-control'));
+  const note =
+    reached === null
+      ? null
+      : reached
+        ? `exercised: ${description}`
+        : name === 'FaultRecovery' && !monitors
+          ? 'holds trivially: no partition holds partition-control'
+          : `never exercised here: ${description} is unreachable, so the property holds vacuously`;
+  return { description, reached, note };
+}
+
+/** The verdict of the engines that ran: a violation and a pass of the same property disagree. */
+function combine(statuses: readonly (PropertyStatus | undefined)[]): PropertyEvidence['status'] {
+  const known = statuses.filter((s): s is PropertyStatus => s !== undefined);
+  if (!known.length) return 'unknown';
+  if (known.includes('violated')) return known.includes('holds') ? 'disagreement' : 'violated';
+  return known.includes('unknown') ? 'unknown' : 'holds';
+}
+
+function emulatorConformance(
+  config: SystemConfig,
+  options: CollectOptions,
+  explorer: EngineRun | undefined,
+): EmulatorVsModelEvidence {
+  const started = performance.now();
+  const campaign = runRefinementCampaign(
+    { systems: [config.system], seeds: options.seeds, steps: options.steps },
+    () => config,
+  );
+  const { coverage, failures } = campaign;
+
+  const counterexamples: Mutable<EmulatorVsModelEvidence['counterexamples']> = [];
+  for (const p of CATALOG) {
+    const trace = explorer?.verdicts.get(p.name)?.trace;
+    if (!trace) continue;
+    const events = trace.steps.flatMap((s) => (s.event ? [s.event] : []));
+    const r = realiseTrace(config, events);
+    counterexamples.push(
+      r.failure
+        ? { property: p.name, status: 'failed', detail: r.failure }
+        : {
+            property: p.name,
+            status: 'realised',
+            detail: `performed by guest code and the environment in ${r.records.length} emulator steps, each refining the model`,
+          },
+    );
+  }
+  const realiseFailures = counterexamples.filter((c) => c.status === 'failed');
+  const ok = failures.length === 0 && realiseFailures.length === 0;
+  return {
+    status: ok ? 'passed' : 'failed',
+    reason: ok
+      ? null
+      : [
+          ...failures,
+          ...realiseFailures.map((c) => `counterexample to ${c.property} not performed: ${c.detail}`),
+        ].join('; '),
+    runs: campaign.runs,
+    stepsChecked: coverage.steps,
+    guestInstructions: coverage.instructions,
+    failures,
+    coverage: { ...coverageTables(coverage), modelReaches: modelReach(config, options.maxStates) },
+    counterexamples,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+function overallVerdict(
+  properties: readonly PropertyEvidence[],
+  engines: readonly EngineEvidence[],
+  conformance: { modelVsSpec: ModelVsSpecEvidence; emulatorVsModel: EmulatorVsModelEvidence },
+): Verdict {
+  const errors: string[] = [];
+  const findings: string[] = [];
+  const ran = engines.filter((e) => e.status === 'completed' || e.status === 'bounded');
+  for (const e of engines)
+    if (e.status === 'failed') errors.push(`engine ${e.engine} failed: ${e.reason ?? 'no reason given'}`);
+  if (!ran.length) errors.push('no engine ran');
+  for (const p of properties)
+    if (p.status === 'disagreement')
+      errors.push(
+        `engines disagree on ${p.name}: ${engines
+          .map((e) => `${e.engine} ${e.verdicts.find((v) => v.property === p.name)?.status}`)
+          .join(', ')}`,
+      );
+  for (const [name, c] of [
+    ['model vs spec', conformance.modelVsSpec],
+    ['emulator vs model', conformance.emulatorVsModel],
+  ] as const)
+    if (c.status === 'failed') errors.push(`conformance ${name} failed: ${c.reason ?? 'no reason given'}`);
+
+  const violated = properties.filter((p) => p.status === 'violated').map((p) => p.name);
+  const unknown = properties.filter((p) => p.status === 'unknown').map((p) => p.name);
+  if (violated.length) findings.push(`violated: ${violated.join(', ')}`);
+  if (unknown.length)
+    findings.push(`unknown (an engine stopped at the state bound before settling): ${unknown.join(', ')}`);
+  const engineNames = ran.map((e) => e.engine).join(', ');
+  const n = properties.length;
+
+  if (errors.length)
+    return {
+      status: 'error',
+      exitCode: 2,
+      headline: `The evidence is not conclusive: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more problems)` : ''}.`,
+      findings: [...errors, ...findings],
+    };
+  if (violated.length || unknown.length)
+    return {
+      status: 'fail',
+      exitCode: 1,
+      headline: [
+        violated.length && `${violated.length} of ${n} properties violated (${violated.join(', ')})`,
+        unknown.length && `${unknown.length} unknown`,
+      ]
+        .filter(Boolean)
+        .join(', ')
+        .concat(`; checked by ${engineNames}.`),
+      findings,
+    };
+  return {
+    status: 'pass',
+    exitCode: 0,
+    headline: `All ${n} properties hold on ${engineNames}, and the conformance checks that ran passed.`,
+    findings: [],
+  };
+}
+
+function boundAssumptions(
+  bounds: Bounds,
+  engines: readonly EngineEvidence[],
+  emulator: EmulatorVsModelEvidence,
+): Assumption[] {
+  const reach = engines
+    .map((e) =>
+      match(e.status)
+        .with(
+          'completed',
+          () =>
+            `${e.engine}: exhaustive, ${e.distinctStates} distinct states${e.depth === null ? '' : `, depth ${e.depth}`}`,
+        )
+        .with(
+          'bounded',
+          () =>
+            `${e.engine}: stopped at the bound after ${e.distinctStates} distinct states, so unsettled properties are unknown`,
+        )
+        .with('not-run', () => `${e.engine}: not run (${e.reason})`)
+        .with('failed', () => `${e.engine}: failed (${e.reason})`)
+        .exhaustive(),
+    )
+    .join('; ');
+  return [
+    {
+      id: 'B-STATES',
+      category: 'bound',
+      title: 'State bound per engine',
+      statement: `Every engine was given a bound of ${bounds.maxStates} distinct states. ${reach}.`,
+      consequence:
+        'A verdict from a search that finished within the bound covers every reachable state; a search stopped at the bound proves nothing about the states it did not reach, and the package says unknown.',
+    },
+    {
+      id: 'B-CONFORMANCE',
+      category: 'bound',
+      title: 'Emulator-vs-model campaign size',
+      statement: `The emulator was checked against the model on ${bounds.conformanceSeeds} seeded random runs of ${bounds.conformanceSteps} steps each and one EPT-misconfiguration run (${emulator.stepsChecked} steps in all), plus every explorer counterexample performed step by step.`,
+      consequence: 'Refinement is tested on these runs, not proved for all runs of the emulator.',
+    },
+    {
+      id: 'B-CONFIG',
+      category: 'bound',
+      title: 'This configuration only',
+      statement:
+        'Verdicts hold for the configuration in this package exactly (its partitions, memory, devices, channel and audit capacities, schedule); any change to the system file needs a new package.',
+      consequence: 'A changed configuration is not covered, however small the change.',
+    },
+  ];
+}
+
+function reproductions(
+  systemPath: string,
+  bounds: Bounds,
+  engines: readonly EngineEvidence[],
+  files: ReadonlyMap<string, unknown>,
+): Reproduction[] {
+  const out: Reproduction[] = [
+    {
+      what: 'the whole package; evidence.json is identical apart from the durationMs fields',
+      command: `npx typezero evidence ${systemPath} --out rerun --max-states ${bounds.maxStates} --seeds ${bounds.conformanceSeeds} --steps ${bounds.conformanceSteps}`,
+    },
+    {
+      what: 'that no file of this package changed since it was written',
+      command: 'sha256sum -c SHA256SUMS',
+    },
+  ];
+  for (const e of engines) {
+    if (e.status === 'not-run') continue;
+    out.push({
+      what: `the ${e.engine} verdicts, state count and counterexamples`,
+      command: `npx typezero check ${systemPath} --engine ${e.engine} --json --max-states ${bounds.maxStates}`,
+    });
+  }
+  const cfg = [...files.keys()].find((f) => f.startsWith('spec/') && f.endsWith('.cfg'));
+  if (cfg) {
+    const base = cfg.slice('spec/'.length, -'.cfg'.length);
+    out.push({
+      what: 'the TLA+ model with TLC, from the spec/ folder of this package',
+      command: `cd spec && java -XX:+UseParallelGC -cp "$TLA2TOOLS_JAR" tlc2.TLC -workers 1 -config ${base}.cfg ${base}.tla`,
+    });
+  }
+  return out;
+}

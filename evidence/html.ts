@@ -1,0 +1,556 @@
+/**
+ * report.html: the evidence package as a certifier reads it, rendered from the evidence data alone.
+ * One self-contained file: inline CSS and SVG, no script, no network, no external assets. Every
+ * string from the system file or a tool goes through the `html` template, which escapes it.
+ */
+import type { ItfTrace, ItfValue } from '../proofs/itf.js';
+import type {
+  Baseline,
+  Counterexample,
+  CoverageTable,
+  EngineEvidence,
+  Evidence,
+  PropertyEvidence,
+} from './types.js';
+
+/** Markup that is already safe; anything else interpolated into `html` is escaped. */
+class Html {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+type Part = Html | string | number | boolean | null | undefined | readonly Part[];
+
+export function escapeHtml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function part(v: Part): string {
+  if (v instanceof Html) return v.text;
+  if (Array.isArray(v)) return v.map(part).join('');
+  if (v === null || v === undefined || v === false) return '';
+  return escapeHtml(String(v));
+}
+
+function html(strings: TemplateStringsArray, ...values: Part[]): Html {
+  let out = strings[0]!;
+  values.forEach((v, i) => {
+    out += part(v) + strings[i + 1]!;
+  });
+  return new Html(out);
+}
+
+const STYLE = `
+:root { --ink:#1b1f24; --muted:#57606a; --line:#d0d7de; --bg:#ffffff; --soft:#f6f8fa;
+  --pass:#1a7f37; --pass-bg:#dafbe1; --fail:#cf222e; --fail-bg:#ffebe9; --warn:#9a6700; --warn-bg:#fff8c5;
+  --na:#57606a; --na-bg:#eaeef2; --mark:#fff1a8; }
+* { box-sizing: border-box; }
+body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif; color:var(--ink); background:var(--bg); }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 64px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
+h3 { font-size: 16px; margin: 22px 0 8px; }
+p { margin: 6px 0; }
+code, pre, .mono { font-family: ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace; font-size: 12.5px; }
+pre { background: var(--soft); border: 1px solid var(--line); padding: 8px 10px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; }
+th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
+th { background: var(--soft); font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.muted { color: var(--muted); }
+.small { font-size: 12.5px; }
+nav { margin: 10px 0 0; font-size: 13px; }
+nav a { margin-right: 12px; color: #0969da; text-decoration: none; }
+.banner { border: 2px solid; border-radius: 8px; padding: 14px 18px; margin: 16px 0; }
+.banner .word { font-size: 28px; font-weight: 800; letter-spacing: .04em; margin-right: 12px; }
+.banner .headline { font-size: 16px; font-weight: 600; }
+.banner.pass { border-color: var(--pass); background: var(--pass-bg); } .banner.pass .word { color: var(--pass); }
+.banner.fail { border-color: var(--fail); background: var(--fail-bg); } .banner.fail .word { color: var(--fail); }
+.banner.error { border-color: var(--warn); background: var(--warn-bg); } .banner.error .word { color: var(--warn); }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 14px; margin: 10px 0 0; }
+.facts dt { color: var(--muted); } .facts dd { margin: 0; }
+.tag { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 12px; font-weight: 600; white-space: nowrap; }
+.tag.holds, .tag.met, .tag.passed, .tag.completed, .tag.realised, .tag.pass { color: var(--pass); background: var(--pass-bg); }
+.tag.violated, .tag.not-met, .tag.failed, .tag.disagreement, .tag.fail { color: var(--fail); background: var(--fail-bg); }
+.tag.unknown, .tag.bounded, .tag.error { color: var(--warn); background: var(--warn-bg); }
+.tag.not-run, .tag.not-checked { color: var(--na); background: var(--na-bg); }
+tr.changed td.var, span.changed { background: var(--mark); }
+.delta { display: block; margin: 1px 0; }
+.delta b { font-weight: 600; }
+.delta .old { color: var(--muted); text-decoration: line-through; }
+.delta .new { background: var(--mark); padding: 0 2px; }
+tr.loop-note td { border-top: 3px double var(--warn); }
+.zero td { color: var(--fail); font-weight: 600; }
+tr.muted td { color: var(--muted); }
+.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 0 24px; }
+.grid2 table { margin-top: 4px; }
+table.matrix { table-layout: fixed; }
+table.matrix code { word-break: break-word; }
+details summary { cursor: pointer; color: #0969da; }
+svg text { font-family: system-ui,"DejaVu Sans",sans-serif; }
+.legend span { display: inline-block; margin-right: 14px; }
+.legend i { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; border: 1px solid #0003; }
+@media print { nav { display: none; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
+`;
+
+const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#b07aa1',
+  '#76b7b2',
+  '#edc948',
+  '#e15759',
+  '#9c755f',
+  '#bab0ac',
+  '#ff9da7',
+];
+
+function colourOf(baseline: Baseline, partition: string): string {
+  const i = baseline.partitions.findIndex((p) => p.name === partition);
+  return i < 0 ? '#999999' : PALETTE[i % PALETTE.length]!;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function tag(status: string, label = status): Html {
+  return html`<span class="tag ${status}">${label}</span>`;
+}
+
+const STATUS_WORD: Record<Evidence['verdict']['status'], string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  error: 'ERROR',
+};
+
+export function renderReport(e: Evidence): string {
+  const body = html`<main>
+<header>
+<h1>Evidence package: ${e.system.name}</h1>
+<p class="muted">Type Zero separation hypervisor configuration <code>${e.system.file}</code> (SHA-256 <code>${e.system.sha256}</code>), checked by typezero ${e.tool.version}${e.tool.gitCommit ? html` at commit <code>${e.tool.gitCommit.slice(0, 12)}</code>${e.tool.gitDirty ? ' with local modifications' : ''}` : ''}.</p>
+<nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#reproduce">Reproduce</a></nav>
+</header>
+${summary(e)}
+${verdicts(e)}
+${traceability(e)}
+${counterexamples(e)}
+${coverage(e)}
+${assumptions(e)}
+${baseline(e)}
+${tool(e)}
+${reproduce(e)}
+</main>`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(`typezero evidence: ${e.system.name} (${STATUS_WORD[e.verdict.status]})`)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${body.text}
+</body>
+</html>
+`;
+}
+
+function engineLine(en: EngineEvidence): Html {
+  switch (en.status) {
+    case 'completed':
+      return html`${tag('completed', 'exhaustive')} ${en.distinctStates?.toLocaleString('en-US')} distinct states${en.depth === null ? '' : `, depth ${en.depth}`}`;
+    case 'bounded':
+      return html`${tag('bounded', 'stopped at bound')} ${en.distinctStates?.toLocaleString('en-US')} distinct states of at most ${en.maxStates.toLocaleString('en-US')}`;
+    case 'not-run':
+      return html`${tag('not-run', 'not run')} <span class="muted">${en.reason}</span>`;
+    case 'failed':
+      return html`${tag('failed')} ${en.reason}`;
+  }
+}
+
+function summary(e: Evidence): Html {
+  const v = e.verdict;
+  const counts = (s: string) => e.properties.filter((p) => p.status === s).length;
+  const emu = e.conformance.emulatorVsModel;
+  const mvs = e.conformance.modelVsSpec;
+  return html`<section id="summary">
+<div class="banner ${v.status}" data-verdict="${v.status}">
+<span class="word">${STATUS_WORD[v.status]}</span> <span class="headline">${v.headline}</span>
+${v.findings.length ? html`<ul>${v.findings.map((f) => html`<li>${f}</li>`)}</ul>` : ''}
+</div>
+<dl class="facts">
+<dt>System</dt><dd><b>${e.system.name}</b>: ${plural(e.system.baseline.partitions.length, 'partition')}, ${plural(e.system.baseline.devices.length, 'device')}, ${plural(e.system.baseline.channels.length, 'channel')}, ${plural(e.system.baseline.platform.cpus, 'CPU')}, ${plural(e.system.baseline.platform.pages, 'page')}</dd>
+<dt>Properties</dt><dd>${counts('holds')} hold, ${counts('violated')} violated, ${counts('unknown')} unknown${counts('disagreement') ? html`, <b>${counts('disagreement')} with disagreeing engines</b>` : ''} (of ${e.properties.length})</dd>
+<dt>Requirements</dt><dd>${e.requirements.filter((r) => r.status === 'met').length} of ${e.requirements.length} families met${
+    e.requirements.some((r) => r.status === 'not-met')
+      ? html`; not met: ${e.requirements
+          .filter((r) => r.status === 'not-met')
+          .map((r) => r.family)
+          .join(', ')}`
+      : ''
+  }</dd>
+${e.engines.map((en) => html`<dt>Engine ${en.engine}</dt><dd>${engineLine(en)}</dd>`)}
+<dt>Emulator vs model</dt><dd>${tag(emu.status, emu.status.replace('-', ' '))} ${emu.runs} runs, ${emu.stepsChecked.toLocaleString('en-US')} steps checked${emu.reason ? html` <span class="muted">${emu.reason}</span>` : ''}</dd>
+<dt>Model vs spec</dt><dd>${tag(mvs.status, mvs.status.replace('-', ' '))}${mvs.reason ? html` <span class="muted">${mvs.reason}</span>` : ''}</dd>
+<dt>State bound</dt><dd>${e.bounds.maxStates.toLocaleString('en-US')} distinct states per engine</dd>
+</dl>
+</section>`;
+}
+
+function verdicts(e: Evidence): Html {
+  return html`<section id="verdicts">
+<h2>Verdicts per property and engine</h2>
+<table>
+<thead><tr><th>Property</th><th>Holds when</th>${e.engines.map((en) => html`<th>${en.engine}</th>`)}<th>Verdict</th><th>Exercised</th></tr></thead>
+<tbody>
+${e.properties.map(
+  (p) => html`<tr data-property="${p.name}"><td><b>${p.name}</b></td><td class="small">${p.summary}</td>
+${e.engines.map((en) => {
+  const v = en.verdicts.find((x) => x.property === p.name)!;
+  return html`<td>${tag(v.status, v.status.replace('-', ' '))}</td>`;
+})}
+<td>${p.status === 'violated' ? html`<a href="#cx-${p.name}">${tag(p.status)}</a>` : tag(p.status)}</td>
+<td class="small">${p.bait.note ?? 'not known'}</td></tr>`,
+)}
+</tbody>
+</table>
+</section>`;
+}
+
+function checksRun(e: Evidence, p: PropertyEvidence): Html {
+  const items = e.engines.map((en) => {
+    const v = en.verdicts.find((x) => x.property === p.name)!;
+    if (en.status === 'not-run') return html`<span class="delta">${en.engine}: not run</span>`;
+    if (en.status === 'failed') return html`<span class="delta">${en.engine}: failed</span>`;
+    const how = en.status === 'completed' ? 'exhaustive' : 'bounded';
+    return html`<span class="delta">${en.engine} (${how}, ${en.distinctStates?.toLocaleString('en-US')} states): ${v.status}</span>`;
+  });
+  const cx = e.conformance.emulatorVsModel.counterexamples.find((c) => c.property === p.name);
+  return html`${items}${p.bait.reached !== null ? html`<span class="delta" title="${p.tla.bait}: ${p.bait.description}">bait ${p.bait.reached ? 'reached' : html`<b>not reached</b>`}</span>` : ''}${cx ? html`<span class="delta">counterexample on the emulator: ${cx.status}</span>` : ''}`;
+}
+
+function traceability(e: Evidence): Html {
+  const rows = e.requirements.flatMap((r) =>
+    r.properties.map((m, i) => {
+      const p = e.properties.find((x) => x.name === m.property)!;
+      const head =
+        i === 0
+          ? html`<td rowspan="${r.properties.length}"><b>${r.id}</b><br>${r.family}<br>${tag(r.status, r.status.replace('-', ' '))}<div class="small muted">${r.statement}</div><div class="small muted">${r.references.join(' · ')}</div></td>`
+          : '';
+      return html`<tr data-requirement="${r.id}" data-property="${p.name}">${head}<td><b>${p.name}</b><div class="small">${m.rationale}</div></td><td><code>spec/Hypervisor.tla</code><br><code><b>${p.tla.definition}</b></code></td><td><code>${p.predicate.file}</code><br><code><b>${p.predicate.symbol}</b></code></td><td class="small">${checksRun(e, p)}</td><td>${p.status === 'violated' ? html`<a href="#cx-${p.name}">${tag(p.status)}</a>` : tag(p.status)}</td></tr>`;
+    }),
+  );
+  return html`<section id="traceability">
+<h2>Traceability matrix</h2>
+<p>Each separation-kernel requirement family, the catalog properties that discharge it on this configuration and why, where each property is defined in the TLA+ specification and in the TypeScript model, which checks ran, and the result. The catalogue is <code>evidence/requirements.ts</code> in the typezero sources.</p>
+<table id="matrix" class="matrix">
+<colgroup><col style="width:21%"><col style="width:27%"><col style="width:13%"><col style="width:13%"><col style="width:17%"><col style="width:9%"></colgroup>
+<thead><tr><th>Requirement</th><th>Property and rationale</th><th>TLA+ definition</th><th>TypeScript predicate</th><th>Checks run</th><th>Result</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>
+</section>`;
+}
+
+/** ITF values as a reviewer reads them: sets in braces, functions as key ↦ value. */
+export function showItf(v: ItfValue): string {
+  if (typeof v !== 'object' || v === null) return String(v);
+  if (Array.isArray(v)) return `⟨${v.map(showItf).join(', ')}⟩`;
+  if ('#set' in v && Array.isArray(v['#set']))
+    return `{${(v['#set'] as ItfValue[]).map(showItf).join(', ')}}`;
+  if ('#map' in v && Array.isArray(v['#map']))
+    return `[${(v['#map'] as [ItfValue, ItfValue][]).map(([k, x]) => `${showItf(k)} ↦ ${showItf(x)}`).join(', ')}]`;
+  if ('#bigint' in v) return String(v['#bigint']);
+  return `[${Object.entries(v)
+    .map(([k, x]) => `${k} ↦ ${showItf(x as ItfValue)}`)
+    .join(', ')}]`;
+}
+
+interface Delta {
+  readonly path: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+/** What changed between two ITF states, per variable and, for functions, per key. */
+export function itfDelta(
+  vars: readonly string[],
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Delta[] {
+  const out: Delta[] = [];
+  for (const name of vars) {
+    const a = before[name] as ItfValue | undefined;
+    const b = after[name] as ItfValue | undefined;
+    if (JSON.stringify(a) === JSON.stringify(b)) continue;
+    const ma = asMap(a);
+    const mb = asMap(b);
+    if (ma && mb) {
+      const keys = [...new Set([...ma.keys(), ...mb.keys()])];
+      for (const k of keys) {
+        const x = ma.get(k);
+        const y = mb.get(k);
+        if (JSON.stringify(x) !== JSON.stringify(y))
+          out.push({
+            path: `${name}[${k}]`,
+            before: x === undefined ? '—' : showItf(x),
+            after: y === undefined ? '—' : showItf(y),
+          });
+      }
+    } else
+      out.push({
+        path: name,
+        before: a === undefined ? '—' : showItf(a),
+        after: b === undefined ? '—' : showItf(b),
+      });
+  }
+  return out;
+}
+
+function asMap(v: ItfValue | undefined): Map<string, ItfValue> | null {
+  if (!v || typeof v !== 'object' || Array.isArray(v) || !('#map' in v)) return null;
+  return new Map((v['#map'] as [ItfValue, ItfValue][]).map(([k, x]) => [showItf(k), x]));
+}
+
+function traceTable(itf: ItfTrace): Html {
+  const rows = itf.states.map((s, i) => {
+    const meta = s['#meta'];
+    const prev = i > 0 ? itf.states[i - 1] : undefined;
+    const changes = prev ? itfDelta(itf.vars, prev, s) : [];
+    const loopRow = itf.loop !== undefined && i === itf.loop && i < itf.states.length - 1;
+    const what =
+      i === 0
+        ? html`<td>initial state: nothing measured or launched, audit log empty</td>`
+        : html`<td>${meta.description ?? meta.action}</td>`;
+    const cells = changes.length
+      ? changes.map(
+          (d) =>
+            html`<span class="delta"><b>${d.path}</b>: <span class="old">${d.before}</span> → <span class="new">${d.after}</span></span>`,
+        )
+      : i === 0
+        ? html`<details><summary>show</summary>${itf.vars.map((name) => html`<span class="delta"><b>${name}</b> = ${showItf(s[name] as ItfValue)}</span>`)}</details>`
+        : html`<span class="muted">no change</span>`;
+    return html`<tr data-step="${i}"><td class="num">${i}</td><td><code>${meta.action}</code>${meta.outcome ? html`<div class="small muted">${meta.outcome}</div>` : ''}</td>${what}<td class="mono small">${cells}</td></tr>${loopRow ? html`<tr class="loop-note"><td colspan="4" class="small muted">the steps below repeat forever</td></tr>` : ''}`;
+  });
+  return html`<table class="trace">
+<thead><tr><th class="num">#</th><th>Action</th><th>What happens</th><th>State changes</th></tr></thead>
+<tbody>${rows}${itf.loop !== undefined ? html`<tr><td colspan="4" class="small muted">… and back to the state after step ${itf.loop}, forever</td></tr>` : ''}</tbody>
+</table>`;
+}
+
+function counterexample(p: PropertyEvidence, c: Counterexample, first: boolean): Html {
+  return html`<div class="counterexample" data-engine="${c.engine}">
+<h3${first ? html` id="cx-${p.name}"` : ''}>${p.name}: counterexample from ${c.engine}, ${c.steps} steps${c.loop !== null ? ', ending in a cycle' : ''}</h3>
+<p>${p.summary}</p>
+${c.explanation ? html`<p><b>Violation:</b> ${c.explanation}.</p>` : ''}
+${traceTable(c.itf)}
+<p class="small muted">As ITF: <code>${c.file}</code>. Highlighted: each variable that changed in the step, old value struck through.</p>
+</div>`;
+}
+
+function counterexamples(e: Evidence): Html {
+  const withCx = e.properties.filter((p) => p.counterexamples.length);
+  return html`<section id="counterexamples">
+<h2>Counterexamples</h2>
+${withCx.length ? html`<p>Each violated property with the shortest trace found, step by step: the action (the TLA+ action name), what the hypervisor did, and how the state changed.</p>` : html`<p>None: no engine found a violation.</p>`}
+${withCx.map((p) => p.counterexamples.map((c, i) => counterexample(p, c, i === 0)))}
+</section>`;
+}
+
+function coverageTable(title: string, t: CoverageTable, reachable?: ReadonlySet<string>): Html {
+  const row = (i: CoverageTable['items'][number]) => {
+    const gap = i.count === 0 && reachable?.has(i.key);
+    const note = !reachable ? '' : reachable.has(i.key) ? 'yes' : html`<span class="muted">no</span>`;
+    return html`<tr class="${gap ? 'zero' : i.count === 0 ? 'muted' : ''}"><td>${i.name}</td><td class="num">${i.count.toLocaleString('en-US')}</td>${reachable ? html`<td>${note}</td>` : ''}</tr>`;
+  };
+  return html`<div><h3>${title}: ${t.hit} of ${t.total} exercised</h3>
+<table class="coverage">
+<thead><tr><th>${title.replace(/s$/, '')}</th><th class="num">count</th>${reachable ? html`<th>model takes it here</th>` : ''}</tr></thead>
+<tbody>${t.items.map(row)}</tbody>
+</table></div>`;
+}
+
+function coverage(e: Evidence): Html {
+  const emu = e.conformance.emulatorVsModel;
+  const mvs = e.conformance.modelVsSpec;
+  const events = new Set(emu.coverage.modelReaches.events);
+  const hypercalls = new Set(emu.coverage.modelReaches.hypercalls);
+  const missed = [
+    ...emu.coverage.events.items.filter((i) => i.count === 0 && events.has(i.key)),
+    ...emu.coverage.hypercalls.items.filter((i) => i.count === 0 && hypercalls.has(i.key)),
+  ].map((i) => i.name);
+  return html`<section id="coverage">
+<h2>Conformance and coverage</h2>
+<h3>Model vs TLA+ specification ${tag(mvs.status, mvs.status.replace('-', ' '))}</h3>
+${mvs.reason ? html`<p>${mvs.reason}</p>` : ''}
+${mvs.checks.length ? html`<table><thead><tr><th>Check</th><th>Result</th><th>Detail</th></tr></thead><tbody>${mvs.checks.map((c) => html`<tr><td>${c.name}</td><td>${tag(c.status, c.status.replace('-', ' '))}</td><td class="small">${c.detail}</td></tr>`)}</tbody></table>` : ''}
+<h3>Emulator vs model ${tag(emu.status, emu.status.replace('-', ' '))}</h3>
+<p>The emulator is a concrete machine (byte memory, real 4-level EPT and VT-d tables, SHA-256 PCRs, guest programs). ${emu.runs} runs (${e.bounds.conformanceSeeds} seeded random runs of ${e.bounds.conformanceSteps} steps and one EPT-misconfiguration run): ${emu.stepsChecked.toLocaleString('en-US')} steps and ${emu.guestInstructions.toLocaleString('en-US')} guest instructions, every step checked to refine the model. ${missed.length ? html`<b>Taken by the model here but not exercised by the runs: ${missed.join(', ')}.</b>` : 'The runs exercised every event kind and hypercall outcome the model takes on this system.'}</p>
+${emu.failures.length ? html`<ul>${emu.failures.map((f) => html`<li>${f}</li>`)}</ul>` : ''}
+${emu.counterexamples.length ? html`<table><thead><tr><th>Counterexample to</th><th>Performed on the emulator</th><th>Detail</th></tr></thead><tbody>${emu.counterexamples.map((c) => html`<tr><td>${c.property}</td><td>${tag(c.status)}</td><td class="small">${c.detail}</td></tr>`)}</tbody></table>` : ''}
+<div class="grid2">
+${coverageTable('Model events', emu.coverage.events, events)}
+${coverageTable('Hypercalls', emu.coverage.hypercalls, hypercalls)}
+${coverageTable('VM-exit reasons', emu.coverage.vmExits)}
+${coverageTable('VT-d fault reasons', emu.coverage.vtdFaults)}
+</div>
+<p class="small muted">Red: the model takes it on this system but the runs never did. Grey: not exercised, and the model does not take it here (for example DMA on a system without devices).</p>
+</section>`;
+}
+
+function assumptions(e: Evidence): Html {
+  return html`<section id="assumptions">
+<h2>Assumptions register</h2>
+<p>What every verdict above takes for granted. Entries B-… are the bounds of this run.</p>
+<table>
+<thead><tr><th>Id</th><th>Category</th><th>Assumption</th><th>If it does not hold</th></tr></thead>
+<tbody>${e.assumptions.map((a) => html`<tr data-assumption="${a.id}"><td><b>${a.id}</b></td><td>${a.category}</td><td><b>${a.title}.</b> ${a.statement}</td><td class="small">${a.consequence}</td></tr>`)}</tbody>
+</table>
+</section>`;
+}
+
+function ranges(rs: readonly { start: number; pages: number }[]): string {
+  if (!rs.length) return '—';
+  return rs.map((r) => (r.pages === 1 ? `${r.start}` : `${r.start}–${r.start + r.pages - 1}`)).join(', ');
+}
+
+function scheduleSvg(b: Baseline): Html {
+  const frame = b.schedule.majorFrame;
+  const lastEnd = Math.max(frame, ...b.schedule.windows.map((w) => w.start + w.length));
+  const left = 64;
+  const width = 880;
+  const unit = width / lastEnd;
+  const laneH = 30;
+  const lanes: { cpu: number; row: number }[] = [];
+  const placed: { w: Baseline['schedule']['windows'][number]; lane: number; clash: boolean }[] = [];
+  for (let cpu = 0; cpu < b.platform.cpus; cpu++) {
+    const rows: { start: number; end: number }[][] = [];
+    const windows = b.schedule.windows.filter((w) => w.cpu === cpu).sort((x, y) => x.start - y.start);
+    for (const w of windows) {
+      let row = rows.findIndex((r) => r.every((o) => w.start >= o.end || w.start + w.length <= o.start));
+      if (row < 0) {
+        row = rows.length;
+        rows.push([]);
+      }
+      rows[row]!.push({ start: w.start, end: w.start + w.length });
+      placed.push({ w, lane: lanes.length + row, clash: false });
+    }
+    const n = Math.max(rows.length, 1);
+    for (let r = 0; r < n; r++) lanes.push({ cpu, row: r });
+    if (rows.length > 1) for (const p of placed) if (p.w.cpu === cpu) p.clash = true;
+  }
+  const height = 30 + lanes.length * laneH + 24;
+  const x = (t: number) => left + t * unit;
+  const ticks = Array.from({ length: lastEnd + 1 }, (_, t) => t).filter(
+    (t) => lastEnd <= 40 || t % Math.ceil(lastEnd / 20) === 0 || t === frame,
+  );
+  const partitionCpus = new Map(b.partitions.map((p) => [p.name, p.cpus]));
+  return html`<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Schedule per CPU over the major frame" width="${left + width + 20}" height="${height}" viewBox="0 0 ${left + width + 20} ${height}" class="schedule">
+<rect x="${left}" y="20" width="${frame * unit}" height="${lanes.length * laneH}" fill="#f6f8fa" stroke="#d0d7de"/>
+${lastEnd > frame ? html`<rect x="${x(frame)}" y="20" width="${(lastEnd - frame) * unit}" height="${lanes.length * laneH}" fill="#ffebe9"/>` : ''}
+${ticks.map((t) => html`<line x1="${x(t)}" y1="16" x2="${x(t)}" y2="${20 + lanes.length * laneH}" stroke="${t === frame ? '#cf222e' : '#d0d7de'}" stroke-width="${t === frame ? 2 : 1}"/><text x="${x(t)}" y="12" font-size="10" text-anchor="middle" fill="#57606a">${t}</text>`)}
+${lanes.map((l, i) => (l.row === 0 ? html`<text x="4" y="${20 + i * laneH + 19}" font-size="12" fill="#1b1f24">CPU ${l.cpu}</text>` : ''))}
+${placed.map(({ w, lane, clash }) => {
+  const misplaced = !(partitionCpus.get(w.partition) ?? []).includes(w.cpu);
+  const bad = clash || misplaced || w.start + w.length > frame;
+  return html`<g><title>${`${w.partition} on CPU ${w.cpu}, ticks ${w.start} to ${w.start + w.length - 1}${clash ? ', overlaps another window' : ''}${misplaced ? ', on a CPU the partition may not use' : ''}${w.start + w.length > frame ? ', runs past the major frame' : ''}`}</title><rect x="${x(w.start) + 1}" y="${20 + lane * laneH + 3}" width="${Math.max(w.length * unit - 2, 2)}" height="${laneH - 6}" rx="3" fill="${colourOf(b, w.partition)}" stroke="${bad ? '#cf222e' : '#0000'}" stroke-width="${bad ? 3 : 0}" stroke-dasharray="${misplaced ? '5 3' : ''}"/><text x="${x(w.start) + 6}" y="${20 + lane * laneH + 19}" font-size="12" fill="#ffffff">${w.partition}</text></g>`;
+})}
+<line x1="${x(frame)}" y1="16" x2="${x(frame)}" y2="${20 + lanes.length * laneH}" stroke="#cf222e" stroke-width="2"/>
+<text x="${left}" y="${height - 6}" font-size="11" fill="#57606a">ticks of the major frame (${frame}); red line: end of frame; red outline: overlap, past the frame, or a CPU the partition may not use</text>
+</svg>`;
+}
+
+function memorySvg(b: Baseline): Html {
+  const left = 10;
+  const width = 940;
+  const unit = width / b.platform.pages;
+  return html`<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Memory map" width="${left + width + 20}" height="64" viewBox="0 0 ${left + width + 20} 64" class="memory">
+${b.memoryMap.map((r) => {
+  const fill =
+    r.owners.length === 1
+      ? colourOf(b, r.owners[0]!)
+      : r.owners.length > 1
+        ? '#cf222e'
+        : r.shared.length
+          ? '#ffffff'
+          : '#eaeef2';
+  const label = r.owners.length ? r.owners.join('+') : r.shared.length ? r.shared.join('+') : '';
+  return html`<g><title>${`pages ${ranges([r])}: ${r.owners.length ? `owned by ${r.owners.join(', ')}` : 'unowned'}${r.shared.length ? `; shared region ${r.shared.join(', ')}` : ''}${r.dmaWindows.length ? `; DMA window of ${r.dmaWindows.join(', ')}` : ''}`}</title><rect x="${left + r.start * unit}" y="6" width="${r.pages * unit}" height="28" fill="${fill}" stroke="#57606a" stroke-width="0.5" stroke-dasharray="${r.shared.length ? '3 2' : ''}"/>${r.dmaWindows.length ? html`<rect x="${left + r.start * unit + 1}" y="36" width="${r.pages * unit - 2}" height="5" fill="#1b1f24"/>` : ''}${r.pages * unit > 34 ? html`<text x="${left + r.start * unit + 4}" y="24" font-size="11" fill="${r.owners.length === 1 ? '#ffffff' : '#1b1f24'}">${label}</text>` : ''}</g>`;
+})}
+<text x="${left}" y="56" font-size="11" fill="#57606a">page 0 … ${b.platform.pages - 1}; black bar under a run: a device's DMA window; dashed: shared region; red: listed by more than one partition</text>
+</svg>`;
+}
+
+function baseline(e: Evidence): Html {
+  const b = e.system.baseline;
+  const rank = (level: string) => b.levels.indexOf(level);
+  const levelOf = (name: string) => b.partitions.find((p) => p.name === name)?.level ?? '';
+  const downgrader = (name: string) => b.partitions.find((p) => p.name === name)?.downgrader ?? false;
+  const direction = (from: string, to: string): Html => {
+    const d = rank(levelOf(to)) - rank(levelOf(from));
+    if (d > 0) return html`up`;
+    if (d === 0) return html`same level`;
+    return downgrader(from) ? html`down, through a downgrader` : html`<b style="color:var(--fail)">down</b>`;
+  };
+  return html`<section id="baseline">
+<h2>Configuration baseline</h2>
+<p>Platform: ${plural(b.platform.cpus, 'CPU')}, ${plural(b.platform.pages, 'host page')} of 4 KiB. Levels, lowest first: ${b.levels.join(' < ')}. Audit log: ${b.audit.capacity} records, on full: ${b.audit.onFull}.</p>
+<h3>Known-good digests</h3>
+<table><thead><tr><th>Component</th><th>Known-good SHA-256 measurement</th></tr></thead>
+<tbody>${b.digests.map((d) => html`<tr><td>${d.component}</td><td class="mono">${d.digest}</td></tr>`)}</tbody></table>
+<h3>Partitions</h3>
+<table><thead><tr><th>Name</th><th>Kind</th><th>Level</th><th>CPUs</th><th>Memory (pages)</th><th>Launch</th><th>Privileges</th><th>Downgrader</th></tr></thead>
+<tbody>${b.partitions.map((p) => html`<tr><td><span class="legend"><i style="background:${colourOf(b, p.name)}"></i></span>${p.name}</td><td>${p.kind}</td><td>${p.level}</td><td>${p.cpus.join(', ') || '—'}</td><td>${ranges(p.memory)}</td><td>${p.launch}</td><td>${p.privileges.join(', ') || '—'}</td><td>${p.downgrader ? 'yes' : 'no'}</td></tr>`)}</tbody></table>
+<h3>Memory map</h3>
+${memorySvg(b)}
+<table><thead><tr><th>Pages</th><th>Owned by</th><th>Shared region</th><th>DMA window of</th></tr></thead>
+<tbody>${b.memoryMap.map((r) => html`<tr class="${r.owners.length > 1 ? 'zero' : ''}"><td>${ranges([r])}</td><td>${r.owners.join(', ') || html`<span class="muted">unassigned</span>`}</td><td>${r.shared.join(', ') || '—'}</td><td>${r.dmaWindows.join(', ') || '—'}</td></tr>`)}</tbody></table>
+<h3>Device assignments</h3>
+${b.devices.length ? html`<table><thead><tr><th>Device</th><th>Owner (VT-d domain)</th><th>IRQ line</th><th>IOMMU</th><th>DMA window (pages)</th></tr></thead><tbody>${b.devices.map((d) => html`<tr><td>${d.name}</td><td>${d.owner}</td><td>${d.irq}</td><td>${d.iommu === 'passthrough' ? html`<b style="color:var(--fail)">passthrough</b>` : d.iommu}</td><td>${ranges(d.dma)}</td></tr>`)}</tbody></table>` : html`<p class="muted">No devices.</p>`}
+<h3>Channels and shared regions</h3>
+${b.channels.length ? html`<table><thead><tr><th>Channel</th><th>From</th><th>To</th><th>Direction</th><th>Capacity</th></tr></thead><tbody>${b.channels.map((c) => html`<tr><td>${c.name}</td><td>${c.from} (${levelOf(c.from)})</td><td>${c.to} (${levelOf(c.to)})</td><td>${direction(c.from, c.to)}</td><td>${c.capacity}</td></tr>`)}</tbody></table>` : html`<p class="muted">No channels.</p>`}
+${b.shared.length ? html`<table><thead><tr><th>Shared region</th><th>Pages</th><th>Writer</th><th>Readers</th></tr></thead><tbody>${b.shared.map((s) => html`<tr><td>${s.name}</td><td>${ranges([s])}</td><td>${s.writer} (${levelOf(s.writer)})</td><td>${s.readers.map((r) => `${r} (${levelOf(r)})`).join(', ')}</td></tr>`)}</tbody></table>` : html`<p class="muted">No shared regions.</p>`}
+<h3>Schedule</h3>
+<p>Major frame of ${b.schedule.majorFrame} ticks, repeating; one synchronised preemption timer advances every CPU.</p>
+${scheduleSvg(b)}
+<h3>The system as typezero reads it</h3>
+<pre>${e.system.summary}</pre>
+</section>`;
+}
+
+function tool(e: Evidence): Html {
+  const t = e.tool;
+  return html`<section id="tool">
+<h2>Tool and environment</h2>
+<table><tbody>
+<tr><th>typezero</th><td>${t.version}${t.gitCommit ? html`, commit <code>${t.gitCommit}</code>${t.gitDirty ? ' (with local modifications)' : ''}` : ''}</td></tr>
+<tr><th>Node.js</th><td>${t.node} on ${t.platform}</td></tr>
+<tr><th>tla-checker</th><td>${t.tlaChecker ?? 'not installed'}</td></tr>
+<tr><th>TLC</th><td>${t.tlc ? html`${t.tlc.jar} ${t.tlc.version ?? ''} (SHA-256 <code>${t.tlc.sha256}</code>)` : 'not used'}</td></tr>
+${t.specFiles.map((f) => html`<tr><th>${f.path}</th><td class="mono">${f.sha256}</td></tr>`)}
+</tbody></table>
+<h3>Files in this package</h3>
+<table><thead><tr><th>File</th><th>SHA-256</th></tr></thead>
+<tbody>${e.files.map((f) => html`<tr><td><code>${f.path}</code></td><td class="mono">${f.sha256}</td></tr>`)}</tbody></table>
+<p class="small muted">evidence.json and report.html are listed with every other file in SHA256SUMS.</p>
+</section>`;
+}
+
+function reproduce(e: Evidence): Html {
+  return html`<section id="reproduce">
+<h2>How to reproduce</h2>
+<p>From this package's directory, with typezero ${e.tool.version} installed (<code>npm install typezero</code>):</p>
+<table><thead><tr><th>Reproduces</th><th>Command</th></tr></thead>
+<tbody>${e.reproduce.map((r) => html`<tr><td>${r.what}</td><td><pre>${r.command}</pre></td></tr>`)}</tbody></table>
+<p class="small muted">Collected in ${(e.durationMs / 1000).toFixed(1)} s.</p>
+</section>`;
+}

@@ -1,0 +1,271 @@
+/**
+ * The evidence package's data: what evidence.json holds, field for field as
+ * evidence/evidence.schema.json documents it, and what report.html is rendered from. Every list is
+ * in a fixed order (catalog order for properties, catalogue order for requirements, engine order
+ * for engines) so that two runs on the same inputs write the same bytes apart from timing fields.
+ */
+import type { ItfTrace } from '../proofs/itf.js';
+import type { PropertyName } from '../proofs/properties.js';
+import type { Assumption } from './assumptions.js';
+import type { RequirementId } from './requirements.js';
+
+export const EVIDENCE_FORMAT = 'typezero-evidence';
+export const EVIDENCE_FORMAT_VERSION = 1;
+
+export const ENGINE_NAMES = ['explorer', 'tla-checker', 'tlc'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+export type PropertyStatus = 'holds' | 'violated' | 'unknown';
+
+/** `pass`: every property holds on every engine run and conformance passed (exit 0); `fail`: a
+ * property is violated or unknown (exit 1); `error`: an engine failed, engines disagree or a
+ * conformance check failed, so the verdicts cannot be trusted (exit 2). */
+export type OverallStatus = 'pass' | 'fail' | 'error';
+
+export interface Verdict {
+  readonly status: OverallStatus;
+  readonly exitCode: 0 | 1 | 2;
+  /** One sentence, the first thing the report says. */
+  readonly headline: string;
+  /** Each reason the status is not `pass`, in words. */
+  readonly findings: readonly string[];
+}
+
+export interface FileDigest {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+export interface PageRun {
+  readonly start: number;
+  readonly pages: number;
+  /** Partitions whose `memory` lists these pages. */
+  readonly owners: readonly string[];
+  readonly shared: readonly string[];
+  /** Devices whose DMA window covers these pages. */
+  readonly dmaWindows: readonly string[];
+}
+
+export interface Baseline {
+  readonly platform: { readonly cpus: number; readonly pages: number };
+  readonly levels: readonly string[];
+  readonly digests: readonly { readonly component: string; readonly digest: string }[];
+  readonly partitions: readonly {
+    readonly name: string;
+    readonly kind: string;
+    readonly level: string;
+    readonly cpus: readonly number[];
+    readonly memory: readonly { readonly start: number; readonly pages: number }[];
+    readonly launch: string;
+    readonly privileges: readonly string[];
+    readonly downgrader: boolean;
+  }[];
+  readonly devices: readonly {
+    readonly name: string;
+    readonly owner: string;
+    readonly irq: number;
+    readonly iommu: string;
+    readonly dma: readonly { readonly start: number; readonly pages: number }[];
+  }[];
+  readonly channels: readonly {
+    readonly name: string;
+    readonly from: string;
+    readonly to: string;
+    readonly capacity: number;
+  }[];
+  readonly shared: readonly {
+    readonly name: string;
+    readonly start: number;
+    readonly pages: number;
+    readonly writer: string;
+    readonly readers: readonly string[];
+  }[];
+  readonly schedule: {
+    readonly majorFrame: number;
+    readonly windows: readonly {
+      readonly cpu: number;
+      readonly partition: string;
+      readonly start: number;
+      readonly length: number;
+    }[];
+  };
+  readonly audit: { readonly capacity: number; readonly onFull: string };
+  /** Every platform page in runs of pages with the same owners, shared regions and DMA windows. */
+  readonly memoryMap: readonly PageRun[];
+}
+
+export interface SystemEvidence {
+  readonly name: string;
+  /** The system file's name, also its path inside the package (`system/<file>`). */
+  readonly file: string;
+  readonly sha256: string;
+  /** `typezero validate`'s account of the system. */
+  readonly summary: string;
+  readonly baseline: Baseline;
+}
+
+export interface ToolEvidence {
+  readonly name: 'typezero';
+  readonly version: string;
+  /** The commit typezero was built from, when it runs from a git checkout. */
+  readonly gitCommit: string | null;
+  /** Whether tracked files differ from that commit. */
+  readonly gitDirty: boolean | null;
+  readonly node: string;
+  readonly platform: string;
+  readonly tlaChecker: string | null;
+  readonly tlc: { readonly jar: string; readonly sha256: string; readonly version: string | null } | null;
+  /** The TLA+ sources the spec engines checked. */
+  readonly specFiles: readonly FileDigest[];
+}
+
+export interface Bounds {
+  /** Distinct-state bound given to every engine. */
+  readonly maxStates: number;
+  /** Emulator-vs-model campaign: seeded runs and steps per run. */
+  readonly conformanceSeeds: number;
+  readonly conformanceSteps: number;
+}
+
+export type EngineStatus = 'completed' | 'bounded' | 'not-run' | 'failed';
+
+export interface EngineVerdict {
+  readonly property: PropertyName;
+  readonly status: PropertyStatus | 'not-checked';
+  /** Package path of the counterexample, when violated. */
+  readonly trace: string | null;
+}
+
+export interface EngineEvidence {
+  readonly engine: EngineName;
+  /** completed: exhaustive search finished; bounded: stopped at `maxStates`; not-run: unavailable
+   * here (see `reason`); failed: the engine could not check the system (see `reason`). */
+  readonly status: EngineStatus;
+  readonly reason: string | null;
+  readonly maxStates: number;
+  readonly distinctStates: number | null;
+  readonly depth: number | null;
+  readonly durationMs: number | null;
+  readonly verdicts: readonly EngineVerdict[];
+}
+
+export interface Counterexample {
+  readonly engine: EngineName;
+  /** Package path of the ITF file. */
+  readonly file: string;
+  /** Number of steps after the initial state. */
+  readonly steps: number;
+  /** For a liveness counterexample: the state index the last step loops back to. */
+  readonly loop: number | null;
+  /** What is wrong in the last state, in the system file's words. */
+  readonly explanation: string | null;
+  readonly itf: ItfTrace;
+}
+
+export interface PropertyEvidence {
+  readonly name: PropertyName;
+  readonly kind: 'invariant' | 'liveness';
+  readonly summary: string;
+  /** The TLA+ definition in spec/Hypervisor.tla and its reachability bait. */
+  readonly tla: { readonly module: string; readonly definition: string; readonly bait: string };
+  /** Where the TypeScript predicate lives, in the typezero sources. */
+  readonly predicate: { readonly file: string; readonly symbol: string };
+  readonly requirements: readonly RequirementId[];
+  /** Whether the explorer reached the bait step, so the property did not hold vacuously. */
+  readonly bait: {
+    readonly description: string;
+    readonly reached: boolean | null;
+    /** In words: what exercised the property, or why it holds trivially here. */
+    readonly note: string | null;
+  };
+  /** Agreed verdict of the engines that ran; `disagreement` when they differ. */
+  readonly status: PropertyStatus | 'disagreement';
+  readonly counterexamples: readonly Counterexample[];
+}
+
+export interface RequirementEvidence {
+  readonly id: RequirementId;
+  readonly family: string;
+  readonly statement: string;
+  readonly references: readonly string[];
+  readonly properties: readonly { readonly property: PropertyName; readonly rationale: string }[];
+  /** `met` when every mapped property holds, `not-met` when one is violated, else `unknown`. */
+  readonly status: 'met' | 'not-met' | 'unknown';
+}
+
+export interface CoverageItem {
+  readonly key: string;
+  readonly name: string;
+  readonly count: number;
+}
+
+export interface CoverageTable {
+  /** Members of the universe exercised at least once. */
+  readonly hit: number;
+  readonly total: number;
+  readonly items: readonly CoverageItem[];
+}
+
+export type CheckStatus = 'passed' | 'failed' | 'not-run';
+
+export interface ModelVsSpecEvidence {
+  readonly status: CheckStatus;
+  readonly reason: string | null;
+  readonly checks: readonly {
+    readonly name: string;
+    readonly status: CheckStatus;
+    readonly detail: string;
+  }[];
+  readonly durationMs: number | null;
+}
+
+export interface EmulatorVsModelEvidence {
+  readonly status: CheckStatus;
+  readonly reason: string | null;
+  readonly runs: number;
+  readonly stepsChecked: number;
+  readonly guestInstructions: number;
+  readonly failures: readonly string[];
+  readonly coverage: {
+    readonly events: CoverageTable;
+    /** Event kinds and hypercalls the model itself takes on this system, keyed as in the tables. */
+    readonly modelReaches: { readonly events: readonly string[]; readonly hypercalls: readonly string[] };
+    readonly vmExits: CoverageTable;
+    readonly hypercalls: CoverageTable;
+    readonly vtdFaults: CoverageTable;
+  };
+  /** Each counterexample performed on the emulator by guest code, refining the model at each step. */
+  readonly counterexamples: readonly {
+    readonly property: PropertyName;
+    readonly status: 'realised' | 'failed';
+    readonly detail: string;
+  }[];
+  readonly durationMs: number | null;
+}
+
+export interface Reproduction {
+  readonly what: string;
+  readonly command: string;
+}
+
+export interface Evidence {
+  readonly format: typeof EVIDENCE_FORMAT;
+  readonly formatVersion: typeof EVIDENCE_FORMAT_VERSION;
+  readonly verdict: Verdict;
+  readonly system: SystemEvidence;
+  readonly tool: ToolEvidence;
+  readonly bounds: Bounds;
+  readonly engines: readonly EngineEvidence[];
+  readonly properties: readonly PropertyEvidence[];
+  readonly requirements: readonly RequirementEvidence[];
+  readonly conformance: {
+    readonly modelVsSpec: ModelVsSpecEvidence;
+    readonly emulatorVsModel: EmulatorVsModelEvidence;
+  };
+  readonly assumptions: readonly Assumption[];
+  /** Every file of the package except evidence.json, report.html and SHA256SUMS. */
+  readonly files: readonly FileDigest[];
+  readonly reproduce: readonly Reproduction[];
+  /** Wall time of the whole collection. */
+  readonly durationMs: number;
+}

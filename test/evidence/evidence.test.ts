@@ -1,0 +1,147 @@
+/**
+ * `typezero evidence` through the real command line on every example: the package is complete,
+ * evidence.json conforms to its schema, and every property, requirement family and engine appears.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REQUIREMENT_IDS } from '../../evidence/requirements.js';
+import { validateEvidence } from '../../evidence/schema.js';
+import { ENGINE_NAMES, type Evidence } from '../../evidence/types.js';
+import { PROPERTY_NAMES } from '../../proofs/properties.js';
+import { EXAMPLES, typezero } from '../cli/cli.js';
+import { exampleText } from '../helpers.js';
+
+const OUT = mkdtempSync(join(tmpdir(), 'typezero-evidence-'));
+
+function predicted(name: string): string[] {
+  const line = exampleText(name)
+    .match(/^# expect-violated: (.*)$/m)![1]!
+    .trim();
+  return line === 'none' ? [] : line.split(/\s+/);
+}
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+describe('typezero evidence on every example', () => {
+  it.each(EXAMPLES)('%s', (name) => {
+    const dir = join(OUT, name);
+    const r = typezero('evidence', `examples/${name}.yaml`, '--out', dir, '--seeds', '8', '--steps', '1000');
+    const expected = predicted(name);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(expected.length ? 1 : 0);
+    expect(r.stdout).toMatch(expected.length ? /^FAIL: / : /^PASS: /);
+
+    const text = readFileSync(join(dir, 'evidence.json'), 'utf8');
+    const evidence = JSON.parse(text) as Evidence;
+    expect(validateEvidence(evidence)).toEqual([]);
+    expect(evidence.verdict.exitCode).toBe(r.status);
+
+    // Every property, requirement family and engine appears, each once and in order.
+    expect(evidence.properties.map((p) => p.name)).toEqual([...PROPERTY_NAMES]);
+    expect(evidence.requirements.map((q) => q.id)).toEqual([...REQUIREMENT_IDS]);
+    expect(evidence.engines.map((e) => e.engine)).toEqual([...ENGINE_NAMES]);
+    for (const engine of evidence.engines) {
+      expect(engine.verdicts.map((v) => v.property)).toEqual([...PROPERTY_NAMES]);
+      if (engine.status === 'not-run') expect(engine.reason).toBeTruthy();
+      else expect(engine.verdicts.every((v) => v.status !== 'not-checked')).toBe(true);
+    }
+    const explorer = evidence.engines.find((e) => e.engine === 'explorer')!;
+    expect(explorer.status).toBe('completed');
+    expect(explorer.maxStates).toBe(evidence.bounds.maxStates);
+
+    // The verdicts are the ones the example predicts, each violation with its counterexample on disk.
+    const violated = evidence.properties.filter((p) => p.status === 'violated').map((p) => p.name);
+    expect(violated.sort()).toEqual([...expected].sort());
+    for (const p of evidence.properties) {
+      expect(p.counterexamples.length > 0).toBe(p.status === 'violated');
+      for (const c of p.counterexamples) {
+        const onDisk = JSON.parse(readFileSync(join(dir, c.file), 'utf8'));
+        expect(onDisk).toEqual(c.itf);
+        expect(c.itf['#meta'].source).toBe(`${name}.yaml`);
+      }
+    }
+    expect(evidence.conformance.emulatorVsModel.status).toBe('passed');
+    expect(evidence.conformance.emulatorVsModel.counterexamples.map((c) => c.property).sort()).toEqual(
+      [...expected].sort(),
+    );
+
+    // The system file travels with the package; every listed file and SHA256SUMS check out.
+    expect(readFileSync(join(dir, 'system', `${name}.yaml`), 'utf8')).toBe(exampleText(name));
+    expect(evidence.system.sha256).toBe(sha256(exampleText(name)));
+    for (const f of evidence.files) expect(sha256(readFileSync(join(dir, f.path))), f.path).toBe(f.sha256);
+    const sums = readFileSync(join(dir, 'SHA256SUMS'), 'utf8').trim().split('\n');
+    expect(sums.map((l) => l.slice(66)).sort()).toEqual(
+      ['evidence.json', 'report.html', ...evidence.files.map((f) => f.path)].sort(),
+    );
+    for (const line of sums) expect(sha256(readFileSync(join(dir, line.slice(66))))).toBe(line.slice(0, 64));
+
+    // No absolute path leaks into the machine-readable evidence.
+    expect(text).not.toContain(OUT);
+    expect(text).not.toContain(process.cwd());
+
+    const report = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(report).not.toMatch(/<script|<link|<img|<iframe|url\(/i);
+    expect(report).not.toMatch(/(src|href)="(?!#)/);
+    for (const p of PROPERTY_NAMES) expect(report).toContain(p);
+    for (const id of REQUIREMENT_IDS) expect(report).toContain(id);
+  });
+});
+
+describe('typezero evidence: input and target errors', () => {
+  it('exits 2 on a broken system file and writes nothing', () => {
+    const dir = join(OUT, 'broken');
+    const r = typezero('evidence', 'examples/no-such-file.yaml', '--out', dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no-such-file\.yaml/);
+    expect(r.stdout).toBe('');
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('exits 2 without --out', () => {
+    const r = typezero('evidence', 'examples/mils-two-domain.yaml');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--out/);
+  });
+
+  it('exits 2 on a bad bound', () => {
+    const r = typezero(
+      'evidence',
+      'examples/mils-two-domain.yaml',
+      '--out',
+      join(OUT, 'x'),
+      '--max-states',
+      '0',
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--max-states/);
+  });
+
+  it('records a state bound that stops the search, and exits 1 with unknown verdicts', () => {
+    const dir = join(OUT, 'bounded');
+    const r = typezero(
+      'evidence',
+      'examples/three-level-guard.yaml',
+      '--out',
+      dir,
+      '--max-states',
+      '500',
+      '--seeds',
+      '1',
+      '--steps',
+      '100',
+    );
+    expect(r.status).toBe(1);
+    const evidence = JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8')) as Evidence;
+    expect(validateEvidence(evidence)).toEqual([]);
+    expect(evidence.bounds.maxStates).toBe(500);
+    const explorer = evidence.engines.find((e) => e.engine === 'explorer')!;
+    expect(explorer.status).toBe('bounded');
+    expect(explorer.distinctStates).toBe(500);
+    expect(evidence.properties.every((p) => p.status === 'unknown')).toBe(true);
+    expect(evidence.verdict.status).toBe('fail');
+    expect(evidence.assumptions.find((a) => a.id === 'B-STATES')!.statement).toMatch(/500/);
+  });
+});

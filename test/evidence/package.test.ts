@@ -1,0 +1,189 @@
+/**
+ * The package as data and on disk: reproducible bytes apart from the schema's timing fields, never
+ * half-written, honest about engines that did not run or disagree, and escaped in its HTML.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type Collected, type CollectOptions, collectEvidence } from '../../evidence/collect.js';
+import { type EngineRun, notRun, runExplorerEngine } from '../../evidence/engines.js';
+import { renderReport } from '../../evidence/html.js';
+import { timingFieldNames, validateEvidence } from '../../evidence/schema.js';
+import type { Evidence } from '../../evidence/types.js';
+import { canonicalJson, PackageTargetError, writePackage } from '../../evidence/write.js';
+import { CATALOG } from '../../proofs/properties.js';
+import type { SystemConfig } from '../../system/config.js';
+import { typezero } from '../cli/cli.js';
+import { example, exampleText, fromYaml } from '../helpers.js';
+
+const OUT = mkdtempSync(join(tmpdir(), 'typezero-package-'));
+const QUICK: CollectOptions = { maxStates: 100_000, seeds: 2, steps: 200 };
+
+function collect(name: string, options: Partial<CollectOptions> = {}): Collected {
+  const text = exampleText(name);
+  return collectEvidence(
+    { config: example(name), fileName: `${name}.yaml`, bytes: Buffer.from(text) },
+    { ...QUICK, ...options },
+  );
+}
+
+/** evidence.json with every field the schema marks as timing set to 0. */
+function withoutTiming(text: string): string {
+  const names = new Set(timingFieldNames());
+  const zero = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(zero);
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [k, names.has(k) && x !== null ? 0 : zero(x)]),
+      );
+    return v;
+  };
+  return canonicalJson(zero(JSON.parse(text)));
+}
+
+describe('reproducibility', () => {
+  it('marks only durations as timing fields', () => {
+    expect(timingFieldNames()).toEqual(['durationMs']);
+  });
+
+  it.each(['dma-window-overlap', 'three-level-guard'])(
+    '%s: two runs give the same evidence.json bytes apart from timing fields',
+    (name) => {
+      const a = join(OUT, `${name}-a`);
+      const b = join(OUT, `${name}-b`);
+      for (const dir of [a, b])
+        expect(
+          typezero('evidence', `examples/${name}.yaml`, '--out', dir, '--seeds', '3', '--steps', '300')
+            .status,
+        ).not.toBe(2);
+      const ta = readFileSync(join(a, 'evidence.json'), 'utf8');
+      const tb = readFileSync(join(b, 'evidence.json'), 'utf8');
+      // Written in canonical form, so comparing canonical forms compares the bytes.
+      expect(canonicalJson(JSON.parse(ta))).toBe(ta);
+      expect(withoutTiming(ta)).toBe(withoutTiming(tb));
+      const files = (dir: string) =>
+        (JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8')) as Evidence).files;
+      for (const f of files(a))
+        expect(readFileSync(join(b, f.path)), f.path).toEqual(readFileSync(join(a, f.path)));
+    },
+  );
+});
+
+describe('writing the package', () => {
+  it('replaces an earlier package and leaves no temporary folder', () => {
+    const parent = join(OUT, 'replace');
+    const dir = join(parent, 'pkg');
+    writePackage(dir, collect('write-down-channel'));
+    writePackage(dir, collect('mils-two-domain'));
+    const evidence = JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8')) as Evidence;
+    expect(evidence.system.name).toBe('mils-two-domain');
+    // Nothing of the earlier package survives: mils-two-domain has no counterexample.
+    expect(existsSync(join(dir, 'traces'))).toBe(false);
+    expect(readdirSync(parent)).toEqual(['pkg']);
+  });
+
+  it('refuses to replace a directory that is not a package', () => {
+    const dir = join(OUT, 'foreign');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    expect(() => writePackage(dir, collect('mils-two-domain'))).toThrow(PackageTargetError);
+    expect(readdirSync(dir)).toEqual(['notes.txt']);
+    const r = typezero('evidence', 'examples/mils-two-domain.yaml', '--out', dir, '--seeds', '1');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/refusing to replace/);
+  });
+
+  it('keeps the earlier package whole when writing fails half way', () => {
+    const parent = join(OUT, 'crash');
+    const dir = join(parent, 'pkg');
+    writePackage(dir, collect('dma-passthrough'));
+    const before = readFileSync(join(dir, 'evidence.json'), 'utf8');
+    const good = collect('mils-two-domain');
+    // A file and a folder of the same name: the second write fails after others were written.
+    const files = new Map(good.files);
+    files.set('traces/x', 'a');
+    files.set('traces/x/y', 'b');
+    expect(() => writePackage(dir, { evidence: good.evidence, files })).toThrow();
+    expect(readFileSync(join(dir, 'evidence.json'), 'utf8')).toBe(before);
+    expect(readdirSync(parent)).toEqual(['pkg']);
+  });
+
+  it('writes nothing when the evidence would not match its schema', () => {
+    const dir = join(OUT, 'invalid');
+    const good = collect('mils-two-domain');
+    const bad = { ...good, evidence: { ...good.evidence, properties: good.evidence.properties.slice(1) } };
+    expect(() => writePackage(dir, bad)).toThrow(/schema/);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe('engines that do not run, fail or disagree', () => {
+  const withTla =
+    (tla: (config: SystemConfig, options: { maxStates: number; source: string }) => EngineRun) =>
+    (config: SystemConfig, options: { maxStates: number; source: string }) => [
+      runExplorerEngine(config, options),
+      tla(config, options),
+      notRun('tlc', 'no tla2tools.jar found'),
+    ];
+
+  it('records an engine that did not run, with its reason, and does not count it', () => {
+    const { evidence } = collect('mils-two-domain', {
+      engines: withTla(() => notRun('tla-checker', 'not installed')),
+    });
+    expect(validateEvidence(evidence)).toEqual([]);
+    expect(evidence.verdict.status).toBe('pass');
+    const tla = evidence.engines[1]!;
+    expect(tla).toMatchObject({ engine: 'tla-checker', status: 'not-run', reason: 'not installed' });
+    expect(tla.verdicts.every((v) => v.status === 'not-checked')).toBe(true);
+    expect(renderReport(evidence)).toContain('not installed');
+  });
+
+  it('reports a disagreement between engines as an error (exit 2), and still builds the package', () => {
+    const { evidence } = collect('mils-two-domain', {
+      engines: withTla(() => ({
+        engine: 'tla-checker',
+        status: 'completed',
+        reason: null,
+        distinctStates: 1,
+        depth: 0,
+        durationMs: 1,
+        verdicts: new Map(
+          CATALOG.map(
+            (p) => [p.name, { status: p.name === 'InformationFlow' ? 'violated' : 'holds' }] as const,
+          ),
+        ),
+      })),
+    });
+    expect(validateEvidence(evidence)).toEqual([]);
+    expect(evidence.properties.find((p) => p.name === 'InformationFlow')!.status).toBe('disagreement');
+    expect(evidence.verdict).toMatchObject({ status: 'error', exitCode: 2 });
+    expect(evidence.verdict.findings[0]).toMatch(/engines disagree on InformationFlow/);
+  });
+
+  it('reports an engine failure as an error', () => {
+    const { evidence } = collect('write-down-channel', {
+      engines: withTla(() => notRun('tla-checker', 'SANY: parse error', 'failed')),
+    });
+    expect(validateEvidence(evidence)).toEqual([]);
+    expect(evidence.verdict.status).toBe('error');
+    expect(evidence.verdict.headline).toMatch(/tla-checker failed: SANY: parse error/);
+  });
+});
+
+describe('the report escapes what the system file says', () => {
+  it('shows a hostile level name as text, never as markup', () => {
+    const hostile = '<img src=x onerror=alert(1)>&"\'';
+    const quoted = `'${hostile.replace(/'/g, "''")}'`;
+    const yaml = exampleText('write-down-channel').replace(/^(?!#)(.*)UNCLASSIFIED/gm, `$1${quoted}`);
+    const config = fromYaml(yaml);
+    expect(config.levels[0]).toBe(hostile);
+    const { evidence } = collectEvidence(
+      { config, fileName: 'hostile.yaml', bytes: Buffer.from(yaml) },
+      QUICK,
+    );
+    const report = renderReport(evidence);
+    expect(report).not.toContain('<img');
+    expect(report).toContain('&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;');
+  });
+});

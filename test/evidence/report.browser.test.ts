@@ -1,0 +1,198 @@
+/**
+ * report.html in a real browser: Debian's headless Chromium driven by playwright-core (no browser
+ * download, no network). The summary, the traceability matrix and a counterexample table render,
+ * the page asks for nothing but itself, and a screenshot of it is not blank.
+ *
+ * UPDATE_DOCS_SCREENSHOT=1 also writes the README's picture, docs/evidence-report.png.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REQUIREMENTS } from '../../evidence/requirements.js';
+import type { Evidence } from '../../evidence/types.js';
+import { typezero } from '../cli/cli.js';
+import { ROOT } from '../helpers.js';
+
+// Browser globals used inside page.evaluate callbacks, which run in Chromium (no DOM lib here).
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): {
+    drawImage(image: unknown, x: number, y: number): void;
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  } | null;
+}
+declare const document: {
+  querySelector(selector: string): { id: string } | null;
+  createElement(tag: 'canvas'): Canvas;
+};
+declare const Image: new () => {
+  src: string;
+  naturalWidth: number;
+  naturalHeight: number;
+  decode(): Promise<void>;
+};
+declare function getComputedStyle(element: unknown): { backgroundColor: string };
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const OUT = mkdtempSync(join(tmpdir(), 'typezero-report-'));
+
+function buildPackage(name: string): { dir: string; evidence: Evidence } {
+  const dir = join(OUT, name);
+  const r = typezero('evidence', `examples/${name}.yaml`, '--out', dir, '--seeds', '4', '--steps', '500');
+  if (r.status === 2) throw new Error(r.stderr);
+  return { dir, evidence: JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8')) as Evidence };
+}
+
+/** Distinct colours and the share of rows and pixels that are not background, sampled. */
+async function inkOf(
+  page: Page,
+  png: Buffer,
+): Promise<{ colours: number; inkedRows: number; inked: number }> {
+  return page.evaluate(
+    async (dataUrl) => {
+      const img = new Image();
+      img.src = dataUrl;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const colours = new Set<number>();
+      let inkedRows = 0;
+      let inked = 0;
+      let samples = 0;
+      for (let y = 0; y < canvas.height; y += 4) {
+        const row = ctx.getImageData(0, y, canvas.width, 1).data;
+        let rowInk = 0;
+        for (let x = 0; x < canvas.width; x += 2) {
+          const [r, g, b] = [row[x * 4]!, row[x * 4 + 1]!, row[x * 4 + 2]!];
+          colours.add((r << 16) | (g << 8) | b);
+          samples++;
+          if (r + g + b < 720) {
+            inked++;
+            rowInk++;
+          }
+        }
+        if (rowInk > 0) inkedRows++;
+      }
+      return {
+        colours: colours.size,
+        inkedRows: inkedRows / Math.ceil(canvas.height / 4),
+        inked: inked / samples,
+      };
+    },
+    `data:image/png;base64,${png.toString('base64')}`,
+  );
+}
+
+/** The text as rendered (Playwright's innerText: layout-aware, unlike textContent). */
+function shown(locator: Locator): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what is under test
+  return locator.innerText();
+}
+
+describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`, () => {
+  let context: BrowserContext;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'typezero-chromium-')), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1280, height: 1000 },
+    });
+    context.on('request', (r) => requests.push(r.url()));
+  });
+
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it('shows the summary, the matrix and a counterexample step by step, and asks for nothing else', async () => {
+    const { dir, evidence } = buildPackage('dma-window-overlap');
+    const page = await context.newPage();
+    const url = pathToFileURL(join(dir, 'report.html')).href;
+    requests.length = 0;
+    await page.goto(url);
+
+    // Summary verdict first.
+    const banner = page.locator('#summary .banner');
+    await expect.poll(() => banner.getAttribute('data-verdict')).toBe('fail');
+    expect(await shown(banner)).toMatch(
+      /^FAIL\s+2 of 11 properties violated \(DmaContainment, InformationFlow\)/,
+    );
+    const firstSection = await page.evaluate(() => document.querySelector('main section')?.id);
+    expect(firstSection).toBe('summary');
+
+    // Traceability matrix: one row per requirement-to-property mapping, each with six cells in all.
+    const rows = page.locator('#matrix tbody tr');
+    const mappings = REQUIREMENTS.reduce((n, r) => n + r.properties.length, 0);
+    expect(await rows.count()).toBe(mappings);
+    for (const r of REQUIREMENTS)
+      expect(await page.locator(`#matrix tr[data-requirement="${r.id}"]`).count()).toBe(r.properties.length);
+    const dmaRow = page.locator('#matrix tr[data-requirement="REQ-DMA"][data-property="DmaContainment"]');
+    expect(await shown(dmaRow)).toMatch(/DMA protection[\s\S]*DmaContainmentInv[\s\S]*violated/);
+    expect((await dmaRow.boundingBox())!.height).toBeGreaterThan(20);
+
+    // The counterexample as a table: one row per state, the changed variables highlighted.
+    const cx = evidence.properties.find((p) => p.name === 'DmaContainment')!.counterexamples[0]!;
+    const heading = page.locator('#cx-DmaContainment');
+    await expect.poll(() => heading.isVisible()).toBe(true);
+    const table = page.locator('.counterexample:has(#cx-DmaContainment) table.trace');
+    expect(await table.locator('tbody tr[data-step]').count()).toBe(cx.steps + 1);
+    const last = table.locator(`tbody tr[data-step="${cx.steps}"]`);
+    expect(await shown(last)).toMatch(/nic0 DMA read from page 3/);
+    const highlight = last.locator('.new').first();
+    expect(await highlight.evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe(
+      'rgba(0, 0, 0, 0)',
+    );
+
+    // The schedule picture renders.
+    const svg = page.locator('svg.schedule');
+    expect((await svg.boundingBox())!.width).toBeGreaterThan(400);
+
+    expect(requests.filter((u) => u !== url)).toEqual([]);
+
+    // A screenshot that is not blank: many colours, ink on most rows.
+    const png = await page.screenshot({ fullPage: true, path: join(OUT, 'report.png') });
+    const ink = await inkOf(page, png);
+    expect(ink.colours).toBeGreaterThan(50);
+    expect(ink.inkedRows).toBeGreaterThan(0.5);
+    expect(ink.inked).toBeGreaterThan(0.02);
+
+    if (process.env.UPDATE_DOCS_SCREENSHOT)
+      writeFileSync(
+        join(ROOT, 'docs', 'evidence-report.png'),
+        await page.screenshot({ clip: { x: 0, y: 0, width: 1280, height: 1180 } }),
+      );
+    await page.close();
+  });
+
+  it('says PASS first for a secure system, with no counterexample', async () => {
+    const { dir } = buildPackage('mils-two-domain');
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+    const banner = page.locator('#summary .banner');
+    expect(await banner.getAttribute('data-verdict')).toBe('pass');
+    expect(await shown(banner)).toMatch(/^PASS\s+All 11 properties hold/);
+    expect(await page.locator('table.trace').count()).toBe(0);
+    expect(await shown(page.locator('#counterexamples'))).toMatch(/None: no engine found a violation/);
+    await page.close();
+  });
+});
