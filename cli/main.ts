@@ -11,6 +11,7 @@ import { summarize } from '../system/summary.js';
 import { exitCodeOf, formatHuman, formatProgress, runExplorer } from './check.js';
 import { registerEvidence } from './evidence.js';
 import { registerSimulate } from './simulate.js';
+import { checkWith, EngineError, registerTla, ToolError } from './tla.js';
 
 const EXIT_INPUT = 2;
 
@@ -67,7 +68,7 @@ export function buildProgram(): Command {
     .argument('<system-file>', 'system description (YAML or JSON)')
     .addOption(
       new Option('--engine <engine>', 'which engine checks the system')
-        .choices(['explorer'])
+        .choices(['explorer', 'tla-checker', 'tlc', 'all'])
         .default('explorer'),
     )
     .option('--json', 'print one JSON object on stdout (DESIGN section 5)')
@@ -76,9 +77,20 @@ export function buildProgram(): Command {
       'stop after this many distinct states (unsettled properties are "unknown")',
       positiveInteger,
     )
-    .action((file: string, opts: { engine: string; json?: boolean; maxStates?: number }) => {
+    .action(async (file: string, opts: { engine: string; json?: boolean; maxStates?: number }) => {
       const config = load(file);
       const progress = progressLine();
+      if (opts.engine !== 'explorer') {
+        const result = await checkWith(opts.engine as 'tla-checker' | 'tlc' | 'all', config, file, {
+          ...opts,
+          onProgress: (line) => progress.update(line),
+        });
+        progress.done();
+        for (const note of result.notes) process.stderr.write(`${note}\n`);
+        if (result.stdout) process.stdout.write(`${result.stdout}\n`);
+        process.exitCode = result.exitCode;
+        return;
+      }
       const run = runExplorer(config, file, {
         maxStates: opts.maxStates,
         onProgress: (p) => progress.update(formatProgress(p)),
@@ -98,21 +110,24 @@ export function buildProgram(): Command {
 
   registerSimulate(program, load, (message) => new InputError(message));
   registerEvidence(program);
+  registerTla(program, (code) => {
+    process.exitCode = code;
+  });
 
   return program;
 }
 
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   process.exitCode = 0;
   try {
-    buildProgram().parse(argv as string[], { from: 'user' });
+    await buildProgram().parseAsync(argv as string[], { from: 'user' });
     return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version are requests, not failures; commander already printed the text.
       return e.exitCode === 0 ? 0 : EXIT_INPUT;
     }
-    if (e instanceof InputError) {
+    if (e instanceof InputError || e instanceof ToolError || e instanceof EngineError) {
       process.stderr.write(`${e.message}\n`);
       return EXIT_INPUT;
     }
@@ -122,4 +137,6 @@ export function main(argv: readonly string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

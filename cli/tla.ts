@@ -1,0 +1,171 @@
+/**
+ * The TLA+ side of the command line: `check --engine tla-checker|tlc|all`, `tools install|path`,
+ * and the `tlc` / `sany` pass-throughs to tla2tools.jar. A missing Java or jar is a tool failure:
+ * exit 2 with one line saying what to do.
+ */
+import { spawnSync } from 'node:child_process';
+import type { Command } from 'commander';
+import type { Verdict } from '../proofs/explorer.js';
+import type { PropertyName } from '../proofs/properties.js';
+import type { SystemConfig } from '../system/config.js';
+import type { EngineName, EngineRun } from '../tla/engine.js';
+import { EngineError } from '../tla/engine.js';
+import { engineNamed, runAll } from '../tla/engines.js';
+import { findJar, InstallError, installJar, PINNED_TLA2TOOLS } from '../tla/tlc/jar.js';
+import { findTools, sanyArgs, tlcPassThroughArgs } from '../tla/tlc/java.js';
+import { type CheckReport, type CheckRun, exitCodeOf, formatHuman } from './check.js';
+
+/** A tool failure with a one-line reason (exit 2). */
+export class ToolError extends Error {}
+
+export type TlaEngineChoice = Exclude<EngineName, 'explorer'> | 'all';
+
+/** An engine's run in the shape the human report reads. */
+export function asCheckRun(run: EngineRun): CheckRun {
+  const verdicts = new Map<PropertyName, Verdict>();
+  for (const p of run.report.properties) {
+    const trace = run.traces.get(p.name);
+    verdicts.set(
+      p.name,
+      p.status === 'violated' && trace
+        ? { status: 'violated', trace }
+        : { status: p.status === 'violated' ? 'unknown' : p.status },
+    );
+  }
+  return {
+    report: run.report,
+    layout: run.layout,
+    result: {
+      verdicts,
+      baits: run.baits ?? new Map(),
+      distinctStates: run.report.stats.distinctStates,
+      depth: run.report.stats.depth,
+      complete: run.complete,
+      durationMs: run.report.stats.durationMs,
+    },
+  };
+}
+
+function replayFailure(run: EngineRun): string | null {
+  const d = run.disagreements[0];
+  return d
+    ? `${run.report.engine}: its counterexample to ${d.property} does not replay in the model (${d.disagreement.message})`
+    : null;
+}
+
+export interface CheckCliOptions {
+  readonly json?: boolean;
+  readonly maxStates?: number;
+  readonly onProgress?: (line: string) => void;
+}
+
+export interface CheckCliResult {
+  readonly stdout: string;
+  readonly notes: readonly string[];
+  readonly exitCode: 0 | 1 | 2;
+}
+
+/** `check` with a TLA+ engine, or with every available engine. */
+export async function checkWith(
+  choice: TlaEngineChoice,
+  config: SystemConfig,
+  file: string,
+  options: CheckCliOptions,
+): Promise<CheckCliResult> {
+  const common = {
+    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
+  if (choice !== 'all') {
+    const engine = engineNamed(choice);
+    const availability = await engine.available();
+    if (!availability.ok) throw new ToolError(availability.reason);
+    const run = await engine.check(config, file, { ...common, baits: !options.json });
+    const failure = replayFailure(run);
+    const stdout = options.json
+      ? JSON.stringify(run.report)
+      : failure
+        ? JSON.stringify(run.report, null, 2)
+        : formatHuman(asCheckRun(run), file);
+    return failure
+      ? { stdout, notes: [failure], exitCode: 2 }
+      : { stdout, notes: [], exitCode: exitCodeOf(run.report) };
+  }
+
+  const all = await runAll(config, file, common);
+  const first = all.runs[0]!;
+  const notes = all.skipped.map((s) => `${s.engine} not run: ${s.reason}`);
+  const skippedLines = all.skipped.map((s) => `Not run: ${s.engine} (${s.reason}).`);
+  if (all.disagreement)
+    return { stdout: '', notes: [...notes, `engines disagree: ${all.disagreement}`], exitCode: 2 };
+  const report: CheckReport = {
+    ...first.report,
+    engine: 'all',
+    stats: {
+      ...first.report.stats,
+      durationMs: all.runs.reduce((t, r) => t + r.report.stats.durationMs, 0),
+    },
+  };
+  const agreeing = all.runs
+    .map(
+      (r) =>
+        `${r.report.engine} (${r.report.stats.distinctStates.toLocaleString('en-US')} distinct states, ${r.report.stats.durationMs} ms)`,
+    )
+    .join(', ');
+  const summary = [`Engines agree: ${agreeing}.`, ...skippedLines];
+  const stdout = options.json
+    ? JSON.stringify(report)
+    : `${formatHuman(asCheckRun(first), file)}\n\n${summary.join('\n')}`;
+  return { stdout, notes: options.json ? notes : [], exitCode: exitCodeOf(report) };
+}
+
+function passThrough(args: (jar: string) => string[]): number {
+  const tools = findTools();
+  if (!tools.ok) throw new ToolError(tools.reason);
+  const child = spawnSync(tools.java, args(tools.jar), { stdio: 'inherit' });
+  if (child.error) throw new ToolError(`cannot run ${tools.java}: ${child.error.message}`);
+  return child.status ?? 2;
+}
+
+export function registerTla(program: Command, setExit: (code: number) => void): void {
+  const tools = program.command('tools').description('the pinned tla2tools.jar (TLC and SANY)');
+  tools
+    .command('install')
+    .description(`download tla2tools.jar ${PINNED_TLA2TOOLS.version} and verify its pinned SHA-256`)
+    .action(async () => {
+      try {
+        const installed = await installJar();
+        process.stdout.write(
+          `installed tla2tools.jar ${PINNED_TLA2TOOLS.version} at ${installed.path} (SHA-256 ${installed.sha256})\n`,
+        );
+      } catch (e) {
+        if (e instanceof InstallError) throw new ToolError(e.message);
+        throw e;
+      }
+    });
+  tools
+    .command('path')
+    .description('show where tla2tools.jar is (TLA2TOOLS_JAR, then the user cache)')
+    .action(() => {
+      const jar = findJar();
+      if (!jar.ok) throw new ToolError(jar.reason);
+      process.stdout.write(`${jar.path}\n`);
+    });
+
+  for (const [name, what, build] of [
+    ['tlc', 'run TLC from tla2tools.jar with these arguments', tlcPassThroughArgs],
+    ['sany', 'run SANY (the TLA+ parser) from tla2tools.jar with these arguments', sanyArgs],
+  ] as const)
+    program
+      .command(name)
+      .description(what)
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .argument('[args...]')
+      .action((_args: string[], _opts: unknown, cmd: Command) => {
+        setExit(passThrough((jar) => build(jar, cmd.args)));
+      });
+}
+
+export { EngineError };
