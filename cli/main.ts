@@ -110,7 +110,7 @@ export function buildProgram(): Command {
 
   registerSimulate(program, load, (message) => new InputError(message));
   registerEvidence(program);
-  registerTla(program, (code) => {
+  registerTla(program, load, (code) => {
     process.exitCode = code;
   });
 

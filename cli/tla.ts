@@ -4,6 +4,8 @@
  * exit 2 with one line saying what to do.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Verdict } from '../proofs/explorer.js';
 import type { PropertyName } from '../proofs/properties.js';
@@ -11,6 +13,7 @@ import type { SystemConfig } from '../system/config.js';
 import type { EngineName, EngineRun } from '../tla/engine.js';
 import { EngineError } from '../tla/engine.js';
 import { engineNamed, runAll } from '../tla/engines.js';
+import { standaloneModel } from '../tla/models.js';
 import { findJar, InstallError, installJar, PINNED_TLA2TOOLS } from '../tla/tlc/jar.js';
 import { findTools, sanyArgs, tlcPassThroughArgs } from '../tla/tlc/java.js';
 import { type CheckReport, type CheckRun, exitCodeOf, formatHuman } from './check.js';
@@ -127,7 +130,26 @@ function passThrough(args: (jar: string) => string[]): number {
   return child.status ?? 2;
 }
 
-export function registerTla(program: Command, setExit: (code: number) => void): void {
+export function registerTla(
+  program: Command,
+  load: (file: string) => SystemConfig,
+  setExit: (code: number) => void,
+): void {
+  program
+    .command('spec')
+    .description('write the TLA+ model of a system file for TLC: Hypervisor.tla, MC<system>.tla and .cfg')
+    .argument('<system-file>', 'system description (YAML or JSON)')
+    .requiredOption('--out <dir>', 'directory to write the three files to')
+    .action((file: string, opts: { out: string }) => {
+      const model = standaloneModel(load(file), file);
+      mkdirSync(opts.out, { recursive: true });
+      for (const [name, text] of Object.entries(model.files)) writeFileSync(join(opts.out, name), text);
+      process.stdout.write(
+        `wrote ${Object.keys(model.files).join(', ')} to ${opts.out}\n` +
+          `check with: typezero tlc -config ${model.config} ${model.module} (in ${opts.out})\n`,
+      );
+    });
+
   const tools = program.command('tools').description('the pinned tla2tools.jar (TLC and SANY)');
   tools
     .command('install')

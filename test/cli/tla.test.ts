@@ -1,6 +1,6 @@
 /** The TLA+ side of the real CLI: engines, tools and pass-throughs, on real example files. */
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -140,5 +140,29 @@ describe('TLC without a jar', () => {
     const r = typezero(['tools', 'path'], { TLA2TOOLS_JAR: '/nonexistent/tla2tools.jar' });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('TLA2TOOLS_JAR is set to /nonexistent/tla2tools.jar, which is not a file\n');
+  });
+});
+
+describe('typezero spec', () => {
+  it('writes the spec, the MC module and its .cfg for any system file, ready for TLC', () => {
+    const out = mkdtempSync(join(tmpdir(), 'typezero-spec-'));
+    const r = typezero(['spec', 'examples/shared-irq.yaml', '--out', out]);
+    expect(r.status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['Hypervisor.tla', 'MCshared_irq.cfg', 'MCshared_irq.tla']);
+    expect(r.stdout).toContain('typezero tlc -config MCshared_irq.cfg MCshared_irq.tla');
+    const module = readFileSync(join(out, 'MCshared_irq.tla'), 'utf8');
+    expect(module).toMatch(/^---- MODULE MCshared_irq ----\n/);
+    expect(module).toContain(
+      'MC_IrqTargets ==\n    "disk0" :> {"secret", "unclass"} @@ "nic0" :> {"secret", "unclass"}',
+    );
+    expect(readFileSync(join(out, 'MCshared_irq.cfg'), 'utf8')).toContain(
+      '    IrqTargets <- MC_IrqTargets\n',
+    );
+    rmSync(out, { recursive: true });
+  });
+
+  it('rejects a broken system file with exit 2', () => {
+    const r = typezero(['spec', 'examples/nonexistent.yaml', '--out', tmpdir()]);
+    expect(r.status).toBe(2);
   });
 });
