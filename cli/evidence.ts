@@ -31,7 +31,7 @@ export interface EvidenceOptions {
 }
 
 /** Runs the command; returns the exit code. Reasons for exit 2 go to stderr in one line. */
-export function runEvidence(file: string, opts: EvidenceOptions): number {
+export async function runEvidence(file: string, opts: EvidenceOptions): Promise<number> {
   const loaded = loadSystemFile(file);
   if (!loaded.ok) {
     process.stderr.write(`${loaded.errors.map(formatSystemFileError).join('\n')}\n`);
@@ -39,14 +39,14 @@ export function runEvidence(file: string, opts: EvidenceOptions): number {
   }
   const tty = process.stderr.isTTY === true;
   try {
-    const collected = collectEvidence(
+    const collected = await collectEvidence(
       { config: loaded.config, fileName: basename(file), bytes: readFileSync(file) },
       {
         maxStates: opts.maxStates,
         seeds: opts.seeds,
         steps: opts.steps,
-        onPhase: (phase) => {
-          if (tty) process.stderr.write(`\r\x1b[2Kevidence: ${phase}...`);
+        onProgress: (line) => {
+          if (tty) process.stderr.write(`\r\x1b[2Kevidence: ${line}`);
         },
       },
     );
@@ -90,7 +90,7 @@ export function registerEvidence(program: Command): void {
     )
     .option('--seeds <n>', 'seeded emulator runs checked against the model', wholeNumber(0), DEFAULT_SEEDS)
     .option('--steps <n>', 'steps per seeded emulator run', wholeNumber(1), DEFAULT_STEPS)
-    .action((file: string, opts: EvidenceOptions) => {
-      process.exitCode = runEvidence(file, opts);
+    .action(async (file: string, opts: EvidenceOptions) => {
+      process.exitCode = await runEvidence(file, opts);
     });
 }

@@ -4,16 +4,23 @@
  * the generated TLA+ model, the system file). Nothing here writes to disk or reads a clock except
  * for the duration fields, so two runs on the same inputs give the same evidence apart from those.
  */
+
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { match } from 'ts-pattern';
 import { runRefinementCampaign } from '../conformance/refinement-campaign.js';
 import { realiseTrace } from '../conformance/refinement-realise.js';
-import { CATALOG, type PropertyName } from '../proofs/properties.js';
+import { buildLayout } from '../model/layout.js';
+import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
 import { summarize } from '../system/summary.js';
+import { checkerConfig } from '../tla/checker-engine.js';
+import { tlcFiles } from '../tla/tlc/engine.js';
+import { type Env, findJar, PINNED_TLA2TOOLS } from '../tla/tlc/jar.js';
 import { type Assumption, FIXED_ASSUMPTIONS } from './assumptions.js';
 import { baselineOf } from './baseline.js';
 import { coverageTables, modelReach } from './coverage.js';
-import { type EngineRun, runEngines } from './engines.js';
+import { type EngineOptions, type EngineRun, runEngines } from './engines.js';
 import { REQUIREMENTS, requirementsOf } from './requirements.js';
 import { dependencyVersion, gitState, packageRoot, sha256, specDigests, toolVersion } from './tool.js';
 import {
@@ -44,10 +51,12 @@ export interface CollectOptions {
   readonly maxStates: number;
   readonly seeds: number;
   readonly steps: number;
-  /** Phase names as work starts, for a progress line. */
-  readonly onPhase?: (phase: string) => void;
+  /** What is running now, one line at a time, for a progress line. */
+  readonly onProgress?: (line: string) => void;
+  /** The environment engines look in (TLA2TOOLS_JAR, JAVA_HOME). */
+  readonly env?: Env;
   /** Replaces the engines, for tests of how the package reports what engines did. */
-  readonly engines?: (config: SystemConfig, options: { maxStates: number; source: string }) => EngineRun[];
+  readonly engines?: (config: SystemConfig, options: EngineOptions) => Promise<EngineRun[]> | EngineRun[];
 }
 
 export interface SystemInput {
@@ -63,18 +72,25 @@ export interface Collected {
   readonly files: ReadonlyMap<string, string | Uint8Array>;
 }
 
-export function collectEvidence(input: SystemInput, options: CollectOptions): Collected {
+export async function collectEvidence(input: SystemInput, options: CollectOptions): Promise<Collected> {
   const started = performance.now();
   const { config, fileName } = input;
   const files = new Map<string, string | Uint8Array>();
   const systemPath = `system/${fileName}`;
   files.set(systemPath, input.bytes);
 
-  options.onPhase?.('engines');
-  const engineRuns = (options.engines ?? runEngines)(config, {
+  const env = options.env ?? process.env;
+  const engineRuns = await (options.engines ?? runEngines)(config, {
     maxStates: options.maxStates,
     source: fileName,
+    env,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
+  const specRan = engineRuns.some(
+    (r) => r.engine !== 'explorer' && (r.status === 'completed' || r.status === 'bounded'),
+  );
+  if (specRan)
+    for (const [path, text] of specFiles(config, fileName, options.maxStates)) files.set(path, text);
 
   const traceFile = (engine: string, property: PropertyName) => `traces/${engine}/${property}.itf.json`;
   const engines: EngineEvidence[] = engineRuns.map((run) => ({
@@ -87,11 +103,12 @@ export function collectEvidence(input: SystemInput, options: CollectOptions): Co
     durationMs: run.durationMs === null ? null : Math.round(run.durationMs),
     verdicts: CATALOG.map((p) => {
       const v = run.verdicts.get(p.name);
-      if (!v) return { property: p.name, status: 'not-checked' as const, trace: null };
+      if (!v) return { property: p.name, status: 'not-checked' as const, trace: null, bait: null };
       return {
         property: p.name,
         status: v.status,
         trace: v.itf ? traceFile(run.engine, p.name) : null,
+        bait: run.baits?.get(p.name) ?? null,
       };
     }),
   }));
@@ -146,14 +163,9 @@ export function collectEvidence(input: SystemInput, options: CollectOptions): Co
     };
   });
 
-  options.onPhase?.('emulator conformance');
+  options.onProgress?.('emulator vs model');
   const emulatorVsModel = emulatorConformance(config, options, explorer);
-  const modelVsSpec: ModelVsSpecEvidence = {
-    status: 'not-run',
-    reason: 'no model-vs-spec conformance check is available in this build of typezero',
-    checks: [],
-    durationMs: null,
-  };
+  const modelVsSpec = modelVsSpecChecks(engineRuns);
 
   const bounds: Bounds = {
     maxStates: options.maxStates,
@@ -170,8 +182,8 @@ export function collectEvidence(input: SystemInput, options: CollectOptions): Co
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     tlaChecker: dependencyVersion('tla-checker'),
-    tlc: null,
-    specFiles: specDigests(root),
+    tlc: engineRuns.some((r) => r.engine === 'tlc' && r.status !== 'not-run') ? tlcJar(env) : null,
+    specFiles: specDigests(),
   };
 
   const verdict = overallVerdict(properties, engines, { modelVsSpec, emulatorVsModel });
@@ -218,6 +230,122 @@ function baitEvidence(
           ? 'holds trivially: no partition holds partition-control'
           : `never exercised here: ${description} is unreachable, so the property holds vacuously`;
   return { description, reached, note };
+}
+
+/** The TLA+ model as TLC and tla-checker check it, for a reviewer to rerun by hand. */
+function specFiles(config: SystemConfig, fileName: string, maxStates: number): [string, string][] {
+  const layout = buildLayout(config);
+  const request = { invariants: INVARIANTS.map((p) => p.tla), liveness: true, bugs: [], maxStates };
+  return [
+    ...Object.entries(tlcFiles(layout, request, fileName)).map(([name, text]): [string, string] => [
+      `spec/${name}`,
+      text,
+    ]),
+    ['spec/tla-checker.cfg', checkerConfig(layout, request)],
+  ];
+}
+
+function tlcJar(env: Env): ToolEvidence['tlc'] {
+  const jar = findJar(env);
+  if (!jar.ok) return null;
+  const digest = sha256(readFileSync(jar.path));
+  return {
+    jar: basename(jar.path),
+    sha256: digest,
+    version: digest === PINNED_TLA2TOOLS.sha256 ? PINNED_TLA2TOOLS.version : null,
+  };
+}
+
+type Check = ModelVsSpecEvidence['checks'][number];
+
+/**
+ * The model against the spec, from the engines' own runs: the same verdicts, the same reachable
+ * baits, the same distinct-state count where every property holds, and every spec counterexample
+ * followed step by step by the model.
+ */
+function modelVsSpecChecks(runs: readonly EngineRun[]): ModelVsSpecEvidence {
+  const explorer = runs.find((r) => r.engine === 'explorer');
+  const checks: Check[] = [];
+  const skipped: string[] = [];
+  for (const run of runs) {
+    if (run.engine === 'explorer') continue;
+    if (run.status === 'not-run' || run.status === 'failed') {
+      skipped.push(`${run.engine} ${run.status === 'failed' ? 'failed' : 'did not run'} (${run.reason})`);
+      continue;
+    }
+    const comparable = explorer?.status === 'completed' && run.status === 'completed';
+    if (!explorer || !comparable) {
+      checks.push({
+        name: `${run.engine} and the explorer agree`,
+        status: 'not-run',
+        detail: 'not compared: a search stopped at the state bound',
+      });
+    } else {
+      const status = (r: EngineRun, p: PropertyName) => r.verdicts.get(p)?.status ?? 'not checked';
+      const differ = CATALOG.filter((p) => status(explorer, p.name) !== status(run, p.name));
+      checks.push({
+        name: `verdicts: ${run.engine} = explorer`,
+        status: differ.length ? 'failed' : 'passed',
+        detail: differ.length
+          ? differ
+              .map(
+                (p) =>
+                  `${p.name}: explorer ${status(explorer, p.name)}, ${run.engine} ${status(run, p.name)}`,
+              )
+              .join('; ')
+          : `the same verdict on all ${CATALOG.length} properties`,
+      });
+      const allHold = CATALOG.every((p) => status(explorer, p.name) === 'holds');
+      const same = explorer.distinctStates === run.distinctStates;
+      checks.push({
+        name: `distinct states: ${run.engine} = explorer`,
+        status: same ? 'passed' : allHold ? 'failed' : 'not-run',
+        detail: same
+          ? `${explorer.distinctStates} distinct states each`
+          : `explorer ${explorer.distinctStates}, ${run.engine} ${run.distinctStates}${allHold ? '' : ' (not compared where a property is violated)'}`,
+      });
+      if (run.baits && explorer.baits) {
+        const baitDiffer = CATALOG.filter((p) => explorer.baits!.get(p.name) !== run.baits!.get(p.name));
+        checks.push({
+          name: `baits: ${run.engine} = explorer`,
+          status: baitDiffer.length ? 'failed' : 'passed',
+          detail: baitDiffer.length
+            ? baitDiffer
+                .map(
+                  (p) =>
+                    `${p.bait.tla}: explorer ${explorer.baits!.get(p.name)}, ${run.engine} ${run.baits!.get(p.name)}`,
+                )
+                .join('; ')
+            : 'every bait is reachable in both or in neither',
+        });
+      }
+    }
+    const violations = CATALOG.filter((p) => run.verdicts.get(p.name)?.status === 'violated').length;
+    const disagreements = run.disagreements ?? [];
+    checks.push({
+      name: `${run.engine} counterexamples replay in the model`,
+      status: disagreements.length ? 'failed' : violations ? 'passed' : 'not-run',
+      detail: disagreements.length
+        ? disagreements.join('; ')
+        : violations
+          ? `the model performs each of the ${violations} counterexamples step by step`
+          : 'no counterexample to replay',
+    });
+  }
+  const failed = checks.filter((c) => c.status === 'failed');
+  const status = failed.length ? 'failed' : checks.some((c) => c.status === 'passed') ? 'passed' : 'not-run';
+  return {
+    status,
+    reason: failed.length
+      ? failed.map((c) => `${c.name}: ${c.detail}`).join('; ')
+      : status === 'not-run'
+        ? `no TLA+ engine ran: ${skipped.join('; ')}`
+        : skipped.length
+          ? `not checked: ${skipped.join('; ')}`
+          : null,
+    checks,
+    durationMs: null,
+  };
 }
 
 /** The verdict of the engines that ran: a violation and a pass of the same property disagree. */
@@ -409,12 +537,12 @@ function reproductions(
       command: `npx typezero check ${systemPath} --engine ${e.engine} --json --max-states ${bounds.maxStates}`,
     });
   }
-  const cfg = [...files.keys()].find((f) => f.startsWith('spec/') && f.endsWith('.cfg'));
-  if (cfg) {
-    const base = cfg.slice('spec/'.length, -'.cfg'.length);
+  const mc = [...files.keys()].find((f) => /^spec\/MC.*\.cfg$/.test(f));
+  if (mc) {
+    const base = mc.slice('spec/'.length, -'.cfg'.length);
     out.push({
-      what: 'the TLA+ model with TLC, from the spec/ folder of this package',
-      command: `cd spec && java -XX:+UseParallelGC -cp "$TLA2TOOLS_JAR" tlc2.TLC -workers 1 -config ${base}.cfg ${base}.tla`,
+      what: 'TLC on the TLA+ model, by hand, from the spec/ folder of this package (it stops at the first violated invariant; typezero reruns without it until none is left)',
+      command: `cd spec && java -XX:+UseParallelGC -cp "$TLA2TOOLS_JAR" tlc2.TLC -lncheck final -config ${base}.cfg ${base}.tla`,
     });
   }
   return out;

@@ -1,7 +1,7 @@
 /**
- * Every engine the package runs, behind one shape: verdicts per property, counts, and each
- * counterexample as ITF. An engine that cannot run here says why; it is recorded as not run, never
- * as passing.
+ * Every engine the package runs, behind one shape: verdicts and bait reachability per property,
+ * counts, and each counterexample as ITF. An engine that cannot run here says why; it is recorded as
+ * not run, never as passing. An engine that throws is recorded as failed, with its message.
  */
 import { runExplorer } from '../cli/check.js';
 import { explainViolation } from '../proofs/explain.js';
@@ -9,13 +9,17 @@ import type { Trace } from '../proofs/explorer.js';
 import type { ItfTrace } from '../proofs/itf.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
+import { tlaCheckerEngine } from '../tla/checker-engine.js';
+import type { Engine, EngineRun as SpecEngineRun } from '../tla/engine.js';
+import { tlcEngine } from '../tla/tlc/engine.js';
+import type { Env } from '../tla/tlc/jar.js';
 import type { EngineName, EngineStatus, PropertyStatus } from './types.js';
 
 export interface EngineVerdictRun {
   readonly status: PropertyStatus;
   readonly itf?: ItfTrace;
   readonly explanation?: string;
-  /** The model trace, when the engine is the explorer (used to perform it on the emulator). */
+  /** The counterexample as a model trace, when the model could follow it. */
   readonly trace?: Trace;
 }
 
@@ -27,14 +31,18 @@ export interface EngineRun {
   readonly depth: number | null;
   readonly durationMs: number | null;
   readonly verdicts: ReadonlyMap<PropertyName, EngineVerdictRun>;
-  /** Explorer only: whether each property's bait step was reached. */
+  /** Whether each property's bait step was reached. */
   readonly baits?: ReadonlyMap<PropertyName, boolean>;
+  /** Counterexamples from the spec that the model could not follow step by step, in words. */
+  readonly disagreements?: readonly string[];
 }
 
 export interface EngineOptions {
   readonly maxStates: number;
   /** The name the system file goes by inside the package, written into traces as their source. */
   readonly source: string;
+  readonly onProgress?: (line: string) => void;
+  readonly env?: Env;
 }
 
 export function notRun(engine: EngineName, reason: string, status: EngineStatus = 'not-run'): EngineRun {
@@ -47,6 +55,10 @@ export function notRun(engine: EngineName, reason: string, status: EngineStatus 
     durationMs: null,
     verdicts: new Map(),
   };
+}
+
+function boundReason(maxStates: number): string {
+  return `stopped at the bound of ${maxStates} distinct states before the search finished`;
 }
 
 export function runExplorerEngine(config: SystemConfig, options: EngineOptions): EngineRun {
@@ -67,9 +79,7 @@ export function runExplorerEngine(config: SystemConfig, options: EngineOptions):
   return {
     engine: 'explorer',
     status: run.result.complete ? 'completed' : 'bounded',
-    reason: run.result.complete
-      ? null
-      : `stopped at the bound of ${options.maxStates} distinct states before the search finished`,
+    reason: run.result.complete ? null : boundReason(options.maxStates),
     distinctStates: run.report.stats.distinctStates,
     depth: run.report.stats.depth,
     durationMs: run.report.stats.durationMs,
@@ -78,11 +88,57 @@ export function runExplorerEngine(config: SystemConfig, options: EngineOptions):
   };
 }
 
+/** A TLA+ engine's run in the package's terms. */
+export function fromSpecRun(engine: EngineName, run: SpecEngineRun, maxStates: number): EngineRun {
+  const verdicts = new Map<PropertyName, EngineVerdictRun>();
+  for (const entry of run.report.properties) {
+    const trace = run.traces.get(entry.name);
+    verdicts.set(entry.name, {
+      status: entry.status,
+      ...(entry.trace ? { itf: entry.trace } : {}),
+      ...(trace ? { trace, explanation: explainViolation(run.layout, entry.name, trace) } : {}),
+    });
+  }
+  return {
+    engine,
+    status: run.complete ? 'completed' : 'bounded',
+    reason: run.complete ? null : boundReason(maxStates),
+    distinctStates: run.report.stats.distinctStates,
+    depth: run.report.stats.depth,
+    durationMs: run.report.stats.durationMs,
+    verdicts,
+    ...(run.baits ? { baits: run.baits } : {}),
+    disagreements: run.disagreements.map(
+      (d) =>
+        `${engine}'s counterexample to ${d.property} does not replay in the model: ${d.disagreement.message}`,
+    ),
+  };
+}
+
+async function runSpecEngine(
+  engine: Engine,
+  config: SystemConfig,
+  options: EngineOptions,
+): Promise<EngineRun> {
+  const availability = await engine.available();
+  if (!availability.ok) return notRun(engine.name, availability.reason);
+  try {
+    const run = await engine.check(config, options.source, {
+      maxStates: options.maxStates,
+      baits: true,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    return fromSpecRun(engine.name, run, options.maxStates);
+  } catch (e) {
+    return notRun(engine.name, e instanceof Error ? e.message : String(e), 'failed');
+  }
+}
+
 /** Runs every engine in ENGINE_NAMES order; engines that are not available are recorded as such. */
-export function runEngines(config: SystemConfig, options: EngineOptions): EngineRun[] {
-  return [
-    runExplorerEngine(config, options),
-    notRun('tla-checker', 'no TLA+ engine interface is available in this build of typezero'),
-    notRun('tlc', 'no TLA+ engine interface is available in this build of typezero'),
-  ];
+export async function runEngines(config: SystemConfig, options: EngineOptions): Promise<EngineRun[]> {
+  options.onProgress?.('explorer');
+  const explorer = runExplorerEngine(config, options);
+  const checker = await runSpecEngine(tlaCheckerEngine, config, options);
+  const tlc = await runSpecEngine(tlcEngine(options.env ?? process.env), config, options);
+  return [explorer, checker, tlc];
 }

@@ -362,7 +362,17 @@ function counterexamples(e: Evidence): Html {
   return html`<section id="counterexamples">
 <h2>Counterexamples</h2>
 ${withCx.length ? html`<p>Each violated property with the shortest trace found, step by step: the action (the TLA+ action name), what the hypervisor did, and how the state changed.</p>` : html`<p>None: no engine found a violation.</p>`}
-${withCx.map((p) => p.counterexamples.map((c, i) => counterexample(p, c, i === 0)))}
+${withCx.map((p) => {
+  const first = p.counterexamples[0]!;
+  const same = (c: Counterexample) => JSON.stringify(c.itf.states) === JSON.stringify(first.itf.states);
+  return p.counterexamples.map((c, i) =>
+    i === 0
+      ? counterexample(p, c, true)
+      : same(c)
+        ? html`<p class="small" data-engine="${c.engine}">${c.engine} found the same ${c.steps}-step counterexample to ${p.name}, state for state: <code>${c.file}</code>.</p>`
+        : counterexample(p, c, false),
+  );
+})}
 </section>`;
 }
 

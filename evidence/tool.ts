@@ -4,10 +4,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HYPERVISOR_TLA } from '../tla/paths.js';
 import type { FileDigest } from './types.js';
 
 export function sha256(data: string | Uint8Array): string {
@@ -55,12 +56,8 @@ export function dependencyVersion(name: string): string | null {
   }
 }
 
-/** SHA-256 of every TLA+ source shipped in spec/, by package-relative path. */
-export function specDigests(root = packageRoot()): FileDigest[] {
-  const dir = join(root, 'spec');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.tla') || f.endsWith('.cfg'))
-    .sort()
-    .map((f) => ({ path: `spec/${f}`, sha256: sha256(readFileSync(join(dir, f))) }));
+/** SHA-256 of the TLA+ specification the spec engines check (the MC modules are generated per system). */
+export function specDigests(): FileDigest[] {
+  if (!existsSync(HYPERVISOR_TLA)) return [];
+  return [{ path: 'spec/Hypervisor.tla', sha256: sha256(readFileSync(HYPERVISOR_TLA)) }];
 }

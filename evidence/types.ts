@@ -134,6 +134,8 @@ export interface EngineVerdict {
   readonly status: PropertyStatus | 'not-checked';
   /** Package path of the counterexample, when violated. */
   readonly trace: string | null;
+  /** Whether the engine reached the property's bait; null when it did not settle baits. */
+  readonly bait: boolean | null;
 }
 
 export interface EngineEvidence {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Collected, type CollectOptions, collectEvidence } from '../../evidence/collect.js';
-import { type EngineRun, notRun, runExplorerEngine } from '../../evidence/engines.js';
+import { type EngineOptions, type EngineRun, notRun, runExplorerEngine } from '../../evidence/engines.js';
 import { renderReport } from '../../evidence/html.js';
 import { timingFieldNames, validateEvidence } from '../../evidence/schema.js';
 import type { Evidence } from '../../evidence/types.js';
@@ -20,7 +20,7 @@ import { example, exampleText, fromYaml } from '../helpers.js';
 const OUT = mkdtempSync(join(tmpdir(), 'typezero-package-'));
 const QUICK: CollectOptions = { maxStates: 100_000, seeds: 2, steps: 200 };
 
-function collect(name: string, options: Partial<CollectOptions> = {}): Collected {
+function collect(name: string, options: Partial<CollectOptions> = {}): Promise<Collected> {
   const text = exampleText(name);
   return collectEvidence(
     { config: example(name), fileName: `${name}.yaml`, bytes: Buffer.from(text) },
@@ -43,11 +43,11 @@ function withoutTiming(text: string): string {
 }
 
 describe('reproducibility', () => {
-  it('marks only durations as timing fields', () => {
+  it('marks only durations as timing fields', async () => {
     expect(timingFieldNames()).toEqual(['durationMs']);
   });
 
-  it.each(['dma-window-overlap', 'three-level-guard'])(
+  it.each(['dma-window-overlap', 'orphan-monitor'])(
     '%s: two runs give the same evidence.json bytes apart from timing fields',
     (name) => {
       const a = join(OUT, `${name}-a`);
@@ -71,11 +71,11 @@ describe('reproducibility', () => {
 });
 
 describe('writing the package', () => {
-  it('replaces an earlier package and leaves no temporary folder', () => {
+  it('replaces an earlier package and leaves no temporary folder', async () => {
     const parent = join(OUT, 'replace');
     const dir = join(parent, 'pkg');
-    writePackage(dir, collect('write-down-channel'));
-    writePackage(dir, collect('mils-two-domain'));
+    writePackage(dir, await collect('write-down-channel'));
+    writePackage(dir, await collect('mils-two-domain'));
     const evidence = JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8')) as Evidence;
     expect(evidence.system.name).toBe('mils-two-domain');
     // Nothing of the earlier package survives: mils-two-domain has no counterexample.
@@ -83,23 +83,24 @@ describe('writing the package', () => {
     expect(readdirSync(parent)).toEqual(['pkg']);
   });
 
-  it('refuses to replace a directory that is not a package', () => {
+  it('refuses to replace a directory that is not a package', async () => {
     const dir = join(OUT, 'foreign');
     mkdirSync(dir);
     writeFileSync(join(dir, 'notes.txt'), 'mine');
-    expect(() => writePackage(dir, collect('mils-two-domain'))).toThrow(PackageTargetError);
+    const collected = await collect('mils-two-domain');
+    expect(() => writePackage(dir, collected)).toThrow(PackageTargetError);
     expect(readdirSync(dir)).toEqual(['notes.txt']);
     const r = typezero('evidence', 'examples/mils-two-domain.yaml', '--out', dir, '--seeds', '1');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/refusing to replace/);
   });
 
-  it('keeps the earlier package whole when writing fails half way', () => {
+  it('keeps the earlier package whole when writing fails half way', async () => {
     const parent = join(OUT, 'crash');
     const dir = join(parent, 'pkg');
-    writePackage(dir, collect('dma-passthrough'));
+    writePackage(dir, await collect('dma-passthrough'));
     const before = readFileSync(join(dir, 'evidence.json'), 'utf8');
-    const good = collect('mils-two-domain');
+    const good = await collect('mils-two-domain');
     // A file and a folder of the same name: the second write fails after others were written.
     const files = new Map(good.files);
     files.set('traces/x', 'a');
@@ -109,9 +110,9 @@ describe('writing the package', () => {
     expect(readdirSync(parent)).toEqual(['pkg']);
   });
 
-  it('writes nothing when the evidence would not match its schema', () => {
+  it('writes nothing when the evidence would not match its schema', async () => {
     const dir = join(OUT, 'invalid');
-    const good = collect('mils-two-domain');
+    const good = await collect('mils-two-domain');
     const bad = { ...good, evidence: { ...good.evidence, properties: good.evidence.properties.slice(1) } };
     expect(() => writePackage(dir, bad)).toThrow(/schema/);
     expect(existsSync(dir)).toBe(false);
@@ -120,15 +121,15 @@ describe('writing the package', () => {
 
 describe('engines that do not run, fail or disagree', () => {
   const withTla =
-    (tla: (config: SystemConfig, options: { maxStates: number; source: string }) => EngineRun) =>
-    (config: SystemConfig, options: { maxStates: number; source: string }) => [
+    (tla: (config: SystemConfig, options: EngineOptions) => EngineRun) =>
+    (config: SystemConfig, options: EngineOptions) => [
       runExplorerEngine(config, options),
       tla(config, options),
       notRun('tlc', 'no tla2tools.jar found'),
     ];
 
-  it('records an engine that did not run, with its reason, and does not count it', () => {
-    const { evidence } = collect('mils-two-domain', {
+  it('records an engine that did not run, with its reason, and does not count it', async () => {
+    const { evidence } = await collect('mils-two-domain', {
       engines: withTla(() => notRun('tla-checker', 'not installed')),
     });
     expect(validateEvidence(evidence)).toEqual([]);
@@ -139,8 +140,8 @@ describe('engines that do not run, fail or disagree', () => {
     expect(renderReport(evidence)).toContain('not installed');
   });
 
-  it('reports a disagreement between engines as an error (exit 2), and still builds the package', () => {
-    const { evidence } = collect('mils-two-domain', {
+  it('reports a disagreement between engines as an error (exit 2), and still builds the package', async () => {
+    const { evidence } = await collect('mils-two-domain', {
       engines: withTla(() => ({
         engine: 'tla-checker',
         status: 'completed',
@@ -161,8 +162,8 @@ describe('engines that do not run, fail or disagree', () => {
     expect(evidence.verdict.findings[0]).toMatch(/engines disagree on InformationFlow/);
   });
 
-  it('reports an engine failure as an error', () => {
-    const { evidence } = collect('write-down-channel', {
+  it('reports an engine failure as an error', async () => {
+    const { evidence } = await collect('write-down-channel', {
       engines: withTla(() => notRun('tla-checker', 'SANY: parse error', 'failed')),
     });
     expect(validateEvidence(evidence)).toEqual([]);
@@ -172,13 +173,13 @@ describe('engines that do not run, fail or disagree', () => {
 });
 
 describe('the report escapes what the system file says', () => {
-  it('shows a hostile level name as text, never as markup', () => {
+  it('shows a hostile level name as text, never as markup', async () => {
     const hostile = '<img src=x onerror=alert(1)>&"\'';
     const quoted = `'${hostile.replace(/'/g, "''")}'`;
     const yaml = exampleText('write-down-channel').replace(/^(?!#)(.*)UNCLASSIFIED/gm, `$1${quoted}`);
     const config = fromYaml(yaml);
     expect(config.levels[0]).toBe(hostile);
-    const { evidence } = collectEvidence(
+    const { evidence } = await collectEvidence(
       { config, fileName: 'hostile.yaml', bytes: Buffer.from(yaml) },
       QUICK,
     );
