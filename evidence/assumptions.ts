@@ -67,7 +67,7 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     statement:
       'A system-wide fail-secure halt (a full audit log under onFull: halt, a failed hypervisor measurement) is not counted as a flow, although a partition that can fill the log can stop the others.',
     consequence:
-      'At most one bit per boot leaks through halting; denial of service by filling the log is possible and is what fail-secure requires.',
+      'Whether and when the system halts can carry information; a partition that fills the log stops the others, which is what fail-secure requires.',
   },
   {
     id: 'A-POLICY-2',

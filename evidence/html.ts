@@ -201,7 +201,7 @@ ${v.findings.length ? html`<ul>${v.findings.map((f) => html`<li>${f}</li>`)}</ul
   }</dd>
 ${e.engines.map((en) => html`<dt>Engine ${en.engine}</dt><dd>${engineLine(en)}</dd>`)}
 <dt>Emulator vs model</dt><dd>${tag(emu.status, emu.status.replace('-', ' '))} ${emu.runs} runs, ${emu.stepsChecked.toLocaleString('en-US')} steps checked${emu.reason ? html` <span class="muted">${emu.reason}</span>` : ''}</dd>
-<dt>Model vs spec</dt><dd>${tag(mvs.status, mvs.status.replace('-', ' '))}${mvs.reason ? html` <span class="muted">${mvs.reason}</span>` : ''}</dd>
+<dt>Model vs spec</dt><dd>${tag(mvs.status, mvs.status.replace('-', ' '))} ${mvs.checks.filter((c) => c.status === 'passed').length} of ${mvs.checks.length} checks passed${mvs.reason ? html`; <span class="muted">${mvs.reason}</span>` : ''}</dd>
 <dt>State bound</dt><dd>${e.bounds.maxStates.toLocaleString('en-US')} distinct states per engine</dd>
 </dl>
 </section>`;

@@ -125,6 +125,9 @@ export interface Bounds {
   /** Emulator-vs-model campaign: seeded runs and steps per run. */
   readonly conformanceSeeds: number;
   readonly conformanceSteps: number;
+  /** Model-vs-spec trace validation: seeded random walks of the model and the steps of each. */
+  readonly specWalks: number;
+  readonly specWalkSteps: number;
 }
 
 export type EngineStatus = 'completed' | 'bounded' | 'not-run' | 'failed';
