@@ -2,6 +2,7 @@
  * The package as data and on disk: reproducible bytes apart from the schema's timing fields, never
  * half-written, honest about engines that did not run or disagree, and escaped in its HTML.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,6 +161,38 @@ describe('engines that do not run, fail or disagree', () => {
     expect(evidence.properties.find((p) => p.name === 'InformationFlow')!.status).toBe('disagreement');
     expect(evidence.verdict).toMatchObject({ status: 'error', exitCode: 2 });
     expect(evidence.verdict.findings[0]).toMatch(/engines disagree on InformationFlow/);
+  });
+
+  it('records the TLC jar it ran, with its digest, and how to rerun TLC on the package', async () => {
+    const jar = join(OUT, 'tla2tools.jar');
+    writeFileSync(jar, 'not really a jar');
+    const { evidence, files } = await collect('write-down-channel', {
+      env: { TLA2TOOLS_JAR: jar },
+      engines: (config, options) => {
+        const explorer = runExplorerEngine(config, options);
+        return [explorer, notRun('tla-checker', 'not installed'), { ...explorer, engine: 'tlc' }];
+      },
+    });
+    expect(validateEvidence(evidence)).toEqual([]);
+    expect(evidence.tool.tlc).toEqual({
+      jar: 'tla2tools.jar',
+      sha256: createHash('sha256').update('not really a jar').digest('hex'),
+      version: null,
+    });
+    expect([...files.keys()].filter((f) => f.startsWith('spec/')).sort()).toEqual([
+      'spec/Hypervisor.tla',
+      'spec/MCwrite_down_channel.cfg',
+      'spec/MCwrite_down_channel.tla',
+      'spec/tla-checker.cfg',
+    ]);
+    expect(evidence.reproduce.map((r) => r.command)).toContainEqual(
+      expect.stringMatching(
+        /^cd spec && java .* tlc2\.TLC .*-config MCwrite_down_channel\.cfg MCwrite_down_channel\.tla$/,
+      ),
+    );
+    expect(
+      evidence.properties.find((p) => p.name === 'InformationFlow')!.counterexamples.map((c) => c.engine),
+    ).toEqual(['explorer', 'tlc']);
   });
 
   it('reports an engine failure as an error', async () => {
