@@ -67,6 +67,8 @@ function authorised(layout: Layout, p: number, op: string): boolean {
 /** A partition went from faulted to running other than by a partition-reset hypercall or the
  * health monitor's reset at the start of its window. */
 function restartedWithoutReset(layout: Layout, before: State, event: Event, after: State): boolean {
+  // Steps that change no partition's status share the status list.
+  if (before.status === after.status) return false;
   if (event.type === 'Hypercall' && event.op === 'partition-reset') return false;
   let monitorActs = false;
   if (event.type === 'Tick') {
