@@ -7,21 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { collectEvidence, DEFAULT_MAX_STATES, DEFAULT_SEEDS, DEFAULT_STEPS } from '../evidence/collect.js';
 import { PackageTargetError, writePackage } from '../evidence/write.js';
 import { formatSystemFileError, loadSystemFile } from '../system/load.js';
+import { wholeNumber } from './options.js';
 
 const EXIT_INPUT = 2;
-
-function wholeNumber(min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min)
-      throw new InvalidArgumentError(`expected a whole number >= ${min}, got "${value}"`);
-    return n;
-  };
-}
 
 export interface EvidenceOptions {
   readonly out: string;

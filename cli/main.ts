@@ -4,12 +4,13 @@
  * is violated or unknown, 2 bad input or a tool failure, always with a reason on stderr.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { SystemConfig } from '../system/config.js';
 import { formatSystemFileError, loadSystemFile } from '../system/load.js';
 import { summarize } from '../system/summary.js';
 import { exitCodeOf, formatHuman, formatProgress, runExplorer } from './check.js';
 import { registerEvidence } from './evidence.js';
+import { wholeNumber } from './options.js';
 import { registerSimulate } from './simulate.js';
 import { checkWith, EngineError, registerTla, ToolError } from './tla.js';
 
@@ -21,13 +22,6 @@ function load(file: string): SystemConfig {
   const loaded = loadSystemFile(file);
   if (!loaded.ok) throw new InputError(loaded.errors.map(formatSystemFileError).join('\n'));
   return loaded.config;
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1)
-    throw new InvalidArgumentError(`expected a whole number >= 1, got "${value}"`);
-  return n;
 }
 
 /** One status line on stderr, redrawn in place, only when stderr is a terminal. */
@@ -71,11 +65,11 @@ export function buildProgram(): Command {
         .choices(['explorer', 'tla-checker', 'tlc', 'all'])
         .default('explorer'),
     )
-    .option('--json', 'print one JSON object on stdout (DESIGN section 5)')
+    .option('--json', 'print the report as one JSON object on stdout, traces in ITF')
     .option(
       '--max-states <n>',
       'stop after this many distinct states (unsettled properties are "unknown")',
-      positiveInteger,
+      wholeNumber(1),
     )
     .action(async (file: string, opts: { engine: string; json?: boolean; maxStates?: number }) => {
       const config = load(file);

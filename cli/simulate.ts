@@ -6,7 +6,7 @@
  * 2 for bad input.
  */
 import { readFileSync } from 'node:fs';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { formatMismatch, type Mismatch, RefinementChecker } from '../conformance/refinement.js';
 import { Coverage } from '../conformance/refinement-coverage.js';
 import { DEFAULT_WEIGHTS, runMachine } from '../emulator/driver.js';
@@ -15,6 +15,7 @@ import type { EmulatorMutant, Machine, StepRecord } from '../emulator/machine.js
 import { randomPrograms } from '../emulator/programs.js';
 import { describeEvent, exitName } from '../model/describe.js';
 import type { SystemConfig } from '../system/config.js';
+import { wholeNumber } from './options.js';
 
 const DEFAULT_STEPS = 200;
 const DEFAULT_SEED = 1;
@@ -31,19 +32,6 @@ export interface SimulateOptions {
 export interface SimulateResult {
   readonly output: string;
   readonly mismatch: string | null;
-}
-
-function nonNegativeInteger(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
-    throw new InvalidArgumentError(`expected a whole number >= 0, got "${value}"`);
-  return n;
-}
-
-function positiveInteger(value: string): number {
-  const n = nonNegativeInteger(value);
-  if (n < 1) throw new InvalidArgumentError(`expected a whole number >= 1, got "${value}"`);
-  return n;
 }
 
 /** Generated programs, with the given files in place of the named partitions' (or vCPUs'). */
@@ -172,13 +160,8 @@ export function registerSimulate(
       'run the system on the emulator with guest programs, checking refinement of the model online',
     )
     .argument('<system-file>', 'system description (YAML or JSON)')
-    .option('--steps <n>', `emulator steps to run (default ${DEFAULT_STEPS})`, positiveInteger, DEFAULT_STEPS)
-    .option(
-      '--seed <s>',
-      `seed for the run and the generated programs (default ${DEFAULT_SEED})`,
-      nonNegativeInteger,
-      DEFAULT_SEED,
-    )
+    .option('--steps <n>', 'emulator steps to run', wholeNumber(1), DEFAULT_STEPS)
+    .option('--seed <s>', 'seed for the run and the generated programs', wholeNumber(0), DEFAULT_SEED)
     .option(
       '--program <partition=file>',
       'guest assembly for a partition (or PARTITION:VCPU=FILE); repeatable',

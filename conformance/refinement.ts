@@ -46,7 +46,14 @@ import { has } from '../model/bits.js';
 import type { Event } from '../model/events.js';
 import type { Layout } from '../model/layout.js';
 import { monitor } from '../model/monitor.js';
-import { Flag, type HypervisorStatus, init, type PartitionStatus, type State } from '../model/state.js';
+import {
+  Flag,
+  type HypervisorStatus,
+  init,
+  type PartitionStatus,
+  type State,
+  sameState,
+} from '../model/state.js';
 import { type Effect, type ModelOptions, type Outcome, type StepResult, step } from '../model/step.js';
 
 /** The model state the machine stands for, given the history flags so far. */
@@ -175,29 +182,6 @@ export function checkPrivateLabels(m: Machine): string[] {
     }
   }
   return problems;
-}
-
-const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
-  a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
-
-export function sameState(a: State, b: State): boolean {
-  return (
-    a === b ||
-    (a.hv === b.hv &&
-      a.hvTampered === b.hvTampered &&
-      a.tampered === b.tampered &&
-      a.frame === b.frame &&
-      a.auditCount === b.auditCount &&
-      a.auditLabel === b.auditLabel &&
-      a.halted === b.halted &&
-      a.flags === b.flags &&
-      sameList(a.status, b.status) &&
-      sameList(a.observed, b.observed) &&
-      sameList(a.pendingIrq, b.pendingIrq) &&
-      sameList(a.cells, b.cells) &&
-      a.channels.length === b.channels.length &&
-      a.channels.every((q, i) => sameList(q, b.channels[i]!)))
-  );
 }
 
 function sameEffect(a: Effect, b: Effect): boolean {

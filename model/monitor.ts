@@ -8,7 +8,7 @@
 import { has } from './bits.js';
 import type { Event } from './events.js';
 import type { Layout } from './layout.js';
-import { Flag, type State, withChanges } from './state.js';
+import { Flag, type State, sameState, withChanges } from './state.js';
 import type { StepResult } from './step.js';
 
 export function monitor(layout: Layout, before: State, event: Event, result: StepResult): number {
@@ -17,7 +17,9 @@ export function monitor(layout: Layout, before: State, event: Event, result: Ste
   // The event was not enabled: nothing happened. (A step that changes nothing can still be one to
   // flag, e.g. DMA into memory only its owner's device reaches, but that its owner does not own.)
   if (result.outcome === 'ignored') return flags;
-  if (before.halted && !sameExceptFlags(before, after)) flags |= Flag.HaltEscape;
+  // Anything but the history flags changing after the halt escapes it.
+  if (before.halted && !sameState(before, withChanges(after, { flags: before.flags })))
+    flags |= Flag.HaltEscape;
 
   const denied = result.outcome === 'refused' || result.outcome === 'faulted' || result.outcome === 'dropped';
   if (denied && !result.effects.some((e) => e.kind === 'audit')) flags |= Flag.Unaudited;
@@ -34,7 +36,7 @@ export function monitor(layout: Layout, before: State, event: Event, result: Ste
       break;
     }
     case 'Hypercall':
-      if (result.outcome === 'refused' && !sameExceptAudit(before, after)) flags |= Flag.HypercallEscape;
+      if (result.outcome === 'refused' && !sameState(before, after, true)) flags |= Flag.HypercallEscape;
       if (result.outcome === 'ok' && !authorised(layout, event.partition, event.op))
         flags |= Flag.HypercallEscape;
       break;
@@ -47,7 +49,7 @@ export function monitor(layout: Layout, before: State, event: Event, result: Ste
     const expected: State = withChanges(before, {
       status: before.status.map((s, i) => (i === p ? 'faulted' : s)),
     });
-    if (!sameExceptAudit(expected, after)) flags |= Flag.FaultEscape;
+    if (!sameState(expected, after, true)) flags |= Flag.FaultEscape;
   }
   if (restartedWithoutReset(layout, before, event, after)) flags |= Flag.FaultEscape;
   return flags;
@@ -77,33 +79,4 @@ function restartedWithoutReset(layout: Layout, before: State, event: Event, afte
       if (has(layout.monitors, m) && has(starting, m) && before.status[m] === 'running') monitorActs = true;
   }
   return before.status.some((s, p) => s === 'faulted' && after.status[p] === 'running' && !monitorActs);
-}
-
-function sameExceptFlags(a: State, b: State): boolean {
-  return (
-    sameExceptAudit(a, b) &&
-    a.auditCount === b.auditCount &&
-    a.auditLabel === b.auditLabel &&
-    a.halted === b.halted
-  );
-}
-
-/** Equal in everything but the audit log, the fail-secure halt it may trigger, and the history flags. */
-function sameExceptAudit(a: State, b: State): boolean {
-  return (
-    a.hv === b.hv &&
-    a.hvTampered === b.hvTampered &&
-    a.tampered === b.tampered &&
-    a.frame === b.frame &&
-    sameList(a.status, b.status) &&
-    sameList(a.observed, b.observed) &&
-    sameList(a.pendingIrq, b.pendingIrq) &&
-    sameList(a.cells, b.cells) &&
-    a.channels.length === b.channels.length &&
-    a.channels.every((q, i) => sameList(q, b.channels[i]!))
-  );
-}
-
-function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
-  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
 }

@@ -129,3 +129,42 @@ export function withChanges(s: State, c: Partial<State>): State {
     flags: c.flags ?? s.flags,
   };
 }
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Field-by-field equality of two states of the same system. With `exceptAudit`, the audit log, the
+ * fail-secure halt it may trigger and the history flags are left out of the comparison.
+ */
+export function sameState(a: State, b: State, exceptAudit = false): boolean {
+  if (a === b) return true;
+  if (a.hv !== b.hv || a.hvTampered !== b.hvTampered || a.frame !== b.frame || a.tampered !== b.tampered)
+    return false;
+  if (
+    !exceptAudit &&
+    (a.halted !== b.halted ||
+      a.auditCount !== b.auditCount ||
+      a.auditLabel !== b.auditLabel ||
+      a.flags !== b.flags)
+  )
+    return false;
+  if (a.status !== b.status) {
+    if (a.status.length !== b.status.length) return false;
+    for (let i = 0; i < a.status.length; i++) if (a.status[i] !== b.status[i]) return false;
+  }
+  if (
+    !sameNumbers(a.observed, b.observed) ||
+    !sameNumbers(a.pendingIrq, b.pendingIrq) ||
+    !sameNumbers(a.cells, b.cells)
+  )
+    return false;
+  if (a.channels === b.channels) return true;
+  if (a.channels.length !== b.channels.length) return false;
+  for (let i = 0; i < a.channels.length; i++) if (!sameNumbers(a.channels[i]!, b.channels[i]!)) return false;
+  return true;
+}

@@ -3,7 +3,7 @@
  * table, with full structural comparison on a hash match. Nothing is allocated to look a state up,
  * which matters because most successors the explorer generates are states it has already seen.
  */
-import type { PartitionStatus, State } from '../model/state.js';
+import { type PartitionStatus, type State, sameState } from '../model/state.js';
 
 const STATUS_CODE: Record<PartitionStatus, number> = { pending: 0, running: 1, faulted: 2, refused: 3 };
 const HV_CODE = { pending: 0, ok: 1, failed: 2 } as const;
@@ -35,43 +35,6 @@ export function hashState(s: State): number {
     h = mixAll(mix(h, q.length + 1), q);
   }
   return h >>> 0;
-}
-
-function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
-  if (a === b) return true;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Field-by-field equality of two states of the same system. */
-export function sameState(a: State, b: State): boolean {
-  if (a === b) return true;
-  if (
-    a.hv !== b.hv ||
-    a.hvTampered !== b.hvTampered ||
-    a.halted !== b.halted ||
-    a.frame !== b.frame ||
-    a.auditCount !== b.auditCount ||
-    a.flags !== b.flags ||
-    a.tampered !== b.tampered ||
-    a.auditLabel !== b.auditLabel
-  )
-    return false;
-  if (a.status !== b.status)
-    for (let i = 0; i < a.status.length; i++) if (a.status[i] !== b.status[i]) return false;
-  if (
-    !sameNumbers(a.observed, b.observed) ||
-    !sameNumbers(a.pendingIrq, b.pendingIrq) ||
-    !sameNumbers(a.cells, b.cells)
-  )
-    return false;
-  if (a.channels !== b.channels)
-    for (let i = 0; i < a.channels.length; i++) {
-      const qa = a.channels[i]!;
-      const qb = b.channels[i]!;
-      if (qa.length !== qb.length || !sameNumbers(qa, qb)) return false;
-    }
-  return true;
 }
 
 /** Distinct states, each with the id of its insertion order. */

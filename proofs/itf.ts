@@ -116,6 +116,11 @@ export function traceToItf(layout: Layout, trace: Trace, source: string, descrip
     }
     return { '#meta': meta, ...stateToItf(layout, st.state) };
   });
+  return itfTrace(states, source, description, trace.loop);
+}
+
+/** An ITF trace of these states, with the header every typezero trace carries. */
+export function itfTrace(states: ItfState[], source: string, description: string, loop?: number): ItfTrace {
   const itf: ItfTrace = {
     '#meta': {
       format: 'ITF',
@@ -126,7 +131,7 @@ export function traceToItf(layout: Layout, trace: Trace, source: string, descrip
     vars: [...ITF_VARS],
     states,
   };
-  if (trace.loop !== undefined) itf.loop = trace.loop;
+  if (loop !== undefined) itf.loop = loop;
   return itf;
 }
 

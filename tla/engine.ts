@@ -13,7 +13,7 @@ import { buildLayout, type Layout } from '../model/layout.js';
 import type { State } from '../model/state.js';
 import type { SeededBug } from '../model/step.js';
 import type { Trace } from '../proofs/explorer.js';
-import { type ItfTrace, stateToItf, traceToItf } from '../proofs/itf.js';
+import { type ItfTrace, itfTrace, stateToItf, traceToItf } from '../proofs/itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
 import { baitName } from './generate.js';
@@ -194,19 +194,9 @@ function rawItf(
   source: string,
   description: string,
 ): ItfTrace {
-  const itf: ItfTrace = {
-    '#meta': {
-      format: 'ITF',
-      'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html',
-      source,
-      description,
-    },
-    vars: Object.keys(stateToItf(layout, states[0]!)),
-    states: states.map((s, index) => ({
-      '#meta': { index, action: index === 0 ? 'Init' : 'unlabelled' },
-      ...stateToItf(layout, s),
-    })),
-  };
-  if (loop !== undefined) itf.loop = loop;
-  return itf;
+  const itfStates = states.map((s, index) => ({
+    '#meta': { index, action: index === 0 ? 'Init' : 'unlabelled' },
+    ...stateToItf(layout, s),
+  }));
+  return itfTrace(itfStates, source, description, loop);
 }

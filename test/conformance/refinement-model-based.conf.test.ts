@@ -5,12 +5,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RefinementChecker, sameState, stateDiff } from '../../conformance/refinement.js';
+import { RefinementChecker, stateDiff } from '../../conformance/refinement.js';
 import { type Action, type EmulatorMutant, Machine } from '../../emulator/machine.js';
 import { PAGE_SIZE } from '../../emulator/memory.js';
 import { randomPrograms } from '../../emulator/programs.js';
 import type { Layout } from '../../model/layout.js';
-import { init, type State } from '../../model/state.js';
+import { init, type State, sameState } from '../../model/state.js';
 import { step } from '../../model/step.js';
 import { systemArb } from '../../proofs/arbitraries.js';
 import type { DeviceIdx, PartitionIdx } from '../../system/config.js';

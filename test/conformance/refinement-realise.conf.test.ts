@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { abstractState, sameState } from '../../conformance/refinement.js';
+import { abstractState } from '../../conformance/refinement.js';
 import { guestData, realiseTrace } from '../../conformance/refinement-realise.js';
 import { enumerateEpt } from '../../emulator/ept.js';
 import { attackerPayload, IMAGE_PAYLOAD } from '../../emulator/image.js';
@@ -13,6 +13,7 @@ import type { Machine } from '../../emulator/machine.js';
 import { PAGE_SIZE } from '../../emulator/memory.js';
 import { PCR_PARTITIONS, PCR_UNMEASURED } from '../../emulator/tpm.js';
 import type { Event } from '../../model/events.js';
+import { sameState } from '../../model/state.js';
 import { explore } from '../../proofs/explorer.js';
 import { INVARIANTS, type PropertyName } from '../../proofs/properties.js';
 import { example, ROOT } from '../helpers.js';
