@@ -41,6 +41,7 @@ export function asCheckRun(run: EngineRun): CheckRun {
     result: {
       verdicts,
       baits: run.baits ?? new Map(),
+      witnesses: new Map(),
       distinctStates: run.report.stats.distinctStates,
       depth: run.report.stats.depth,
       complete: run.complete,

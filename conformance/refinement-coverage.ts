@@ -8,7 +8,8 @@
 
 import type { StepRecord } from '../emulator/machine.js';
 import { exitName } from '../model/describe.js';
-import { ExitReason, HYPERCALL_OPS } from '../model/events.js';
+import { type Event, ExitReason, HYPERCALL_OPS } from '../model/events.js';
+import type { Effect, Outcome } from '../model/step.js';
 
 export const EXIT_UNIVERSE: readonly number[] = [
   ExitReason.ExternalInterrupt,
@@ -76,6 +77,24 @@ export const EVENT_UNIVERSE: readonly string[] = [
 
 const KNOWN_OPS = new Set<string>(HYPERCALL_OPS);
 
+/**
+ * The coverage keys of one step, shared by the emulator's campaign and the model's own reach:
+ * the event kind (`<type> <outcome>`) and, for a hypercall, `<op> <status>`.
+ */
+export function stepKinds(
+  event: Event,
+  outcome: Outcome,
+  effects: readonly Effect[],
+): { event: string; hypercall: string | null } {
+  let hypercall: string | null = null;
+  for (const e of effects)
+    if (e.kind === 'hypercall') {
+      const op = KNOWN_OPS.has(e.op) ? e.op : 'unknown';
+      hypercall = `${op} ${e.status}${outcome === 'dropped' ? ' (dropped: channel full)' : ''}`;
+    }
+  return { event: `${event.type} ${outcome}`, hypercall };
+}
+
 export class Coverage {
   readonly exits = new Map<number, number>();
   readonly hypercalls = new Map<string, number>();
@@ -87,19 +106,13 @@ export class Coverage {
   add(record: StepRecord): void {
     this.steps++;
     this.instructions += record.instructions;
-    bump(this.events, `${record.event.type} ${record.outcome}`);
+    const kinds = stepKinds(record.event, record.outcome, record.effects);
+    bump(this.events, kinds.event);
+    if (kinds.hypercall) bump(this.hypercalls, kinds.hypercall);
     for (const note of record.hw) {
       if (note.kind === 'exit') bump(this.exits, note.reason);
       else if (note.kind === 'vtd-fault') bump(this.vtd, note.reason);
     }
-    for (const e of record.effects)
-      if (e.kind === 'hypercall') {
-        const op = KNOWN_OPS.has(e.op) ? e.op : 'unknown';
-        bump(
-          this.hypercalls,
-          `${op} ${e.status}${record.outcome === 'dropped' ? ' (dropped: channel full)' : ''}`,
-        );
-      }
   }
 
   merge(other: Coverage): void {

@@ -9,15 +9,12 @@ import {
   EVENT_UNIVERSE,
   EXIT_UNIVERSE,
   HYPERCALL_UNIVERSE,
+  stepKinds,
   VTD_UNIVERSE,
 } from '../conformance/refinement-coverage.js';
 import { exitName } from '../model/describe.js';
-import { buildCatalog, enabledEvents } from '../model/enabled.js';
-import { HYPERCALL_OPS } from '../model/events.js';
-import { buildLayout } from '../model/layout.js';
-import { init, type State } from '../model/state.js';
-import { step } from '../model/step.js';
-import { hashState, StateTable } from '../proofs/encode.js';
+import { EVENT_TYPES, type Event, type EventType } from '../model/events.js';
+import { explore } from '../proofs/explorer.js';
 import type { SystemConfig } from '../system/config.js';
 import type { CoverageTable } from './types.js';
 
@@ -51,46 +48,41 @@ export function coverageTables(coverage: Coverage): {
   };
 }
 
-/**
- * What the model itself takes on this system, breadth first from the initial state up to
- * `maxStates` distinct states: event kinds (`<type> <outcome>`) and hypercalls (`<op> <status>`),
- * keyed as the coverage tables are, in their universes' order.
- */
-export function modelReach(
-  config: SystemConfig,
-  maxStates: number,
-): { events: string[]; hypercalls: string[] } {
-  const layout = buildLayout(config);
-  const catalog = buildCatalog(layout);
-  const events = new Set<string>();
-  const hypercalls = new Set<string>();
-  const table = new StateTable();
-  const s0 = init(layout);
-  table.insert(s0);
-  let frontier: State[] = [s0];
-  while (frontier.length) {
-    const next: State[] = [];
-    for (const s of frontier)
-      for (const e of enabledEvents(layout, catalog, s)) {
-        const r = step(layout, s, e);
-        events.add(`${e.type} ${r.outcome}`);
-        for (const ef of r.effects)
-          if (ef.kind === 'hypercall')
-            hypercalls.add(
-              `${KNOWN_OPS.has(ef.op) ? ef.op : 'unknown'} ${ef.status}${r.outcome === 'dropped' ? ' (dropped: channel full)' : ''}`,
-            );
-        const hash = hashState(r.state);
-        if (table.size < maxStates && table.find(r.state, hash) < 0) {
-          table.insert(r.state, hash);
-          next.push(r.state);
-        }
-      }
-    frontier = next;
-  }
-  return { events: inOrder(events, EVENT_UNIVERSE), hypercalls: inOrder(hypercalls, HYPERCALL_UNIVERSE) };
+/** What the model itself takes on this system, and a shortest path to each kind of step. */
+export interface ModelReach {
+  /** Event kinds (`<type> <outcome>`) and hypercalls (`<op> <status>`), keyed as the coverage
+   * tables are, in their universes' order. */
+  readonly events: string[];
+  readonly hypercalls: string[];
+  /** For each key: the events of a shortest model run ending with a step of that kind. */
+  readonly paths: ReadonlyMap<string, readonly Event[]>;
 }
 
-const KNOWN_OPS = new Set<string>(HYPERCALL_OPS);
+/** Explores the model breadth first from the initial state, up to `maxStates` distinct states. */
+export function modelReach(config: SystemConfig, maxStates: number): ModelReach {
+  const { witnesses } = explore(config, {
+    maxStates,
+    witness: (_before, event, result) => {
+      const kinds = stepKinds(event, result.outcome, result.effects);
+      return kinds.hypercall ? [kinds.event, kinds.hypercall] : [kinds.event];
+    },
+  });
+  const paths = new Map<string, readonly Event[]>();
+  const events = new Set<string>();
+  const hypercalls = new Set<string>();
+  for (const [key, trace] of witnesses) {
+    paths.set(
+      key,
+      trace.steps.flatMap((s) => (s.event ? [s.event] : [])),
+    );
+    (EVENT_TYPES.includes(key.split(' ')[0] as EventType) ? events : hypercalls).add(key);
+  }
+  return {
+    events: inOrder(events, EVENT_UNIVERSE),
+    hypercalls: inOrder(hypercalls, HYPERCALL_UNIVERSE),
+    paths,
+  };
+}
 
 function inOrder(keys: ReadonlySet<string>, universe: readonly string[]): string[] {
   const order = new Map(universe.map((k, i) => [k, i]));

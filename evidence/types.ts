@@ -228,6 +228,9 @@ export interface EmulatorVsModelEvidence {
   readonly status: CheckStatus;
   readonly reason: string | null;
   readonly runs: number;
+  /** Of `runs`: runs that performed the model's shortest path to a kind of step the seeded runs
+   * missed. */
+  readonly directedRuns: number;
   readonly stepsChecked: number;
   readonly guestInstructions: number;
   readonly failures: readonly string[];

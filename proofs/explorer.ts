@@ -49,12 +49,19 @@ export interface ExploreOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** Milliseconds between progress reports. */
   readonly progressIntervalMs?: number;
+  /**
+   * Names the kinds of step a transition is (e.g. `Hypercall refused`); the result then holds, for
+   * each kind the search meets, a shortest trace ending with such a step.
+   */
+  readonly witness?: (before: State, event: Event, result: StepResult) => readonly string[];
 }
 
 export interface ExploreResult {
   readonly verdicts: ReadonlyMap<PropertyName, Verdict>;
   /** Whether each property's bait step was reached. */
   readonly baits: ReadonlyMap<PropertyName, boolean>;
+  /** With `witness`: a shortest trace to a step of each kind met, in the order first met. */
+  readonly witnesses: ReadonlyMap<string, Trace>;
   readonly distinctStates: number;
   readonly depth: number;
   readonly complete: boolean;
@@ -78,6 +85,7 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
   let pendingBaits = CATALOG.slice();
   let pendingInvariants = INVARIANTS.slice();
   const liveness = layout.monitors ? new LivenessGraph(layout) : null;
+  const witnessed = new Map<string, { from: number; event: Event }>();
 
   const discover = (state: State, from: number, event: Event | null): number => {
     const id = parent.length;
@@ -107,6 +115,9 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
       const tracked = liveness?.track(id, s) ?? false;
       for (const event of enabledEvents(layout, catalog, s, model)) {
         const result = step(layout, s, event, model);
+        if (options.witness)
+          for (const kind of options.witness(s, event, result))
+            if (!witnessed.has(kind)) witnessed.set(kind, { from: id, event });
         for (let b = 0; b < pendingBaits.length; b++) {
           const p = pendingBaits[b]!;
           if (!p.bait.reached(layout, s, event, result)) continue;
@@ -186,9 +197,14 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
     }
   }
 
+  const witnesses = new Map<string, Trace>();
+  for (const [kind, { from, event }] of witnessed)
+    witnesses.set(kind, { steps: replay([...pathTo(from), event]) });
+
   return {
     verdicts,
     baits,
+    witnesses,
     distinctStates: visited.size,
     depth,
     complete,

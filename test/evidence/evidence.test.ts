@@ -102,6 +102,13 @@ describe('typezero evidence on every example', () => {
       );
     }
     expect(evidence.conformance.emulatorVsModel.status).toBe('passed');
+    // Every kind of step the model takes on this system was performed on the emulator.
+    const { coverage } = evidence.conformance.emulatorVsModel;
+    const exercised = new Set(
+      [...coverage.events.items, ...coverage.hypercalls.items].filter((i) => i.count > 0).map((i) => i.key),
+    );
+    for (const key of [...coverage.modelReaches.events, ...coverage.modelReaches.hypercalls])
+      expect(exercised.has(key), key).toBe(true);
     expect(evidence.conformance.emulatorVsModel.counterexamples.map((c) => c.property).sort()).toEqual(
       [...expected].sort(),
     );
