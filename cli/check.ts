@@ -1,6 +1,6 @@
 /**
  * `typezero check`: run an engine over a system file and report every catalog property, as JSON
- * (DESIGN section 5, fixed shape) or as a report a certifier can read.
+ * (docs/DESIGN.md section 5, fixed shape) or as a report a certifier can read.
  */
 
 import { describeEvent, describeOutcome } from '../model/describe.js';
@@ -13,7 +13,7 @@ import type { SystemConfig } from '../system/config.js';
 
 export type PropertyStatus = 'holds' | 'violated' | 'unknown';
 
-/** The `check --json` object: DESIGN section 5, exactly. */
+/** The `check --json` object: docs/DESIGN.md section 5, exactly. */
 export interface CheckReport {
   system: string;
   engine: string;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `typezero` command line (DESIGN section 5). Exit codes: 0 every property holds, 1 a property
+ * The `typezero` command line (docs/DESIGN.md section 5). Exit codes: 0 every property holds, 1 a property
  * is violated or unknown, 2 bad input or a tool failure, always with a reason on stderr.
  */
 import { readFileSync } from 'node:fs';

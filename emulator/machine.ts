@@ -9,7 +9,7 @@
  * the system file's configuration and its own memory; it never consults the model.
  *
  * Information-flow labels cannot be read back from bytes, so the machine carries them as ghost state
- * beside the bytes (`Ghost`), updated by the rules of DESIGN section 4:
+ * beside the bytes (`Ghost`), updated by the rules of docs/DESIGN.md section 4:
  *   - per platform page: the partitions whose data it holds. A write adds the writer's label to that
  *     one page. A read observes the union of the labels of every page in the page's memory class
  *     (model/layout.ts): the model judges a class as a whole, and pages of one class have the same

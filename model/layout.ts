@@ -3,7 +3,7 @@
  * builds for each partition, what each device reaches through the IOMMU, interrupt routing, the
  * schedule unrolled per tick, and the memory abstraction that keeps exhaustive search small.
  *
- * Memory abstraction (DESIGN section 4): host pages with the same accessors (the same partitions
+ * Memory abstraction (docs/DESIGN.md section 4): host pages with the same accessors (the same partitions
  * through EPT with the same rights, the same devices through the IOMMU, listed by the same
  * partitions, in the same shared regions) behave identically, so one abstract cell stands for each
  * such class. A class only one partition can reach needs no label of its own: it only ever holds

@@ -12,7 +12,7 @@ export type PartitionStatus = 'pending' | 'running' | 'faulted' | 'refused';
 export type HypervisorStatus = 'pending' | 'ok' | 'failed';
 
 /**
- * History flags: one bit per fact about past steps that a state invariant needs (DESIGN section 6
+ * History flags: one bit per fact about past steps that a state invariant needs (docs/DESIGN.md section 6
  * asks for action properties to be checked as invariants over history variables). The correct model
  * sets only the flags a system file can cause; the others catch seeded bugs.
  */

@@ -4,7 +4,7 @@
  * and total: a guest's bad request is refused, audited, and the machine carries on; nothing here
  * throws on input a guest or device can produce.
  *
- * Each handler is the model of one core component (DESIGN section 1) and is mirrored by the TLA+
+ * Each handler is the model of one core component (docs/DESIGN.md section 1) and is mirrored by the TLA+
  * action of the same name in spec/Hypervisor.tla.
  */
 

@@ -25,7 +25,7 @@ const rangeArb = (pages: number) =>
     .tuple(fc.nat({ max: pages - 1 }), fc.integer({ min: 1, max: 3 }))
     .map(([start, n]) => ({ start, pages: Math.min(n, pages - start) }));
 
-/** A raw system file (the YAML/JSON shape of DESIGN section 3). */
+/** A raw system file (the YAML/JSON shape of docs/DESIGN.md section 3). */
 export function systemFileArb(c: SystemConstraints = {}): fc.Arbitrary<Record<string, unknown>> {
   const maxPartitions = c.maxPartitions ?? 3;
   return fc

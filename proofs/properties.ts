@@ -1,5 +1,5 @@
 /**
- * The property catalog (DESIGN section 4). Each invariant is a predicate on model states and names
+ * The property catalog (docs/DESIGN.md section 4). Each invariant is a predicate on model states and names
  * its TLA+ twin in spec/Hypervisor.tla; `FaultRecovery` is a liveness property checked on the
  * explored state graph (proofs/liveness.ts).
  *

@@ -476,7 +476,7 @@ TypeOK ==
     /\ flags \subseteq FlagNames
 
 -----------------------------------------------------------------------------
-(* The property catalog (DESIGN section 4); proofs/properties.ts names each twin. *)
+(* The property catalog (docs/DESIGN.md section 4); proofs/properties.ts names each twin. *)
 
 \* Through its EPT a launched partition reaches only pages it owns alone, or configured shared
 \* regions with the configured access.

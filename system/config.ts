@@ -1,5 +1,5 @@
 /**
- * The resolved system configuration: what a system file (DESIGN section 3) means once it has been
+ * The resolved system configuration: what a system file (docs/DESIGN.md section 3) means once it has been
  * parsed, validated and had its references resolved. Every other view (model, spec, emulator,
  * evidence) starts from this shape; none of them reads the raw file.
  *

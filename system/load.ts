@@ -1,5 +1,5 @@
 /**
- * Turns a system file (DESIGN section 3) into a `SystemConfig`, or into every structural error it
+ * Turns a system file (docs/DESIGN.md section 3) into a `SystemConfig`, or into every structural error it
  * contains, each with a stable code, the path of the offending field and its line and column.
  *
  * Error codes (stable: the CLI, tests and users' scripts rely on them):

@@ -1,5 +1,5 @@
 /**
- * The raw shape of a system file (DESIGN section 3), before references are resolved. Objects are
+ * The raw shape of a system file (docs/DESIGN.md section 3), before references are resolved. Objects are
  * strict, so an unknown key is an error; defaults are the ones the contract fixes. Checks that need
  * more than one field (references, duplicates, ranges against the platform) live in `load.ts`.
  */

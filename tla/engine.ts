@@ -1,6 +1,6 @@
 /**
  * The engines behind `typezero check --engine`: one typed interface for the explorer, tla-checker
- * and TLC, each returning the same report (DESIGN section 5) with counterexamples as ITF traces in
+ * and TLC, each returning the same report (docs/DESIGN.md section 5) with counterexamples as ITF traces in
  * the explorer's form.
  *
  * A TLA+ engine stops at the first violated invariant, so the TLA+ engines share one driver: run,

@@ -1,6 +1,6 @@
 /**
  * Every engine by name, and `all`: run each available engine on the same system and accept the
- * result only when they agree (DESIGN section 5): the same status for every property and, when
+ * result only when they agree (docs/DESIGN.md section 5): the same status for every property and, when
  * every property holds, the same number of distinct states.
  */
 import { type CheckReport, runExplorer } from '../cli/check.js';
