@@ -91,15 +91,15 @@ export function findFaultRecoveryViolation(graph: LivenessGraph, states: readonl
   let best: Lasso | null = null;
   for (const pair of graph.pairs) {
     const inP = (id: number) => ends.has(id) && graph.inside(states[id]!, pair);
-    for (const scc of stronglyConnected(ids.filter(inP), inP, successors)) {
+    for (const scc of stronglyConnected(ids.filter(inP), inP, ends, graph)) {
       const members = new Set(scc);
       let tick: { from: number; to: number; event: Event } | undefined;
       for (const from of scc) {
-        const e = successors(from).find((s) => s.event.type === 'Tick' && members.has(s.to));
-        if (e) {
-          tick = { from, ...e };
-          break;
-        }
+        const [a, b] = ends.get(from)!;
+        for (let i = a; i < b && !tick; i++)
+          if (graph.event(i).type === 'Tick' && members.has(graph.target(i)))
+            tick = { from, to: graph.target(i), event: graph.event(i) };
+        if (tick) break;
       }
       if (!tick) continue;
       const entry = Math.min(...scc);
@@ -140,11 +140,12 @@ function pathWithin(successors: Successors, members: ReadonlySet<number>, from: 
   return events.reverse();
 }
 
-/** Tarjan's algorithm, iterative; returns only the SCCs that contain a cycle. */
+/** Tarjan's algorithm, iterative, over the recorded edge ranges; returns only SCCs with a cycle. */
 function stronglyConnected(
   roots: number[],
   inP: (id: number) => boolean,
-  successors: Successors,
+  ends: ReadonlyMap<number, [number, number]>,
+  graph: LivenessGraph,
 ): number[][] {
   const index = new Map<number, number>();
   const low = new Map<number, number>();
@@ -154,19 +155,21 @@ function stronglyConnected(
   let counter = 0;
   for (const root of roots) {
     if (index.has(root)) continue;
-    const work: { id: number; next: number[]; edge: number }[] = [];
+    const work: { id: number; edge: number; end: number; selfLoop: boolean }[] = [];
     const open = (id: number) => {
       index.set(id, counter);
       low.set(id, counter++);
       stack.push(id);
       onStack.add(id);
-      work.push({ id, next: successors(id).map((s) => s.to), edge: 0 });
+      const [edge, end] = ends.get(id)!;
+      work.push({ id, edge, end, selfLoop: false });
     };
     open(root);
     while (work.length) {
       const frame = work[work.length - 1]!;
-      if (frame.edge < frame.next.length) {
-        const next = frame.next[frame.edge++]!;
+      if (frame.edge < frame.end) {
+        const next = graph.target(frame.edge++);
+        if (next === frame.id) frame.selfLoop = true;
         if (!inP(next)) continue;
         if (!index.has(next)) open(next);
         else if (onStack.has(next)) low.set(frame.id, Math.min(low.get(frame.id)!, index.get(next)!));
@@ -183,7 +186,7 @@ function stronglyConnected(
         onStack.delete(member);
         scc.push(member);
       } while (member !== frame.id);
-      if (scc.length > 1 || frame.next.includes(frame.id)) out.push(scc);
+      if (scc.length > 1 || frame.selfLoop) out.push(scc);
     }
   }
   return out;
