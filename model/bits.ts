@@ -14,10 +14,6 @@ export function has(set: Bits, i: number): boolean {
   return (set & (1 << i)) !== 0;
 }
 
-export function union(a: Bits, b: Bits): Bits {
-  return a | b;
-}
-
 export function isSubset(a: Bits, b: Bits): boolean {
   return (a & ~b) === 0;
 }
@@ -26,10 +22,4 @@ export function members(set: Bits): number[] {
   const out: number[] = [];
   for (let i = 0; set !== 0; i++, set >>>= 1) if (set & 1) out.push(i);
   return out;
-}
-
-export function fromList(items: Iterable<number>): Bits {
-  let set = 0;
-  for (const i of items) set |= 1 << i;
-  return set;
 }

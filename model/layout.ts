@@ -11,15 +11,7 @@
  * label in the state (`State.cells`).
  */
 
-import {
-  type CpuId,
-  type DeviceIdx,
-  type HostPage,
-  hasPrivilege,
-  type PartitionIdx,
-  pagesOf,
-  type SystemConfig,
-} from '../system/config.js';
+import { type CpuId, type HostPage, hasPrivilege, pagesOf, type SystemConfig } from '../system/config.js';
 import { type Bits, bit, EMPTY, has } from './bits.js';
 
 /** EPT entry permission bits, as in the Intel entry format (bits 0, 1, 2). */
@@ -275,13 +267,4 @@ export function popcount(x: Bits): number {
   let n = 0;
   for (; x !== 0; x &= x - 1) n++;
   return n;
-}
-
-/** The EPT entry a guest-physical page number resolves to, if any. */
-export function translate(layout: Layout, p: PartitionIdx, gpa: number): EptEntry | undefined {
-  return layout.ept[p]![gpa];
-}
-
-export function deviceOwner(layout: Layout, d: DeviceIdx): PartitionIdx {
-  return layout.config.devices[d]!.owner;
 }

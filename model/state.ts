@@ -85,11 +85,6 @@ export function booted(state: State): boolean {
   return state.hv === 'ok' && !state.status.includes('pending');
 }
 
-/** Launched and not faulted: the partition's vCPUs may be scheduled. */
-export function isUp(state: State, p: number): boolean {
-  return state.status[p] === 'running';
-}
-
 export function isLaunched(state: State, p: number): boolean {
   const s = state.status[p];
   return s === 'running' || s === 'faulted';

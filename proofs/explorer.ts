@@ -11,9 +11,9 @@ import { buildLayout, type LayoutOptions } from '../model/layout.js';
 import { init, type State } from '../model/state.js';
 import { type ModelOptions, type StepResult, step } from '../model/step.js';
 import type { SystemConfig } from '../system/config.js';
-import { hashState, StateTable } from './encode.js';
 import { findFaultRecoveryViolation, LivenessGraph } from './liveness.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
+import { hashState, StateTable } from './visited.js';
 
 export interface TraceStep {
   /** The event that led here; null for the initial state. */

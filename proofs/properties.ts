@@ -236,7 +236,3 @@ export const CATALOG: readonly Property[] = [
 export const INVARIANTS: readonly InvariantProperty[] = CATALOG.filter(
   (p): p is InvariantProperty => p.kind === 'invariant',
 );
-
-export function property(name: PropertyName): Property {
-  return CATALOG.find((p) => p.name === name)!;
-}
