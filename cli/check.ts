@@ -1,69 +1,14 @@
 /**
- * `typezero check`: run an engine over a system file and report every catalog property, as JSON
- * (docs/DESIGN.md section 5, fixed shape) or as a report a certifier can read.
+ * `typezero check`, printed: the verdict table and each counterexample step by step, as a certifier
+ * reads them (the JSON form is proofs/check.ts's report as it is).
  */
 
 import { describeEvent, describeOutcome } from '../model/describe.js';
-import { buildLayout, type Layout } from '../model/layout.js';
+import type { Layout } from '../model/layout.js';
+import type { CheckRun, PropertyStatus } from '../proofs/check.js';
 import { explainViolation } from '../proofs/explain.js';
-import { type ExploreResult, explore, type Progress, type Trace } from '../proofs/explorer.js';
-import { type ItfTrace, traceToItf } from '../proofs/itf.js';
+import type { Progress, Trace } from '../proofs/explorer.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
-import type { SystemConfig } from '../system/config.js';
-
-export type PropertyStatus = 'holds' | 'violated' | 'unknown';
-
-/** The `check --json` object: docs/DESIGN.md section 5, exactly. */
-export interface CheckReport {
-  system: string;
-  engine: string;
-  properties: { name: PropertyName; status: PropertyStatus; trace?: ItfTrace }[];
-  stats: { distinctStates: number; depth: number; durationMs: number };
-}
-
-export interface CheckRun {
-  readonly report: CheckReport;
-  readonly result: ExploreResult;
-  readonly layout: Layout;
-}
-
-export function runExplorer(
-  config: SystemConfig,
-  file: string,
-  options: { maxStates?: number; onProgress?: (p: Progress) => void },
-): CheckRun {
-  const layout = buildLayout(config);
-  const result = explore(config, options);
-  const properties = CATALOG.map((p) => {
-    const verdict = result.verdicts.get(p.name)!;
-    if (verdict.status !== 'violated') return { name: p.name, status: verdict.status };
-    const description = `shortest counterexample to ${p.name} found by the explorer`;
-    return {
-      name: p.name,
-      status: verdict.status,
-      trace: traceToItf(layout, verdict.trace, file, description),
-    };
-  });
-  return {
-    layout,
-    result,
-    report: {
-      system: config.system,
-      engine: 'explorer',
-      properties,
-      stats: {
-        distinctStates: result.distinctStates,
-        depth: result.depth,
-        durationMs: Math.round(result.durationMs),
-      },
-    },
-  };
-}
-
-/** 0 when every property holds, 1 when any is violated or unknown. */
-export function exitCodeOf(report: CheckReport): 0 | 1 {
-  return report.properties.every((p) => p.status === 'holds') ? 0 : 1;
-}
 
 const STATUS_WORD: Record<PropertyStatus, string> = {
   holds: 'holds',

@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { exitCodeOf, runExplorer } from '../proofs/check.js';
 import type { SystemConfig } from '../system/config.js';
 import { formatSystemFileError, loadSystemFile } from '../system/load.js';
 import { summarize } from '../system/summary.js';
-import { exitCodeOf, formatHuman, formatProgress, runExplorer } from './check.js';
+import { formatHuman, formatProgress } from './check.js';
 import { registerEvidence } from './evidence.js';
 import { wholeNumber } from './options.js';
 import { registerSimulate } from './simulate.js';

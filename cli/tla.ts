@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { type CheckReport, type CheckRun, exitCodeOf } from '../proofs/check.js';
 import type { Verdict } from '../proofs/explorer.js';
 import type { PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
@@ -16,7 +17,7 @@ import { engineNamed, runAll } from '../tla/engines.js';
 import { standaloneModel } from '../tla/models.js';
 import { findJar, InstallError, installJar, PINNED_TLA2TOOLS } from '../tla/tlc/jar.js';
 import { findTools, sanyArgs, tlcPassThroughArgs } from '../tla/tlc/java.js';
-import { type CheckReport, type CheckRun, exitCodeOf, formatHuman } from './check.js';
+import { formatHuman } from './check.js';
 
 /** A tool failure with a one-line reason (exit 2). */
 export class ToolError extends Error {}

@@ -3,7 +3,7 @@
  * counts, and each counterexample as ITF. An engine that cannot run here says why; it is recorded as
  * not run, never as passing. An engine that throws is recorded as failed, with its message.
  */
-import { runExplorer } from '../cli/check.js';
+import { runExplorer } from '../proofs/check.js';
 import { explainViolation } from '../proofs/explain.js';
 import type { Trace } from '../proofs/explorer.js';
 import type { ItfTrace } from '../proofs/itf.js';

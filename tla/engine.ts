@@ -8,10 +8,11 @@
  * the liveness property, which both engines check after the whole state graph is built). The last
  * run's state count is the model's.
  */
-import type { CheckReport, PropertyStatus } from '../cli/check.js';
+
 import { buildLayout, type Layout } from '../model/layout.js';
 import type { State } from '../model/state.js';
 import type { SeededBug } from '../model/step.js';
+import type { CheckReport, PropertyStatus } from '../proofs/check.js';
 import type { Trace } from '../proofs/explorer.js';
 import { type ItfTrace, itfTrace, stateToItf, traceToItf } from '../proofs/itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';

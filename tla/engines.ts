@@ -3,7 +3,7 @@
  * result only when they agree (docs/DESIGN.md section 5): the same status for every property and, when
  * every property holds, the same number of distinct states.
  */
-import { type CheckReport, runExplorer } from '../cli/check.js';
+import { type CheckReport, runExplorer } from '../proofs/check.js';
 import type { Trace } from '../proofs/explorer.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';

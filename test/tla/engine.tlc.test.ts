@@ -3,7 +3,7 @@
  * `typezero tools install`), and is skipped with the reason printed everywhere else.
  */
 import { describe, expect, it } from 'vitest';
-import { runExplorer } from '../../cli/check.js';
+import { runExplorer } from '../../proofs/check.js';
 import { tlcEngine } from '../../tla/tlc/engine.js';
 import { findTools } from '../../tla/tlc/java.js';
 import { example } from '../helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckReport } from '../../cli/check.js';
+import type { CheckReport } from '../../proofs/check.js';
 import { CATALOG } from '../../proofs/properties.js';
 import { compareReports } from '../../tla/engines.js';
 
