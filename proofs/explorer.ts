@@ -1,19 +1,37 @@
 /**
  * The embedded engine: breadth-first, exhaustive, deterministic exploration of every state the
  * environment, the attacker, devices and guests can drive the model into. Breadth-first order makes
- * the first violation found for a property a shortest counterexample. States are deduplicated by
- * their canonical key (proofs/encode.ts); only the parent and the event that reached each state are
- * kept, and traces are rebuilt by replaying `step` from the initial state.
+ * the first violation found for a property a shortest counterexample.
+ *
+ * States are stored packed (proofs/packed.ts) in a shared visited set (proofs/visited.ts); each
+ * state's id is its insertion order, so a breadth-first level is a range of ids and the frontier
+ * needs no queue. For each state only its parent's id and the index of the event that reached it
+ * are kept; traces are rebuilt by replaying `step` from the initial state.
+ *
+ * A level is cut into fixed ranges of ids, each expanded into a batch (proofs/expand.ts), in this
+ * thread or by workers (proofs/parallel.ts); batches are merged strictly in range order, which
+ * assigns ids exactly as a sequential search would. Verdicts, counts, ids and counterexamples are
+ * therefore the same for every number of workers.
  */
-import { buildCatalog, enabledEvents } from '../model/enabled.js';
+
+import { enabledEvents } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
-import { buildLayout, type LayoutOptions } from '../model/layout.js';
+import type { LayoutOptions } from '../model/layout.js';
 import { init, type State } from '../model/state.js';
 import { type ModelOptions, type StepResult, step } from '../model/step.js';
 import type { SystemConfig } from '../system/config.js';
-import { findFaultRecoveryViolation, LivenessGraph } from './liveness.js';
+import {
+  type Batch,
+  expandRange,
+  type Pending,
+  type SearchContext,
+  searchContext,
+  type WitnessFn,
+} from './expand.js';
+import { type ExploredGraph, findFaultRecoveryViolation } from './liveness.js';
+import { hashWords } from './packed.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
-import { hashState, StateTable } from './visited.js';
+import { IntColumn, VisitedSet } from './visited.js';
 
 export interface TraceStep {
   /** The event that led here; null for the initial state. */
@@ -39,21 +57,31 @@ export interface Progress {
   readonly depth: number;
   readonly queued: number;
   readonly elapsedMs: number;
+  /** Bytes the search holds: stored states, the visited table, parents and liveness edges. */
+  readonly bytes: number;
 }
 
-export interface ExploreOptions {
+/** Why a search ended before it covered every reachable state. */
+export type StopReason = 'max-states' | 'max-memory' | 'interrupted';
+
+export interface SearchOptions {
   /** Stop after this many distinct states; unfinished properties are then `unknown`. */
   readonly maxStates?: number;
+  /** Stop once the process's resident memory exceeds this many bytes. */
+  readonly maxMemory?: number;
   readonly model?: ModelOptions;
   readonly layout?: LayoutOptions;
   readonly onProgress?: (progress: Progress) => void;
   /** Milliseconds between progress reports. */
   readonly progressIntervalMs?: number;
+}
+
+export interface ExploreOptions extends SearchOptions {
   /**
    * Names the kinds of step a transition is (e.g. `Hypercall refused`); the result then holds, for
    * each kind the search meets, a shortest trace ending with such a step.
    */
-  readonly witness?: (before: State, event: Event, result: StepResult) => readonly string[];
+  readonly witness?: WitnessFn;
 }
 
 export interface ExploreResult {
@@ -65,105 +93,175 @@ export interface ExploreResult {
   readonly distinctStates: number;
   readonly depth: number;
   readonly complete: boolean;
+  /** Set when the search stopped early. */
+  readonly stopped?: StopReason;
   readonly durationMs: number;
+  /** The explorer's own figures: bytes held at the end (see Progress.bytes), words per packed state. */
+  readonly bytes?: number;
+  readonly wordsPerState?: number;
 }
 
-export function explore(config: SystemConfig, options: ExploreOptions = {}): ExploreResult {
-  const started = performance.now();
-  const layout = buildLayout(config, options.layout);
-  const catalog = buildCatalog(layout);
-  const model = options.model ?? {};
-  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
-  const interval = options.progressIntervalMs ?? 1000;
-  let lastReport = started;
+/** States per range of a level: fixed, so the ranges (and so every result) never depend on workers. */
+export const RANGE = 512;
 
-  const visited = new StateTable();
-  const parent: number[] = [];
-  const via: (Event | null)[] = [];
-  const violatedAt = new Map<PropertyName, number>();
-  const baits = new Map<PropertyName, boolean>(CATALOG.map((p) => [p.name, false]));
-  let pendingBaits = CATALOG.slice();
-  let pendingInvariants = INVARIANTS.slice();
-  const liveness = layout.monitors ? new LivenessGraph(layout) : null;
-  const witnessed = new Map<string, { from: number; event: Event }>();
+/** The state of one search: what is stored, what is settled, where the frontier is. */
+export class Search {
+  readonly visited: VisitedSet;
+  readonly parent = new IntColumn();
+  readonly via = new IntColumn();
+  /** States in some FaultRecovery pair's P, when the system has a health monitor. */
+  readonly tracked: IntColumn | null;
+  readonly started = performance.now();
+  private readonly violatedAt = new Map<PropertyName, number>();
+  private baitsReached = 0;
+  private pendingInvariants = (1 << INVARIANTS.length) - 1;
+  private readonly witnessed = new Map<string, { from: number; event: number }>();
+  private readonly maxStates: number;
+  private readonly maxMemory: number;
+  private lastReport: number;
+  depth = 0;
+  /** The current level: ids `levelStart .. levelEnd - 1`. */
+  levelStart = 0;
+  levelEnd = 1;
+  stopped: StopReason | undefined;
+  readonly s0: State;
 
-  const discover = (state: State, from: number, event: Event | null): number => {
-    const id = parent.length;
-    parent.push(from);
-    via.push(event);
-    if (pendingInvariants.length) {
-      for (const inv of pendingInvariants) if (!inv.holds(layout, state)) violatedAt.set(inv.name, id);
-      if (violatedAt.size) pendingInvariants = pendingInvariants.filter((inv) => !violatedAt.has(inv.name));
-    }
-    return id;
-  };
-
-  const s0 = init(layout);
-  visited.insert(s0);
-  discover(s0, -1, null);
-  let frontier: State[] = [s0];
-  let frontierIds: number[] = [0];
-  let depth = 0;
-  let complete = true;
-
-  search: while (frontier.length) {
-    const next: State[] = [];
-    const nextIds: number[] = [];
-    for (let i = 0; i < frontier.length; i++) {
-      const s = frontier[i]!;
-      const id = frontierIds[i]!;
-      const tracked = liveness?.track(id, s) ?? false;
-      for (const event of enabledEvents(layout, catalog, s, model)) {
-        const result = step(layout, s, event, model);
-        if (options.witness)
-          for (const kind of options.witness(s, event, result))
-            if (!witnessed.has(kind)) witnessed.set(kind, { from: id, event });
-        for (let b = 0; b < pendingBaits.length; b++) {
-          const p = pendingBaits[b]!;
-          if (!p.bait.reached(layout, s, event, result)) continue;
-          baits.set(p.name, true);
-          pendingBaits = pendingBaits.filter((q) => q !== p);
-          b--;
-        }
-        if (result.state === s) {
-          if (tracked) liveness!.edge(id, event);
-          continue;
-        }
-        const hash = hashState(result.state);
-        let target = visited.find(result.state, hash);
-        if (target < 0) {
-          if (visited.size >= maxStates) {
-            complete = false;
-            break search;
-          }
-          target = visited.insert(result.state, hash);
-          discover(result.state, id, event);
-          next.push(result.state);
-          nextIds.push(target);
-        }
-        if (tracked) liveness!.edge(target, event);
-      }
-      if (options.onProgress && (i & 1023) === 0) {
-        const now = performance.now();
-        if (now - lastReport >= interval) {
-          lastReport = now;
-          options.onProgress({
-            distinctStates: visited.size,
-            depth,
-            queued: frontier.length - i + next.length,
-            elapsedMs: now - started,
-          });
-        }
-      }
-    }
-    if (!next.length) break;
-    frontier = next;
-    frontierIds = nextIds;
-    depth++;
+  constructor(
+    readonly ctx: SearchContext,
+    private readonly options: SearchOptions,
+  ) {
+    this.maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+    this.maxMemory = options.maxMemory ?? Number.POSITIVE_INFINITY;
+    this.lastReport = this.started;
+    this.visited = new VisitedSet(ctx.codec.words);
+    this.tracked = ctx.layout.monitors ? new IntColumn() : null;
+    this.s0 = init(ctx.layout);
+    const words = new Uint32Array(ctx.codec.words);
+    ctx.codec.encode(this.s0, words);
+    this.visited.insert(words, 0);
+    this.parent.push(-1);
+    this.via.push(-1);
+    for (let i = 0; i < INVARIANTS.length; i++)
+      if (!INVARIANTS[i]!.holds(ctx.layout, this.s0)) this.violate(i, 0);
   }
 
-  const replay = (events: readonly Event[]): TraceStep[] => {
-    let state = s0;
+  get pending(): Pending {
+    return { invariants: this.pendingInvariants, baits: ~this.baitsReached & ((1 << CATALOG.length) - 1) };
+  }
+
+  /** The ranges of the current level, in order. */
+  ranges(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let lo = this.levelStart; lo < this.levelEnd; lo += RANGE)
+      out.push([lo, Math.min(lo + RANGE, this.levelEnd)]);
+    return out;
+  }
+
+  /** Moves to the next level; false when the search is over. */
+  nextLevel(): boolean {
+    if (this.stopped || this.visited.size === this.levelEnd) return false;
+    this.levelStart = this.levelEnd;
+    this.levelEnd = this.visited.size;
+    this.depth++;
+    return true;
+  }
+
+  stop(reason: StopReason): void {
+    this.stopped ??= reason;
+  }
+
+  /** Merges the batch of the next range; false when the search must stop. */
+  merge(batch: Batch): boolean {
+    const { visited } = this;
+    const words = this.ctx.codec.words;
+    for (let k = 0; k < batch.count; k++) {
+      const hash = batch.hashes[k]!;
+      if (visited.find(batch.candidates, k * words, hash) >= 0) continue;
+      if (visited.size >= this.maxStates) {
+        this.stop('max-states');
+        return false;
+      }
+      const id = visited.insert(batch.candidates, k * words, hash);
+      this.parent.push(batch.parent[k]!);
+      this.via.push(batch.event[k]!);
+      const broken = batch.breaks[k]! & this.pendingInvariants;
+      if (broken) for (let i = 0; i < INVARIANTS.length; i++) if (broken & (1 << i)) this.violate(i, id);
+    }
+    if (this.tracked) for (const id of batch.tracked) this.tracked.push(id);
+    this.baitsReached |= batch.baits;
+    if (process.memoryUsage.rss() > this.maxMemory) {
+      this.stop('max-memory');
+      return false;
+    }
+    return true;
+  }
+
+  private violate(invariant: number, id: number): void {
+    this.violatedAt.set(INVARIANTS[invariant]!.name, id);
+    this.pendingInvariants &= ~(1 << invariant);
+  }
+
+  /** Records a witness of `kind` (the first one met is kept). */
+  witness(kind: string, from: number, event: number): void {
+    if (!this.witnessed.has(kind)) this.witnessed.set(kind, { from, event });
+  }
+
+  get bytes(): number {
+    return this.visited.bytes + this.parent.bytes + this.via.bytes + (this.tracked?.bytes ?? 0);
+  }
+
+  /** Reports progress if the interval has passed since the last report. */
+  progress(queued: number): void {
+    const { onProgress } = this.options;
+    if (!onProgress) return;
+    const now = performance.now();
+    if (now - this.lastReport < (this.options.progressIntervalMs ?? 1000)) return;
+    this.lastReport = now;
+    onProgress({
+      distinctStates: this.visited.size,
+      depth: this.depth,
+      queued,
+      elapsedMs: now - this.started,
+      bytes: this.bytes,
+    });
+  }
+
+  stateOf(id: number): State {
+    const { chunk, at } = this.visited.locate(id);
+    return this.ctx.codec.decode(chunk, at);
+  }
+
+  /** The explored graph for the liveness check: steps out of a stored state, computed again. */
+  private graph(tracked: IntColumn): ExploredGraph {
+    const { layout, catalog, model, codec, eventIndex } = this.ctx;
+    const tick = eventIndex.get(catalog.tick)!;
+    const scratch = new Uint32Array(codec.words);
+    const ids = new Int32Array(tracked.length);
+    for (let i = 0; i < ids.length; i++) ids[i] = tracked.get(i);
+    return {
+      layout,
+      tracked: ids,
+      stateOf: (id) => this.stateOf(id),
+      tick,
+      successors: (id) => {
+        const { chunk, at } = this.visited.locate(id);
+        const s = codec.decode(chunk, at);
+        return enabledEvents(layout, catalog, s, model).map((e) => {
+          const next = step(layout, s, e, model).state;
+          if (next === s) return { to: id, event: eventIndex.get(e)! };
+          codec.encodeFrom(next, s, chunk, at, scratch);
+          return {
+            to: this.visited.find(scratch, 0, hashWords(scratch, 0, codec.words)),
+            event: eventIndex.get(e)!,
+          };
+        });
+      },
+    };
+  }
+
+  private replay(events: readonly Event[]): TraceStep[] {
+    const { layout, model } = this.ctx;
+    let state = this.s0;
     const steps: TraceStep[] = [{ event: null, state, result: null }];
     for (const event of events) {
       const result = step(layout, state, event, model);
@@ -171,43 +269,77 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
       steps.push({ event, state, result });
     }
     return steps;
-  };
-  const pathTo = (id: number): Event[] => {
+  }
+
+  private pathTo(id: number): Event[] {
     const events: Event[] = [];
-    for (let at = id; at > 0; at = parent[at]!) events.push(via[at]!);
+    for (let at = id; at > 0; at = this.parent.get(at)) events.push(this.ctx.events[this.via.get(at)]!);
     return events.reverse();
-  };
-
-  const verdicts = new Map<PropertyName, Verdict>();
-  for (const p of CATALOG) {
-    const at = violatedAt.get(p.name);
-    if (at !== undefined) verdicts.set(p.name, { status: 'violated', trace: { steps: replay(pathTo(at)) } });
-    else if (p.kind === 'invariant') verdicts.set(p.name, { status: complete ? 'holds' : 'unknown' });
   }
-  if (!complete) verdicts.set('FaultRecovery', { status: 'unknown' });
-  else {
-    const lasso = liveness ? findFaultRecoveryViolation(liveness, visited.states) : null;
-    if (!lasso) verdicts.set('FaultRecovery', { status: 'holds' });
-    else {
-      const prefix = pathTo(lasso.entry);
-      verdicts.set('FaultRecovery', {
-        status: 'violated',
-        trace: { steps: replay([...prefix, ...lasso.cycle]), loop: prefix.length },
-      });
+
+  result(): ExploreResult {
+    const complete = this.stopped === undefined;
+    const verdicts = new Map<PropertyName, Verdict>();
+    for (const p of CATALOG) {
+      const at = this.violatedAt.get(p.name);
+      if (at !== undefined)
+        verdicts.set(p.name, { status: 'violated', trace: { steps: this.replay(this.pathTo(at)) } });
+      else if (p.kind === 'invariant') verdicts.set(p.name, { status: complete ? 'holds' : 'unknown' });
     }
+    if (!complete) verdicts.set('FaultRecovery', { status: 'unknown' });
+    else {
+      const lasso = this.tracked ? findFaultRecoveryViolation(this.graph(this.tracked)) : null;
+      if (!lasso) verdicts.set('FaultRecovery', { status: 'holds' });
+      else {
+        const prefix = this.pathTo(lasso.entry);
+        const cycle = lasso.cycle.map((e) => this.ctx.events[e]!);
+        verdicts.set('FaultRecovery', {
+          status: 'violated',
+          trace: { steps: this.replay([...prefix, ...cycle]), loop: prefix.length },
+        });
+      }
+    }
+    const witnesses = new Map<string, Trace>();
+    for (const [kind, { from, event }] of this.witnessed)
+      witnesses.set(kind, { steps: this.replay([...this.pathTo(from), this.ctx.events[event]!]) });
+    return {
+      verdicts,
+      baits: new Map(CATALOG.map((p, i) => [p.name, (this.baitsReached & (1 << i)) !== 0])),
+      witnesses,
+      distinctStates: this.visited.size,
+      depth: this.depth,
+      complete,
+      ...(this.stopped ? { stopped: this.stopped } : {}),
+      durationMs: performance.now() - this.started,
+      bytes: this.bytes,
+      wordsPerState: this.ctx.codec.words,
+    };
   }
+}
 
-  const witnesses = new Map<string, Trace>();
-  for (const [kind, { from, event }] of witnessed)
-    witnesses.set(kind, { steps: replay([...pathTo(from), event]) });
+/** Explores in this thread, to the end (or a bound). */
+export function explore(config: SystemConfig, options: ExploreOptions = {}): ExploreResult {
+  const search = new Search(searchContext(config, options.model, options.layout), options);
+  const witness = options.witness
+    ? {
+        fn: options.witness,
+        on: (kind: string, from: number, event: number) => search.witness(kind, from, event),
+      }
+    : undefined;
+  runLevels(search, (lo, hi) => expandRange(search.ctx, search.visited, lo, hi, search.pending, witness));
+  return search.result();
+}
 
-  return {
-    verdicts,
-    baits,
-    witnesses,
-    distinctStates: visited.size,
-    depth,
-    complete,
-    durationMs: performance.now() - started,
-  };
+/** Runs every level, expanding each range with `expand` and merging it at once. */
+function runLevels(search: Search, expand: (lo: number, hi: number) => Batch): void {
+  // The initial state is level 0; its successors are found by expanding it.
+  search.levelStart = 0;
+  search.levelEnd = 1;
+  search.depth = 0;
+  do {
+    for (const [lo, hi] of search.ranges()) {
+      if (!search.merge(expand(lo, hi))) return;
+      search.progress(search.levelEnd - hi + search.visited.size - search.levelEnd);
+    }
+  } while (search.nextLevel());
 }

@@ -5,67 +5,41 @@
  * every running, non-halted state) a fair cycle must take a Tick; launches are never enabled once a
  * partition can fault (partitions only run after boot), so their fairness adds no condition.
  * Spec twin: Hypervisor.tla!FaultRecoveryProp.
+ *
+ * The search keeps no edges: it records which states lie in some pair's P, and once it is complete
+ * the steps out of those states are computed again from the stored states (each lands on a stored
+ * state), so the check costs time, not memory.
  */
 import { has } from '../model/bits.js';
-import type { Event } from '../model/events.js';
 import type { Layout } from '../model/layout.js';
 import type { State } from '../model/state.js';
 
-/**
- * The edges leaving states where some partition is faulted while a monitor is up: the only part of
- * the graph a FaultRecovery violation can lie in. The explorer expands each state once, so a
- * state's edges are recorded contiguously.
- */
-export class LivenessGraph {
-  readonly pairs: readonly { readonly partition: number; readonly monitor: number }[];
-  private readonly first = new Map<number, number>();
-  private readonly to: number[] = [];
-  private readonly events: Event[] = [];
+/** Whether some partition is faulted while a health monitor is up: the part of the graph a
+ * FaultRecovery violation can lie in (the union of every pair's P). */
+export function isTracked(layout: Layout, s: State): boolean {
+  if (!layout.monitors || s.halted || !s.status.includes('faulted')) return false;
+  for (let m = 0; m < layout.nPartitions; m++)
+    if (has(layout.monitors, m) && s.status[m] === 'running')
+      for (let p = 0; p < layout.nPartitions; p++) if (p !== m && s.status[p] === 'faulted') return true;
+  return false;
+}
 
-  constructor(readonly layout: Layout) {
-    const pairs: { partition: number; monitor: number }[] = [];
-    for (let m = 0; m < layout.nPartitions; m++)
-      if (has(layout.monitors, m))
-        for (let p = 0; p < layout.nPartitions; p++) if (p !== m) pairs.push({ partition: p, monitor: m });
-    this.pairs = pairs;
-  }
+export interface Pair {
+  readonly partition: number;
+  readonly monitor: number;
+}
 
-  /** Whether state `id` lies inside some pair's P; if so, its edges are recorded from now on. */
-  track(id: number, s: State): boolean {
-    if (s.halted || !s.status.includes('faulted')) return false;
-    if (!this.pairs.some((pair) => this.inside(s, pair))) return false;
-    this.first.set(id, this.to.length);
-    return true;
-  }
+/** Every (partition, monitor) pair FaultRecovery speaks of. */
+export function monitorPairs(layout: Layout): Pair[] {
+  const pairs: Pair[] = [];
+  for (let m = 0; m < layout.nPartitions; m++)
+    if (has(layout.monitors, m))
+      for (let p = 0; p < layout.nPartitions; p++) if (p !== m) pairs.push({ partition: p, monitor: m });
+  return pairs;
+}
 
-  /** Records an edge out of the state most recently tracked. */
-  edge(to: number, event: Event): void {
-    this.to.push(to);
-    this.events.push(event);
-  }
-
-  inside(s: State, pair: { partition: number; monitor: number }): boolean {
-    return !s.halted && s.status[pair.partition] === 'faulted' && s.status[pair.monitor] === 'running';
-  }
-
-  /** Per tracked state, in the order they were expanded: its edges as [first, end) indices. */
-  ranges(): Map<number, [number, number]> {
-    const ids = [...this.first.keys()];
-    const ranges = new Map<number, [number, number]>();
-    ids.forEach((id, i) => {
-      const end = i + 1 < ids.length ? this.first.get(ids[i + 1]!)! : this.to.length;
-      ranges.set(id, [this.first.get(id)!, end]);
-    });
-    return ranges;
-  }
-
-  target(i: number): number {
-    return this.to[i]!;
-  }
-
-  event(i: number): Event {
-    return this.events[i]!;
-  }
+function inside(s: State, pair: Pair): boolean {
+  return !s.halted && s.status[pair.partition] === 'faulted' && s.status[pair.monitor] === 'running';
 }
 
 export interface Lasso {
@@ -73,41 +47,66 @@ export interface Lasso {
   readonly monitor: number;
   /** The state where the cycle starts (reached by a shortest path from the initial state). */
   readonly entry: number;
-  /** Events leading from `entry` around the cycle back to `entry`. */
-  readonly cycle: readonly Event[];
+  /** Event indices leading from `entry` around the cycle back to `entry`. */
+  readonly cycle: readonly number[];
 }
 
-/** Searches every pair's P for a fair cycle; `states[id]` is the explored state with that id. */
-export function findFaultRecoveryViolation(graph: LivenessGraph, states: readonly State[]): Lasso | null {
-  const ends = graph.ranges();
-  const ids = [...ends.keys()];
-  const successors = (id: number): { to: number; event: Event }[] => {
-    const [a, b] = ends.get(id)!;
-    const out: { to: number; event: Event }[] = [];
-    for (let i = a; i < b; i++) out.push({ to: graph.target(i), event: graph.event(i) });
-    return out;
-  };
+/** The explored graph, as the search holds it: edges are recomputed on demand, not stored. */
+export interface ExploredGraph {
+  readonly layout: Layout;
+  /** Ids of the tracked states (see `isTracked`), ascending. */
+  readonly tracked: Int32Array;
+  stateOf(id: number): State;
+  /** Every step out of state `id`: the stored id it reaches (itself for a self-loop), by event index. */
+  successors(id: number): { readonly to: number; readonly event: number }[];
+  /** The index of the Tick event. */
+  readonly tick: number;
+}
 
+/** Searches every pair's P for a fair cycle (one that takes a Tick). */
+export function findFaultRecoveryViolation(graph: ExploredGraph): Lasso | null {
   let best: Lasso | null = null;
-  for (const pair of graph.pairs) {
-    const inP = (id: number) => ends.has(id) && graph.inside(states[id]!, pair);
-    for (const scc of stronglyConnected(ids.filter(inP), inP, ends, graph)) {
-      const members = new Set(scc);
-      let tick: { from: number; to: number; event: Event } | undefined;
-      for (const from of scc) {
-        const [a, b] = ends.get(from)!;
-        for (let i = a; i < b && !tick; i++)
-          if (graph.event(i).type === 'Tick' && members.has(graph.target(i)))
-            tick = { from, to: graph.target(i), event: graph.event(i) };
-        if (tick) break;
+  for (const pair of monitorPairs(graph.layout)) {
+    const members = graph.tracked.filter((id) => inside(graph.stateOf(id), pair));
+    if (!members.length) continue;
+    const local = (id: number): number => {
+      let lo = 0;
+      let hi = members.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const v = members[mid]!;
+        if (v === id) return mid;
+        if (v < id) lo = mid + 1;
+        else hi = mid - 1;
       }
+      return -1;
+    };
+    /** Per member position: where its Tick leads inside P, or -1 (filled as Tarjan's search opens it). */
+    const tickTo = new Int32Array(members.length).fill(-1);
+    /** Steps from member position k that stay in P, as member positions. */
+    const within = (k: number): { to: number; event: number }[] => {
+      const out: { to: number; event: number }[] = [];
+      for (const { to, event } of graph.successors(members[k]!)) {
+        const j = local(to);
+        if (j < 0) continue;
+        out.push({ to: j, event });
+        if (event === graph.tick) tickTo[k] = j;
+      }
+      return out;
+    };
+    for (const scc of stronglyConnected(members.length, within)) {
+      const inScc = new Set(scc);
+      const from = scc.find((k) => tickTo[k]! >= 0 && inScc.has(tickTo[k]!));
+      const tick = from === undefined ? undefined : { from, to: tickTo[from]!, event: graph.tick };
       if (!tick) continue;
-      const entry = Math.min(...scc);
+      let entryAt = scc[0]!;
+      for (const k of scc) if (k < entryAt) entryAt = k;
+      const entry = members[entryAt]!;
       if (best && best.entry <= entry) continue;
       const cycle = [
-        ...pathWithin(successors, members, entry, tick.from),
+        ...pathWithin(within, inScc, entryAt, tick.from),
         tick.event,
-        ...pathWithin(successors, members, tick.to, entry),
+        ...pathWithin(within, inScc, tick.to, entryAt),
       ];
       best = { partition: pair.partition, monitor: pair.monitor, entry, cycle };
     }
@@ -115,23 +114,23 @@ export function findFaultRecoveryViolation(graph: LivenessGraph, states: readonl
   return best;
 }
 
-type Successors = (id: number) => { to: number; event: Event }[];
+type Within = (k: number) => { to: number; event: number }[];
 
-/** Shortest event path from `from` to `to` inside `members` (empty when they are the same state). */
-function pathWithin(successors: Successors, members: ReadonlySet<number>, from: number, to: number): Event[] {
-  const back = new Map<number, { prev: number; event: Event }>();
+/** Shortest event path from `from` to `to` inside `scc` (empty when they are the same). */
+function pathWithin(within: Within, scc: ReadonlySet<number>, from: number, to: number): number[] {
+  const back = new Map<number, { prev: number; event: number }>();
   const queue = [from];
   const seen = new Set([from]);
   for (let head = 0; head < queue.length && !seen.has(to); head++) {
     const at = queue[head]!;
-    for (const { to: next, event } of successors(at)) {
-      if (!members.has(next) || seen.has(next)) continue;
+    for (const { to: next, event } of within(at)) {
+      if (!scc.has(next) || seen.has(next)) continue;
       seen.add(next);
       back.set(next, { prev: at, event });
       queue.push(next);
     }
   }
-  const events: Event[] = [];
+  const events: number[] = [];
   for (let at = to; at !== from; ) {
     const step = back.get(at)!;
     events.push(step.event);
@@ -140,52 +139,45 @@ function pathWithin(successors: Successors, members: ReadonlySet<number>, from: 
   return events.reverse();
 }
 
-/** Tarjan's algorithm, iterative, over the recorded edge ranges; returns only SCCs with a cycle. */
-function stronglyConnected(
-  roots: number[],
-  inP: (id: number) => boolean,
-  ends: ReadonlyMap<number, [number, number]>,
-  graph: LivenessGraph,
-): number[][] {
-  const index = new Map<number, number>();
-  const low = new Map<number, number>();
-  const onStack = new Set<number>();
+/** Tarjan's algorithm, iterative, over positions 0 .. n - 1; returns only SCCs with a cycle. */
+function stronglyConnected(n: number, within: Within): number[][] {
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
   const stack: number[] = [];
   const out: number[][] = [];
   let counter = 0;
-  for (const root of roots) {
-    if (index.has(root)) continue;
-    const work: { id: number; edge: number; end: number; selfLoop: boolean }[] = [];
-    const open = (id: number) => {
-      index.set(id, counter);
-      low.set(id, counter++);
-      stack.push(id);
-      onStack.add(id);
-      const [edge, end] = ends.get(id)!;
-      work.push({ id, edge, end, selfLoop: false });
+  for (let root = 0; root < n; root++) {
+    if (index[root]! >= 0) continue;
+    const work: { k: number; next: number[]; edge: number; selfLoop: boolean }[] = [];
+    const open = (k: number) => {
+      index[k] = counter;
+      low[k] = counter++;
+      stack.push(k);
+      onStack[k] = 1;
+      work.push({ k, next: within(k).map((e) => e.to), edge: 0, selfLoop: false });
     };
     open(root);
     while (work.length) {
       const frame = work[work.length - 1]!;
-      if (frame.edge < frame.end) {
-        const next = graph.target(frame.edge++);
-        if (next === frame.id) frame.selfLoop = true;
-        if (!inP(next)) continue;
-        if (!index.has(next)) open(next);
-        else if (onStack.has(next)) low.set(frame.id, Math.min(low.get(frame.id)!, index.get(next)!));
+      if (frame.edge < frame.next.length) {
+        const next = frame.next[frame.edge++]!;
+        if (next === frame.k) frame.selfLoop = true;
+        if (index[next]! < 0) open(next);
+        else if (onStack[next]) low[frame.k] = Math.min(low[frame.k]!, index[next]!);
         continue;
       }
       work.pop();
       const parent = work[work.length - 1];
-      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
-      if (low.get(frame.id) !== index.get(frame.id)) continue;
+      if (parent) low[parent.k] = Math.min(low[parent.k]!, low[frame.k]!);
+      if (low[frame.k] !== index[frame.k]) continue;
       const scc: number[] = [];
-      let member: number;
+      let k: number;
       do {
-        member = stack.pop()!;
-        onStack.delete(member);
-        scc.push(member);
-      } while (member !== frame.id);
+        k = stack.pop()!;
+        onStack[k] = 0;
+        scc.push(k);
+      } while (k !== frame.k);
       if (scc.length > 1 || frame.selfLoop) out.push(scc);
     }
   }

@@ -1,92 +1,186 @@
 /**
- * The explorer's visited set: states are hashed field by field and kept in an open-addressing
- * table, with full structural comparison on a hash match. Nothing is allocated to look a state up,
- * which matters because most successors the explorer generates are states it has already seen.
+ * The explorer's visited set, with no JavaScript object per state: packed states (proofs/packed.ts)
+ * live in fixed-size chunks of shared memory, indexed by state id, and an open-addressing table of
+ * ids (with an 8-bit hash tag per slot, so most probes never touch the store) finds them.
+ *
+ * Only the main thread writes. Workers look states up while it inserts: an id is published with
+ * `Atomics.store` after its words are written, so a reader that sees the id sees the whole state.
+ * A reader may miss a state inserted meanwhile, or hold a table the writer has since outgrown (the
+ * old table is never written again); either way it only reports as new a state the writer then
+ * finds already present, so what is stored never depends on timing.
  */
-import { type PartitionStatus, type State, sameState } from '../model/state.js';
+import { hashWords } from './packed.js';
 
-const STATUS_CODE: Record<PartitionStatus, number> = { pending: 0, running: 1, faulted: 2, refused: 3 };
-const HV_CODE = { pending: 0, ok: 1, failed: 2 } as const;
+/** States per chunk of the store. */
+export const CHUNK_SHIFT = 16;
+const CHUNK_STATES = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK_STATES - 1;
+/** The table grows once more than this share of its slots is used. */
+const MAX_LOAD = 0.6;
 
-function mix(h: number, v: number): number {
-  return Math.imul(h ^ v, 0x01000193);
+/** What a reader needs: shareable with workers through `postMessage`. */
+export interface TableParts {
+  readonly words: number;
+  readonly slots: SharedArrayBuffer;
+  readonly tags: SharedArrayBuffer;
 }
 
-function mixAll(h: number, xs: readonly number[]): number {
-  for (let i = 0; i < xs.length; i++) h = mix(h, xs[i]!);
-  return h;
-}
+/** Read access to the table and the store, as a worker holds it. */
+export class VisitedReader {
+  protected slots: Uint32Array;
+  protected tags: Uint8Array;
+  protected mask: number;
+  protected readonly chunks: Uint32Array[] = [];
 
-/** 32-bit FNV-style hash over every field of the state. */
-export function hashState(s: State): number {
-  let h = 0x811c9dc5;
-  h = mix(h, HV_CODE[s.hv] | (s.hvTampered ? 4 : 0) | (s.halted ? 8 : 0));
-  h = mix(h, s.frame);
-  h = mix(h, s.auditCount);
-  h = mix(h, s.flags);
-  h = mix(h, s.tampered);
-  h = mix(h, s.auditLabel);
-  for (let i = 0; i < s.status.length; i++) h = mix(h, STATUS_CODE[s.status[i]!]);
-  h = mixAll(h, s.observed);
-  h = mixAll(h, s.pendingIrq);
-  h = mixAll(h, s.cells);
-  for (let i = 0; i < s.channels.length; i++) {
-    const q = s.channels[i]!;
-    h = mixAll(mix(h, q.length + 1), q);
+  constructor(
+    readonly words: number,
+    parts?: TableParts,
+  ) {
+    this.slots = new Uint32Array(parts ? parts.slots : new SharedArrayBuffer(4 * 1024));
+    this.tags = new Uint8Array(parts ? parts.tags : new SharedArrayBuffer(1024));
+    this.mask = this.slots.length - 1;
   }
-  return h >>> 0;
+
+  /** Adopts a table the writer grew into. */
+  adoptTable(parts: TableParts): void {
+    this.slots = new Uint32Array(parts.slots);
+    this.tags = new Uint8Array(parts.tags);
+    this.mask = this.slots.length - 1;
+  }
+
+  /** Adopts store chunks the writer added, in order. */
+  adoptChunks(chunks: readonly SharedArrayBuffer[]): void {
+    for (const c of chunks) this.chunks.push(new Uint32Array(c));
+  }
+
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+
+  /** The chunk holding state `id` and the offset of its first word there. */
+  locate(id: number): { chunk: Uint32Array; at: number } {
+    return { chunk: this.chunks[id >>> CHUNK_SHIFT]!, at: (id & CHUNK_MASK) * this.words };
+  }
+
+  /** The id of the state packed at `words[at ..]` (with hash `hash`), or -1. */
+  find(words: Uint32Array, at: number, hash: number): number {
+    const n = this.words;
+    const tag = hash >>> 24;
+    for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
+      const slot = Atomics.load(this.slots, i);
+      if (slot === 0) return -1;
+      if (this.tags[i] !== tag) continue;
+      const id = slot - 1;
+      const chunk = this.chunks[id >>> CHUNK_SHIFT];
+      if (!chunk) continue; // a chunk this reader has not adopted yet: the state is new to it
+      const base = (id & CHUNK_MASK) * n;
+      let k = 0;
+      while (k < n && chunk[base + k] === words[at + k]) k++;
+      if (k === n) return id;
+    }
+  }
 }
 
-/** Distinct states, each with the id of its insertion order. */
-export class StateTable {
-  private slots: Int32Array;
-  private hashes: Uint32Array;
-  private mask: number;
-  readonly states: State[] = [];
+/** The writer's view: inserts states, grows the table and the store. */
+export class VisitedSet extends VisitedReader {
+  private count = 0;
+  private tableParts: TableParts;
+  private readonly chunkBuffers: SharedArrayBuffer[] = [];
 
-  constructor(capacityHint = 1 << 16) {
-    let size = 1 << 4;
-    while (size < capacityHint * 2) size <<= 1;
-    this.slots = new Int32Array(size).fill(-1);
-    this.hashes = new Uint32Array(size);
-    this.mask = size - 1;
+  constructor(words: number) {
+    super(words);
+    this.tableParts = {
+      words,
+      slots: this.slots.buffer as SharedArrayBuffer,
+      tags: this.tags.buffer as SharedArrayBuffer,
+    };
   }
 
   get size(): number {
-    return this.states.length;
+    return this.count;
   }
 
-  /** The id of a state equal to `s`, or -1. */
-  find(s: State, hash = hashState(s)): number {
-    for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
-      const id = this.slots[i]!;
-      if (id < 0) return -1;
-      if (this.hashes[i] === hash && sameState(this.states[id]!, s)) return id;
+  /** The current table, for readers to adopt. */
+  get table(): TableParts {
+    return this.tableParts;
+  }
+
+  /** The store's chunks from index `from` on, for readers to adopt. */
+  chunksFrom(from: number): SharedArrayBuffer[] {
+    return this.chunkBuffers.slice(from);
+  }
+
+  /** Bytes held: store, table and tags. */
+  get bytes(): number {
+    return this.chunkBuffers.length * CHUNK_STATES * this.words * 4 + this.slots.length * 5;
+  }
+
+  /** Adds the state at `words[at ..]`, known not to be present; returns its id. */
+  insert(words: Uint32Array, at: number, hash = hashWords(words, at, this.words)): number {
+    if (this.count + 1 > this.slots.length * MAX_LOAD) this.grow();
+    const id = this.count++;
+    if ((id & CHUNK_MASK) === 0) {
+      const buffer = new SharedArrayBuffer(CHUNK_STATES * this.words * 4);
+      this.chunkBuffers.push(buffer);
+      this.chunks.push(new Uint32Array(buffer));
     }
-  }
-
-  /** Adds a state known not to be present; returns its id. */
-  insert(s: State, hash = hashState(s)): number {
-    if ((this.states.length + 1) * 2 > this.slots.length) this.grow();
-    const id = this.states.length;
-    this.states.push(s);
-    this.place(id, hash);
+    const chunk = this.chunks[id >>> CHUNK_SHIFT]!;
+    const base = (id & CHUNK_MASK) * this.words;
+    for (let k = 0; k < this.words; k++) chunk[base + k] = words[at + k]!;
+    this.place(this.slots, this.tags, this.mask, id, hash);
     return id;
   }
 
-  private place(id: number, hash: number): void {
-    let i = hash & this.mask;
-    while (this.slots[i]! >= 0) i = (i + 1) & this.mask;
-    this.slots[i] = id;
-    this.hashes[i] = hash;
+  /** The hash of stored state `id`. */
+  hashOf(id: number): number {
+    const { chunk, at } = this.locate(id);
+    return hashWords(chunk, at, this.words);
+  }
+
+  private place(slots: Uint32Array, tags: Uint8Array, mask: number, id: number, hash: number): void {
+    let i = hash & mask;
+    while (slots[i] !== 0) i = (i + 1) & mask;
+    tags[i] = hash >>> 24;
+    Atomics.store(slots, i, id + 1);
   }
 
   private grow(): void {
-    const oldSlots = this.slots;
-    const oldHashes = this.hashes;
-    this.slots = new Int32Array(oldSlots.length * 2).fill(-1);
-    this.hashes = new Uint32Array(oldSlots.length * 2);
-    this.mask = this.slots.length - 1;
-    for (let i = 0; i < oldSlots.length; i++) if (oldSlots[i]! >= 0) this.place(oldSlots[i]!, oldHashes[i]!);
+    const size = this.slots.length * 2;
+    const slots = new Uint32Array(new SharedArrayBuffer(size * 4));
+    const tags = new Uint8Array(new SharedArrayBuffer(size));
+    const mask = size - 1;
+    for (let id = 0; id < this.count; id++) this.place(slots, tags, mask, id, this.hashOf(id));
+    this.slots = slots;
+    this.tags = tags;
+    this.mask = mask;
+    this.tableParts = {
+      words: this.words,
+      slots: slots.buffer as SharedArrayBuffer,
+      tags: tags.buffer as SharedArrayBuffer,
+    };
+  }
+}
+
+/** A growable column of 32-bit integers, in chunks (no copy of the whole column when it grows). */
+export class IntColumn {
+  private readonly chunks: Int32Array[] = [];
+  private count = 0;
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(v: number): void {
+    if ((this.count & CHUNK_MASK) === 0) this.chunks.push(new Int32Array(CHUNK_STATES));
+    this.chunks[this.count >>> CHUNK_SHIFT]![this.count & CHUNK_MASK] = v;
+    this.count++;
+  }
+
+  get(i: number): number {
+    return this.chunks[i >>> CHUNK_SHIFT]![i & CHUNK_MASK]!;
+  }
+
+  get bytes(): number {
+    return this.chunks.length * CHUNK_STATES * 4;
   }
 }

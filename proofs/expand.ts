@@ -1,0 +1,182 @@
+/**
+ * One unit of the explorer's work: expand a contiguous range of stored states (a slice of the
+ * breadth-first frontier) into a batch of transitions, the same way in the main thread and in a
+ * worker. A batch lists, in the order a sequential search meets them, every step to a state the
+ * reader did not find (with the packed successor, its hash and the invariants it breaks), and the
+ * states of the range the liveness check tracks. Which successors are new is decided when the
+ * main thread merges batches in range order (proofs/explorer.ts), so the result never depends on
+ * how the ranges were shared out.
+ */
+import { buildCatalog, type EventCatalog, enabledEvents } from '../model/enabled.js';
+import type { Event } from '../model/events.js';
+import { buildLayout, type Layout, type LayoutOptions } from '../model/layout.js';
+import type { State } from '../model/state.js';
+import { type ModelOptions, type StepResult, step } from '../model/step.js';
+import type { SystemConfig } from '../system/config.js';
+import { isTracked } from './liveness.js';
+import { hashWords, StateCodec } from './packed.js';
+import { CATALOG, INVARIANTS } from './properties.js';
+import type { VisitedReader } from './visited.js';
+
+/** Everything a search derives once from the system: the same in every thread. */
+export interface SearchContext {
+  readonly layout: Layout;
+  readonly catalog: EventCatalog;
+  readonly model: ModelOptions;
+  readonly codec: StateCodec;
+  /** Every event of the catalog, by index. */
+  readonly events: readonly Event[];
+  readonly eventIndex: ReadonlyMap<Event, number>;
+}
+
+export function searchContext(
+  config: SystemConfig,
+  model: ModelOptions = {},
+  layoutOptions: LayoutOptions = {},
+): SearchContext {
+  const layout = buildLayout(config, layoutOptions);
+  const catalog = buildCatalog(layout);
+  const events = [
+    catalog.measure,
+    catalog.tamperHypervisor,
+    ...catalog.tamper,
+    ...catalog.launch,
+    catalog.tick,
+    ...catalog.guest.flat(),
+    ...catalog.device.flat(),
+  ];
+  return {
+    layout,
+    catalog,
+    model,
+    codec: new StateCodec(layout),
+    events,
+    eventIndex: new Map(events.map((e, i) => [e, i])),
+  };
+}
+
+/** Transitions out of one range of states. Typed arrays only, so a worker can transfer it. */
+export interface Batch {
+  /** Number of candidates: steps to states the reader did not find, in search order. */
+  readonly count: number;
+  /** Per candidate: the state it was reached from, and the event index. */
+  readonly parent: Int32Array;
+  readonly event: Int32Array;
+  /** Packed successors, `words` each. */
+  readonly candidates: Uint32Array;
+  readonly hashes: Uint32Array;
+  /** Per candidate: the pending invariants it breaks, as bits over INVARIANTS. */
+  readonly breaks: Uint32Array;
+  /** States of the range in some FaultRecovery pair's P (proofs/liveness.ts), ascending. */
+  readonly tracked: Int32Array;
+  /** Baits reached by some step of the range, as bits over CATALOG. */
+  readonly baits: number;
+}
+
+/** The pending work of a search, as bit sets: what a batch still has to report. */
+export interface Pending {
+  /** Bits over INVARIANTS. */
+  readonly invariants: number;
+  /** Bits over CATALOG. */
+  readonly baits: number;
+}
+
+/** Names the kinds of a step, for witnesses (main thread only). */
+export type WitnessFn = (before: State, event: Event, result: StepResult) => readonly string[];
+
+class Grow32 {
+  data: Int32Array | Uint32Array;
+  length = 0;
+  constructor(private readonly signed: boolean) {
+    this.data = signed ? new Int32Array(256) : new Uint32Array(256);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) this.resize(this.length * 2);
+    this.data[this.length++] = v;
+  }
+  /** Room for `n` more entries; returns the index of the first. */
+  reserve(n: number): number {
+    while (this.length + n > this.data.length) this.resize(this.data.length * 2);
+    const at = this.length;
+    this.length += n;
+    return at;
+  }
+  private resize(size: number): void {
+    const next = this.signed ? new Int32Array(size) : new Uint32Array(size);
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
+  take(): Int32Array | Uint32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+/**
+ * Expands states `lo .. hi - 1` of `reader`. With `witness`, calls `onWitness` for each kind of
+ * step met (in order), so the caller can keep the first of each.
+ */
+export function expandRange(
+  ctx: SearchContext,
+  reader: VisitedReader,
+  lo: number,
+  hi: number,
+  pending: Pending,
+  witness?: { fn: WitnessFn; on: (kind: string, from: number, event: number) => void },
+): Batch {
+  const { layout, catalog, model, codec, eventIndex } = ctx;
+  const words = codec.words;
+  const parent = new Grow32(true);
+  const event = new Grow32(true);
+  const tracked: number[] = [];
+  const candidates = new Grow32(false);
+  const hashes = new Grow32(false);
+  const breaks = new Grow32(false);
+  let baits = 0;
+  let baitsLeft = pending.baits;
+  const scratch = new Uint32Array(words);
+
+  for (let id = lo; id < hi; id++) {
+    const { chunk, at } = reader.locate(id);
+    const s = codec.decode(chunk, at);
+    if (isTracked(layout, s)) tracked.push(id);
+    for (const e of enabledEvents(layout, catalog, s, model)) {
+      const result = step(layout, s, e, model);
+      const ei = eventIndex.get(e)!;
+      if (witness) for (const kind of witness.fn(s, e, result)) witness.on(kind, id, ei);
+      if (baitsLeft)
+        for (let b = 0; b < CATALOG.length; b++)
+          if (baitsLeft & (1 << b) && CATALOG[b]!.bait.reached(layout, s, e, result)) {
+            baits |= 1 << b;
+            baitsLeft &= ~(1 << b);
+          }
+      if (result.state === s) continue;
+      codec.encodeFrom(result.state, s, chunk, at, scratch);
+      const hash = hashWords(scratch, 0, words);
+      if (reader.find(scratch, 0, hash) >= 0) continue;
+      const w = candidates.reserve(words);
+      candidates.data.set(scratch, w);
+      hashes.push(hash);
+      let broken = 0;
+      for (let i = 0; i < INVARIANTS.length; i++)
+        if (pending.invariants & (1 << i) && !INVARIANTS[i]!.holds(layout, result.state)) broken |= 1 << i;
+      breaks.push(broken);
+      parent.push(id);
+      event.push(ei);
+    }
+  }
+  return {
+    count: parent.length,
+    parent: parent.take() as Int32Array,
+    event: event.take() as Int32Array,
+    tracked: Int32Array.from(tracked),
+    candidates: candidates.take() as Uint32Array,
+    hashes: hashes.take() as Uint32Array,
+    breaks: breaks.take() as Uint32Array,
+    baits,
+  };
+}
+
+/** The buffers of a batch, to transfer rather than copy. */
+export function batchBuffers(b: Batch): ArrayBuffer[] {
+  return [b.parent, b.event, b.tracked, b.candidates, b.hashes, b.breaks].map((a) => a.buffer as ArrayBuffer);
+}
