@@ -7,8 +7,30 @@ import { describeEvent, describeOutcome } from '../model/describe.js';
 import type { Layout } from '../model/layout.js';
 import type { CheckRun, PropertyStatus } from '../proofs/check.js';
 import { explainViolation } from '../proofs/explain.js';
-import type { Progress, Trace } from '../proofs/explorer.js';
+import type { ExploreResult, Progress, StopReason, Trace } from '../proofs/explorer.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
+import { formatBytes } from './options.js';
+
+const STOPPED: Record<StopReason, string> = {
+  'max-states': 'stopped at the --max-states bound',
+  'max-memory': 'stopped at the memory budget',
+  interrupted: 'interrupted',
+};
+
+/** One line for stderr when the explorer stopped early: how far it got and what to try. */
+export function stopNote(result: ExploreResult, maxMemory: number): string | null {
+  if (result.complete || !result.stopped) return null;
+  const where = `after ${result.distinctStates.toLocaleString('en-US')} distinct states at depth ${result.depth}`;
+  const settled = 'violations found so far are reported, the other properties are unknown';
+  switch (result.stopped) {
+    case 'max-states':
+      return `explorer: stopped at the --max-states bound ${where}; ${settled}`;
+    case 'max-memory':
+      return `explorer: stopped at the memory budget (${formatBytes(maxMemory)}) ${where}; ${settled}. Try a larger --max-memory, typezero prove, or --engine tlc`;
+    case 'interrupted':
+      return `explorer: interrupted ${where}; ${settled}`;
+  }
+}
 
 const STATUS_WORD: Record<PropertyStatus, string> = {
   holds: 'holds',
@@ -24,7 +46,7 @@ export function formatHuman(run: CheckRun, file: string): string {
   out.push(`system ${report.system} (${file})`);
   out.push(
     `engine ${report.engine}: ${distinctStates.toLocaleString('en-US')} distinct states, depth ${depth}, ${durationMs} ms` +
-      (result.complete ? ', exhaustive' : ', stopped at the --max-states bound'),
+      (result.complete ? ', exhaustive' : `, ${STOPPED[result.stopped ?? 'max-states']}`),
   );
   out.push('');
   const width = Math.max(...CATALOG.map((p) => p.name.length));
@@ -96,5 +118,5 @@ export function formatTrace(layout: Layout, trace: Trace): string[] {
 
 export function formatProgress(p: Progress): string {
   const rate = p.elapsedMs > 0 ? Math.round((p.distinctStates * 1000) / p.elapsedMs) : 0;
-  return `explorer: ${p.distinctStates.toLocaleString('en-US')} states, depth ${p.depth}, ${p.queued.toLocaleString('en-US')} queued, ${rate.toLocaleString('en-US')} states/s`;
+  return `explorer: ${p.distinctStates.toLocaleString('en-US')} states, depth ${p.depth}, ${p.queued.toLocaleString('en-US')} queued, ${rate.toLocaleString('en-US')} states/s, ${formatBytes(p.bytes)} held`;
 }

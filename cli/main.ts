@@ -5,19 +5,28 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { exitCodeOf, runExplorer } from '../proofs/check.js';
+import { exitCodeOf, runExplorerParallel } from '../proofs/check.js';
+import { defaultMaxMemory, defaultWorkers } from '../proofs/parallel.js';
 import type { SystemConfig } from '../system/config.js';
 import { formatSystemFileError, loadSystemFile } from '../system/load.js';
 import { summarize } from '../system/summary.js';
-import { formatHuman, formatProgress } from './check.js';
+import { formatHuman, formatProgress, stopNote } from './check.js';
 import { registerEvidence } from './evidence.js';
-import { wholeNumber } from './options.js';
+import { byteSize, formatBytes, wholeNumber } from './options.js';
 import { registerSimulate } from './simulate.js';
 import { checkWith, EngineError, registerTla, ToolError } from './tla.js';
 
 const EXIT_INPUT = 2;
 
 class InputError extends Error {}
+
+interface CheckOptions {
+  engine: string;
+  json?: boolean;
+  maxStates?: number;
+  workers?: number;
+  maxMemory?: number;
+}
 
 function load(file: string): SystemConfig {
   const loaded = loadSystemFile(file);
@@ -72,7 +81,17 @@ export function buildProgram(): Command {
       'stop after this many distinct states (unsettled properties are "unknown")',
       wholeNumber(1),
     )
-    .action(async (file: string, opts: { engine: string; json?: boolean; maxStates?: number }) => {
+    .option(
+      '--workers <n>',
+      `threads the explorer expands states on (default: ${defaultWorkers()}, the machine's cores)`,
+      wholeNumber(1),
+    )
+    .option(
+      '--max-memory <size>',
+      `stop the explorer cleanly at this much memory, e.g. 4g (default: ${formatBytes(defaultMaxMemory())}, half the machine's)`,
+      byteSize,
+    )
+    .action(async (file: string, opts: CheckOptions) => {
       const config = load(file);
       const progress = progressLine();
       if (opts.engine !== 'explorer') {
@@ -86,11 +105,20 @@ export function buildProgram(): Command {
         process.exitCode = result.exitCode;
         return;
       }
-      const run = runExplorer(config, file, {
+      const interrupt = new AbortController();
+      const onInterrupt = () => interrupt.abort();
+      process.once('SIGINT', onInterrupt);
+      const maxMemory = opts.maxMemory ?? defaultMaxMemory();
+      const run = await runExplorerParallel(config, file, {
         maxStates: opts.maxStates,
+        maxMemory,
+        workers: opts.workers ?? defaultWorkers(),
+        signal: interrupt.signal,
         onProgress: (p) => progress.update(formatProgress(p)),
-      });
+      }).finally(() => process.off('SIGINT', onInterrupt));
       progress.done();
+      const stopped = stopNote(run.result, maxMemory);
+      if (stopped) process.stderr.write(`${stopped}\n`);
       process.stdout.write(opts.json ? `${JSON.stringify(run.report)}\n` : `${formatHuman(run, file)}\n`);
       process.exitCode = exitCodeOf(run.report);
     });

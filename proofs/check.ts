@@ -5,8 +5,9 @@
  */
 import { buildLayout, type Layout } from '../model/layout.js';
 import type { SystemConfig } from '../system/config.js';
-import { type ExploreResult, explore, type Progress } from './explorer.js';
+import { type ExploreResult, explore, type SearchOptions, type StopReason } from './explorer.js';
 import { type ItfTrace, traceToItf } from './itf.js';
+import { exploreParallel, type ParallelOptions } from './parallel.js';
 import { CATALOG, type PropertyName } from './properties.js';
 
 export type PropertyStatus = 'holds' | 'violated' | 'unknown';
@@ -16,7 +17,13 @@ export interface CheckReport {
   system: string;
   engine: string;
   properties: { name: PropertyName; status: PropertyStatus; trace?: ItfTrace }[];
-  stats: { distinctStates: number; depth: number; durationMs: number };
+  stats: {
+    distinctStates: number;
+    depth: number;
+    durationMs: number;
+    /** Set when the search ended before covering every reachable state (an extension of section 5). */
+    stopped?: StopReason;
+  };
 }
 
 export interface CheckRun {
@@ -25,13 +32,22 @@ export interface CheckRun {
   readonly layout: Layout;
 }
 
-export function runExplorer(
+/** The explorer, in this thread. */
+export function runExplorer(config: SystemConfig, file: string, options: SearchOptions = {}): CheckRun {
+  return explorerRun(config, file, explore(config, options));
+}
+
+/** The explorer on `workers` threads (proofs/parallel.ts): the same report for every count. */
+export async function runExplorerParallel(
   config: SystemConfig,
   file: string,
-  options: { maxStates?: number; onProgress?: (p: Progress) => void },
-): CheckRun {
+  options: ParallelOptions = {},
+): Promise<CheckRun> {
+  return explorerRun(config, file, await exploreParallel(config, options));
+}
+
+function explorerRun(config: SystemConfig, file: string, result: ExploreResult): CheckRun {
   const layout = buildLayout(config);
-  const result = explore(config, options);
   const properties = CATALOG.map((p) => {
     const verdict = result.verdicts.get(p.name)!;
     if (verdict.status !== 'violated') return { name: p.name, status: verdict.status };
@@ -53,6 +69,7 @@ export function runExplorer(
         distinctStates: result.distinctStates,
         depth: result.depth,
         durationMs: Math.round(result.durationMs),
+        ...(result.stopped ? { stopped: result.stopped } : {}),
       },
     },
   };

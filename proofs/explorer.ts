@@ -14,6 +14,7 @@
  * therefore the same for every number of workers.
  */
 
+import { getHeapStatistics } from 'node:v8';
 import { enabledEvents } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
 import type { LayoutOptions } from '../model/layout.js';
@@ -100,6 +101,10 @@ export interface ExploreResult {
   readonly bytes?: number;
   readonly wordsPerState?: number;
 }
+
+/** The JavaScript heap may fill to this share of its limit before the search stops (no V8 abort). */
+const HEAP_SHARE = 0.85;
+const HEAP_LIMIT = getHeapStatistics().heap_size_limit;
 
 /** States per range of a level: fixed, so the ranges (and so every result) never depend on workers. */
 export const RANGE = 512;
@@ -189,7 +194,8 @@ export class Search {
     }
     if (this.tracked) for (const id of batch.tracked) this.tracked.push(id);
     this.baitsReached |= batch.baits;
-    if (process.memoryUsage.rss() > this.maxMemory) {
+    const memory = process.memoryUsage();
+    if (memory.rss > this.maxMemory || memory.heapUsed > HEAP_SHARE * HEAP_LIMIT) {
       this.stop('max-memory');
       return false;
     }
