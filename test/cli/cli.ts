@@ -10,9 +10,15 @@ export interface CliResult {
 }
 
 export function typezero(...args: string[]): CliResult {
+  return typezeroWithEnv({}, ...args);
+}
+
+/** `typezero` with extra environment variables. */
+export function typezeroWithEnv(env: Record<string, string>, ...args: string[]): CliResult {
   const r = spawnSync(process.execPath, [`${ROOT}dist/cli/main.js`, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
+    env: { ...process.env, ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
