@@ -1,0 +1,42 @@
+/**
+ * The parallel explorer (the built one, whose workers load from dist/) against the explorer in this
+ * thread, on generated systems: the same counts, depth, verdicts, baits and the same shortest
+ * counterexamples, event for event, for 2 and 3 workers, under bounds that cut some searches short
+ * and let others finish.
+ */
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { systemArb } from '../../proofs/arbitraries.js';
+import { type ExploreResult, explore } from '../../proofs/explorer.js';
+import type { SystemConfig } from '../../system/config.js';
+import { ROOT } from '../helpers.js';
+
+type Parallel = (config: SystemConfig, options: object) => Promise<ExploreResult>;
+const { exploreParallel } = (await import(`${ROOT}dist/proofs/parallel.js`)) as { exploreParallel: Parallel };
+
+function summary(r: ExploreResult) {
+  return {
+    distinctStates: r.distinctStates,
+    depth: r.depth,
+    complete: r.complete,
+    baits: [...r.baits],
+    verdicts: [...r.verdicts].map(([name, v]) => ({
+      name,
+      status: v.status,
+      events: v.status === 'violated' ? v.trace.steps.map((s) => JSON.stringify(s.event)) : [],
+      loop: v.status === 'violated' ? v.trace.loop : undefined,
+    })),
+  };
+}
+
+describe('parallel exploration', () => {
+  test.prop([systemArb(), fc.constantFrom(2, 3), fc.constantFrom(700, 5000, 20000)], { numRuns: 30 })(
+    'gives the in-thread result for every worker count',
+    async (config, workers, maxStates) => {
+      const options = { maxStates };
+      const one = explore(config, options);
+      const many = await exploreParallel(config, { ...options, workers });
+      expect(summary(many)).toEqual(summary(one));
+    },
+  );
+});
