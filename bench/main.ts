@@ -1,40 +1,31 @@
 /**
- * `npm run bench`: the explorer on every example and benchmark system, each in a fresh process so
- * that its peak memory is its own (one row per system: distinct states, depth, wall time, distinct
- * states per second, peak resident memory); then the emulator's VM exits and guest instructions per
- * second, bare and with online refinement checking (bench/emulator.ts).
+ * `npm run bench`: the explorer on every example and benchmark system, at 1 and 2 workers, each run
+ * in a fresh process (bench/explorer.ts); TLC on the same model at 1 and 2 workers where a jar is
+ * found (TLA2TOOLS_JAR, or ../shared/tools/tla2tools/) and the system is small enough for it; then
+ * the emulator's VM exits and guest instructions per second (bench/emulator.ts).
+ *
+ *   npm run bench [-- --only PATTERN] [--tlc-max-states N] [--no-tlc] [--no-emulator]
  */
-import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { explore } from '../proofs/explorer.js';
-import { formatSystemFileError, loadSystemFile } from '../system/load.js';
 import { formatEmulatorBench, runEmulatorBench } from './emulator.js';
+import {
+  BENCH_ENTRY,
+  type ExplorerRow,
+  explorerInChild,
+  measureExplorer,
+  type TlcTiming,
+  timeTlc,
+} from './explorer.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Below this many states a per-state memory figure is mostly the process's fixed cost. */
+const MIN_STATES_FOR_BYTES = 100_000;
 
-interface Row {
-  system: string;
-  distinctStates: number;
-  depth: number;
-  ms: number;
-  peakMiB: number;
-}
-
-/** Runs in the child: explore one system and print its row as JSON. */
-function measureOne(file: string): void {
-  const loaded = loadSystemFile(file);
-  if (!loaded.ok) throw new Error(loaded.errors.map(formatSystemFileError).join('\n'));
-  const result = explore(loaded.config);
-  const row: Row = {
-    system: basename(file, '.yaml'),
-    distinctStates: result.distinctStates,
-    depth: result.depth,
-    ms: result.durationMs,
-    peakMiB: process.resourceUsage().maxRSS / 1024,
-  };
-  process.stdout.write(`${JSON.stringify(row)}\n`);
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
 function systems(): string[] {
@@ -43,19 +34,64 @@ function systems(): string[] {
       .filter((f) => f.endsWith('.yaml'))
       .sort()
       .map((f) => join(ROOT, d, f));
-  return [...dir('examples'), ...dir('bench/systems')];
+  const only = option('--only');
+  return [...dir('examples'), ...dir('bench/systems')].filter((f) => !only || basename(f).includes(only));
 }
 
-function table(rows: Row[]): string {
-  const header = ['system', 'distinct states', 'depth', 'wall ms', 'states/s', 'peak MiB'];
-  const cells = rows.map((r) => [
-    r.system,
-    r.distinctStates.toLocaleString('en-US'),
-    String(r.depth),
-    r.ms.toFixed(0),
-    Math.round((r.distinctStates * 1000) / r.ms).toLocaleString('en-US'),
-    r.peakMiB.toFixed(0),
-  ]);
+function tlcJar(): string | null {
+  const fromEnv = process.env.TLA2TOOLS_JAR;
+  if (fromEnv && existsSync(fromEnv)) return fromEnv;
+  const shared = join(ROOT, '../shared/tools/tla2tools');
+  if (!existsSync(shared)) return null;
+  const jar = readdirSync(shared)
+    .filter((f) => f.endsWith('.jar'))
+    .sort()
+    .at(-1);
+  return jar ? join(shared, jar) : null;
+}
+
+interface Line {
+  readonly one: ExplorerRow;
+  readonly two: ExplorerRow;
+  readonly tlc: readonly TlcTiming[];
+}
+
+const n = (x: number) => Math.round(x).toLocaleString('en-US');
+const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+
+function table(lines: readonly Line[]): string {
+  const header = [
+    'system',
+    'distinct states',
+    'depth',
+    'wall 1w',
+    'wall 2w',
+    'speed-up',
+    'states/s 2w',
+    'bytes/state',
+    'peak MiB',
+    'TLC 1w',
+    'TLC 2w',
+    'TLC 2w / 2w',
+  ];
+  const cells = lines.map(({ one, two, tlc }) => {
+    const t1 = tlc.find((t) => t.workers === 1);
+    const t2 = tlc.find((t) => t.workers === 2);
+    return [
+      one.system,
+      n(two.distinctStates) + (two.complete ? '' : ' (stopped)'),
+      String(two.depth),
+      seconds(one.ms),
+      seconds(two.ms),
+      `${(one.ms / two.ms).toFixed(2)}x`,
+      n((two.distinctStates * 1000) / two.ms),
+      two.distinctStates >= MIN_STATES_FOR_BYTES ? two.bytesPerState.toFixed(0) : '-',
+      n(two.peakMiB),
+      t1 ? seconds(t1.ms) : '-',
+      t2 ? seconds(t2.ms) : '-',
+      t2 ? `${(t2.ms / two.ms).toFixed(1)}x` : '-',
+    ];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) =>
     c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
@@ -63,22 +99,33 @@ function table(rows: Row[]): string {
 }
 
 async function main(): Promise<void> {
-  const one = process.argv.indexOf('--one');
-  if (one >= 0) {
-    measureOne(process.argv[one + 1]!);
+  if (process.argv.includes('--one')) {
+    const mem = option('--max-memory');
+    await measureExplorer(option('--one')!, Number(option('--workers') ?? 1), mem ? Number(mem) : undefined);
     return;
   }
-  const rows: Row[] = [];
+  const jar = process.argv.includes('--no-tlc') ? null : tlcJar();
+  const tlcMax = Number(option('--tlc-max-states') ?? 1_000_000);
+  const lines: Line[] = [];
   for (const file of systems()) {
-    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--one', file], {
-      encoding: 'utf8',
-    });
-    if (child.status !== 0) throw new Error(`benchmark of ${file} failed:\n${child.stderr}`);
-    rows.push(JSON.parse(child.stdout) as Row);
-    process.stderr.write(`measured ${basename(file)}\n`);
+    const one = explorerInChild(BENCH_ENTRY, file, 1);
+    const two = explorerInChild(BENCH_ENTRY, file, 2);
+    const tlc =
+      jar && one.complete && one.distinctStates <= tlcMax ? [1, 2].map((w) => timeTlc(jar, file, w)) : [];
+    for (const t of tlc)
+      if (t.distinctStates !== null && t.distinctStates !== one.distinctStates)
+        process.stderr.write(
+          `${basename(file)}: TLC found ${t.distinctStates} distinct states, the explorer ${one.distinctStates}\n`,
+        );
+    lines.push({ one, two, tlc });
+    process.stderr.write(`measured ${basename(file)}: ${n(one.distinctStates)} states\n`);
   }
-  process.stdout.write(`explorer (node ${process.version}, one core)\n${table(rows)}\n\n`);
-  process.stdout.write(`emulator\n${formatEmulatorBench(await runEmulatorBench())}\n`);
+  process.stdout.write(
+    `explorer (node ${process.version}; 1w and 2w: one and two worker threads)` +
+      `${jar ? `; TLC: ${basename(jar)}, systems up to ${n(tlcMax)} states` : '; TLC: no jar found'}\n${table(lines)}\n\n`,
+  );
+  if (!process.argv.includes('--no-emulator'))
+    process.stdout.write(`emulator\n${formatEmulatorBench(await runEmulatorBench())}\n`);
 }
 
 await main();

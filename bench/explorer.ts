@@ -1,0 +1,123 @@
+/**
+ * The explorer's benchmark: one system, one worker count, in a fresh process so that its peak
+ * memory is its own. Bytes per state are the peak resident size minus the process's resident size
+ * just before the search (modules loaded, system read), over the distinct states: everything the
+ * search holds, workers included.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildLayout } from '../model/layout.js';
+import { exploreParallel } from '../proofs/parallel.js';
+import { INVARIANTS } from '../proofs/properties.js';
+import { formatSystemFileError, loadSystemFile } from '../system/load.js';
+import { mcModuleName } from '../tla/generate.js';
+import { tlcFiles } from '../tla/tlc/engine.js';
+
+export interface ExplorerRow {
+  readonly system: string;
+  readonly workers: number;
+  readonly distinctStates: number;
+  readonly depth: number;
+  readonly complete: boolean;
+  /** Every property holds (so every engine explores the whole graph). */
+  readonly allHold: boolean;
+  readonly ms: number;
+  readonly peakMiB: number;
+  readonly bytesPerState: number;
+}
+
+/** Runs in the child: explore one system and print its row as JSON. */
+export async function measureExplorer(file: string, workers: number, maxMemory?: number): Promise<void> {
+  const loaded = loadSystemFile(file);
+  if (!loaded.ok) throw new Error(loaded.errors.map(formatSystemFileError).join('\n'));
+  const baseline = process.memoryUsage.rss();
+  const result = await exploreParallel(loaded.config, { workers, ...(maxMemory ? { maxMemory } : {}) });
+  const peak = process.resourceUsage().maxRSS * 1024;
+  const row: ExplorerRow = {
+    system: basename(file, '.yaml'),
+    workers,
+    distinctStates: result.distinctStates,
+    depth: result.depth,
+    complete: result.complete,
+    allHold: [...result.verdicts.values()].every((v) => v.status === 'holds'),
+    ms: result.durationMs,
+    peakMiB: peak / 2 ** 20,
+    bytesPerState: (peak - baseline) / result.distinctStates,
+  };
+  process.stdout.write(`${JSON.stringify(row)}\n`);
+}
+
+/** One measurement in a child process of this benchmark's entry point. */
+export function explorerInChild(
+  entry: string,
+  file: string,
+  workers: number,
+  maxMemory?: number,
+): ExplorerRow {
+  const args = [entry, '--one', file, '--workers', String(workers)];
+  if (maxMemory) args.push('--max-memory', String(maxMemory));
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (child.status !== 0) throw new Error(`benchmark of ${file} failed:\n${child.stderr}`);
+  return JSON.parse(child.stdout) as ExplorerRow;
+}
+
+export interface TlcTiming {
+  readonly workers: number;
+  readonly ms: number;
+  readonly distinctStates: number;
+}
+
+/**
+ * TLC on the same model (the generated spec, every invariant and FaultRecovery), timed, on a
+ * system where every property holds; a run that does not end with TLC's count of distinct states
+ * is an error, not a time.
+ */
+export function timeTlc(jar: string, file: string, workers: number): TlcTiming {
+  const loaded = loadSystemFile(file);
+  if (!loaded.ok) throw new Error(loaded.errors.map(formatSystemFileError).join('\n'));
+  const dir = mkdtempSync(join(tmpdir(), 'typezero-bench-'));
+  try {
+    const layout = buildLayout(loaded.config);
+    const files = tlcFiles(
+      layout,
+      { invariants: INVARIANTS.map((p) => p.tla), liveness: true, bugs: [] },
+      file,
+    );
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const module = mcModuleName(loaded.config.system);
+    const started = performance.now();
+    const run = spawnSync(
+      'java',
+      [
+        '-XX:+UseParallelGC',
+        '-cp',
+        jar,
+        'tlc2.TLC',
+        '-workers',
+        String(workers),
+        '-lncheck',
+        'final',
+        '-metadir',
+        join(dir, 'states'),
+        '-config',
+        `${module}.cfg`,
+        module,
+      ],
+      { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26 },
+    );
+    const ms = performance.now() - started;
+    const m = /([\d,]+) distinct states found/.exec(run.stdout);
+    if (run.status !== 0 || !m) {
+      const why = run.stdout.split('\n').find((l) => /^Error|error/.test(l)) ?? `exit ${run.status}`;
+      throw new Error(`TLC failed on ${basename(file)}: ${why}\n${run.stdout.slice(-2000)}`);
+    }
+    return { workers, ms, distinctStates: Number(m[1]!.replace(/,/g, '')) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const BENCH_ENTRY = fileURLToPath(new URL('./main.js', import.meta.url));
