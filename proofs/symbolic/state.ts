@@ -156,6 +156,42 @@ export function concreteState(layout: Layout, state: State): SymState {
   };
 }
 
+/**
+ * The model state that solver values (SMT-LIB literals in variable order) stand for; the inverse
+ * of `concreteState`, written separately so that tests can hold the two to each other.
+ */
+export function decodeState(layout: Layout, values: readonly string[]): State {
+  let i = 0;
+  const v = shape(layout, (sort) => {
+    const text = values[i++];
+    if (text === undefined) throw new Error('too few values for the state variables');
+    if (sort === 'Bool' && text !== 'true' && text !== 'false') throw new Error(`not a Boolean: ${text}`);
+    return text;
+  });
+  const num = (t: Term) => Number(t.replace(/^\(- (\d+)\)$/, '-$1'));
+  const bits = (l: Label) => l.reduce((acc, t, q) => (t === 'true' ? acc | bit(q) : acc), 0);
+  const key = <K extends string>(codes: Record<K, number>, t: Term): K => {
+    const found = (Object.keys(codes) as K[]).find((k) => codes[k] === num(t));
+    if (found === undefined) throw new Error(`no such code: ${t}`);
+    return found;
+  };
+  return {
+    hv: key(HV_CODE, v.hv),
+    hvTampered: v.hvTampered === 'true',
+    tampered: bits(v.tampered),
+    status: v.status.map((t) => key(STATUS_CODE, t)),
+    observed: v.observed.map(bits),
+    pendingIrq: v.pendingIrq.map(bits),
+    frame: num(v.frame),
+    cells: v.cells.map(bits),
+    channels: v.chSlots.map((slots, k) => slots.slice(0, num(v.chLen[k]!)).map(bits)),
+    auditCount: num(v.auditCount),
+    auditLabel: bits(v.auditLabel),
+    halted: v.halted === 'true',
+    flags: bits(v.flags),
+  };
+}
+
 // ---------------------------------------------------------------- mirrors of model/state.ts
 
 export function isStatus(s: SymState, p: number, status: PartitionStatus): Term {
