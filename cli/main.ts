@@ -12,6 +12,7 @@ import { summarize } from '../system/summary.js';
 import { formatHuman, formatProgress } from './check.js';
 import { registerEvidence } from './evidence.js';
 import { wholeNumber } from './options.js';
+import { registerProve } from './prove.js';
 import { registerSimulate } from './simulate.js';
 import { checkWith, EngineError, registerTla, ToolError } from './tla.js';
 
@@ -104,6 +105,7 @@ export function buildProgram(): Command {
     });
 
   registerSimulate(program, load, (message) => new InputError(message));
+  registerProve(program, load);
   registerEvidence(program);
   registerTla(program, load, (code) => {
     process.exitCode = code;
