@@ -145,7 +145,7 @@ async function decide(
   const slice = (ms: number) => Math.min(deadline, Date.now() + ms);
   const budget = deadline - Date.now();
   progress('proving');
-  let answer = await chc(rel, bad, slice(Math.min(5_000, budget / 4)));
+  let answer = await chc(rel, bad, slice(Math.min(10_000, budget / 4)));
   if (answer.kind === 'unknown') {
     progress('searching a trace');
     const quick = await bmc(rel, bad, slice(Math.min(10_000, budget / 4)));
