@@ -13,6 +13,7 @@ import { summarize } from '../system/summary.js';
 import { formatHuman, formatProgress, stopNote } from './check.js';
 import { registerEvidence } from './evidence.js';
 import { byteSize, formatBytes, wholeNumber } from './options.js';
+import { registerProve } from './prove.js';
 import { registerSimulate } from './simulate.js';
 import { checkWith, EngineError, registerTla, ToolError } from './tla.js';
 
@@ -132,6 +133,7 @@ export function buildProgram(): Command {
     });
 
   registerSimulate(program, load, (message) => new InputError(message));
+  registerProve(program, load);
   registerEvidence(program);
   registerTla(program, load, (code) => {
     process.exitCode = code;

@@ -61,7 +61,7 @@ const PRIVILEGED: Record<string, 'partition-control' | 'audit-read'> = {
   'audit-read': 'audit-read',
 };
 
-function authorised(layout: Layout, p: number, op: string): boolean {
+export function authorised(layout: Layout, p: number, op: string): boolean {
   const needed = PRIVILEGED[op];
   return needed === undefined || layout.config.partitions[p]!.privileges.includes(needed);
 }

@@ -1,0 +1,234 @@
+/**
+ * The proof engine (`typezero prove`): each invariant of the catalog decided over the symbolic
+ * relation (proofs/symbolic/) without enumerating states. `holds` only with an inductive invariant
+ * from Spacer that plain SMT queries confirm; `violated` only with a trace, found by bounded model
+ * checking, that the model's own `step` replays into a violating state. Anything else is `unknown`
+ * with its reason. The report has the shape of `check --json` (proofs/check.ts).
+ */
+import { buildCatalog, enabledEvents } from '../model/enabled.js';
+import type { Event } from '../model/events.js';
+import { buildLayout, type Layout } from '../model/layout.js';
+import { init } from '../model/state.js';
+import { type ModelOptions, step } from '../model/step.js';
+import type { SystemConfig } from '../system/config.js';
+import type { CheckReport, PropertyStatus } from './check.js';
+import type { Trace, TraceStep } from './explorer.js';
+import { traceToItf } from './itf.js';
+import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
+import { bmc } from './symbolic/bmc.js';
+import { chc, ProofDefect, recheck } from './symbolic/chc.js';
+import { buildRelation, type Relation } from './symbolic/relation.js';
+
+export { ProofDefect } from './symbolic/chc.js';
+
+/** How a verdict was reached. */
+export type ProofMethod =
+  /** Spacer's inductive invariant, confirmed by plain SMT queries. */
+  | 'inductive-invariant'
+  /** A bounded-model-checking trace, replayed through `step`. */
+  | 'bmc-trace'
+  /** True of the configuration itself (FaultRecovery without a health monitor). */
+  | 'vacuous'
+  | 'none';
+
+export interface ProofVerdict {
+  readonly name: PropertyName;
+  readonly status: PropertyStatus;
+  readonly method: ProofMethod;
+  /** With `holds` by invariant: the `define-fun Inv` text and the variables it takes. */
+  readonly invariant?: { readonly definitions: string; readonly args: readonly string[] };
+  readonly trace?: Trace;
+  /** Why the property is `unknown`. */
+  readonly reason?: string;
+  readonly solverMs: number;
+}
+
+export interface ProveReport extends CheckReport {
+  stats: CheckReport['stats'] & { solverMs: number; methods: Partial<Record<PropertyName, ProofMethod>> };
+}
+
+export interface ProveOptions {
+  /** Solver time per property (milliseconds). */
+  readonly timeoutMs?: number;
+  /** Only these properties (all when absent). */
+  readonly properties?: readonly PropertyName[];
+  readonly model?: ModelOptions;
+  readonly onProgress?: (name: PropertyName, phase: 'proving' | 'searching a trace' | 'rechecking') => void;
+}
+
+export interface ProveRun {
+  readonly report: ProveReport;
+  readonly verdicts: readonly ProofVerdict[];
+  readonly layout: Layout;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+export async function prove(
+  config: SystemConfig,
+  file: string,
+  options: ProveOptions = {},
+): Promise<ProveRun> {
+  const started = performance.now();
+  const layout = buildLayout(config);
+  const rel = buildRelation(layout, options.model);
+  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const wanted = CATALOG.filter((p) => !options.properties || options.properties.includes(p.name));
+  const verdicts: ProofVerdict[] = [];
+  for (const p of wanted) {
+    const began = performance.now();
+    const deadline = Date.now() + timeout;
+    const verdict =
+      p.kind === 'liveness'
+        ? faultRecovery(layout)
+        : await decide(rel, p.name, deadline, options.model ?? {}, (phase) =>
+            options.onProgress?.(p.name, phase),
+          );
+    verdicts.push({ ...verdict, solverMs: Math.round(performance.now() - began) });
+  }
+  const properties = verdicts.map((v) =>
+    v.trace
+      ? {
+          name: v.name,
+          status: v.status,
+          trace: traceToItf(
+            layout,
+            v.trace,
+            file,
+            `counterexample to ${v.name} found by bounded model checking`,
+          ),
+        }
+      : { name: v.name, status: v.status },
+  );
+  const depth = Math.max(0, ...verdicts.map((v) => (v.trace ? v.trace.steps.length - 1 : 0)));
+  return {
+    layout,
+    verdicts,
+    report: {
+      system: config.system,
+      engine: 'prove',
+      properties,
+      stats: {
+        distinctStates: 0,
+        depth,
+        durationMs: Math.round(performance.now() - started),
+        solverMs: verdicts.reduce((sum, v) => sum + v.solverMs, 0),
+        methods: Object.fromEntries(verdicts.map((v) => [v.name, v.method])),
+      },
+    },
+  };
+}
+
+type Undated = Omit<ProofVerdict, 'solverMs'>;
+
+function faultRecovery(layout: Layout): Undated {
+  if (layout.monitors === 0) return { name: 'FaultRecovery', status: 'holds', method: 'vacuous' };
+  return {
+    name: 'FaultRecovery',
+    status: 'unknown',
+    method: 'none',
+    reason: 'prove does not decide liveness yet; typezero check decides FaultRecovery by enumeration',
+  };
+}
+
+async function decide(
+  rel: Relation,
+  name: PropertyName,
+  deadline: number,
+  model: ModelOptions,
+  progress: (phase: 'proving' | 'searching a trace' | 'rechecking') => void,
+): Promise<Undated> {
+  const bad = rel.bad.get(name)!;
+  // Spacer proves most properties that hold within seconds, but takes far longer than bounded model
+  // checking to refute one: a short proof attempt, then a short search for a trace, then each
+  // again with the rest of the time.
+  const slice = (ms: number) => Math.min(deadline, Date.now() + ms);
+  const budget = deadline - Date.now();
+  progress('proving');
+  let answer = await chc(rel, bad, slice(Math.min(10_000, budget / 4)));
+  if (answer.kind === 'unknown') {
+    progress('searching a trace');
+    const quick = await bmc(rel, bad, slice(Math.min(10_000, budget / 4)));
+    if (quick.kind === 'trace') return violated(rel, name, quick.events, model);
+    progress('proving');
+    answer = await chc(rel, bad, deadline);
+  }
+  if (answer.kind === 'unknown')
+    return { name, status: 'unknown', method: 'none', reason: `no proof in time: ${answer.reason}` };
+  if (answer.kind === 'proved') {
+    progress('rechecking');
+    const checked = await recheck(rel, bad, answer, deadline);
+    if (!checked.ok) {
+      if (checked.answer === 'sat')
+        throw new ProofDefect(
+          `Spacer's invariant for ${name} is wrong: the check that ${checked.failed} fails`,
+        );
+      return {
+        name,
+        status: 'unknown',
+        method: 'none',
+        reason: `Spacer found an invariant, but the check that ${checked.failed} answered ${checked.answer}`,
+      };
+    }
+    const args = answer.args.map((i) => rel.vars[i]!.meaning);
+    return {
+      name,
+      status: 'holds',
+      method: 'inductive-invariant',
+      invariant: { definitions: answer.definitions, args },
+    };
+  }
+  progress('searching a trace');
+  const found = await bmc(rel, bad, deadline);
+  if (found.kind === 'none')
+    return {
+      name,
+      status: 'unknown',
+      method: 'none',
+      reason: `Spacer found the property reachable, but no trace was found within ${found.depth} steps: ${found.reason}`,
+    };
+  return violated(rel, name, found.events, model);
+}
+
+function violated(
+  rel: Relation,
+  name: PropertyName,
+  events: readonly number[],
+  model: ModelOptions,
+): Undated {
+  return { name, status: 'violated', method: 'bmc-trace', trace: replay(rel, events, name, model) };
+}
+
+/**
+ * The solver's trace run through the model: every event must be enabled where it is taken, and the
+ * last state must violate the property. Otherwise the encoding and the model disagree: a defect.
+ */
+export function replay(
+  rel: Relation,
+  events: readonly number[],
+  name: PropertyName,
+  model: ModelOptions,
+): Trace {
+  const { layout } = rel;
+  const catalog = buildCatalog(layout);
+  let state = init(layout);
+  const steps: TraceStep[] = [{ event: null, state, result: null }];
+  for (const index of events) {
+    const wanted = rel.events[index];
+    const key = JSON.stringify(wanted);
+    const event: Event | undefined = enabledEvents(layout, catalog, state, model).find(
+      (e) => JSON.stringify(e) === key,
+    );
+    if (!event)
+      throw new ProofDefect(
+        `the solver's trace for ${name} takes ${key ?? `event ${index}`} at step ${steps.length}, where the model does not enable it`,
+      );
+    const result = step(layout, state, event, model);
+    state = result.state;
+    steps.push({ event, state, result });
+  }
+  const property = INVARIANTS.find((p) => p.name === name)!;
+  if (property.holds(layout, state))
+    throw new ProofDefect(`the solver's trace for ${name} replays through the model without violating it`);
+  return { steps };
+}

@@ -1,0 +1,91 @@
+/**
+ * Proof by constrained Horn clauses: Spacer (Z3's IC3/PDR engine) either finds an inductive
+ * invariant that excludes a property's bad states, or shows the bad states reachable. A found
+ * invariant is not taken on Spacer's word: plain SMT queries check again that the initial state
+ * satisfies it, that every transition of the whole relation preserves it, and that it excludes the
+ * bad states.
+ */
+import type { Relation } from './relation.js';
+import { coneOfInfluence, declare, hornScript } from './smt.js';
+import type { Term } from './terms.js';
+import { SmtSession } from './z3.js';
+
+export type ChcAnswer =
+  /** `definitions` defines `Inv` over the variables `args`, in that order. */
+  | { readonly kind: 'proved'; readonly definitions: string; readonly args: readonly number[] }
+  | { readonly kind: 'refuted' }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/** Raised when a solver answer does not stand up to checking: a defect, never a verdict. */
+export class ProofDefect extends Error {}
+
+const remaining = (deadline: number) => Math.max(1, deadline - Date.now());
+
+export async function chc(rel: Relation, bad: Term, deadline: number): Promise<ChcAnswer> {
+  const session = await SmtSession.open();
+  try {
+    const answer = (await session.run(hornScript(rel, bad, remaining(deadline)), remaining(deadline))).trim();
+    if (answer === 'unsat') return { kind: 'refuted' };
+    if (answer !== 'sat') {
+      const reason = (await session.run('(get-info :reason-unknown)')).trim();
+      return { kind: 'unknown', reason: `Spacer answered ${answer} ${reason}` };
+    }
+    const model = (await session.run('(get-model)')).trim();
+    const definitions = model.slice(model.indexOf('(') + 1, model.lastIndexOf(')')).trim();
+    if (!/\(define-fun Inv\b/.test(definitions)) throw new ProofDefect(`Spacer gave no invariant: ${model}`);
+    return { kind: 'proved', definitions, args: coneOfInfluence(rel, bad).vars };
+  } finally {
+    session.close();
+  }
+}
+
+export type Recheck =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly failed: string; readonly answer: string };
+
+/**
+ * The invariant checked by plain satisfiability queries over the whole relation: each query asks
+ * for a counterexample to one obligation and must be answered `unsat`.
+ */
+export async function recheck(
+  rel: Relation,
+  bad: Term,
+  proof: Extract<ChcAnswer, { kind: 'proved' }>,
+  deadline: number,
+): Promise<Recheck> {
+  const inv = (value: (i: number) => Term) =>
+    proof.args.length ? `(Inv ${proof.args.map(value).join(' ')})` : 'Inv';
+  const own = (i: number) => `x${i}`;
+  const obligations: { name: string; query: Term[] }[] = [
+    { name: 'the initial state satisfies the invariant', query: [`(not ${inv((i) => rel.init[i]!)})`] },
+    ...rel.transitions.map((t) => ({
+      name: `${describe(rel, t.event)} preserves the invariant`,
+      query: [inv(own), t.cond, `(not ${inv((i) => t.next[i]!)})`],
+    })),
+    { name: 'the invariant excludes the bad states', query: [inv(own), bad] },
+  ];
+  const session = await SmtSession.open();
+  try {
+    const script = [
+      `(set-option :timeout ${remaining(deadline)})`,
+      proof.definitions,
+      declare(
+        rel,
+        rel.vars.map((_, i) => i),
+        own,
+      ),
+      ...obligations.map((o) => `(push)${o.query.map((q) => `(assert ${q})`).join('')}(check-sat)(pop)`),
+    ].join('\n');
+    const answers = (await session.run(script, remaining(deadline))).trim().split(/\s+/);
+    const failed = obligations.findIndex((_, k) => answers[k] !== 'unsat');
+    if (failed < 0) return { ok: true };
+    return { ok: false, failed: obligations[failed]!.name, answer: answers[failed] ?? 'nothing' };
+  } finally {
+    session.close();
+  }
+}
+
+function describe(rel: Relation, event: number): string {
+  const e = rel.events[event]!;
+  return `event ${event} (${Object.values(e).join(' ')})`;
+}

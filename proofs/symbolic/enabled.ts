@@ -1,0 +1,69 @@
+/**
+ * model/enabled.ts `enabledEvents` over symbolic states: each event of the layout's catalog with
+ * the condition under which `enabledEvents` lists it.
+ */
+import type { EventCatalog } from '../../model/enabled.js';
+import type { Event } from '../../model/events.js';
+import type { Layout } from '../../model/layout.js';
+import { booted, hvIs, isLaunched, runningNow, type SymState } from './state.js';
+import { type Bugs, firstPending } from './step.js';
+import { and, FALSE, not, or, type Term, TRUE } from './terms.js';
+
+export interface GuardedEvent {
+  readonly event: Event;
+  /** `enabledEvents` lists the event exactly when this holds. */
+  readonly guard: Term;
+}
+
+/** The catalog's events in one list: this order numbers the events in traces. */
+export function catalogEvents(catalog: EventCatalog): Event[] {
+  return [
+    catalog.measure,
+    catalog.tamperHypervisor,
+    ...catalog.tamper,
+    ...catalog.launch,
+    catalog.tick,
+    ...catalog.guest.flat(),
+    ...catalog.device.flat(),
+  ];
+}
+
+export function enabledEvents(
+  layout: Layout,
+  catalog: EventCatalog,
+  s: SymState,
+  bugs: Bugs,
+): GuardedEvent[] {
+  const up = booted(s);
+  const preBoot = and(not(up), not(s.halted));
+  const measuring = and(preBoot, hvIs(s, 'pending'));
+  const launching = and(preBoot, not(hvIs(s, 'pending')));
+  const out: GuardedEvent[] = [
+    { event: catalog.measure, guard: measuring },
+    { event: catalog.tamperHypervisor, guard: and(measuring, not(s.hvTampered)) },
+  ];
+  catalog.tamper.forEach((event, p) => {
+    const nextAtOrBefore = or(...s.status.slice(0, p + 1).map((_, q) => firstPending(s, q)));
+    out.push({ event, guard: and(launching, nextAtOrBefore, not(s.tampered[p]!)) });
+  });
+  catalog.launch.forEach((event, p) => {
+    out.push({ event, guard: and(launching, firstPending(s, p)) });
+  });
+  const running = or(not(s.halted), bugs.has('tick-after-halt') ? TRUE : FALSE);
+  out.push({ event: catalog.tick, guard: and(up, running) });
+  const live = runningNow(layout, s);
+  catalog.guest.forEach((events, p) => {
+    for (const event of events) out.push({ event, guard: and(up, not(s.halted), live[p]!) });
+  });
+  catalog.device.forEach((events, d) => {
+    const owner = layout.config.devices[d]!.owner;
+    const dmaOn = or(not(s.halted), bugs.has('dma-after-halt') ? TRUE : FALSE);
+    for (const event of events) {
+      const on = event.type === 'Dma' ? dmaOn : not(s.halted);
+      out.push({ event, guard: and(up, on, isLaunched(s, owner)) });
+    }
+  });
+  const order = catalogEvents(catalog);
+  if (out.some((g, i) => g.event !== order[i])) throw new Error('catalog order mismatch');
+  return out;
+}

@@ -1,0 +1,83 @@
+/** `typezero prove` as a user runs it: the `check` JSON contract, exit codes, bad input. */
+import { describe, expect, it } from 'vitest';
+import { buildLayout } from '../../model/layout.js';
+import { stateToItf } from '../../proofs/itf.js';
+import { PROPERTY_NAMES } from '../../proofs/properties.js';
+import { example } from '../helpers.js';
+import { replayItf } from '../itf-replay.js';
+import { typezero } from './cli.js';
+
+describe('typezero prove', () => {
+  it('reports an insecure example in the check --json shape, with a trace that replays', {
+    timeout: 600_000,
+  }, () => {
+    const r = typezero('prove', 'examples/leaky-audit-reader.yaml', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout);
+    const checked = JSON.parse(typezero('check', 'examples/leaky-audit-reader.yaml', '--json').stdout);
+    expect(Object.keys(report).sort()).toEqual(['engine', 'properties', 'stats', 'system']);
+    expect(report.engine).toBe('prove');
+    expect(report.system).toBe(checked.system);
+    expect(Object.keys(report.stats).sort()).toEqual([
+      'depth',
+      'distinctStates',
+      'durationMs',
+      'methods',
+      'solverMs',
+    ]);
+    expect(report.properties.map((p: { name: string }) => p.name)).toEqual([...PROPERTY_NAMES]);
+    expect(report.properties.map((p: { status: string }) => p.status)).toEqual(
+      checked.properties.map((p: { status: string }) => p.status),
+    );
+    expect(report.stats.methods.InformationFlow).toBe('bmc-trace');
+    expect(report.stats.methods.MeasuredLaunch).toBe('inductive-invariant');
+    const violated = report.properties.find((p: { name: string }) => p.name === 'InformationFlow');
+    expect(violated.trace['#meta'].format).toBe('ITF');
+    const layout = buildLayout(example('leaky-audit-reader'));
+    const replayed = replayItf(layout, violated.trace);
+    expect(replayed.length).toBe(violated.trace.states.length);
+    replayed.forEach((state, i) => {
+      const { '#meta': _meta, ...vars } = violated.trace.states[i];
+      expect(vars).toEqual(stateToItf(layout, state));
+    });
+  });
+
+  it('exits 0 when the chosen properties are proved, and prints how', { timeout: 600_000 }, () => {
+    const r = typezero(
+      'prove',
+      'examples/mils-two-domain.yaml',
+      '--property',
+      'InformationFlow',
+      '--property',
+      'FaultRecovery',
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /^ {2}holds {5}InformationFlow +proved: inductive invariant over \d+ state variables/m,
+    );
+    expect(r.stdout).toMatch(/^ {2}holds {5}FaultRecovery +holds trivially/m);
+    expect(r.stdout).not.toMatch(/MemoryIsolation/);
+    expect(r.stdout).toContain('All 2 properties hold.');
+  });
+
+  it('says FaultRecovery is unknown, and why, where a health monitor runs', { timeout: 600_000 }, () => {
+    const r = typezero('prove', 'examples/orphan-monitor.yaml', '--property', 'FaultRecovery');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^ {2}unknown {3}FaultRecovery +prove does not decide liveness yet/m);
+  });
+
+  it('exits 2 with a one-line reason on bad input', () => {
+    for (const args of [
+      ['no-such-file.yaml'],
+      ['examples/mils-two-domain.yaml', '--property', 'Isolation'],
+      ['examples/mils-two-domain.yaml', '--timeout', '0'],
+      ['examples/mils-two-domain.yaml', '--timeout', 'soon'],
+    ]) {
+      const r = typezero('prove', ...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.split('\n')[0]).toMatch(/no-such-file|Isolation|whole number/);
+    }
+  });
+});
