@@ -29,7 +29,7 @@ import {
   searchContext,
   type WitnessFn,
 } from './expand.js';
-import { type ExploredGraph, findFaultRecoveryViolation } from './liveness.js';
+import { type ExploredGraph, findFaultRecoveryViolation, type LivenessOutcome } from './liveness.js';
 import { hashWords } from './packed.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
 import { IntColumn, VisitedSet } from './visited.js';
@@ -194,12 +194,17 @@ export class Search {
     }
     if (this.tracked) for (const id of batch.tracked) this.tracked.push(id);
     this.baitsReached |= batch.baits;
-    const memory = process.memoryUsage();
-    if (memory.rss > this.maxMemory || memory.heapUsed > HEAP_SHARE * HEAP_LIMIT) {
+    if (this.overBudget()) {
       this.stop('max-memory');
       return false;
     }
     return true;
+  }
+
+  /** The process is past its memory budget, or its JavaScript heap nearly full. */
+  private overBudget(): boolean {
+    const memory = process.memoryUsage();
+    return memory.rss > this.maxMemory || memory.heapUsed > HEAP_SHARE * HEAP_LIMIT;
   }
 
   private violate(invariant: number, id: number): void {
@@ -284,26 +289,30 @@ export class Search {
   }
 
   result(): ExploreResult {
+    // Every state was explored: the invariants are settled, whatever the liveness check needs.
+    const searched = this.stopped === undefined;
+    const lasso: LivenessOutcome =
+      searched && this.tracked
+        ? findFaultRecoveryViolation(this.graph(this.tracked), () => this.overBudget())
+        : null;
+    if (lasso === 'over-budget') this.stop('max-memory');
     const complete = this.stopped === undefined;
     const verdicts = new Map<PropertyName, Verdict>();
     for (const p of CATALOG) {
       const at = this.violatedAt.get(p.name);
       if (at !== undefined)
         verdicts.set(p.name, { status: 'violated', trace: { steps: this.replay(this.pathTo(at)) } });
-      else if (p.kind === 'invariant') verdicts.set(p.name, { status: complete ? 'holds' : 'unknown' });
+      else if (p.kind === 'invariant') verdicts.set(p.name, { status: searched ? 'holds' : 'unknown' });
     }
-    if (!complete) verdicts.set('FaultRecovery', { status: 'unknown' });
+    if (!complete || lasso === 'over-budget') verdicts.set('FaultRecovery', { status: 'unknown' });
+    else if (!lasso) verdicts.set('FaultRecovery', { status: 'holds' });
     else {
-      const lasso = this.tracked ? findFaultRecoveryViolation(this.graph(this.tracked)) : null;
-      if (!lasso) verdicts.set('FaultRecovery', { status: 'holds' });
-      else {
-        const prefix = this.pathTo(lasso.entry);
-        const cycle = lasso.cycle.map((e) => this.ctx.events[e]!);
-        verdicts.set('FaultRecovery', {
-          status: 'violated',
-          trace: { steps: this.replay([...prefix, ...cycle]), loop: prefix.length },
-        });
-      }
+      const prefix = this.pathTo(lasso.entry);
+      const cycle = lasso.cycle.map((e) => this.ctx.events[e]!);
+      verdicts.set('FaultRecovery', {
+        status: 'violated',
+        trace: { steps: this.replay([...prefix, ...cycle]), loop: prefix.length },
+      });
     }
     const witnesses = new Map<string, Trace>();
     for (const [kind, { from, event }] of this.witnessed)

@@ -63,15 +63,45 @@ export interface ExploredGraph {
   readonly tick: number;
 }
 
-/** Searches every pair's P for a fair cycle (one that takes a Tick). */
-export function findFaultRecoveryViolation(graph: ExploredGraph): Lasso | null {
+/** A stack of 32-bit integers in one growable typed array. */
+class IntStack {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  pop(): number {
+    return this.data[--this.length]!;
+  }
+  top(): number {
+    return this.data[this.length - 1]!;
+  }
+}
+
+/** What the liveness check found: a lasso, nothing, or that it ran out of its memory budget. */
+export type LivenessOutcome = Lasso | null | 'over-budget';
+
+/**
+ * Searches every pair's P for a fair cycle (one that takes a Tick). Everything it keeps per state
+ * is in typed arrays, and `overBudget` is asked now and then whether to give up.
+ */
+export function findFaultRecoveryViolation(
+  graph: ExploredGraph,
+  overBudget: () => boolean = () => false,
+): LivenessOutcome {
   let best: Lasso | null = null;
   for (const pair of monitorPairs(graph.layout)) {
     const members = graph.tracked.filter((id) => inside(graph.stateOf(id), pair));
-    if (!members.length) continue;
+    const n = members.length;
+    if (!n) continue;
     const local = (id: number): number => {
       let lo = 0;
-      let hi = members.length - 1;
+      let hi = n - 1;
       while (lo <= hi) {
         const mid = (lo + hi) >>> 1;
         const v = members[mid]!;
@@ -81,8 +111,8 @@ export function findFaultRecoveryViolation(graph: ExploredGraph): Lasso | null {
       }
       return -1;
     };
-    /** Per member position: where its Tick leads inside P, or -1 (filled as Tarjan's search opens it). */
-    const tickTo = new Int32Array(members.length).fill(-1);
+    /** Per member position: where its Tick leads inside P, or -1 (filled as positions are opened). */
+    const tickTo = new Int32Array(n).fill(-1);
     /** Steps from member position k that stay in P, as member positions. */
     const within = (k: number): { to: number; event: number }[] => {
       const out: { to: number; event: number }[] = [];
@@ -94,92 +124,119 @@ export function findFaultRecoveryViolation(graph: ExploredGraph): Lasso | null {
       }
       return out;
     };
-    for (const scc of stronglyConnected(members.length, within)) {
-      const inScc = new Set(scc);
-      const from = scc.find((k) => tickTo[k]! >= 0 && inScc.has(tickTo[k]!));
-      const tick = from === undefined ? undefined : { from, to: tickTo[from]!, event: graph.tick };
-      if (!tick) continue;
+    const mark = new Uint8Array(n);
+    const onScc = (scc: Int32Array): void => {
+      for (const k of scc) mark[k] = 1;
+      const from = scc.find((k) => tickTo[k]! >= 0 && mark[tickTo[k]!] === 1);
       let entryAt = scc[0]!;
       for (const k of scc) if (k < entryAt) entryAt = k;
       const entry = members[entryAt]!;
-      if (best && best.entry <= entry) continue;
-      const cycle = [
-        ...pathWithin(within, inScc, entryAt, tick.from),
-        tick.event,
-        ...pathWithin(within, inScc, tick.to, entryAt),
-      ];
-      best = { partition: pair.partition, monitor: pair.monitor, entry, cycle };
-    }
+      if (from !== undefined && (!best || entry < best.entry)) {
+        const cycle = [
+          ...pathWithin(within, mark, entryAt, from),
+          graph.tick,
+          ...pathWithin(within, mark, tickTo[from]!, entryAt),
+        ];
+        best = { partition: pair.partition, monitor: pair.monitor, entry, cycle };
+      }
+      for (const k of scc) mark[k] = 0;
+    };
+    if (!stronglyConnected(n, within, onScc, overBudget)) return 'over-budget';
   }
   return best;
 }
 
 type Within = (k: number) => { to: number; event: number }[];
 
-/** Shortest event path from `from` to `to` inside `scc` (empty when they are the same). */
-function pathWithin(within: Within, scc: ReadonlySet<number>, from: number, to: number): number[] {
-  const back = new Map<number, { prev: number; event: number }>();
-  const queue = [from];
-  const seen = new Set([from]);
-  for (let head = 0; head < queue.length && !seen.has(to); head++) {
+/** Shortest event path from `from` to `to` through positions marked 1 (empty when they are the same). */
+function pathWithin(within: Within, mark: Uint8Array, from: number, to: number): number[] {
+  const n = mark.length;
+  const prev = new Int32Array(n).fill(-1);
+  const via = new Int32Array(n);
+  const queue = new Int32Array(n);
+  let tail = 0;
+  queue[tail++] = from;
+  prev[from] = from;
+  for (let head = 0; head < tail && prev[to] === -1; head++) {
     const at = queue[head]!;
     for (const { to: next, event } of within(at)) {
-      if (!scc.has(next) || seen.has(next)) continue;
-      seen.add(next);
-      back.set(next, { prev: at, event });
-      queue.push(next);
+      if (mark[next] !== 1 || prev[next] !== -1) continue;
+      prev[next] = at;
+      via[next] = event;
+      queue[tail++] = next;
     }
   }
   const events: number[] = [];
-  for (let at = to; at !== from; ) {
-    const step = back.get(at)!;
-    events.push(step.event);
-    at = step.prev;
-  }
+  for (let at = to; at !== from; at = prev[at]!) events.push(via[at]!);
   return events.reverse();
 }
 
-/** Tarjan's algorithm, iterative, over positions 0 .. n - 1; returns only SCCs with a cycle. */
-function stronglyConnected(n: number, within: Within): number[][] {
+/**
+ * Tarjan's algorithm, iterative, over positions 0 .. n - 1, with its stacks in typed arrays (a
+ * position's successors sit on an edge stack while it is open). Calls `onScc` with every SCC that
+ * has a cycle; false when `overBudget` said to stop.
+ */
+function stronglyConnected(
+  n: number,
+  within: Within,
+  onScc: (scc: Int32Array) => void,
+  overBudget: () => boolean,
+): boolean {
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const onStack = new Uint8Array(n);
-  const stack: number[] = [];
-  const out: number[][] = [];
+  const selfLoop = new Uint8Array(n);
+  const stack = new IntStack();
+  const frameK = new IntStack();
+  const frameStart = new IntStack();
+  const frameEdge = new IntStack();
+  const frameEnd = new IntStack();
+  const edges = new IntStack();
   let counter = 0;
+  const open = (k: number) => {
+    index[k] = counter;
+    low[k] = counter++;
+    stack.push(k);
+    onStack[k] = 1;
+    frameK.push(k);
+    frameStart.push(edges.length);
+    frameEdge.push(edges.length);
+    for (const e of within(k)) edges.push(e.to);
+    frameEnd.push(edges.length);
+  };
   for (let root = 0; root < n; root++) {
     if (index[root]! >= 0) continue;
-    const work: { k: number; next: number[]; edge: number; selfLoop: boolean }[] = [];
-    const open = (k: number) => {
-      index[k] = counter;
-      low[k] = counter++;
-      stack.push(k);
-      onStack[k] = 1;
-      work.push({ k, next: within(k).map((e) => e.to), edge: 0, selfLoop: false });
-    };
     open(root);
-    while (work.length) {
-      const frame = work[work.length - 1]!;
-      if (frame.edge < frame.next.length) {
-        const next = frame.next[frame.edge++]!;
-        if (next === frame.k) frame.selfLoop = true;
-        if (index[next]! < 0) open(next);
-        else if (onStack[next]) low[frame.k] = Math.min(low[frame.k]!, index[next]!);
+    while (frameK.length) {
+      const top = frameK.length - 1;
+      const k = frameK.data[top]!;
+      const edge = frameEdge.data[top]!;
+      if (edge < frameEnd.data[top]!) {
+        frameEdge.data[top] = edge + 1;
+        const next = edges.data[edge]!;
+        if (next === k) selfLoop[k] = 1;
+        if (index[next]! < 0) {
+          if ((counter & 4095) === 0 && overBudget()) return false;
+          open(next);
+        } else if (onStack[next]) low[k] = Math.min(low[k]!, index[next]!);
         continue;
       }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent) low[parent.k] = Math.min(low[parent.k]!, low[frame.k]!);
-      if (low[frame.k] !== index[frame.k]) continue;
-      const scc: number[] = [];
-      let k: number;
-      do {
-        k = stack.pop()!;
-        onStack[k] = 0;
-        scc.push(k);
-      } while (k !== frame.k);
-      if (scc.length > 1 || frame.selfLoop) out.push(scc);
+      frameK.pop();
+      frameEdge.pop();
+      frameEnd.pop();
+      edges.length = frameStart.pop();
+      if (frameK.length) {
+        const parent = frameK.top();
+        low[parent] = Math.min(low[parent]!, low[k]!);
+      }
+      if (low[k] !== index[k]) continue;
+      let start = stack.length - 1;
+      while (stack.data[start] !== k) start--;
+      const scc = stack.data.slice(start, stack.length);
+      for (const m of scc) onStack[m] = 0;
+      stack.length = start;
+      if (scc.length > 1 || selfLoop[k]) onScc(scc);
     }
   }
-  return out;
+  return true;
 }
