@@ -75,6 +75,11 @@ export interface SearchOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** Milliseconds between progress reports. */
   readonly progressIntervalMs?: number;
+  /**
+   * States per unit of work (default RANGE). Only a --max-states cut can tell two sizes apart (the
+   * baits of a level's last merged range); tests use small ones to share small levels out.
+   */
+  readonly rangeSize?: number;
 }
 
 export interface ExploreOptions extends SearchOptions {
@@ -157,8 +162,9 @@ export class Search {
   /** The ranges of the current level, in order. */
   ranges(): [number, number][] {
     const out: [number, number][] = [];
-    for (let lo = this.levelStart; lo < this.levelEnd; lo += RANGE)
-      out.push([lo, Math.min(lo + RANGE, this.levelEnd)]);
+    const size = this.options.rangeSize ?? RANGE;
+    for (let lo = this.levelStart; lo < this.levelEnd; lo += size)
+      out.push([lo, Math.min(lo + size, this.levelEnd)]);
     return out;
   }
 

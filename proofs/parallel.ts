@@ -2,14 +2,14 @@
  * The explorer on several threads: `worker_threads` expand ranges of each breadth-first level
  * against the shared visited set (proofs/visited.ts) while the main thread merges their batches in
  * range order (proofs/explorer.ts explains why that makes every result independent of the number
- * of workers). With one worker the search runs in this thread, yielding to the event loop between
- * ranges so that an interrupt is seen.
+ * of workers). Levels too small to share out run in this thread, as does everything with one
+ * worker; between ranges it yields to the event loop, so that an interrupt is seen. Workers start
+ * at the first level big enough for them, so small systems never pay for them.
  */
 import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SystemConfig } from '../system/config.js';
-import type { Batch } from './expand.js';
-import { expandRange, searchContext } from './expand.js';
+import { type Batch, expandRange, searchContext } from './expand.js';
 import type { Task, WorkerSetup } from './explore-worker.js';
 import { type ExploreResult, Search, type SearchOptions } from './explorer.js';
 
@@ -20,126 +20,11 @@ export interface ParallelOptions extends SearchOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A level is shared out once it has at least this many ranges per worker. */
+const RANGES_PER_WORKER = 2;
+
 export function defaultWorkers(): number {
   return availableParallelism();
-}
-
-export async function exploreParallel(
-  config: SystemConfig,
-  options: ParallelOptions = {},
-): Promise<ExploreResult> {
-  const ctx = searchContext(config, options.model, options.layout);
-  const search = new Search(ctx, options);
-  const workers = Math.max(1, options.workers ?? defaultWorkers());
-  if (workers === 1) await inThread(search, options.signal);
-  else await withWorkers(search, config, options, workers);
-  return search.result();
-}
-
-async function inThread(search: Search, signal?: AbortSignal): Promise<void> {
-  do {
-    for (const [lo, hi] of search.ranges()) {
-      if (!search.merge(expandRange(search.ctx, search.visited, lo, hi, search.pending))) return;
-      search.progress(search.visited.size - hi);
-      await new Promise((resolve) => setImmediate(resolve));
-      if (signal?.aborted) {
-        search.stop('interrupted');
-        return;
-      }
-    }
-  } while (search.nextLevel());
-}
-
-interface Pooled {
-  readonly worker: Worker;
-  /** Store chunks it holds. */
-  chunks: number;
-  table: unknown;
-}
-
-async function withWorkers(
-  search: Search,
-  config: SystemConfig,
-  options: ParallelOptions,
-  count: number,
-): Promise<void> {
-  const setup: WorkerSetup = {
-    config,
-    bugs: [...(options.model?.bugs ?? [])],
-    layout: options.layout ?? {},
-  };
-  const url = new URL('./explore-worker.js', import.meta.url);
-  const pool: Pooled[] = Array.from({ length: count }, () => ({
-    worker: new Worker(url, { workerData: setup }),
-    chunks: 0,
-    table: null,
-  }));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let ranges = search.ranges();
-      let dispatched = 0;
-      let merged = 0;
-      let done = false;
-      const ready = new Map<number, Batch>();
-
-      const finish = (error?: unknown) => {
-        if (done) return;
-        done = true;
-        if (error) reject(error);
-        else resolve();
-      };
-      const dispatch = (p: Pooled) => {
-        if (done || dispatched >= ranges.length) return;
-        const [lo, hi] = ranges[dispatched]!;
-        const table = search.visited.table;
-        const task: Task = {
-          index: dispatched++,
-          lo,
-          hi,
-          pending: search.pending,
-          chunks: search.visited.chunksFrom(p.chunks),
-          ...(p.table !== table ? { table } : {}),
-        };
-        p.chunks = search.visited.chunkCount;
-        p.table = table;
-        p.worker.postMessage(task);
-      };
-      const onBatch = (p: Pooled, index: number, batch: Batch) => {
-        if (done) return;
-        ready.set(index, batch);
-        while (ready.has(merged)) {
-          const next = ready.get(merged)!;
-          ready.delete(merged);
-          const [, hi] = ranges[merged++]!;
-          if (!search.merge(next)) return finish();
-          search.progress(search.visited.size - hi);
-          if (options.signal?.aborted) {
-            search.stop('interrupted');
-            return finish();
-          }
-        }
-        if (merged === ranges.length) {
-          if (!search.nextLevel()) return finish();
-          ranges = search.ranges();
-          dispatched = 0;
-          merged = 0;
-          for (const q of pool) dispatch(q);
-          return;
-        }
-        dispatch(p);
-      };
-      for (const p of pool) {
-        p.worker.on('message', (m: { index: number; batch: Batch }) => onBatch(p, m.index, m.batch));
-        p.worker.on('error', (e) => finish(e));
-        p.worker.on('exit', (code) => {
-          if (!done && code !== 0) finish(new Error(`an explorer worker exited with code ${code}`));
-        });
-      }
-      for (const p of pool) dispatch(p);
-    });
-  } finally {
-    await Promise.all(pool.map((p) => p.worker.terminate()));
-  }
 }
 
 /**
@@ -150,4 +35,143 @@ async function withWorkers(
 export function defaultMaxMemory(): number {
   const limit = process.constrainedMemory?.() || Number.POSITIVE_INFINITY;
   return Math.floor(Math.min(totalmem(), limit) / 2);
+}
+
+export async function exploreParallel(
+  config: SystemConfig,
+  options: ParallelOptions = {},
+): Promise<ExploreResult> {
+  const search = new Search(searchContext(config, options.model, options.layout), options);
+  const workers = Math.max(1, options.workers ?? defaultWorkers());
+  let pool: Pool | null = null;
+  try {
+    do {
+      const ranges = search.ranges();
+      const go =
+        workers > 1 && ranges.length >= RANGES_PER_WORKER * workers
+          ? (pool ??= new Pool(search, config, options, workers)).level(ranges, options.signal)
+          : inThread(search, ranges, options.signal);
+      if (!(await go)) break;
+    } while (search.nextLevel());
+  } finally {
+    await pool?.close();
+  }
+  return search.result();
+}
+
+/** One level in this thread; false when the search must stop. */
+async function inThread(
+  search: Search,
+  ranges: readonly [number, number][],
+  signal?: AbortSignal,
+): Promise<boolean> {
+  for (const [lo, hi] of ranges) {
+    if (!search.merge(expandRange(search.ctx, search.visited, lo, hi, search.pending))) return false;
+    search.progress(search.visited.size - hi);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) {
+      search.stop('interrupted');
+      return false;
+    }
+  }
+  return true;
+}
+
+interface Member {
+  readonly worker: Worker;
+  /** Store chunks it holds. */
+  chunks: number;
+  /** The table it holds. */
+  table: unknown;
+}
+
+/** Worker threads, fed ranges level by level. */
+class Pool {
+  private readonly members: Member[];
+  /** Called with each worker's batch, or with the error that ended a worker. */
+  private onBatch: (m: Member, index: number, batch: Batch) => void = () => {};
+  private onError: (e: unknown) => void = () => {};
+
+  constructor(
+    private readonly search: Search,
+    config: SystemConfig,
+    options: ParallelOptions,
+    count: number,
+  ) {
+    const setup: WorkerSetup = {
+      config,
+      bugs: [...(options.model?.bugs ?? [])],
+      layout: options.layout ?? {},
+    };
+    const url = new URL('./explore-worker.js', import.meta.url);
+    this.members = Array.from({ length: count }, () => ({
+      worker: new Worker(url, { workerData: setup }),
+      chunks: 0,
+      table: null,
+    }));
+    for (const m of this.members) {
+      m.worker.on('message', (msg: { index: number; batch: Batch }) => this.onBatch(m, msg.index, msg.batch));
+      m.worker.on('error', (e) => this.onError(e));
+      m.worker.on('exit', (code) => {
+        if (code !== 0) this.onError(new Error(`an explorer worker exited with code ${code}`));
+      });
+    }
+  }
+
+  /** Expands and merges one level; false when the search must stop. */
+  level(ranges: readonly [number, number][], signal?: AbortSignal): Promise<boolean> {
+    const { search } = this;
+    return new Promise<boolean>((resolve, reject) => {
+      let dispatched = 0;
+      let merged = 0;
+      let settled = false;
+      const ready = new Map<number, Batch>();
+      const settle = (value: boolean | Error) => {
+        if (settled) return;
+        settled = true;
+        if (value instanceof Error) reject(value);
+        else resolve(value);
+      };
+      const dispatch = (m: Member) => {
+        if (settled || dispatched >= ranges.length) return;
+        const [lo, hi] = ranges[dispatched]!;
+        const table = search.visited.table;
+        const task: Task = {
+          index: dispatched++,
+          lo,
+          hi,
+          pending: search.pending,
+          chunks: search.visited.chunksFrom(m.chunks),
+          ...(m.table !== table ? { table } : {}),
+        };
+        m.chunks = search.visited.chunkCount;
+        m.table = table;
+        m.worker.postMessage(task);
+      };
+      this.onError = (e) => settle(e instanceof Error ? e : new Error(String(e)));
+      this.onBatch = (m, index, batch) => {
+        if (settled) return;
+        ready.set(index, batch);
+        while (ready.has(merged)) {
+          const next = ready.get(merged)!;
+          ready.delete(merged);
+          const [, hi] = ranges[merged++]!;
+          if (!search.merge(next)) return settle(false);
+          search.progress(search.visited.size - hi);
+          if (signal?.aborted) {
+            search.stop('interrupted');
+            return settle(false);
+          }
+        }
+        if (merged === ranges.length) return settle(true);
+        dispatch(m);
+      };
+      for (const m of this.members) dispatch(m);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.onError = () => {};
+    await Promise.all(this.members.map((m) => m.worker.terminate()));
+  }
 }

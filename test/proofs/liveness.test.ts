@@ -34,7 +34,7 @@ describe('FaultRecovery on large graphs', () => {
     const lasso = findFaultRecoveryViolation(ring(300_000));
     expect(lasso).not.toBe('over-budget');
     expect(lasso).toMatchObject({ partition: 0, monitor: 1, entry: 1 });
-    const cycle = (lasso as { cycle: number[] }).cycle;
+    const cycle = (lasso as { cycle: readonly number[] }).cycle;
     expect(cycle).toContain(TICK);
     // Back to the entry: the Tick steps and the chords advance 1 and 2 around the ring.
     const advance = cycle.reduce((sum, e) => sum + (e === TICK ? 1 : 2), 0);

@@ -2,7 +2,7 @@
  * The parallel explorer (the built one, whose workers load from dist/) against the explorer in this
  * thread, on generated systems: the same counts, depth, verdicts, baits and the same shortest
  * counterexamples, event for event, for 2 and 3 workers, under bounds that cut some searches short
- * and let others finish.
+ * and let others finish, with ranges small enough that workers share even small levels.
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
@@ -30,13 +30,13 @@ function summary(r: ExploreResult) {
 }
 
 describe('parallel exploration', () => {
-  test.prop([systemArb(), fc.constantFrom(2, 3), fc.constantFrom(700, 5000, 20000)], { numRuns: 30 })(
-    'gives the in-thread result for every worker count',
-    async (config, workers, maxStates) => {
-      const options = { maxStates };
-      const one = explore(config, options);
-      const many = await exploreParallel(config, { ...options, workers });
-      expect(summary(many)).toEqual(summary(one));
-    },
-  );
+  test.prop(
+    [systemArb(), fc.constantFrom(2, 3), fc.constantFrom(700, 5000, 20000), fc.constantFrom(8, 64, 512)],
+    { numRuns: 30 },
+  )('gives the in-thread result for every worker count', async (config, workers, maxStates, rangeSize) => {
+    const options = { maxStates, rangeSize };
+    const one = explore(config, options);
+    const many = await exploreParallel(config, { ...options, workers });
+    expect(summary(many)).toEqual(summary(one));
+  });
 });
