@@ -5,11 +5,12 @@
  * and let others finish, with ranges small enough that workers share even small levels.
  */
 import { fc, test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemArb } from '../../proofs/arbitraries.js';
 import { type ExploreResult, explore } from '../../proofs/explorer.js';
 import type { SystemConfig } from '../../system/config.js';
-import { ROOT } from '../helpers.js';
+import { EXAMPLES } from '../cli/cli.js';
+import { example, ROOT } from '../helpers.js';
 
 type Parallel = (config: SystemConfig, options: object) => Promise<ExploreResult>;
 const { exploreParallel } = (await import(`${ROOT}dist/proofs/parallel.js`)) as { exploreParallel: Parallel };
@@ -30,6 +31,13 @@ function summary(r: ExploreResult) {
 }
 
 describe('parallel exploration', () => {
+  it.each(EXAMPLES)('%s: workers share nearly every level and give the in-thread result', async (name) => {
+    const config = example(name);
+    const options = { rangeSize: name === 'three-level-guard' ? 16 : 1 };
+    const one = explore(config, options);
+    expect(summary(await exploreParallel(config, { ...options, workers: 2 }))).toEqual(summary(one));
+  });
+
   test.prop(
     [systemArb(), fc.constantFrom(2, 3), fc.constantFrom(700, 5000, 20000), fc.constantFrom(8, 64, 512)],
     { numRuns: 30 },
