@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { BENCH_ENTRY, explorerInChild } from '../../bench/explorer.js';
+import { ROOT } from '../helpers.js';
+
+describe('explorer benchmark', () => {
+  it('measures one system in a child process, at the worker count asked', () => {
+    const entry = BENCH_ENTRY.replace(`${ROOT}bench/`, `${ROOT}dist/bench/`);
+    const row = explorerInChild(entry, `${ROOT}examples/three-level-guard.yaml`, 2);
+    expect(row).toMatchObject({
+      system: 'three-level-guard',
+      workers: 2,
+      distinctStates: 67318,
+      depth: 21,
+      complete: true,
+      allHold: true,
+    });
+    expect(row.peakMiB).toBeGreaterThan(0);
+    expect(row.bytesPerState).toBeGreaterThan(0);
+    const insecure = explorerInChild(entry, `${ROOT}examples/dma-window-overlap.yaml`, 1);
+    expect(insecure).toMatchObject({ distinctStates: 276, allHold: false });
+  });
+});
