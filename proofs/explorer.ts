@@ -118,7 +118,8 @@ export const RANGE = 512;
 export class Search {
   readonly visited: VisitedSet;
   readonly parent = new IntColumn();
-  readonly via = new IntColumn();
+  /** The event index that reached each state (16 bits wide where the catalog allows). */
+  readonly via: IntColumn;
   /** States in some FaultRecovery pair's P, when the system has a health monitor. */
   readonly tracked: IntColumn | null;
   readonly started = performance.now();
@@ -144,13 +145,14 @@ export class Search {
     this.maxMemory = options.maxMemory ?? Number.POSITIVE_INFINITY;
     this.lastReport = this.started;
     this.visited = new VisitedSet(ctx.codec.words);
+    this.via = new IntColumn(ctx.events.length < 0xffff);
     this.tracked = ctx.layout.monitors ? new IntColumn() : null;
     this.s0 = init(ctx.layout);
     const words = new Uint32Array(ctx.codec.words);
     ctx.codec.encode(this.s0, words);
     this.visited.insert(words, 0);
     this.parent.push(-1);
-    this.via.push(-1);
+    this.via.push(0); // never read: the initial state has no parent
     for (let i = 0; i < INVARIANTS.length; i++)
       if (!INVARIANTS[i]!.holds(ctx.layout, this.s0)) this.violate(i, 0);
   }

@@ -16,7 +16,7 @@ export const CHUNK_SHIFT = 16;
 const CHUNK_STATES = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_STATES - 1;
 /** The table grows once more than this share of its slots is used. */
-const MAX_LOAD = 0.6;
+const MAX_LOAD = 0.65;
 
 /** What a reader needs: shareable with workers through `postMessage`. */
 export interface TableParts {
@@ -161,17 +161,23 @@ export class VisitedSet extends VisitedReader {
   }
 }
 
-/** A growable column of 32-bit integers, in chunks (no copy of the whole column when it grows). */
+/**
+ * A growable column of integers, in chunks (no copy of the whole column when it grows): 32-bit
+ * signed, or with `narrow` 16-bit unsigned (for small indices such as events).
+ */
 export class IntColumn {
-  private readonly chunks: Int32Array[] = [];
+  private readonly chunks: (Int32Array | Uint16Array)[] = [];
   private count = 0;
+
+  constructor(private readonly narrow = false) {}
 
   get length(): number {
     return this.count;
   }
 
   push(v: number): void {
-    if ((this.count & CHUNK_MASK) === 0) this.chunks.push(new Int32Array(CHUNK_STATES));
+    if ((this.count & CHUNK_MASK) === 0)
+      this.chunks.push(this.narrow ? new Uint16Array(CHUNK_STATES) : new Int32Array(CHUNK_STATES));
     this.chunks[this.count >>> CHUNK_SHIFT]![this.count & CHUNK_MASK] = v;
     this.count++;
   }
@@ -181,6 +187,6 @@ export class IntColumn {
   }
 
   get bytes(): number {
-    return this.chunks.length * CHUNK_STATES * 4;
+    return this.chunks.length * CHUNK_STATES * (this.narrow ? 2 : 4);
   }
 }
