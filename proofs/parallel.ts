@@ -6,7 +6,9 @@
  * worker; between ranges it yields to the event loop, so that an interrupt is seen. Workers start
  * at the first level big enough for them, so small systems never pay for them.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SystemConfig } from '../system/config.js';
 import { type Batch, expandRange, searchContext } from './expand.js';
@@ -19,6 +21,8 @@ export interface ParallelOptions extends SearchOptions {
   /** Stops the search cleanly (verdicts so far, the rest unknown) when aborted. */
   readonly signal?: AbortSignal;
 }
+
+const WORKER = new URL('./explore-worker.js', import.meta.url);
 
 /** A level is shared out once it has at least this many ranges per worker. */
 const RANGES_PER_WORKER = 2;
@@ -42,7 +46,8 @@ export async function exploreParallel(
   options: ParallelOptions = {},
 ): Promise<ExploreResult> {
   const search = new Search(searchContext(config, options.model, options.layout), options);
-  const workers = Math.max(1, options.workers ?? defaultWorkers());
+  // Run from the TypeScript sources (as tests do) there is no compiled worker: stay in this thread.
+  const workers = existsSync(fileURLToPath(WORKER)) ? Math.max(1, options.workers ?? defaultWorkers()) : 1;
   let pool: Pool | null = null;
   try {
     do {
@@ -103,9 +108,8 @@ class Pool {
       bugs: [...(options.model?.bugs ?? [])],
       layout: options.layout ?? {},
     };
-    const url = new URL('./explore-worker.js', import.meta.url);
     this.members = Array.from({ length: count }, () => ({
-      worker: new Worker(url, { workerData: setup }),
+      worker: new Worker(WORKER, { workerData: setup }),
       chunks: 0,
       table: null,
     }));
