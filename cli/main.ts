@@ -98,6 +98,7 @@ export function buildProgram(): Command {
       if (opts.engine !== 'explorer') {
         const result = await checkWith(opts.engine as 'tla-checker' | 'tlc' | 'all', config, file, {
           ...opts,
+          maxMemory: opts.maxMemory ?? defaultMaxMemory(),
           onProgress: (line) => progress.update(line),
         });
         progress.done();

@@ -61,6 +61,8 @@ function replayFailure(run: EngineRun): string | null {
 export interface CheckCliOptions {
   readonly json?: boolean;
   readonly maxStates?: number;
+  readonly workers?: number;
+  readonly maxMemory?: number;
   readonly onProgress?: (line: string) => void;
 }
 
@@ -79,6 +81,8 @@ export async function checkWith(
 ): Promise<CheckCliResult> {
   const common = {
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
   if (choice !== 'all') {

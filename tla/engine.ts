@@ -34,6 +34,9 @@ export interface EngineOptions {
   readonly baits?: boolean;
   /** One line of progress at a time, for a terminal. */
   readonly onProgress?: (line: string) => void;
+  /** The explorer's threads and memory budget (`check --workers`, `--max-memory`). */
+  readonly workers?: number;
+  readonly maxMemory?: number;
 }
 
 export interface EngineRun {

@@ -3,7 +3,7 @@
  * result only when they agree (docs/DESIGN.md section 5): the same status for every property and, when
  * every property holds, the same number of distinct states.
  */
-import { type CheckReport, runExplorer } from '../proofs/check.js';
+import { type CheckReport, runExplorerParallel } from '../proofs/check.js';
 import type { Trace } from '../proofs/explorer.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
@@ -20,8 +20,10 @@ export const explorerEngine: Engine = {
   async check(config: SystemConfig, file: string, options: EngineOptions = {}): Promise<EngineRun> {
     if (options.bugs?.length)
       throw new Error('the explorer engine takes seeded bugs through proofs/explorer.ts');
-    const run = runExplorer(config, file, {
+    const run = await runExplorerParallel(config, file, {
       ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
     });
     const traces = new Map<PropertyName, Trace>();
     for (const [name, verdict] of run.result.verdicts)
