@@ -91,14 +91,27 @@ export interface CheckOptions {
 const DEFAULT_MAX_STATES = 50_000_000;
 const DEFAULT_MAX_DEPTH = 100_000;
 
+/**
+ * Checks the spec. tla-checker stops only once it holds more than `max_states` distinct states, so
+ * it is asked for one fewer than `maxStates`; when it stops there, a second run with the full bound
+ * tells a state space of exactly `maxStates` (complete) from a larger one (the first run stands).
+ */
 export function checkSpec(spec: string, cfg: string, options: CheckOptions = {}): CheckOutcome {
+  if (options.maxStates === undefined) return checkOnce(spec, cfg, options, DEFAULT_MAX_STATES);
+  const first = checkOnce(spec, cfg, options, options.maxStates - 1);
+  if (first.kind !== 'bound') return first;
+  const exact = checkOnce(spec, cfg, options, options.maxStates);
+  return exact.kind === 'ok' ? exact : first;
+}
+
+function checkOnce(spec: string, cfg: string, options: CheckOptions, maxStates: number): CheckOutcome {
   load();
   const raw = JSON.parse(
     wasm.check_spec_with_options(
       spec,
       JSON.stringify({
         cfg_source: cfg,
-        max_states: options.maxStates ?? DEFAULT_MAX_STATES,
+        max_states: maxStates,
         max_depth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
         allow_deadlock: options.allowDeadlock ?? false,
         export_dot: options.exportDot ?? false,
