@@ -42,7 +42,9 @@ function statOf(path: string): Stats | null {
   try {
     return lstatSync(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    // Missing, or under something that is not a folder: the caller looks further up.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw new OutDirError(`${path} cannot be examined: ${errnoText(e)}`);
   }
 }

@@ -198,8 +198,9 @@ export function fromZod(issue: z.core.$ZodIssue, raw: unknown): Issue[] {
 
 function tooSmall(issue: z.core.$ZodIssueTooSmall, path: Path, value: unknown): string {
   if (issue.origin === 'array') {
-    const noun = path.at(-1) === 'partitions' ? 'partition' : 'entry';
-    return `${label(path)} needs at least ${issue.minimum} ${noun}, got none`;
+    if (path.length === 1 && path[0] === 'partitions')
+      return 'a system needs at least one partition; the list is empty';
+    return `${label(path)} needs at least ${issue.minimum} entries, got none`;
   }
   return `${label(path)} must be at least ${issue.minimum}, got ${describeValue(value)}`;
 }
