@@ -5,7 +5,6 @@
  * Exit 0 when every step refines the model, 1 on the first step that does not (named on stderr),
  * 2 for bad input.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatMismatch, type Mismatch, RefinementChecker } from '../conformance/refinement.js';
 import { Coverage } from '../conformance/refinement-coverage.js';
@@ -16,6 +15,7 @@ import type { EmulatorMutant, Machine, StepRecord } from '../emulator/machine.js
 import { randomPrograms } from '../emulator/programs.js';
 import { describeEvent, exitName } from '../model/describe.js';
 import type { SystemConfig } from '../system/config.js';
+import { readSystemFile } from '../system/read.js';
 import { refuseBeyondEmulator, refuseBeyondModel } from './engine-limits.js';
 import type { Io } from './io.js';
 import { wholeNumber } from './options.js';
@@ -56,12 +56,10 @@ function programsFor(
       throw fail(
         `--program: no partition "${name}" (partitions: ${config.partitions.map((x) => x.name).join(', ')})`,
       );
-    let source: string;
-    try {
-      source = readFileSync(file!, 'utf8');
-    } catch (e) {
-      throw fail(`--program: cannot read ${file}: ${(e as Error).message}`);
-    }
+    // Read as a system file is: only a regular file, of bounded size, so /dev/zero cannot hang it.
+    const read = readSystemFile(file!);
+    if (!read.ok) throw fail(`--program: cannot read ${file}: ${read.reason}`);
+    const source = read.text;
     let code: Instruction[];
     try {
       code = assemble(source);

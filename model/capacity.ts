@@ -10,6 +10,8 @@ import type { SystemConfig } from '../system/config.js';
 export const MAX_PAGE_TABLE_ENTRIES = 2 ** 22;
 /** Entries of the per-tick schedule: major-frame ticks times (CPUs + windows). */
 export const MAX_SCHEDULE_ENTRIES = 2 ** 22;
+/** Pages the ranges list, counted once per range: EPT entries, DMA windows and shared regions. */
+export const MAX_RANGE_PAGES = 2 ** 22;
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
@@ -29,6 +31,15 @@ export function modelCapacityProblem(config: SystemConfig): string | null {
     return (
       `the model unrolls the schedule into at most ${fmt(MAX_SCHEDULE_ENTRIES)} entries, and schedule.majorFrame ` +
       `${fmt(ticks)} times ${fmt(perTick)} (CPUs + windows) is ${fmt(ticks * perTick)}`
+    );
+  let listed = 0;
+  for (const p of config.partitions) for (const r of p.memory) listed += r.pages;
+  for (const d of config.devices) for (const r of d.dma) listed += r.pages;
+  for (const r of config.shared) listed += r.memory.pages * (1 + r.readers.length);
+  if (listed > MAX_RANGE_PAGES)
+    return (
+      `the model maps at most ${fmt(MAX_RANGE_PAGES)} pages through the memory, dma and shared ranges ` +
+      `(each counted for every partition or device it maps into), and this system lists ${fmt(listed)}`
     );
   return null;
 }

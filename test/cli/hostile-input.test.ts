@@ -95,6 +95,26 @@ describe('finding 2 and 3: a real system too large for an engine is refused by t
     },
   );
 
+  it('ranges that map more pages than the model holds are refused by check, simulate and spec', () => {
+    const whole = '{ start: 0, pages: 1000000 }';
+    const file = variant(
+      'ranges.yaml',
+      ['pages: 12', 'pages: 1000000'],
+      [
+        '- { start: 0, pages: 4 }',
+        `- ${whole}\n      - ${whole}\n      - ${whole}\n      - ${whole}\n      - ${whole}`,
+      ],
+    );
+    expect(typezero('validate', file).status).toBe(0);
+    for (const command of ['check', 'simulate', 'spec']) {
+      const out = command === 'spec' ? ['--out', join(dir, 'never')] : [];
+      const line = expectOneLineRefusal(typezero(command, file, ...out));
+      expect(line).toContain(
+        'the model maps at most 4,194,304 pages through the memory, dma and shared ranges',
+      );
+    }
+  });
+
   it('the emulator refuses more pages than its byte memory holds; check still runs', () => {
     const file = variant('pages-1m.yaml', ['pages: 12', 'pages: 1000000']);
     const line = expectOneLineRefusal(typezero('simulate', file));
@@ -124,6 +144,13 @@ describe('finding 8: only regular files are read, and text from the file cannot 
     expect(line).toMatch(
       /cannot read the file: it is a (character device|directory), not a regular file \[TZ101\]/,
     );
+  });
+
+  it('a guest program from /dev/zero is refused the same way', () => {
+    const line = expectOneLineRefusal(
+      typezero('simulate', 'examples/mils-two-domain.yaml', '--program', 'secret=/dev/zero'),
+    );
+    expect(line).toContain('--program: cannot read /dev/zero: it is a character device, not a regular file');
   });
 
   it('a file over 1 MiB is refused without being parsed', () => {
