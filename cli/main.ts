@@ -30,11 +30,20 @@ function load(file: string): SystemConfig {
   return loaded.config;
 }
 
+/** The package's version, from dist/cli/ (built) or cli/ (run from source, as tests do). */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
+  for (const candidate of ['../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as {
+        name?: string;
+        version: string;
+      };
+      if (pkg.name === 'typezero') return pkg.version;
+    } catch {
+      // Not this one; try the next place.
+    }
+  }
+  return 'unknown';
 }
 
 /** The exit code a command sets when it does not fail with an error. */
