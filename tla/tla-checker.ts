@@ -92,16 +92,19 @@ const DEFAULT_MAX_STATES = 50_000_000;
 const DEFAULT_MAX_DEPTH = 100_000;
 
 /**
- * Checks the spec. tla-checker stops only once it holds more than `max_states` distinct states, so
- * it is asked for one fewer than `maxStates`; when it stops there, a second run with the full bound
- * tells a state space of exactly `maxStates` (complete) from a larger one (the first run stands).
+ * Checks the spec within `maxStates` distinct states. tla-checker stops only once it holds more
+ * than `max_states`, one state past the bound: a stop there is reported at the bound, and a
+ * violation found in that one extra state is looked for again within the bound.
  */
 export function checkSpec(spec: string, cfg: string, options: CheckOptions = {}): CheckOutcome {
-  if (options.maxStates === undefined) return checkOnce(spec, cfg, options, DEFAULT_MAX_STATES);
-  const first = checkOnce(spec, cfg, options, options.maxStates - 1);
-  if (first.kind !== 'bound') return first;
-  const exact = checkOnce(spec, cfg, options, options.maxStates);
-  return exact.kind === 'ok' ? exact : first;
+  const limit = options.maxStates;
+  if (limit === undefined) return checkOnce(spec, cfg, options, DEFAULT_MAX_STATES);
+  const atBound = (out: CheckOutcome): CheckOutcome =>
+    out.kind === 'bound' ? { ...out, distinctStates: Math.min(out.distinctStates, limit) } : out;
+  const out = checkOnce(spec, cfg, options, limit);
+  if (out.kind !== 'error' && out.kind !== 'bound' && out.kind !== 'ok' && out.distinctStates > limit)
+    return atBound(checkOnce(spec, cfg, options, limit - 1));
+  return atBound(out);
 }
 
 function checkOnce(spec: string, cfg: string, options: CheckOptions, maxStates: number): CheckOutcome {
