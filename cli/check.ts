@@ -79,12 +79,12 @@ export function formatHuman(run: CheckRun, file: string): string {
   if (violated === 0 && unknown === 0) out.push(`All ${report.properties.length} properties hold.`);
   else
     out.push(
-      [
+      `${[
         violated && `${violated} of ${report.properties.length} properties violated`,
         unknown && `${unknown} unknown`,
       ]
         .filter(Boolean)
-        .join(', ') + '.',
+        .join(', ')}.`,
     );
   return out.join('\n');
 }

@@ -2,8 +2,12 @@
 /**
  * The `typezero` command line (docs/DESIGN.md section 5). Exit codes: 0 every property holds, 1 a property
  * is violated or unknown, 2 bad input or a tool failure, always with a reason on stderr.
+ *
+ * `run(argv, io)` is the whole command line with its input and output injected, so tests run it in
+ * the test's own process; the bin at the bottom runs it on the process's arguments and streams.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeOf, runExplorerParallel } from '../proofs/check.js';
 import { defaultMaxMemory, defaultWorkers } from '../proofs/parallel.js';
@@ -11,15 +15,16 @@ import type { SystemConfig } from '../system/config.js';
 import { formatSystemFileError, loadSystemFile } from '../system/load.js';
 import { summarize } from '../system/summary.js';
 import { formatHuman, formatProgress, stopNote } from './check.js';
+import { refuseBeyondModel } from './engine-limits.js';
 import { registerEvidence } from './evidence.js';
+import { type Io, OutputError, processIo } from './io.js';
 import { byteSize, formatBytes, wholeNumber } from './options.js';
 import { registerProve } from './prove.js';
 import { registerSimulate } from './simulate.js';
 import { checkWith, EngineError, registerTla, ToolError } from './tla.js';
+import { configureUsage, InputError, missingSubcommand } from './usage.js';
 
 const EXIT_INPUT = 2;
-
-class InputError extends Error {}
 
 interface CheckOptions {
   engine: string;
@@ -35,35 +40,31 @@ function load(file: string): SystemConfig {
   return loaded.config;
 }
 
-/** One status line on stderr, redrawn in place, only when stderr is a terminal. */
-function progressLine(): { update: (text: string) => void; done: () => void } {
-  const tty = process.stderr.isTTY === true;
-  let shown = false;
-  return {
-    update: (text) => {
-      if (!tty) return;
-      process.stderr.write(`\r\x1b[2K${text}`);
-      shown = true;
-    },
-    done: () => {
-      if (shown) process.stderr.write('\r\x1b[2K');
-    },
-  };
-}
-
+/** The package's version, from dist/cli/ (built) or cli/ (run from source, as tests do). */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
+  for (const candidate of ['../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as {
+        name?: string;
+        version: string;
+      };
+      if (pkg.name === 'typezero') return pkg.version;
+    } catch {
+      // Not this one; try the next place.
+    }
+  }
+  return 'unknown';
 }
 
-export function buildProgram(): Command {
+/** The exit code a command sets when it does not fail with an error. */
+export interface ExitCode {
+  code: number;
+}
+
+export function buildProgram(io: Io, exit: ExitCode): Command {
   const program = new Command('typezero')
     .description('Verification toolkit for Type Zero separation hypervisors')
-    .version(version())
-    .showHelpAfterError()
-    .exitOverride();
+    .version(version());
 
   program
     .command('check')
@@ -93,18 +94,17 @@ export function buildProgram(): Command {
       byteSize,
     )
     .action(async (file: string, opts: CheckOptions) => {
-      const config = load(file);
-      const progress = progressLine();
+      const config = refuseBeyondModel(load(file), file);
       if (opts.engine !== 'explorer') {
         const result = await checkWith(opts.engine as 'tla-checker' | 'tlc' | 'all', config, file, {
           ...opts,
           maxMemory: opts.maxMemory ?? defaultMaxMemory(),
-          onProgress: (line) => progress.update(line),
+          onProgress: (line) => io.status(line),
         });
-        progress.done();
-        for (const note of result.notes) process.stderr.write(`${note}\n`);
-        if (result.stdout) process.stdout.write(`${result.stdout}\n`);
-        process.exitCode = result.exitCode;
+        io.status('');
+        for (const note of result.notes) io.err(`${note}\n`);
+        if (result.stdout) io.out(`${result.stdout}\n`);
+        exit.code = result.exitCode;
         return;
       }
       const interrupt = new AbortController();
@@ -116,13 +116,21 @@ export function buildProgram(): Command {
         maxMemory,
         workers: opts.workers ?? defaultWorkers(),
         signal: interrupt.signal,
-        onProgress: (p) => progress.update(formatProgress(p)),
+        onProgress: (p) => io.status(formatProgress(p)),
       }).finally(() => process.off('SIGINT', onInterrupt));
-      progress.done();
+      io.status('');
       const stopped = stopNote(run.result, maxMemory);
-      if (stopped) process.stderr.write(`${stopped}\n`);
-      process.stdout.write(opts.json ? `${JSON.stringify(run.report)}\n` : `${formatHuman(run, file)}\n`);
-      process.exitCode = exitCodeOf(run.report);
+      if (stopped)
+        io.err(`${stopped}
+`);
+      io.out(
+        opts.json
+          ? `${JSON.stringify(run.report)}
+`
+          : `${formatHuman(run, file)}
+`,
+      );
+      exit.code = exitCodeOf(run.report);
     });
 
   program
@@ -130,39 +138,89 @@ export function buildProgram(): Command {
     .description('check that a system file is well formed and print a summary of it')
     .argument('<system-file>', 'system description (YAML or JSON)')
     .action((file: string) => {
-      process.stdout.write(`${summarize(load(file))}\n`);
+      io.out(`${summarize(load(file))}\n`);
     });
 
-  registerSimulate(program, load, (message) => new InputError(message));
-  registerProve(program, load);
-  registerEvidence(program);
-  registerTla(program, load, (code) => {
-    process.exitCode = code;
-  });
-
+  registerSimulate(program, io, exit, load);
+  registerProve(program, io, exit, load);
+  registerEvidence(program, io, exit);
+  registerTla(program, io, exit, load);
+  configureUsage(program, io);
   return program;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-  process.exitCode = 0;
+/** Runs the command line on `argv` (the arguments after the command's name); returns the exit code. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const exit: ExitCode = { code: 0 };
   try {
-    await buildProgram().parseAsync(argv as string[], { from: 'user' });
-    return Number(process.exitCode ?? 0);
+    const program = buildProgram(io, exit);
+    const missing = missingSubcommand(program, argv);
+    if (missing !== null) {
+      io.err(missing);
+      return flushed(io, EXIT_INPUT);
+    }
+    await program.parseAsync(argv as string[], { from: 'user' });
+    io.flush();
+    return exit.code;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      // Help and version are requests, not failures; commander already printed the text.
-      return e.exitCode === 0 ? 0 : EXIT_INPUT;
-    }
-    if (e instanceof InputError || e instanceof ToolError || e instanceof EngineError) {
-      process.stderr.write(`${e.message}\n`);
-      return EXIT_INPUT;
-    }
-    const reason = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`typezero: internal error: ${reason}\n`);
-    return EXIT_INPUT;
+    return failed(e, io);
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+function failed(e: unknown, io: Io): number {
+  if (e instanceof CommanderError) {
+    // Help and version are requests, not failures; the usage error's line is already written.
+    return e.exitCode === 0 ? flushed(io, 0) : flushed(io, EXIT_INPUT);
+  }
+  if (e instanceof OutputError) {
+    // A reader that went away wants no more; any other output failure is said on stderr.
+    if (!e.closed && e.stream === 'standard output') tryWrite(io, `typezero: ${e.message}\n`);
+    return EXIT_INPUT;
+  }
+  const known = e instanceof InputError || e instanceof ToolError || e instanceof EngineError;
+  const reason = e instanceof Error ? e.message : String(e);
+  tryWrite(io, known ? `${reason}\n` : `typezero: internal error: ${reason}\n`);
+  return EXIT_INPUT;
+}
+
+function flushed(io: Io, code: number): number {
+  try {
+    io.flush();
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e;
+    return EXIT_INPUT;
+  }
+  return code;
+}
+
+/** Writes a last line on stderr; when even that fails there is nowhere left to say anything. */
+function tryWrite(io: Io, text: string): void {
+  try {
+    io.err(text);
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e;
+  }
+}
+
+/** True when this module is the program Node started (the bin), not a module a test imported. */
+function isEntryPoint(): boolean {
+  const started = process.argv[1];
+  if (started === undefined) return false;
+  try {
+    return realpathSync(started) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const io = processIo();
+  run(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.exitCode = failed(e, io);
+    },
+  );
+}

@@ -12,6 +12,7 @@ import { DEFAULT_TIMEOUT_MS, type ProofVerdict, type ProveRun, prove } from '../
 import { z3Version } from '../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../system/config.js';
 import { formatTrace } from './check.js';
+import type { Io } from './io.js';
 import { wholeNumber } from './options.js';
 
 const STATUS_WORD: Record<PropertyStatus, string> = {
@@ -77,7 +78,12 @@ export function formatProve(run: ProveRun, file: string, version: string): strin
   return out.join('\n');
 }
 
-export function registerProve(program: Command, load: (file: string) => SystemConfig): void {
+export function registerProve(
+  program: Command,
+  io: Io,
+  exit: { code: number },
+  load: (file: string) => SystemConfig,
+): void {
   program
     .command('prove')
     .description('prove or refute every invariant of a system file with Z3, with no bound on the states')
@@ -95,18 +101,15 @@ export function registerProve(program: Command, load: (file: string) => SystemCo
     )
     .action(async (file: string, opts: { json?: boolean; timeout?: number; property: PropertyName[] }) => {
       const config = load(file);
-      const tty = process.stderr.isTTY === true;
       const run = await prove(config, file, {
         timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
         properties: opts.property.length ? opts.property : undefined,
-        onProgress: (name, phase) => {
-          if (tty) process.stderr.write(`\r\x1b[2Kprove: ${name}: ${phase}`);
-        },
+        onProgress: (name, phase) => io.status(`prove: ${name}: ${phase}`),
       });
-      if (tty) process.stderr.write('\r\x1b[2K');
-      process.stdout.write(
+      io.status('');
+      io.out(
         opts.json ? `${JSON.stringify(run.report)}\n` : `${formatProve(run, file, await z3Version())}\n`,
       );
-      process.exitCode = exitCodeOf(run.report);
+      exit.code = exitCodeOf(run.report);
     });
 }

@@ -5,17 +5,21 @@
  * Exit 0 when every step refines the model, 1 on the first step that does not (named on stderr),
  * 2 for bad input.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatMismatch, type Mismatch, RefinementChecker } from '../conformance/refinement.js';
 import { Coverage } from '../conformance/refinement-coverage.js';
+import { EmulatorCapacityError } from '../emulator/capacity.js';
 import { DEFAULT_WEIGHTS, runMachine } from '../emulator/driver.js';
 import { AsmError, assemble, type Instruction } from '../emulator/isa.js';
 import type { EmulatorMutant, Machine, StepRecord } from '../emulator/machine.js';
 import { randomPrograms } from '../emulator/programs.js';
 import { describeEvent, exitName } from '../model/describe.js';
 import type { SystemConfig } from '../system/config.js';
+import { readSystemFile } from '../system/read.js';
+import { refuseBeyondEmulator, refuseBeyondModel } from './engine-limits.js';
+import type { Io } from './io.js';
 import { wholeNumber } from './options.js';
+import { InputError } from './usage.js';
 
 const DEFAULT_STEPS = 200;
 const DEFAULT_SEED = 1;
@@ -30,7 +34,7 @@ export interface SimulateOptions {
 }
 
 export interface SimulateResult {
-  readonly output: string;
+  /** The first step that does not refine the model, in words; null when every step does. */
   readonly mismatch: string | null;
 }
 
@@ -52,12 +56,10 @@ function programsFor(
       throw fail(
         `--program: no partition "${name}" (partitions: ${config.partitions.map((x) => x.name).join(', ')})`,
       );
-    let source: string;
-    try {
-      source = readFileSync(file!, 'utf8');
-    } catch (e) {
-      throw fail(`--program: cannot read ${file}: ${(e as Error).message}`);
-    }
+    // Read as a system file is: only a regular file, of bounded size, so /dev/zero cannot hang it.
+    const read = readSystemFile(file!);
+    if (!read.ok) throw fail(`--program: cannot read ${file}: ${read.reason}`);
+    const source = read.text;
     let code: Instruction[];
     try {
       code = assemble(source);
@@ -87,19 +89,18 @@ function formatStep(m: Machine, r: StepRecord): string[] {
   return lines;
 }
 
-/** Runs the simulation; the caller prints `output` and exits 1 when `mismatch` is set. */
+/**
+ * Runs the simulation, handing each line of the log to `emit` as it happens (a long run never holds
+ * its log in memory); the caller exits 1 when `mismatch` is set.
+ */
 export function simulate(
   config: SystemConfig,
   file: string,
   options: SimulateOptions,
   fail: (m: string) => Error,
+  emit: (line: string) => void,
 ): SimulateResult {
   const { programs, note } = programsFor(config, options.seed, options.programs, fail);
-  const out: string[] = [
-    `system ${config.system} (${file}): ${options.steps} steps from seed ${options.seed}, refinement of the model checked at every step`,
-    `guest programs: ${note}`,
-    '',
-  ];
   const coverage = new Coverage();
   let checker: RefinementChecker | null = null;
   let machine: Machine | null = null;
@@ -112,12 +113,18 @@ export function simulate(
     weights: { ...DEFAULT_WEIGHTS, attacker: 0.05, faultRate: 0.04 },
     afterHalt: 3,
     onStart: (m) => {
+      // Said once the machine exists, so a system it cannot hold prints nothing.
+      emit(
+        `system ${config.system} (${file}): ${options.steps} steps from seed ${options.seed}, refinement of the model checked at every step`,
+      );
+      emit(`guest programs: ${note}`);
+      emit('');
       machine = m;
       checker = new RefinementChecker(m);
     },
     onStep: (record, m) => {
       coverage.add(record);
-      out.push(...formatStep(m, record));
+      for (const line of formatStep(m, record)) emit(line);
       mismatch = checker!.check(record);
       return mismatch === null;
     },
@@ -129,30 +136,32 @@ export function simulate(
   const dma = [...coverage.events]
     .filter(([k]) => k.startsWith('Dma '))
     .map(([k, n]) => `${n} ${k.slice(4)}`);
-  out.push(
+  for (const line of [
     '',
     `${coverage.steps} steps, ${coverage.instructions} guest instructions${m.halted ? ', system halted fail-secure' : ''}`,
     `VM exits: ${exits.join(', ') || 'none'}`,
     `hypercalls: ${hypercalls.join(', ') || 'none'}`,
     `DMA: ${dma.join(', ') || 'none'}`,
     `audit log: ${m.auditCount()} record(s) in the ring${m.auditLost() ? `, ${m.auditLost()} overwritten` : ''}`,
-  );
+  ])
+    emit(line);
   for (const rec of m.auditRecords())
-    out.push(
+    emit(
       `  #${rec.seq} ${rec.code}${rec.cause === null ? '' : ` (${m.partitionName(rec.cause)})`} at tick ${rec.frame}`,
     );
   const failed = mismatch as Mismatch | null;
-  if (failed)
-    return { output: out.join('\n'), mismatch: formatMismatch(failed, (e) => describeEvent(m.layout, e)) };
-  out.push('', `Refinement holds: every one of the ${coverage.steps} steps matches the model.`);
-  return { output: out.join('\n'), mismatch: null };
+  if (failed) return { mismatch: formatMismatch(failed, (e) => describeEvent(m.layout, e)) };
+  emit('');
+  emit(`Refinement holds: every one of the ${coverage.steps} steps matches the model.`);
+  return { mismatch: null };
 }
 
-/** Adds `simulate` to the command line; `load` and `fail` give bad input exit code 2. */
+/** Adds `simulate` to the command line; `load` gives bad input exit code 2. */
 export function registerSimulate(
   program: Command,
+  io: Io,
+  exit: { code: number },
   load: (file: string) => SystemConfig,
-  fail: (message: string) => Error,
 ): void {
   program
     .command('simulate')
@@ -169,17 +178,24 @@ export function registerSimulate(
       [] as string[],
     )
     .action((file: string, opts: { steps: number; seed: number; program: string[] }) => {
-      const config = load(file);
-      const result = simulate(
-        config,
-        file,
-        { steps: opts.steps, seed: opts.seed, programs: opts.program },
-        fail,
-      );
-      process.stdout.write(`${result.output}\n`);
+      const config = refuseBeyondEmulator(refuseBeyondModel(load(file), file), file);
+      let result: SimulateResult;
+      try {
+        result = simulate(
+          config,
+          file,
+          { steps: opts.steps, seed: opts.seed, programs: opts.program },
+          (message) => new InputError(message),
+          (line) => io.out(`${line}\n`),
+        );
+      } catch (e) {
+        if (e instanceof EmulatorCapacityError)
+          throw new InputError(`${file}: cannot simulate this system: ${e.message}`);
+        throw e;
+      }
       if (result.mismatch) {
-        process.stderr.write(`${result.mismatch}\n`);
-        process.exitCode = 1;
+        io.err(`${result.mismatch}\n`);
+        exit.code = 1;
       }
     });
 }

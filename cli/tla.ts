@@ -4,9 +4,9 @@
  * exit 2 with one line saying what to do.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
+import { checkOutDir, MANIFEST, OutDirError, writeOutDir } from '../evidence/out-dir.js';
+import { sha256 } from '../evidence/tool.js';
 import { type CheckReport, type CheckRun, exitCodeOf } from '../proofs/check.js';
 import type { Verdict } from '../proofs/explorer.js';
 import type { PropertyName } from '../proofs/properties.js';
@@ -18,6 +18,8 @@ import { standaloneModel } from '../tla/models.js';
 import { findJar, InstallError, installJar, PINNED_TLA2TOOLS } from '../tla/tlc/jar.js';
 import { findTools, sanyArgs, tlcPassThroughArgs } from '../tla/tlc/java.js';
 import { formatHuman } from './check.js';
+import { refuseBeyondModel } from './engine-limits.js';
+import type { Io } from './io.js';
 
 /** A tool failure with a one-line reason (exit 2). */
 export class ToolError extends Error {}
@@ -138,22 +140,40 @@ function passThrough(args: (jar: string) => string[]): number {
 
 export function registerTla(
   program: Command,
+  io: Io,
+  exit: { code: number },
   load: (file: string) => SystemConfig,
-  setExit: (code: number) => void,
 ): void {
   program
     .command('spec')
-    .description('write the TLA+ model of a system file for TLC: Hypervisor.tla, MC<system>.tla and .cfg')
+    .description(
+      'write the TLA+ model of a system file for TLC: Hypervisor.tla, MC<system>.tla and .cfg, and SHA256SUMS',
+    )
     .argument('<system-file>', 'system description (YAML or JSON)')
-    .requiredOption('--out <dir>', 'directory to write the three files to')
-    .action((file: string, opts: { out: string }) => {
-      const model = standaloneModel(load(file), file);
-      mkdirSync(opts.out, { recursive: true });
-      for (const [name, text] of Object.entries(model.files)) writeFileSync(join(opts.out, name), text);
-      process.stdout.write(
-        `wrote ${Object.keys(model.files).join(', ')} to ${opts.out}\n` +
-          `check with: typezero tlc -config ${model.config} ${model.module} (in ${opts.out})\n`,
-      );
+    .requiredOption(
+      '--out <dir>',
+      'folder to write the files to: new, empty, or an earlier model with --force',
+    )
+    .option('--force', 'replace the TLA+ model written earlier to the --out folder')
+    .action((file: string, opts: { out: string; force?: boolean }) => {
+      const config = refuseBeyondModel(load(file), file);
+      try {
+        checkOutDir(opts.out, { what: 'TLA+ model', force: opts.force === true });
+        const model = standaloneModel(config, file);
+        const files = new Map(Object.entries(model.files));
+        const sums = [...files.keys()]
+          .sort()
+          .map((name) => `${sha256(files.get(name)!)}  ${name}\n`)
+          .join('');
+        writeOutDir(opts.out, new Map([...files, [MANIFEST, sums]]));
+        io.out(
+          `wrote ${[...files.keys(), MANIFEST].join(', ')} to ${opts.out}\n` +
+            `check with: typezero tlc -config ${model.config} ${model.module} (in ${opts.out})\n`,
+        );
+      } catch (e) {
+        if (e instanceof OutDirError) throw new ToolError(`typezero spec: ${e.message}`);
+        throw e;
+      }
     });
 
   const tools = program.command('tools').description('the pinned tla2tools.jar (TLC and SANY)');
@@ -163,7 +183,7 @@ export function registerTla(
     .action(async () => {
       try {
         const installed = await installJar();
-        process.stdout.write(
+        io.out(
           `installed tla2tools.jar ${PINNED_TLA2TOOLS.version} at ${installed.path} (SHA-256 ${installed.sha256})\n`,
         );
       } catch (e) {
@@ -177,7 +197,7 @@ export function registerTla(
     .action(() => {
       const jar = findJar();
       if (!jar.ok) throw new ToolError(jar.reason);
-      process.stdout.write(`${jar.path}\n`);
+      io.out(`${jar.path}\n`);
     });
 
   for (const [name, what, build] of [
@@ -192,7 +212,7 @@ export function registerTla(
       .allowExcessArguments()
       .argument('[args...]')
       .action((_args: string[], _opts: unknown, cmd: Command) => {
-        setExit(passThrough((jar) => build(jar, cmd.args)));
+        exit.code = passThrough((jar) => build(jar, cmd.args));
       });
 }
 

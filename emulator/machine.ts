@@ -26,6 +26,7 @@ import { buildLayout, type Layout } from '../model/layout.js';
 import type { AuditCode, Effect, HypercallStatus, Outcome } from '../model/step.js';
 import type { DeviceIdx, PartitionIdx, SystemConfig } from '../system/config.js';
 import { pagesOf } from '../system/config.js';
+import { EmulatorCapacityError, emulatorCapacityProblem } from './capacity.js';
 import { EPT_EXEC, EPT_READ, EPT_WRITE, type EptAccess, EptBuilder, walkEpt } from './ept.js';
 import { attackerPayload, hypervisorImage, IMAGE_PAYLOAD, IMAGE_VCPUS, partitionImage } from './image.js';
 import {
@@ -245,6 +246,34 @@ interface StepContext {
   instructions: number;
 }
 
+/**
+ * Pages the hypervisor's own structures take: the global page, per-CPU frame positions, control
+ * blocks, digests, images (`imageLengths` in bytes: the hypervisor's, then each partition's),
+ * VMCSs, rings, schedule, interrupt remapping, I/O bitmaps, and the EPT and VT-d tables.
+ */
+export function hypervisorPages(
+  config: SystemConfig,
+  layout: Layout,
+  imageLengths: readonly number[],
+  nVcpus: number,
+): number {
+  const nParts = config.partitions.length;
+  const pagesFor = (bytes: number) => Math.max(1, Math.ceil(bytes / PAGE_SIZE));
+  let hvPages = 1 + pagesFor(config.platform.cpus * 4);
+  hvPages += pagesFor(nParts * PCB_SIZE) + pagesFor(32 * (nParts + 1));
+  for (const length of imageLengths) hvPages += pagesFor(length);
+  hvPages += pagesFor(nVcpus * VMCS_SIZE);
+  for (const c of config.channels) hvPages += pagesFor(CHANNEL_HEADER + c.capacity * CHANNEL_SLOT);
+  hvPages += pagesFor(AUDIT_HEADER + config.audit.capacity * AUDIT_RECORD);
+  hvPages +=
+    pagesFor(config.schedule.windows.length * WINDOW_SIZE) + pagesFor(config.devices.length * IRTE_SIZE);
+  hvPages += 2 * nParts; // I/O bitmaps
+  hvPages += 1 + (config.devices.length ? 1 + (config.devices.length >> 5) : 0); // root + context tables
+  for (const entries of layout.ept) hvPages += tableBound(entries.length);
+  for (const _ of config.devices) hvPages += tableBound(config.platform.pages);
+  return hvPages;
+}
+
 function tableBound(entries: number): number {
   return 2 + Math.ceil(entries / 2 ** 27) + Math.ceil(entries / 2 ** 18) + Math.ceil(entries / 2 ** 9);
 }
@@ -308,22 +337,15 @@ export class Machine {
 
     // Size the hypervisor's memory.
     const nVcpus = vcpuCpus.reduce((n, c) => n + c.length, 0);
-    let hvBytes = PAGE_SIZE * 2; // global page + frame positions
-    const pagesFor = (bytes: number) => Math.max(1, Math.ceil(bytes / PAGE_SIZE));
-    let hvPages =
-      2 + pagesFor(nParts * PCB_SIZE) + pagesFor(32 * (nParts + 1)) + pagesFor(hvImageBytes.length);
-    for (const img of imageBytes) hvPages += pagesFor(img.length);
-    hvPages += pagesFor(nVcpus * VMCS_SIZE);
-    for (const c of config.channels) hvPages += pagesFor(CHANNEL_HEADER + c.capacity * CHANNEL_SLOT);
-    hvPages += pagesFor(AUDIT_HEADER + config.audit.capacity * AUDIT_RECORD);
-    hvPages +=
-      pagesFor(config.schedule.windows.length * WINDOW_SIZE) + pagesFor(config.devices.length * IRTE_SIZE);
-    hvPages += 2 * nParts; // I/O bitmaps
-    hvPages += 1 + (config.devices.length ? 1 + (config.devices.length >> 5) : 0); // root + context tables
-    for (const entries of this.layout.ept) hvPages += tableBound(entries.length);
-    for (const _ of config.devices) hvPages += tableBound(config.platform.pages);
-    hvBytes = hvPages;
-    this.mem = new HostMemory(config.platform.pages, hvBytes);
+    const hvPages = hypervisorPages(
+      config,
+      this.layout,
+      [hvImageBytes.length, ...imageBytes.map((img) => img.length)],
+      nVcpus,
+    );
+    const problem = emulatorCapacityProblem(config, hvPages);
+    if (problem) throw new EmulatorCapacityError(problem);
+    this.mem = new HostMemory(config.platform.pages, hvPages);
     const mem = this.mem;
 
     this.tpm = new PcrBank({ extendWithoutChain: this.mutants.has('pcr-extend-without-chain') });
@@ -334,7 +356,7 @@ export class Machine {
     this.ghost = new Ghost(this.layout);
 
     this.global = mem.allocPages(1);
-    this.frames = mem.allocPages(1);
+    this.frames = mem.allocBytes(config.platform.cpus * 4);
     this.pcb = mem.allocBytes(nParts * PCB_SIZE);
     this.knownGood = mem.allocBytes(32 * (nParts + 1));
     const hvAddr = mem.allocBytes(hvImageBytes.length);

@@ -80,13 +80,15 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   const started = performance.now();
   const { config, fileName } = input;
   const files = new Map<string, string | Uint8Array>();
-  const systemPath = `system/${fileName}`;
+  // The package keeps the file under a name any shell, sha256sum and the schema take as it is.
+  const packageName = fileName.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\./, '_');
+  const systemPath = `system/${packageName}`;
   files.set(systemPath, input.bytes);
 
   const env = options.env ?? process.env;
   const engineRuns = await (options.engines ?? runEngines)(config, {
     maxStates: options.maxStates,
-    source: fileName,
+    source: packageName,
     env,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
@@ -94,7 +96,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     (r) => r.engine !== 'explorer' && (r.status === 'completed' || r.status === 'bounded'),
   );
   if (specRan)
-    for (const [path, text] of specFiles(config, fileName, options.maxStates)) files.set(path, text);
+    for (const [path, text] of specFiles(config, packageName, options.maxStates)) files.set(path, text);
 
   const traceFile = (engine: string, property: PropertyName) => `traces/${engine}/${property}.itf.json`;
   const engines: EngineEvidence[] = engineRuns.map((run) => ({

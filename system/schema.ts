@@ -5,12 +5,27 @@
  */
 import { z } from 'zod';
 import type { AuditPolicy, IommuMode, LaunchMode, PartitionKind, Privilege } from './config.js';
+import {
+  MAX_AUDIT_CAPACITY,
+  MAX_CHANNEL_CAPACITY,
+  MAX_CHANNELS,
+  MAX_CPUS,
+  MAX_IRQ,
+  MAX_LEVELS,
+  MAX_NAME_LENGTH,
+  MAX_PAGES,
+  MAX_PARTITIONS,
+  MAX_RANGES,
+  MAX_SHARED,
+  MAX_TICKS,
+  MAX_WINDOWS,
+} from './limits.js';
 
 export const NAME_PATTERN = /^[a-z0-9-]+$/;
 /** Upper-case hex is accepted and normalised, since tools print digests either way. */
 export const DIGEST_PATTERN = /^sha256:[0-9a-fA-F]{64}$/;
-/** The exploring model keeps sets of partitions as 31-bit masks. */
-export const MAX_PARTITIONS = 30;
+/** Characters a level name may not hold: controls (which could steer a terminal) and line breaks. */
+export const LEVEL_PATTERN = /^[^\p{Cc}\p{Zl}\p{Zp}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+$/u;
 
 export const PARTITION_KINDS = ['guest-os', 'rtos', 'bare-metal'] as const satisfies readonly PartitionKind[];
 export const LAUNCH_MODES = ['measured', 'unmeasured'] as const satisfies readonly LaunchMode[];
@@ -20,71 +35,88 @@ export const AUDIT_POLICIES = ['halt', 'overwrite'] as const satisfies readonly 
 
 export const nameSchema = z
   .string()
+  .max(MAX_NAME_LENGTH)
   .regex(NAME_PATTERN)
   .describe('a name of lower-case letters, digits and "-"');
 export const digestSchema = z
   .string()
   .regex(DIGEST_PATTERN)
   .describe('a digest "sha256:" followed by 64 hex digits');
-/** A page, CPU, interrupt line or tick offset. */
-const position = z.int().min(0);
-/** A capacity, length or size. */
-const count = z.int().min(1);
+export const levelSchema = z
+  .string()
+  .max(MAX_NAME_LENGTH)
+  .regex(LEVEL_PATTERN)
+  .describe('a level name without control characters');
+/** A page, CPU, interrupt line or tick offset below `limit`. */
+const position = (limit: number) =>
+  z
+    .int()
+    .min(0)
+    .max(limit - 1);
+/** A capacity, length or size of at most `limit`. */
+const count = (limit: number) => z.int().min(1).max(limit);
+const list = <T extends z.ZodType>(element: T, limit: number) => z.array(element).max(limit);
+/** A reference to something named elsewhere in the file; checked against the names there. */
+const reference = z.string().max(MAX_NAME_LENGTH);
 
-export const pageRangeSchema = z.strictObject({ start: position, pages: count });
+export const pageRangeSchema = z.strictObject({ start: position(MAX_PAGES), pages: count(MAX_PAGES) });
 
 export const partitionSchema = z.strictObject({
   name: nameSchema,
   kind: z.enum(PARTITION_KINDS),
-  level: z.string(),
-  cpus: z.array(position),
-  memory: z.array(pageRangeSchema),
+  level: reference,
+  cpus: list(position(MAX_CPUS), MAX_CPUS),
+  memory: list(pageRangeSchema, MAX_RANGES),
   image: digestSchema,
   launch: z.enum(LAUNCH_MODES).default('measured'),
-  privileges: z.array(z.enum(PRIVILEGES)).default([]),
+  privileges: list(z.enum(PRIVILEGES), PRIVILEGES.length * 2).default([]),
   downgrader: z.boolean().default(false),
 });
 
 export const deviceSchema = z.strictObject({
   name: nameSchema,
-  owner: z.string(),
-  irq: position,
+  owner: reference,
+  irq: position(MAX_IRQ + 1),
   iommu: z.enum(IOMMU_MODES).default('enforced'),
-  dma: z.array(pageRangeSchema),
+  dma: list(pageRangeSchema, MAX_RANGES),
 });
 
 export const channelSchema = z.strictObject({
   name: nameSchema,
-  from: z.string(),
-  to: z.string(),
-  capacity: count,
+  from: reference,
+  to: reference,
+  capacity: count(MAX_CHANNEL_CAPACITY),
 });
 
 export const sharedSchema = z.strictObject({
   name: nameSchema,
   memory: pageRangeSchema,
-  writer: z.string(),
-  readers: z.array(z.string()),
+  writer: reference,
+  readers: list(reference, MAX_PARTITIONS),
 });
 
 export const windowSchema = z.strictObject({
-  cpu: position,
-  partition: z.string(),
-  start: position,
-  length: count,
+  cpu: position(MAX_CPUS),
+  partition: reference,
+  start: position(MAX_TICKS),
+  length: count(MAX_TICKS),
 });
 
 export const systemFileSchema = z.strictObject({
   system: nameSchema,
-  platform: z.strictObject({ cpus: count, pages: count }),
+  platform: z.strictObject({ cpus: count(MAX_CPUS), pages: count(MAX_PAGES) }),
   hypervisor: z.strictObject({ image: digestSchema }),
-  levels: z.array(z.string()),
-  partitions: z.array(partitionSchema),
+  levels: list(levelSchema, MAX_LEVELS),
+  // At most MAX_PARTITIONS, reported with its own code (TZ116) by load.ts.
+  partitions: z.array(partitionSchema).min(1),
   devices: z.array(deviceSchema).default([]),
-  channels: z.array(channelSchema).default([]),
-  shared: z.array(sharedSchema).default([]),
-  schedule: z.strictObject({ majorFrame: count, windows: z.array(windowSchema) }),
-  audit: z.strictObject({ capacity: count, onFull: z.enum(AUDIT_POLICIES) }),
+  channels: list(channelSchema, MAX_CHANNELS).default([]),
+  shared: list(sharedSchema, MAX_SHARED).default([]),
+  schedule: z.strictObject({
+    majorFrame: count(MAX_TICKS),
+    windows: list(windowSchema, MAX_WINDOWS),
+  }),
+  audit: z.strictObject({ capacity: count(MAX_AUDIT_CAPACITY), onFull: z.enum(AUDIT_POLICIES) }),
 });
 
 /** A system file that has the right shape, with defaults filled in. */

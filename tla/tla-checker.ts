@@ -91,14 +91,30 @@ export interface CheckOptions {
 const DEFAULT_MAX_STATES = 50_000_000;
 const DEFAULT_MAX_DEPTH = 100_000;
 
+/**
+ * Checks the spec within `maxStates` distinct states. tla-checker stops only once it holds more
+ * than `max_states`, one state past the bound: a stop there is reported at the bound, and a
+ * violation found in that one extra state is looked for again within the bound.
+ */
 export function checkSpec(spec: string, cfg: string, options: CheckOptions = {}): CheckOutcome {
+  const limit = options.maxStates;
+  if (limit === undefined) return checkOnce(spec, cfg, options, DEFAULT_MAX_STATES);
+  const atBound = (out: CheckOutcome): CheckOutcome =>
+    out.kind === 'bound' ? { ...out, distinctStates: Math.min(out.distinctStates, limit) } : out;
+  const out = checkOnce(spec, cfg, options, limit);
+  if (out.kind !== 'error' && out.kind !== 'bound' && out.kind !== 'ok' && out.distinctStates > limit)
+    return atBound(checkOnce(spec, cfg, options, limit - 1));
+  return atBound(out);
+}
+
+function checkOnce(spec: string, cfg: string, options: CheckOptions, maxStates: number): CheckOutcome {
   load();
   const raw = JSON.parse(
     wasm.check_spec_with_options(
       spec,
       JSON.stringify({
         cfg_source: cfg,
-        max_states: options.maxStates ?? DEFAULT_MAX_STATES,
+        max_states: maxStates,
         max_depth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
         allow_deadlock: options.allowDeadlock ?? false,
         export_dot: options.exportDot ?? false,

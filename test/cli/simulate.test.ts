@@ -96,6 +96,7 @@ describe('typezero simulate', () => {
       'mils-two-domain.yaml',
       { steps: 50, seed: 1, programs: [`secret=${prog}`], mutants: new Set(['ept-ignores-write-bit']) },
       (m) => new Error(m),
+      () => {},
     );
     expect(result.mismatch).toMatch(
       /^refinement fails at step \d+ \(GuestAccess: secret writes guest-physical page 4/,

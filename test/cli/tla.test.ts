@@ -148,7 +148,12 @@ describe('typezero spec', () => {
     const out = mkdtempSync(join(tmpdir(), 'typezero-spec-'));
     const r = typezero(['spec', 'examples/shared-irq.yaml', '--out', out]);
     expect(r.status).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['Hypervisor.tla', 'MCshared_irq.cfg', 'MCshared_irq.tla']);
+    expect(readdirSync(out).sort()).toEqual([
+      'Hypervisor.tla',
+      'MCshared_irq.cfg',
+      'MCshared_irq.tla',
+      'SHA256SUMS',
+    ]);
     expect(r.stdout).toContain('typezero tlc -config MCshared_irq.cfg MCshared_irq.tla');
     const module = readFileSync(join(out, 'MCshared_irq.tla'), 'utf8');
     expect(module).toMatch(/^---- MODULE MCshared_irq ----\n/);

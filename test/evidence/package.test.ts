@@ -10,9 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { type Collected, type CollectOptions, collectEvidence } from '../../evidence/collect.js';
 import { type EngineOptions, type EngineRun, notRun, runExplorerEngine } from '../../evidence/engines.js';
 import { renderReport } from '../../evidence/html.js';
+import { OutDirError } from '../../evidence/out-dir.js';
 import { timingFieldNames, validateEvidence } from '../../evidence/schema.js';
 import type { Evidence } from '../../evidence/types.js';
-import { canonicalJson, PackageTargetError, writePackage } from '../../evidence/write.js';
+import { canonicalJson, writePackage } from '../../evidence/write.js';
 import { CATALOG } from '../../proofs/properties.js';
 import type { SystemConfig } from '../../system/config.js';
 import { typezero } from '../cli/cli.js';
@@ -89,11 +90,11 @@ describe('writing the package', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     const collected = await collect('mils-two-domain');
-    expect(() => writePackage(dir, collected)).toThrow(PackageTargetError);
+    expect(() => writePackage(dir, collected)).toThrow(OutDirError);
     expect(readdirSync(dir)).toEqual(['notes.txt']);
     const r = typezero('evidence', 'examples/mils-two-domain.yaml', '--out', dir, '--seeds', '1');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/refusing to replace/);
+    expect(r.stderr).toMatch(/is not empty and holds files typezero did not write/);
   });
 
   it('keeps the earlier package whole when writing fails half way', async () => {
