@@ -17,18 +17,21 @@ const STOPPED: Record<StopReason, string> = {
   interrupted: 'interrupted',
 };
 
-/** One line for stderr when the explorer stopped early: how far it got and what to try. */
+/**
+ * One line for stderr when the explorer stopped short of a bound the user did not ask for (its
+ * memory budget, an interrupt): how far it got and what to try. A --max-states bound is said in
+ * the report itself.
+ */
 export function stopNote(result: ExploreResult, maxMemory: number): string | null {
-  if (result.complete || !result.stopped) return null;
   const where = `after ${result.distinctStates.toLocaleString('en-US')} distinct states at depth ${result.depth}`;
   const settled = 'violations found so far are reported, the other properties are unknown';
   switch (result.stopped) {
-    case 'max-states':
-      return `explorer: stopped at the --max-states bound ${where}; ${settled}`;
     case 'max-memory':
       return `explorer: stopped at the memory budget (${formatBytes(maxMemory)}) ${where}; ${settled}. Try a larger --max-memory, typezero prove, or --engine tlc`;
     case 'interrupted':
       return `explorer: interrupted ${where}; ${settled}`;
+    default:
+      return null;
   }
 }
 
