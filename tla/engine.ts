@@ -47,6 +47,17 @@ export interface EngineRun {
   readonly baits?: ReadonlyMap<PropertyName, boolean>;
   /** Counterexamples from the spec that the model could not follow step by step. */
   readonly disagreements: readonly { readonly property: PropertyName; readonly disagreement: Disagreement }[];
+  /** For an engine run as an external tool (TLC): what ran, for the record. */
+  readonly tool?: ToolProvenance;
+}
+
+/** An external checker's run: its version line, the jar it ran from and the exact command. */
+export interface ToolProvenance {
+  readonly version: string | null;
+  /** Path of the jar. */
+  readonly jar: string;
+  /** The command of its last run: `java` and its arguments, the jar by its file name. */
+  readonly command: readonly string[];
 }
 
 export interface Engine {

@@ -16,6 +16,7 @@ import {
   type SpecBackend,
   type SpecRunRequest,
   type SpecRunResult,
+  type ToolProvenance,
 } from '../engine.js';
 import { mcConfig, mcModule, mcModuleName, readHypervisorSpec } from '../generate.js';
 import { fromJson } from '../state-codec.js';
@@ -101,16 +102,9 @@ export function tlcResult(layout: Layout, outcome: TlcOutcome, maxStates?: numbe
   }
 }
 
-/** What a TLC engine ran last: the version line, the jar and the command. */
-export interface TlcProvenance {
-  readonly version: string | null;
-  readonly jar: string;
-  readonly command: readonly string[];
-}
-
 export class TlcBackend implements SpecBackend {
   /** The runs so far, in order. */
-  readonly runs: TlcProvenance[] = [];
+  readonly runs: ToolProvenance[] = [];
 
   constructor(
     private readonly source: string,
@@ -174,8 +168,11 @@ export function tlcEngine(env: Env = process.env): Engine {
       const tools = findTools(env);
       return tools.ok ? { ok: true } : { ok: false, reason: tools.reason };
     },
-    check(config: SystemConfig, file: string, options: EngineOptions = {}): Promise<EngineRun> {
-      return checkWithSpec('tlc', new TlcBackend(file, env, options.onProgress), config, file, options);
+    async check(config: SystemConfig, file: string, options: EngineOptions = {}): Promise<EngineRun> {
+      const backend = new TlcBackend(file, env, options.onProgress);
+      const run = await checkWithSpec('tlc', backend, config, file, options);
+      const last = backend.runs.at(-1);
+      return last ? { ...run, tool: last } : run;
     },
   };
 }

@@ -106,6 +106,9 @@ export function runJava(
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(java, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A JVM must not outlive the process that started it (a test that timed out, say).
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -134,6 +137,7 @@ export function runJava(
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      process.off('exit', killOnExit);
       resolve({ code, signal, timedOutAfterMs, stdout, stderr });
     });
   });
