@@ -15,7 +15,7 @@ import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js'
 import type { SystemConfig } from '../system/config.js';
 import { summarize } from '../system/summary.js';
 import { checkerConfig } from '../tla/checker-engine.js';
-import { vacuousLiveness } from '../tla/engine.js';
+import { vacuousLiveness } from '../tla/generate.js';
 import { tlcFiles } from '../tla/tlc/engine.js';
 import { type Env, findJar } from '../tla/tlc/jar.js';
 import { type Assumption, FIXED_ASSUMPTIONS } from './assumptions.js';

@@ -17,7 +17,7 @@ import type { Trace } from '../proofs/explorer.js';
 import { type ItfTrace, itfTrace, stateToItf, traceToItf } from '../proofs/itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
-import { baitName } from './generate.js';
+import { baitName, vacuousLiveness } from './generate.js';
 import { type Disagreement, labelStates } from './label.js';
 
 export const ENGINE_NAMES = ['explorer', 'tla-checker', 'tlc'] as const;
@@ -101,18 +101,6 @@ export type SpecRunResult =
 /** One engine's way of running the spec once. */
 export interface SpecBackend {
   run(layout: Layout, request: SpecRunRequest): Promise<SpecRunResult>;
-}
-
-/**
- * Why FaultRecovery holds on a system without being searched, or null. With no health monitor
- * (no partition holds partition-control) the property says nothing: its premise "a monitor is up"
- * never holds, and TLC refuses it as a tautology. No engine is given it then; every engine reports
- * it holding, its bait (a monitor resets a faulted partition) unreached.
- */
-export function vacuousLiveness(layout: Layout): string | null {
-  return layout.monitors === 0
-    ? 'no partition holds partition-control, so no health monitor is ever up'
-    : null;
 }
 
 interface Violation {

@@ -6,7 +6,8 @@ import { type SeededBug, step } from '../../model/step.js';
 import { explore } from '../../proofs/explorer.js';
 import { itfEvents, stateToItf } from '../../proofs/itf.js';
 import type { SystemConfig } from '../../system/config.js';
-import { type EngineRun, vacuousLiveness } from '../../tla/engine.js';
+import type { EngineRun } from '../../tla/engine.js';
+import { vacuousLiveness } from '../../tla/generate.js';
 
 /**
  * The same verdict for every property, the same distinct-state count and depth, counterexamples of
