@@ -64,18 +64,18 @@ describe("TLC's -tool messages", () => {
 
   it('a run that was killed is a timeout, whatever it printed', () => {
     const out = parseToolOutput(frame(2110, 1, 'Invariant I is violated.'));
-    expect(readOutcome(out, { code: null, signal: 'SIGKILL', timedOutAfterMs: 1000, stderr: '' })).toEqual({
+    expect(readOutcome(out, { code: null, signal: 'SIGKILL', timedOutAt: 1000, stderr: '' })).toEqual({
       kind: 'timeout',
-      afterMs: 1000,
+      limitMs: 1000,
     });
   });
 
   it('no result at all is an exception with the exit code, not a pass', () => {
-    expect(
-      readOutcome(parseToolOutput(''), { code: 1, signal: null, timedOutAfterMs: null, stderr: '' }),
-    ).toEqual({
-      kind: 'exception',
-      message: 'TLC ended without a result (exit code 1)',
-    });
+    expect(readOutcome(parseToolOutput(''), { code: 1, signal: null, timedOutAt: null, stderr: '' })).toEqual(
+      {
+        kind: 'exception',
+        message: 'TLC ended without a result (exit code 1)',
+      },
+    );
   });
 });

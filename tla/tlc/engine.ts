@@ -51,7 +51,7 @@ export function tlcFiles(layout: Layout, request: SpecRunRequest, source: string
 export function describeFailure(outcome: Exclude<TlcOutcome, { stats: unknown }>): string {
   switch (outcome.kind) {
     case 'timeout':
-      return `TLC: killed after ${outcome.afterMs} ms, its time limit`;
+      return `TLC: killed at its time limit of ${outcome.limitMs} ms (${ENV_TIMEOUT})`;
     case 'tautology':
       return `TLC: the temporal property is a tautology: ${outcome.message}`;
     case 'parse-error':

@@ -86,8 +86,8 @@ export function tlcPassThroughArgs(jar: string, args: readonly string[]): string
 export interface Completed {
   readonly code: number | null;
   readonly signal: string | null;
-  /** The run was killed because it outlived its timeout, after this many milliseconds. */
-  readonly timedOutAfterMs: number | null;
+  /** The run was killed because it outlived its time limit: that limit, in milliseconds. */
+  readonly timedOutAt: number | null;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -104,7 +104,6 @@ export function runJava(
   timeoutMs?: number,
 ): Promise<Completed> {
   return new Promise((resolve, reject) => {
-    const started = performance.now();
     const child = spawn(java, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     // A JVM must not outlive the process that started it (a test that timed out, say).
     const killOnExit = () => child.kill('SIGKILL');
@@ -112,11 +111,11 @@ export function runJava(
     let stdout = '';
     let stderr = '';
     let pending = '';
-    let timedOutAfterMs: number | null = null;
+    let timedOutAt: number | null = null;
     const timer =
       timeoutMs !== undefined
         ? setTimeout(() => {
-            timedOutAfterMs = Math.round(performance.now() - started);
+            timedOutAt = timeoutMs;
             child.kill('SIGKILL');
           }, timeoutMs)
         : null;
@@ -138,7 +137,7 @@ export function runJava(
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       process.off('exit', killOnExit);
-      resolve({ code, signal, timedOutAfterMs, stdout, stderr });
+      resolve({ code, signal, timedOutAt, stdout, stderr });
     });
   });
 }

@@ -54,7 +54,8 @@ export type TlcOutcome =
   | { readonly kind: 'out-of-memory'; readonly message: string }
   | { readonly kind: 'usage-error'; readonly message: string }
   | { readonly kind: 'exception'; readonly message: string }
-  | { readonly kind: 'timeout'; readonly afterMs: number };
+  /** Killed at its time limit (the limit, not a measured time). */
+  | { readonly kind: 'timeout'; readonly limitMs: number };
 
 export type TlcFailure = Extract<TlcOutcome, { message: string }>;
 
@@ -62,8 +63,8 @@ export type TlcFailure = Extract<TlcOutcome, { message: string }>;
 export interface TlcExit {
   readonly code: number | null;
   readonly signal: string | null;
-  /** The run was killed after this many milliseconds. */
-  readonly timedOutAfterMs: number | null;
+  /** The run was killed at this time limit, in milliseconds. */
+  readonly timedOutAt: number | null;
   readonly stderr: string;
 }
 
@@ -136,7 +137,7 @@ const OUT_OF_MEMORY = /OutOfMemoryError|Java heap space|GC overhead limit exceed
 
 export function readOutcome(out: ToolOutput, exit: TlcExit): TlcOutcome {
   const { messages, loose } = out;
-  if (exit.timedOutAfterMs !== null) return { kind: 'timeout', afterMs: exit.timedOutAfterMs };
+  if (exit.timedOutAt !== null) return { kind: 'timeout', limitMs: exit.timedOutAt };
   const find = (...codes: number[]) => messages.findIndex((m) => codes.includes(m.code));
 
   const invariant = find(EC.TLC_INVARIANT_VIOLATED_BEHAVIOR, EC.TLC_INVARIANT_VIOLATED_INITIAL);
