@@ -5,7 +5,7 @@
  * for the duration fields, so two runs on the same inputs give the same evidence apart from those.
  */
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { match } from 'ts-pattern';
 import { runRefinementCampaign } from '../conformance/refinement-campaign.js';
@@ -15,8 +15,9 @@ import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js'
 import type { SystemConfig } from '../system/config.js';
 import { summarize } from '../system/summary.js';
 import { checkerConfig } from '../tla/checker-engine.js';
+import { vacuousLiveness } from '../tla/generate.js';
 import { tlcFiles } from '../tla/tlc/engine.js';
-import { type Env, findJar, PINNED_TLA2TOOLS } from '../tla/tlc/jar.js';
+import { type Env, findJar } from '../tla/tlc/jar.js';
 import { type Assumption, FIXED_ASSUMPTIONS } from './assumptions.js';
 import { baselineOf } from './baseline.js';
 import { coverageTables, modelReach } from './coverage.js';
@@ -191,7 +192,10 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     tlaChecker: dependencyVersion('tla-checker'),
-    tlc: engineRuns.some((r) => r.engine === 'tlc' && r.status !== 'not-run') ? tlcJar(env) : null,
+    tlc: tlcEvidence(
+      engineRuns.find((r) => r.engine === 'tlc'),
+      env,
+    ),
     specFiles: specDigests(),
   };
 
@@ -244,7 +248,12 @@ function baitEvidence(
 /** The TLA+ model as TLC and tla-checker check it, for a reviewer to rerun by hand. */
 function specFiles(config: SystemConfig, fileName: string, maxStates: number): [string, string][] {
   const layout = buildLayout(config);
-  const request = { invariants: INVARIANTS.map((p) => p.tla), liveness: true, bugs: [], maxStates };
+  const request = {
+    invariants: INVARIANTS.map((p) => p.tla),
+    liveness: vacuousLiveness(layout) === null,
+    bugs: [],
+    maxStates,
+  };
   return [
     ...Object.entries(tlcFiles(layout, request, fileName)).map(([name, text]): [string, string] => [
       `spec/${name}`,
@@ -254,14 +263,17 @@ function specFiles(config: SystemConfig, fileName: string, maxStates: number): [
   ];
 }
 
-function tlcJar(env: Env): ToolEvidence['tlc'] {
-  const jar = findJar(env);
-  if (!jar.ok) return null;
-  const digest = sha256(readFileSync(jar.path));
+/** The jar TLC ran from (its digest computed here), TLC's version line and command, when it ran. */
+function tlcEvidence(run: EngineRun | undefined, env: Env): ToolEvidence['tlc'] {
+  if (!run || run.status === 'not-run') return null;
+  const found = findJar(env);
+  const jar = run.tool?.jar ?? (found.ok ? found.path : null);
+  if (jar === null || !existsSync(jar)) return null;
   return {
-    jar: basename(jar.path),
-    sha256: digest,
-    version: digest === PINNED_TLA2TOOLS.sha256 ? PINNED_TLA2TOOLS.version : null,
+    jar: basename(jar),
+    sha256: sha256(readFileSync(jar)),
+    version: run.tool?.version ?? null,
+    command: run.tool ? [...run.tool.command] : null,
   };
 }
 

@@ -10,7 +10,7 @@ import type { ItfTrace } from '../proofs/itf.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
 import { tlaCheckerEngine } from '../tla/checker-engine.js';
-import type { Engine, EngineRun as SpecEngineRun } from '../tla/engine.js';
+import type { Engine, EngineRun as SpecEngineRun, ToolProvenance } from '../tla/engine.js';
 import { tlcEngine } from '../tla/tlc/engine.js';
 import type { Env } from '../tla/tlc/jar.js';
 import type { EngineName, EngineStatus, PropertyStatus } from './types.js';
@@ -35,6 +35,8 @@ export interface EngineRun {
   readonly baits?: ReadonlyMap<PropertyName, boolean>;
   /** Counterexamples from the spec that the model could not follow step by step, in words. */
   readonly disagreements?: readonly string[];
+  /** For TLC: its version line, the jar and the exact command of its last run. */
+  readonly tool?: ToolProvenance;
 }
 
 export interface EngineOptions {
@@ -108,6 +110,7 @@ export function fromSpecRun(engine: EngineName, run: SpecEngineRun, maxStates: n
     durationMs: run.report.stats.durationMs,
     verdicts,
     ...(run.baits ? { baits: run.baits } : {}),
+    ...(run.tool ? { tool: run.tool } : {}),
     disagreements: run.disagreements.map(
       (d) =>
         `${engine}'s counterexample to ${d.property} does not replay in the model: ${d.disagreement.message}`,

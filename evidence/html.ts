@@ -545,7 +545,7 @@ function tool(e: Evidence): Html {
 <tr><th>typezero</th><td>${t.version}${t.gitCommit ? html`, commit <code>${t.gitCommit}</code>${t.gitDirty ? ' (with local modifications)' : ''}` : ''}</td></tr>
 <tr><th>Node.js</th><td>${t.node} on ${t.platform}</td></tr>
 <tr><th>tla-checker</th><td>${t.tlaChecker ?? 'not installed'}</td></tr>
-<tr><th>TLC</th><td>${t.tlc ? html`${t.tlc.jar} ${t.tlc.version ?? ''} (SHA-256 <code>${t.tlc.sha256}</code>)` : 'not used'}</td></tr>
+<tr><th>TLC</th><td>${t.tlc ? html`${t.tlc.jar}, TLC2 Version ${t.tlc.version ?? 'unknown'} (SHA-256 <code>${t.tlc.sha256}</code>)${t.tlc.command ? html`<br>last run: <code>${t.tlc.command.join(' ')}</code>` : ''}` : 'not used'}</td></tr>
 ${t.specFiles.map((f) => html`<tr><th>${f.path}</th><td class="mono">${f.sha256}</td></tr>`)}
 </tbody></table>
 <h3>Files in this package</h3>

@@ -114,9 +114,20 @@ export interface ToolEvidence {
   readonly node: string;
   readonly platform: string;
   readonly tlaChecker: string | null;
-  readonly tlc: { readonly jar: string; readonly sha256: string; readonly version: string | null } | null;
+  readonly tlc: TlcEvidence | null;
   /** The TLA+ sources the spec engines checked. */
   readonly specFiles: readonly FileDigest[];
+}
+
+/** The TLC that ran: the jar, its digest, TLC's own version line and the exact command. */
+export interface TlcEvidence {
+  /** File name of the jar. */
+  readonly jar: string;
+  readonly sha256: string;
+  /** TLC's version line (`2.19 of 08 August 2024 (rev: 5a47802)`); null when TLC printed none. */
+  readonly version: string | null;
+  /** The last TLC command, run in the folder of the generated model; null when TLC never started. */
+  readonly command: readonly string[] | null;
 }
 
 export interface Bounds {

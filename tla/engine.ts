@@ -17,7 +17,7 @@ import type { Trace } from '../proofs/explorer.js';
 import { type ItfTrace, itfTrace, stateToItf, traceToItf } from '../proofs/itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
-import { baitName } from './generate.js';
+import { baitName, vacuousLiveness } from './generate.js';
 import { type Disagreement, labelStates } from './label.js';
 
 export const ENGINE_NAMES = ['explorer', 'tla-checker', 'tlc'] as const;
@@ -50,6 +50,17 @@ export interface EngineRun {
   readonly baits?: ReadonlyMap<PropertyName, boolean>;
   /** Counterexamples from the spec that the model could not follow step by step. */
   readonly disagreements: readonly { readonly property: PropertyName; readonly disagreement: Disagreement }[];
+  /** For an engine run as an external tool (TLC): what ran, for the record. */
+  readonly tool?: ToolProvenance;
+}
+
+/** An external checker's run: its version line, the jar it ran from and the exact command. */
+export interface ToolProvenance {
+  readonly version: string | null;
+  /** Path of the jar. */
+  readonly jar: string;
+  /** The command of its last run: `java` and its arguments, the jar by its file name. */
+  readonly command: readonly string[];
 }
 
 export interface Engine {
@@ -126,7 +137,7 @@ export async function checkWithSpec(
     );
     const r = await backend.run(layout, {
       invariants: [...invariants, ...baitsPending],
-      liveness: true,
+      liveness: vacuousLiveness(layout) === null,
       bugs,
       ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     });

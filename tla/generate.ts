@@ -293,3 +293,15 @@ export function withDefinitions(
   }
   return `${body}\n${extra.join('\n')}\n${'='.repeat(77)}\n`;
 }
+
+/**
+ * Why FaultRecovery holds on a system without being searched, or null. With no health monitor
+ * (no partition holds partition-control) the property says nothing: its premise "a monitor is up"
+ * never holds, and TLC refuses it as a tautology. No engine is given it then; every engine reports
+ * it holding, its bait (a monitor resets a faulted partition) unreached.
+ */
+export function vacuousLiveness(layout: Layout): string | null {
+  return layout.monitors === 0
+    ? 'no partition holds partition-control, so no health monitor is ever up'
+    : null;
+}

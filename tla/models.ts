@@ -8,7 +8,15 @@ import type { SeededBug } from '../model/step.js';
 import { explore } from '../proofs/explorer.js';
 import type { PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
-import { bugSuffix, mcConfig, mcModule, mcModuleName, readHypervisorSpec, SPEC_BUGS } from './generate.js';
+import {
+  bugSuffix,
+  mcConfig,
+  mcModule,
+  mcModuleName,
+  readHypervisorSpec,
+  SPEC_BUGS,
+  vacuousLiveness,
+} from './generate.js';
 
 export interface ModelFiles {
   readonly module: string;
@@ -22,7 +30,11 @@ export function modelFiles(layout: Layout, source: string, bug?: SeededBug): Mod
   const name = mcModuleName(layout.config.system);
   const module = `${name}.tla`;
   const config = `${name}${bug ? bugSuffix(bug) : ''}.cfg`;
-  const cfg = mcConfig(layout, { substitute: true, ...(bug ? { bugs: [bug] } : {}) });
+  const cfg = mcConfig(layout, {
+    substitute: true,
+    liveness: vacuousLiveness(layout) === null,
+    ...(bug ? { bugs: [bug] } : {}),
+  });
   const header = bug
     ? `\\* Bug model: the hypervisor with the seeded bug "${bug}" (model/step.ts SeededBug); it must fail.\n`
     : '';

@@ -6,7 +6,8 @@
  *  - `toTla`: a state as a TLA+ record expression, for trace-validation modules;
  *  - `toCheckerJson`: a state as tla-checker's explore API takes it;
  *  - `fromJson`: a state from either engine's JSON: tla-checker's explore API (`{"__fn": ...}`,
- *    `{"__tuple": ...}`) or TLC's `-dumpTrace json` (sequences as arrays, functions with other
+ *    `{"__tuple": ...}`) or TLC's, in its Json module's shape, as tla/tlc/value.ts reads TLC's
+ *    printed counterexamples (sequences as arrays, functions with other
  *    domains as objects keyed by the printed key).
  */
 import { bit, EMPTY, members } from '../model/bits.js';

@@ -18,6 +18,7 @@ import { CATALOG } from '../../proofs/properties.js';
 import type { SystemConfig } from '../../system/config.js';
 import { typezero } from '../cli/cli.js';
 import { example, exampleText, fromYaml } from '../helpers.js';
+import { withoutTiming } from './timing.js';
 
 const OUT = mkdtempSync(join(tmpdir(), 'typezero-package-'));
 const QUICK: CollectOptions = { maxStates: 100_000, seeds: 2, steps: 200 };
@@ -28,20 +29,6 @@ function collect(name: string, options: Partial<CollectOptions> = {}): Promise<C
     { config: example(name), fileName: `${name}.yaml`, bytes: Buffer.from(text) },
     { ...QUICK, ...options },
   );
-}
-
-/** evidence.json with every field the schema marks as timing set to 0. */
-function withoutTiming(text: string): string {
-  const names = new Set(timingFieldNames());
-  const zero = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(zero);
-    if (v && typeof v === 'object')
-      return Object.fromEntries(
-        Object.entries(v).map(([k, x]) => [k, names.has(k) && x !== null ? 0 : zero(x)]),
-      );
-    return v;
-  };
-  return canonicalJson(zero(JSON.parse(text)));
 }
 
 describe('reproducibility', () => {
@@ -179,6 +166,7 @@ describe('engines that do not run, fail or disagree', () => {
       jar: 'tla2tools.jar',
       sha256: createHash('sha256').update('not really a jar').digest('hex'),
       version: null,
+      command: null,
     });
     expect([...files.keys()].filter((f) => f.startsWith('spec/')).sort()).toEqual([
       'spec/Hypervisor.tla',

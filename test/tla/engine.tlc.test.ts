@@ -1,37 +1,51 @@
 /**
- * The TLC engine for real: runs wherever tla2tools.jar and Java are present (TLA2TOOLS_JAR, or
- * `typezero tools install`), and is skipped with the reason printed everywhere else.
+ * The TLC engine on every example, with every jar (test/tla/tlc-jars.ts): the same verdicts,
+ * distinct states, depth and counterexample lengths as the explorer, counterexamples replayed in
+ * the model; FaultRecovery given to TLC wherever a health monitor makes it mean something.
  */
 import { describe, expect, it } from 'vitest';
-import { runExplorer } from '../../proofs/check.js';
+import { loadExamples } from '../../conformance/examples.js';
+import { buildLayout } from '../../model/layout.js';
+import { vacuousLiveness } from '../../tla/generate.js';
 import { tlcEngine } from '../../tla/tlc/engine.js';
-import { findTools } from '../../tla/tlc/java.js';
-import { example } from '../helpers.js';
+import { expectAgreement } from './tlc-agree.js';
+import { TLC, type TlcJar } from './tlc-jars.js';
 
-const tools = findTools();
-const reason = tools.ok ? '' : tools.reason;
-if (!tools.ok) console.log(`TLC tests skipped: ${reason}`);
+const examples = loadExamples();
+/** Above this many states the JVM's optimising compiler pays off. */
+const LARGE = 20_000;
 
-describe.skipIf(!tools.ok)(`TLC engine (${tools.ok ? `jar ${tools.jar}` : `skipped: ${reason}`})`, () => {
-  const engine = tlcEngine();
+/**
+ * TLC 1.7.4 explores three-level-guard about five times slower than 1.8.0 (some 1,300 states a
+ * minute with one worker, an hour for its 67,318 states), past CI's budget: with that jar it runs
+ * only under TYPEZERO_TLC_FULL=1, and says so.
+ */
+const FULL = process.env.TYPEZERO_TLC_FULL === '1';
+const tooSlow = (jar: TlcJar, example: string) =>
+  !FULL && example === 'three-level-guard' && /^tla2tools-1\.7\./.test(jar.name);
 
-  it.each(['mils-two-domain', 'write-down-channel', 'orphan-monitor', 'shared-irq'])(
-    '%s: the same verdicts and distinct states as the explorer, and traces the model replays',
-    async (name) => {
-      const config = example(name);
-      const run = await engine.check(config, `examples/${name}.yaml`);
-      const explorer = runExplorer(config, `examples/${name}.yaml`, {});
-      expect(run.disagreements).toEqual([]);
-      expect(run.report.properties.map((p) => [p.name, p.status])).toEqual(
-        explorer.report.properties.map((p) => [p.name, p.status]),
+describe.skipIf(TLC.jars.length === 0)('the TLC engine agrees with the explorer on every example', () => {
+  describe.each(TLC.jars.map((j) => [j.name, j] as [string, TlcJar]))('%s', (_name, jar) => {
+    for (const e of examples) {
+      const slow = tooSlow(jar, e.name);
+      (slow ? it.skip : it)(
+        slow ? `${e.name}: skipped, about an hour with this jar (TYPEZERO_TLC_FULL=1 runs it)` : e.name,
+        async () => {
+          const large = e.name === 'three-level-guard';
+          const env = large ? { ...jar.env, TYPEZERO_TLC_JAVA_OPTS: '' } : jar.env;
+          const run = await tlcEngine(env).check(e.config, e.source);
+          const { model } = expectAgreement(e.config, run);
+          expect(large).toBe(model.distinctStates > LARGE);
+          const monitored = vacuousLiveness(buildLayout(e.config)) === null;
+          if (e.name === 'orphan-monitor' || e.name === 'three-level-guard') expect(monitored).toBe(true);
+        },
+        900_000,
       );
-      expect(run.report.stats.distinctStates).toBe(explorer.report.stats.distinctStates);
-      expect(run.report.stats.depth).toBe(explorer.report.stats.depth);
-    },
-  );
-
-  it('a bug model fails with its property', async () => {
-    const run = await engine.check(example('mils-two-domain'), 'mils', { bugs: ['auto-restart'] });
-    expect(run.report.properties.find((p) => p.name === 'FaultContainment')?.status).toBe('violated');
+    }
   });
 });
+
+if (TLC.skip)
+  describe('the TLC engine', () => {
+    it.skip(`skipped: ${TLC.skip}`, () => {});
+  });

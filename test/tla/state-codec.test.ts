@@ -39,7 +39,7 @@ describe("model states in the spec's terms", () => {
     }
   });
 
-  it("reads TLC's -dumpTrace JSON dialect: sequences as arrays, other functions as objects", () => {
+  it("reads TLC's JSON dialect (tla/tlc/value.ts): sequences as arrays, other functions as objects", () => {
     const layout = buildLayout(example('mils-two-domain'));
     const tlc = {
       hv: 'ok',

@@ -2,34 +2,36 @@ import { describe, expect, it } from 'vitest';
 import { findJava, findTools, sanyArgs, tlcArgs, tlcPassThroughArgs } from '../../tla/tlc/java.js';
 
 describe('the JVM boundary', () => {
-  it('builds the TLC command line: final liveness check, JSON counterexample, deadlock checked', () => {
+  it('builds the TLC command line: message protocol, final liveness check, deadlock checked', () => {
     const args = tlcArgs({
       jar: '/j/tla2tools.jar',
       module: 'MCx.tla',
       config: 'MCx.cfg',
-      traceFile: 'counterexample.json',
-      metaDir: '/tmp/states',
+      metaDir: 'states',
       workers: 2,
+      jvm: ['-Xmx1g'],
     });
     expect(args).toEqual([
       '-XX:+UseParallelGC',
+      '-Xmx1g',
       '-cp',
       '/j/tla2tools.jar',
       'tlc2.TLC',
+      '-tool',
       '-workers',
       '2',
       '-lncheck',
       'final',
-      '-dumpTrace',
-      'json',
-      'counterexample.json',
       '-metadir',
-      '/tmp/states',
+      'states',
       '-config',
       'MCx.cfg',
       'MCx.tla',
     ]);
     expect(args).not.toContain('-deadlock');
+    // -dumpTrace exists only from 1.8.0; counterexamples come from -tool's messages in every version.
+    expect(args).not.toContain('-dumpTrace');
+    expect(tlcArgs({ jar: 'j', module: 'M.tla', config: 'M.cfg', metaDir: 's' })).toContain('1');
   });
 
   it('passes arguments through to TLC and SANY untouched', () => {

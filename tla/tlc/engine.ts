@@ -1,11 +1,9 @@
 /**
- * The `tlc` engine: spec/Hypervisor.tla checked by TLC from tla2tools.jar. Each run writes the spec,
- * the generated MC module and .cfg to a temporary directory, runs TLC there, and reads the verdict
- * from its output and the counterexample from its `-dumpTrace json` file.
+ * The `tlc` engine: spec/Hypervisor.tla checked by TLC from tla2tools.jar, any version that has
+ * `-tool` (1.7.4 and 1.8.0 both do). Each run writes the spec, the generated MC module and .cfg to
+ * a temporary directory, runs TLC there (tla/tlc/run.ts), and reads the verdict and the
+ * counterexample from its messages.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Layout } from '../../model/layout.js';
 import type { SystemConfig } from '../../system/config.js';
 import {
@@ -18,16 +16,16 @@ import {
   type SpecBackend,
   type SpecRunRequest,
   type SpecRunResult,
+  type ToolProvenance,
 } from '../engine.js';
 import { mcConfig, mcModule, mcModuleName, readHypervisorSpec } from '../generate.js';
 import { fromJson } from '../state-codec.js';
 import type { Env } from './jar.js';
-import { findTools, runJava, tlcArgs } from './java.js';
-import { parseProgress, parseTlcOutput, type TlcOutput } from './output.js';
-import { parseDumpedTrace } from './trace.js';
+import { findTools } from './java.js';
+import type { TlcOutcome, TlcState } from './outcome.js';
+import { runTlc } from './run.js';
 
 const BOUND = 'MC_StateBound';
-const TRACE_FILE = 'counterexample.json';
 
 /** The files of one TLC run: the spec, the MC module and its .cfg. */
 export function tlcFiles(layout: Layout, request: SpecRunRequest, source: string): Record<string, string> {
@@ -49,58 +47,65 @@ export function tlcFiles(layout: Layout, request: SpecRunRequest, source: string
   };
 }
 
-/** The result of one run, from TLC's output and, for a violation, its trace file. */
-export function tlcResult(
-  layout: Layout,
-  output: TlcOutput,
-  traceText: string | null,
-  maxStates?: number,
-): SpecRunResult {
-  const distinctStates = output.distinctStates ?? 0;
+/** A failed run in one line: what went wrong, in TLC's or SANY's words. */
+export function describeFailure(outcome: Exclude<TlcOutcome, { stats: unknown }>): string {
+  switch (outcome.kind) {
+    case 'timeout':
+      return `TLC: killed at its time limit of ${outcome.limitMs} ms (${ENV_TIMEOUT})`;
+    case 'tautology':
+      return `TLC: the temporal property is a tautology: ${outcome.message}`;
+    case 'parse-error':
+      return `TLC: SANY cannot parse the model: ${outcome.message}`;
+    case 'semantic-error':
+      return `TLC: semantic error in the model: ${outcome.message}`;
+    case 'assumption':
+      return `TLC: an assumption of the model fails: ${outcome.message}`;
+    case 'evaluation-error':
+      return `TLC: cannot evaluate the model: ${outcome.message}`;
+    case 'out-of-memory':
+      return `TLC: ${outcome.message}; give Java more heap (-Xmx) or bound the search with --max-states`;
+    case 'usage-error':
+      return `TLC: ${outcome.message}`;
+    case 'exception':
+      return `TLC failed: ${outcome.message}`;
+  }
+}
+
+/** The result of one run in the shared driver's terms; a run that did not finish is an EngineError. */
+export function tlcResult(layout: Layout, outcome: TlcOutcome, maxStates?: number): SpecRunResult {
+  const decode = (states: readonly TlcState[]) => states.map((s) => fromJson(layout, s.values));
+  if (!('stats' in outcome)) throw new EngineError(describeFailure(outcome));
+  const distinctStates = outcome.stats.distinctStates ?? 0;
   // TLC counts the states on the longest path; the explorer counts the steps.
-  const depth = Math.max(0, (output.depth ?? 1) - 1);
-  const states = () => {
-    if (traceText === null)
-      throw new EngineError('TLC reported a violation but wrote no counterexample file');
-    return parseDumpedTrace(traceText);
-  };
-  const v = output.verdict;
-  switch (v.kind) {
+  const depth = Math.max(0, (outcome.stats.depth ?? 1) - 1);
+  switch (outcome.kind) {
     case 'ok':
       if (maxStates !== undefined && distinctStates >= maxStates)
         return { kind: 'bound', distinctStates, depth };
       return { kind: 'ok', distinctStates, depth };
-    case 'invariant': {
-      const dumped = states();
+    case 'invariant':
+      return { kind: 'invariant', name: outcome.name, states: decode(outcome.states), distinctStates };
+    case 'property': {
+      const states = decode(outcome.states);
       return {
-        kind: 'invariant',
-        name: v.name,
-        states: dumped.states.map((s) => fromJson(layout, s)),
+        kind: 'liveness',
+        states: [...states, states[outcome.loop]!],
+        loop: outcome.loop,
         distinctStates,
+        depth,
       };
     }
-    case 'liveness': {
-      const dumped = states();
-      const decoded = dumped.states.map((s) => fromJson(layout, s));
-      const loop =
-        dumped.loopTo ??
-        (output.backToState !== null
-          ? output.backToState - 1
-          : output.stuttering
-            ? decoded.length - 1
-            : null);
-      if (loop === null || loop < 0 || loop >= decoded.length)
-        throw new EngineError('TLC reported a liveness violation without a loop in its counterexample');
-      return { kind: 'liveness', states: [...decoded, decoded[loop]!], loop, distinctStates, depth };
-    }
     case 'deadlock':
-      throw new EngineError('TLC: the spec deadlocks, which the model never does (a spec error)');
-    case 'error':
-      throw new EngineError(`TLC: ${v.message}`);
+      throw new EngineError(
+        `TLC: the spec deadlocks after ${outcome.states.length - 1} steps, which the model never does (a spec error)`,
+      );
   }
 }
 
 export class TlcBackend implements SpecBackend {
+  /** The runs so far, in order. */
+  readonly runs: ToolProvenance[] = [];
+
   constructor(
     private readonly source: string,
     private readonly env: Env = process.env,
@@ -110,39 +115,50 @@ export class TlcBackend implements SpecBackend {
   async run(layout: Layout, request: SpecRunRequest): Promise<SpecRunResult> {
     const tools = findTools(this.env);
     if (!tools.ok) throw new EngineError(tools.reason);
-    const dir = mkdtempSync(join(tmpdir(), 'typezero-tlc-'));
-    try {
-      const files = tlcFiles(layout, request, this.source);
-      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-      const name = mcModuleName(layout.config.system);
-      const run = await runJava(
-        tools.java,
-        tlcArgs({
-          jar: tools.jar,
-          module: `${name}.tla`,
-          config: `${name}.cfg`,
-          traceFile: TRACE_FILE,
-          metaDir: join(dir, 'states'),
-        }),
-        dir,
-        (line) => {
-          const p = parseProgress(line);
-          if (p && this.onProgress)
-            this.onProgress(
-              `tlc: ${p.distinct.toLocaleString('en-US')} distinct states, depth ${p.depth}, ${p.queue.toLocaleString('en-US')} queued`,
-            );
-        },
-      );
-      const output = parseTlcOutput(run.stdout);
-      if (output.verdict.kind === 'error' && run.stderr.trim())
-        throw new EngineError(`TLC: ${output.verdict.message} (${run.stderr.trim().split('\n')[0]})`);
-      const tracePath = join(dir, TRACE_FILE);
-      const traceText = existsSync(tracePath) ? readFileSync(tracePath, 'utf8') : null;
-      return tlcResult(layout, output, traceText, request.maxStates);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const name = mcModuleName(layout.config.system);
+    const run = await runTlc({
+      java: tools.java,
+      jar: tools.jar,
+      files: tlcFiles(layout, request, this.source),
+      module: `${name}.tla`,
+      config: `${name}.cfg`,
+      ...tlcRunSettings(this.env),
+      ...(this.onProgress
+        ? {
+            onProgress: (p) =>
+              this.onProgress?.(
+                `tlc: ${p.distinct.toLocaleString('en-US')} distinct states, depth ${p.depth}, ${p.queue.toLocaleString('en-US')} queued`,
+              ),
+          }
+        : {}),
+    });
+    this.runs.push({ version: run.version, jar: tools.jar, command: run.command });
+    return tlcResult(layout, run.outcome, request.maxStates);
   }
+}
+
+/** Environment: TLC workers, extra JVM options (space-separated) and a time limit per run. */
+export const ENV_WORKERS = 'TYPEZERO_TLC_WORKERS';
+export const ENV_JAVA_OPTS = 'TYPEZERO_TLC_JAVA_OPTS';
+export const ENV_TIMEOUT = 'TYPEZERO_TLC_TIMEOUT_MS';
+
+export function tlcRunSettings(env: Env): { workers?: number; jvm?: string[]; timeoutMs?: number } {
+  const positive = (name: string) => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1)
+      throw new EngineError(`${name} must be a positive integer, not "${v}"`);
+    return n;
+  };
+  const workers = positive(ENV_WORKERS);
+  const timeoutMs = positive(ENV_TIMEOUT);
+  const jvm = env[ENV_JAVA_OPTS]?.split(/\s+/).filter(Boolean);
+  return {
+    ...(workers !== undefined ? { workers } : {}),
+    ...(jvm?.length ? { jvm } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  };
 }
 
 export function tlcEngine(env: Env = process.env): Engine {
@@ -152,8 +168,11 @@ export function tlcEngine(env: Env = process.env): Engine {
       const tools = findTools(env);
       return tools.ok ? { ok: true } : { ok: false, reason: tools.reason };
     },
-    check(config: SystemConfig, file: string, options: EngineOptions = {}): Promise<EngineRun> {
-      return checkWithSpec('tlc', new TlcBackend(file, env, options.onProgress), config, file, options);
+    async check(config: SystemConfig, file: string, options: EngineOptions = {}): Promise<EngineRun> {
+      const backend = new TlcBackend(file, env, options.onProgress);
+      const run = await checkWithSpec('tlc', backend, config, file, options);
+      const last = backend.runs.at(-1);
+      return last ? { ...run, tool: last } : run;
     },
   };
 }

@@ -3,7 +3,6 @@
  * and running them. Everything before the spawn is a pure function, tested without a JVM.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type Env, findJar } from './jar.js';
 
@@ -39,31 +38,35 @@ export interface TlcArgs {
   readonly jar: string;
   readonly module: string;
   readonly config: string;
-  /** File TLC writes the counterexample to, as JSON. */
-  readonly traceFile: string;
+  /** TLC's working files (state queue, fingerprints); one fresh directory per run. */
   readonly metaDir: string;
   readonly workers?: number;
+  /** JVM options placed before `-cp` (heap size, say); `-XX:+UseParallelGC` is always first. */
+  readonly jvm?: readonly string[];
 }
 
 /**
- * The java command line for one TLC run. Liveness is checked once, on the complete state graph
- * (`-lncheck final`), so an invariant violation is always found before a liveness one and the
- * state count of a run that reaches the liveness check is the whole graph's. Deadlock checking
- * stays on: the spec stutters explicitly in halted states, so a deadlock is a spec error.
+ * The java command line for one TLC run, the same for every TLC version: `-tool` makes TLC frame
+ * every report as a numbered message (tla/tlc/messages.ts), counterexamples included, so nothing
+ * depends on options only some versions have (`-dumpTrace` is 1.8.0's). Liveness is checked once,
+ * on the complete state graph (`-lncheck final`), so an invariant violation is always found before
+ * a liveness one and the state count of a run that reaches the liveness check is the whole
+ * graph's. Deadlock checking stays on: the spec stutters explicitly in halted states, so a
+ * deadlock is a spec error. TLC checks with one worker unless told otherwise: a breadth-first
+ * search with one worker finds a shortest counterexample, the one the explorer finds.
  */
 export function tlcArgs(a: TlcArgs): string[] {
   return [
     '-XX:+UseParallelGC',
+    ...(a.jvm ?? []),
     '-cp',
     a.jar,
     'tlc2.TLC',
+    '-tool',
     '-workers',
-    String(a.workers ?? Math.max(1, availableParallelism())),
+    String(a.workers ?? 1),
     '-lncheck',
     'final',
-    '-dumpTrace',
-    'json',
-    a.traceFile,
     '-metadir',
     a.metaDir,
     '-config',
@@ -82,22 +85,40 @@ export function tlcPassThroughArgs(jar: string, args: readonly string[]): string
 
 export interface Completed {
   readonly code: number | null;
+  readonly signal: string | null;
+  /** The run was killed because it outlived its time limit: that limit, in milliseconds. */
+  readonly timedOutAt: number | null;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-/** Runs java in `cwd`, collecting its output and handing each stdout line to `onLine`. */
+/**
+ * Runs java in `cwd`, collecting its output and handing each stdout line to `onLine`; with a
+ * timeout, the JVM is killed (SIGKILL) once it has run that long.
+ */
 export function runJava(
   java: string,
   args: readonly string[],
   cwd: string,
   onLine?: (line: string) => void,
+  timeoutMs?: number,
 ): Promise<Completed> {
   return new Promise((resolve, reject) => {
     const child = spawn(java, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A JVM must not outlive the process that started it (a test that timed out, say).
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
     let stdout = '';
     let stderr = '';
     let pending = '';
+    let timedOutAt: number | null = null;
+    const timer =
+      timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOutAt = timeoutMs;
+            child.kill('SIGKILL');
+          }, timeoutMs)
+        : null;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       if (!onLine) return;
@@ -109,7 +130,14 @@ export function runJava(
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
     });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('error', (e) => {
+      if (timer) clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      process.off('exit', killOnExit);
+      resolve({ code, signal, timedOutAt, stdout, stderr });
+    });
   });
 }
