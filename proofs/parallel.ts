@@ -52,10 +52,11 @@ export async function exploreParallel(
   try {
     do {
       const ranges = search.ranges();
-      const go =
-        workers > 1 && ranges.length >= RANGES_PER_WORKER * workers
-          ? (pool ??= new Pool(search, config, options, workers)).level(ranges, options.signal)
-          : inThread(search, ranges, options.signal);
+      let go: Promise<boolean>;
+      if (workers > 1 && ranges.length >= RANGES_PER_WORKER * workers) {
+        pool ??= new Pool(search, config, options, workers);
+        go = pool.level(ranges, options.signal);
+      } else go = inThread(search, ranges, options.signal);
       if (!(await go)) break;
     } while (search.nextLevel());
   } finally {
