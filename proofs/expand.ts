@@ -49,7 +49,10 @@ export function searchContext(
     layout,
     catalog,
     model,
-    codec: new StateCodec(layout),
+    codec: new StateCodec(
+      layout,
+      model.bugs?.has('refused-send-enqueues') ? layout.config.audit.capacity : 0,
+    ),
     events,
     eventIndex: new Map(events.map((e, i) => [e, i])),
   };

@@ -74,7 +74,12 @@ export class StateCodec {
   private readonly oCells: number;
   private readonly oChannels: readonly number[];
 
-  constructor(layout: Layout) {
+  /**
+   * `queueSlack` adds slots to every queue beyond its capacity, for a seeded bug that enqueues past
+   * it (model/step.ts `refused-send-enqueues`: each such message is an audited refusal, so the
+   * audit capacity bounds them under `halt`).
+   */
+  constructor(layout: Layout, queueSlack = 0) {
     const { config } = layout;
     const nP = layout.nPartitions;
     const nD = layout.nDevices;
@@ -83,7 +88,7 @@ export class StateCodec {
     this.nCells = layout.cells.length;
     this.frameBits = widthFor(layout.frames.length - 1);
     this.auditBits = widthFor(config.audit.capacity);
-    this.capacities = config.channels.map((c) => c.capacity);
+    this.capacities = config.channels.map((c) => c.capacity + queueSlack);
     this.lengthBits = this.capacities.map(widthFor);
     let at = 4; // hv (2 bits), hvTampered, halted
     this.oFlags = at;
@@ -167,6 +172,8 @@ export class StateCodec {
 
   private writeChannel(s: State, c: number, out: Uint32Array, at: number): void {
     const q = s.channels[c]!;
+    if (q.length > this.capacities[c]!)
+      throw new Error(`channel ${c} holds ${q.length} messages, more than the packed encoding has slots for`);
     const len = this.lengthBits[c]!;
     const o = this.oChannels[c]!;
     writeBits(out, at, o, len, q.length);
