@@ -87,6 +87,19 @@ export function buildCatalog(layout: Layout): EventCatalog {
   };
 }
 
+/** The catalog's events in one list: this order numbers the events in traces and in the explorer's parent links. */
+export function catalogEvents(catalog: EventCatalog): Event[] {
+  return [
+    catalog.measure,
+    catalog.tamperHypervisor,
+    ...catalog.tamper,
+    ...catalog.launch,
+    catalog.tick,
+    ...catalog.guest.flat(),
+    ...catalog.device.flat(),
+  ];
+}
+
 /**
  * The arguments a guest may pass with `op`, up to the hypervisor's answer: every argument the caller
  * may legitimately use, one it may not (refused with EPERM), and one out of range (EINVAL). All

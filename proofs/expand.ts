@@ -7,7 +7,7 @@
  * main thread merges batches in range order (proofs/explorer.ts), so the result never depends on
  * how the ranges were shared out.
  */
-import { buildCatalog, type EventCatalog, enabledEvents } from '../model/enabled.js';
+import { buildCatalog, catalogEvents, type EventCatalog, enabledEvents } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
 import { buildLayout, type Layout, type LayoutOptions } from '../model/layout.js';
 import type { State } from '../model/state.js';
@@ -36,15 +36,7 @@ export function searchContext(
 ): SearchContext {
   const layout = buildLayout(config, layoutOptions);
   const catalog = buildCatalog(layout);
-  const events = [
-    catalog.measure,
-    catalog.tamperHypervisor,
-    ...catalog.tamper,
-    ...catalog.launch,
-    catalog.tick,
-    ...catalog.guest.flat(),
-    ...catalog.device.flat(),
-  ];
+  const events = catalogEvents(catalog);
   return {
     layout,
     catalog,

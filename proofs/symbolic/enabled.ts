@@ -2,7 +2,7 @@
  * model/enabled.ts `enabledEvents` over symbolic states: each event of the layout's catalog with
  * the condition under which `enabledEvents` lists it.
  */
-import type { EventCatalog } from '../../model/enabled.js';
+import { catalogEvents, type EventCatalog } from '../../model/enabled.js';
 import type { Event } from '../../model/events.js';
 import type { Layout } from '../../model/layout.js';
 import { booted, hvIs, isLaunched, runningNow, type SymState } from './state.js';
@@ -13,19 +13,6 @@ export interface GuardedEvent {
   readonly event: Event;
   /** `enabledEvents` lists the event exactly when this holds. */
   readonly guard: Term;
-}
-
-/** The catalog's events in one list: this order numbers the events in traces. */
-export function catalogEvents(catalog: EventCatalog): Event[] {
-  return [
-    catalog.measure,
-    catalog.tamperHypervisor,
-    ...catalog.tamper,
-    ...catalog.launch,
-    catalog.tick,
-    ...catalog.guest.flat(),
-    ...catalog.device.flat(),
-  ];
 }
 
 export function enabledEvents(
