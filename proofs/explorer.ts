@@ -349,20 +349,11 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
         on: (kind: string, from: number, event: number) => search.witness(kind, from, event),
       }
     : undefined;
-  runLevels(search, (lo, hi) => expandRange(search.ctx, search.visited, lo, hi, search.pending, witness));
-  return search.result();
-}
-
-/** Runs every level, expanding each range with `expand` and merging it at once. */
-function runLevels(search: Search, expand: (lo: number, hi: number) => Batch): void {
-  // The initial state is level 0; its successors are found by expanding it.
-  search.levelStart = 0;
-  search.levelEnd = 1;
-  search.depth = 0;
   do {
     for (const [lo, hi] of search.ranges()) {
-      if (!search.merge(expand(lo, hi))) return;
-      search.progress(search.levelEnd - hi + search.visited.size - search.levelEnd);
+      if (!search.merge(expandRange(search.ctx, search.visited, lo, hi, search.pending, witness))) break;
+      search.progress(search.visited.size - hi);
     }
   } while (search.nextLevel());
+  return search.result();
 }
