@@ -19,6 +19,8 @@ import { tlcFiles } from '../tla/tlc/engine.js';
 export interface ExplorerRow {
   readonly system: string;
   readonly workers: number;
+  /** States stored label-sliced (proofs/slicing.ts). */
+  readonly reduction: boolean;
   readonly distinctStates: number;
   readonly depth: number;
   readonly complete: boolean;
@@ -29,16 +31,30 @@ export interface ExplorerRow {
   readonly bytesPerState: number;
 }
 
+export interface MeasureOptions {
+  readonly workers: number;
+  readonly reduction: boolean;
+  readonly maxMemory?: number;
+  readonly maxStates?: number;
+}
+
 /** Runs in the child: explore one system and print its row as JSON. */
-export async function measureExplorer(file: string, workers: number, maxMemory?: number): Promise<void> {
+export async function measureExplorer(file: string, options: MeasureOptions): Promise<void> {
   const loaded = loadSystemFile(file);
   if (!loaded.ok) throw new Error(loaded.errors.map(formatSystemFileError).join('\n'));
+  const { workers, reduction } = options;
   const baseline = process.memoryUsage.rss();
-  const result = await exploreParallel(loaded.config, { workers, ...(maxMemory ? { maxMemory } : {}) });
+  const result = await exploreParallel(loaded.config, {
+    workers,
+    reduction,
+    ...(options.maxMemory ? { maxMemory: options.maxMemory } : {}),
+    ...(options.maxStates ? { maxStates: options.maxStates } : {}),
+  });
   const peak = process.resourceUsage().maxRSS * 1024;
   const row: ExplorerRow = {
     system: basename(file, '.yaml'),
     workers,
+    reduction,
     distinctStates: result.distinctStates,
     depth: result.depth,
     complete: result.complete,
@@ -51,14 +67,11 @@ export async function measureExplorer(file: string, workers: number, maxMemory?:
 }
 
 /** One measurement in a child process of this benchmark's entry point. */
-export function explorerInChild(
-  entry: string,
-  file: string,
-  workers: number,
-  maxMemory?: number,
-): ExplorerRow {
-  const args = [entry, '--one', file, '--workers', String(workers)];
-  if (maxMemory) args.push('--max-memory', String(maxMemory));
+export function explorerInChild(entry: string, file: string, options: MeasureOptions): ExplorerRow {
+  const args = [entry, '--one', file, '--workers', String(options.workers)];
+  if (options.reduction) args.push('--reduction');
+  if (options.maxMemory) args.push('--max-memory', String(options.maxMemory));
+  if (options.maxStates) args.push('--max-states', String(options.maxStates));
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (child.status !== 0) throw new Error(`benchmark of ${file} failed:\n${child.stderr}`);
   return JSON.parse(child.stdout) as ExplorerRow;

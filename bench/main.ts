@@ -2,9 +2,11 @@
  * `npm run bench`: the explorer on every example and benchmark system, at 1 and 2 workers, each run
  * in a fresh process (bench/explorer.ts); TLC on the same model at 1 and 2 workers where a jar is
  * found (TLA2TOOLS_JAR, or ../shared/tools/tla2tools/) and the system is small enough for it; then
- * the emulator's VM exits and guest instructions per second (bench/emulator.ts).
+ * the emulator's VM exits and guest instructions per second (bench/emulator.ts). Those runs store
+ * whole states, up to --full-max-states each (TLC explores whole states too); one more run per
+ * system stores them label-sliced, as `check` does (proofs/slicing.ts).
  *
- *   npm run bench [-- --only PATTERN] [--tlc-max-states N] [--no-tlc] [--no-emulator]
+ *   npm run bench [-- --only PATTERN] [--full-max-states N] [--tlc-max-states N] [--no-tlc] [--no-emulator]
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -51,6 +53,7 @@ function tlcJar(): string | null {
 }
 
 interface Line {
+  readonly sliced: ExplorerRow;
   readonly one: ExplorerRow;
   readonly two: ExplorerRow;
   readonly tlc: readonly TlcTiming[];
@@ -62,6 +65,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 function table(lines: readonly Line[]): string {
   const header = [
     'system',
+    'sliced states',
+    'sliced wall',
     'distinct states',
     'depth',
     'wall 1w',
@@ -74,12 +79,14 @@ function table(lines: readonly Line[]): string {
     'TLC 2w',
     'TLC 2w / 2w',
   ];
-  const cells = lines.map(({ one, two, tlc }) => {
+  const cells = lines.map(({ sliced, one, two, tlc }) => {
     const t1 = tlc.find((t) => t.workers === 1);
     const t2 = tlc.find((t) => t.workers === 2);
     return [
       one.system,
-      n(two.distinctStates) + (two.complete ? '' : ' (stopped)'),
+      n(sliced.distinctStates),
+      seconds(sliced.ms),
+      (two.complete ? '' : '> ') + n(two.distinctStates),
       String(two.depth),
       seconds(one.ms),
       seconds(two.ms),
@@ -101,15 +108,23 @@ function table(lines: readonly Line[]): string {
 async function main(): Promise<void> {
   if (process.argv.includes('--one')) {
     const mem = option('--max-memory');
-    await measureExplorer(option('--one')!, Number(option('--workers') ?? 1), mem ? Number(mem) : undefined);
+    const max = option('--max-states');
+    await measureExplorer(option('--one')!, {
+      workers: Number(option('--workers') ?? 1),
+      reduction: process.argv.includes('--reduction'),
+      ...(mem ? { maxMemory: Number(mem) } : {}),
+      ...(max ? { maxStates: Number(max) } : {}),
+    });
     return;
   }
+  const fullMax = Number(option('--full-max-states') ?? 10_000_000);
   const jar = process.argv.includes('--no-tlc') ? null : tlcJar();
   const tlcMax = Number(option('--tlc-max-states') ?? 1_000_000);
   const lines: Line[] = [];
   for (const file of systems()) {
-    const one = explorerInChild(BENCH_ENTRY, file, 1);
-    const two = explorerInChild(BENCH_ENTRY, file, 2);
+    const sliced = explorerInChild(BENCH_ENTRY, file, { workers: 1, reduction: true });
+    const one = explorerInChild(BENCH_ENTRY, file, { workers: 1, reduction: false, maxStates: fullMax });
+    const two = explorerInChild(BENCH_ENTRY, file, { workers: 2, reduction: false, maxStates: fullMax });
     const tlc =
       jar && one.complete && one.distinctStates <= tlcMax ? [1, 2].map((w) => timeTlc(jar, file, w)) : [];
     for (const t of tlc)
@@ -117,11 +132,13 @@ async function main(): Promise<void> {
         process.stderr.write(
           `${basename(file)}: TLC found ${t.distinctStates} distinct states, the explorer ${one.distinctStates}\n`,
         );
-    lines.push({ one, two, tlc });
+    lines.push({ sliced, one, two, tlc });
     process.stderr.write(`measured ${basename(file)}: ${n(one.distinctStates)} states\n`);
   }
   process.stdout.write(
-    `explorer (node ${process.version}; 1w and 2w: one and two worker threads)` +
+    `explorer (node ${process.version}; sliced: label-sliced states, one thread, as \`check\` runs; ` +
+      `then whole states up to ${n(fullMax)}, "> N" where that bound stopped the search; ` +
+      '1w and 2w: one and two worker threads)' +
       `${jar ? `; TLC: ${basename(jar)}, systems up to ${n(tlcMax)} states` : '; TLC: no jar found'}\n${table(lines)}\n\n`,
   );
   if (!process.argv.includes('--no-emulator'))

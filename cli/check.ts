@@ -48,7 +48,7 @@ export function formatHuman(run: CheckRun, file: string): string {
   const { distinctStates, depth, durationMs } = report.stats;
   out.push(`system ${report.system} (${file})`);
   out.push(
-    `engine ${report.engine}: ${distinctStates.toLocaleString('en-US')} distinct states, depth ${depth}, ${durationMs} ms` +
+    `engine ${report.engine}: ${distinctStates.toLocaleString('en-US')} distinct states${report.stats.reduction ? ' (label-sliced)' : ''}, depth ${depth}, ${durationMs} ms` +
       (result.complete ? ', exhaustive' : `, ${STOPPED[result.stopped ?? 'max-states']}`),
   );
   out.push('');

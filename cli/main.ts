@@ -32,6 +32,7 @@ interface CheckOptions {
   maxStates?: number;
   workers?: number;
   maxMemory?: number;
+  reduction: boolean;
 }
 
 function load(file: string): SystemConfig {
@@ -93,6 +94,10 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
       `stop the explorer cleanly at this much memory, e.g. 4g (default: ${formatBytes(defaultMaxMemory())}, half the machine's)`,
       byteSize,
     )
+    .option(
+      '--no-reduction',
+      'store whole states: no label slicing, so counts and depth are the full state graph (the explorer engine)',
+    )
     .action(async (file: string, opts: CheckOptions) => {
       const config = refuseBeyondModel(load(file), file);
       if (opts.engine !== 'explorer') {
@@ -115,6 +120,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
         maxStates: opts.maxStates,
         maxMemory,
         workers: opts.workers ?? defaultWorkers(),
+        reduction: opts.reduction,
         signal: interrupt.signal,
         onProgress: (p) => io.status(formatProgress(p)),
       }).finally(() => process.off('SIGINT', onInterrupt));

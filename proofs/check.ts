@@ -23,6 +23,8 @@ export interface CheckReport {
     durationMs: number;
     /** Set when the search ended before covering every reachable state (an extension of section 5). */
     stopped?: StopReason;
+    /** Set when the counts are those of a reduced graph (an extension of section 5). */
+    reduction?: 'label-slicing';
   };
 }
 
@@ -70,6 +72,7 @@ function explorerRun(config: SystemConfig, file: string, result: ExploreResult):
         depth: result.depth,
         durationMs: Math.round(result.durationMs),
         ...(result.stopped ? { stopped: result.stopped } : {}),
+        ...(result.reduction ? { reduction: result.reduction } : {}),
       },
     },
   };

@@ -16,6 +16,7 @@ import type { SystemConfig } from '../system/config.js';
 import { isTracked } from './liveness.js';
 import { hashWords, StateCodec } from './packed.js';
 import { CATALOG, INVARIANTS } from './properties.js';
+import { informationFlowMasks, type LabelMasks, sliceState } from './slicing.js';
 import type { VisitedReader } from './visited.js';
 
 /** Everything a search derives once from the system: the same in every thread. */
@@ -27,12 +28,19 @@ export interface SearchContext {
   /** Every event of the catalog, by index. */
   readonly events: readonly Event[];
   readonly eventIndex: ReadonlyMap<Event, number>;
+  /** The label bits stored states keep (proofs/slicing.ts); null when states are stored whole. */
+  readonly slice: LabelMasks | null;
 }
 
+/**
+ * With `reduction`, states are stored label-sliced, unless a seeded bug is on (the slicing is exact
+ * for the reference model only) or no bit can be dropped.
+ */
 export function searchContext(
   config: SystemConfig,
   model: ModelOptions = {},
   layoutOptions: LayoutOptions = {},
+  reduction = false,
 ): SearchContext {
   const layout = buildLayout(config, layoutOptions);
   const catalog = buildCatalog(layout);
@@ -47,7 +55,13 @@ export function searchContext(
     ),
     events,
     eventIndex: new Map(events.map((e, i) => [e, i])),
+    slice: reduction && !model.bugs?.size ? informationFlowMasks(layout) : null,
   };
+}
+
+/** The state the search stores for `s`: `s` itself, or its slice. */
+export function stored(ctx: SearchContext, s: State): State {
+  return ctx.slice ? sliceState(ctx.slice, s) : s;
 }
 
 /** Transitions out of one range of states. Typed arrays only, so a worker can transfer it. */
@@ -145,7 +159,8 @@ export function expandRange(
             baitsLeft &= ~(1 << b);
           }
       if (result.state === s) continue;
-      codec.encodeFrom(result.state, s, chunk, at, scratch);
+      const next = stored(ctx, result.state);
+      codec.encodeFrom(next, s, chunk, at, scratch);
       const hash = hashWords(scratch, 0, words);
       if (reader.find(scratch, 0, hash) >= 0) continue;
       const w = candidates.reserve(words);
@@ -153,7 +168,7 @@ export function expandRange(
       hashes.push(hash);
       let broken = 0;
       for (let i = 0; i < INVARIANTS.length; i++)
-        if (pending.invariants & (1 << i) && !INVARIANTS[i]!.holds(layout, result.state)) broken |= 1 << i;
+        if (pending.invariants & (1 << i) && !INVARIANTS[i]!.holds(layout, next)) broken |= 1 << i;
       breaks.push(broken);
       parent.push(id);
       event.push(ei);

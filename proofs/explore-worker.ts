@@ -14,6 +14,7 @@ export interface WorkerSetup {
   readonly config: SystemConfig;
   readonly bugs: readonly SeededBug[];
   readonly layout: LayoutOptions;
+  readonly reduction: boolean;
 }
 
 export interface Task {
@@ -29,7 +30,7 @@ export interface Task {
 }
 
 const setup = workerData as WorkerSetup;
-const ctx = searchContext(setup.config, { bugs: new Set(setup.bugs) }, setup.layout);
+const ctx = searchContext(setup.config, { bugs: new Set(setup.bugs) }, setup.layout, setup.reduction);
 const reader = new VisitedReader(ctx.codec.words);
 
 parentPort!.on('message', (task: Task) => {

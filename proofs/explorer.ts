@@ -27,11 +27,13 @@ import {
   type Pending,
   type SearchContext,
   searchContext,
+  stored,
   type WitnessFn,
 } from './expand.js';
 import { type ExploredGraph, findFaultRecoveryViolation, type LivenessOutcome } from './liveness.js';
 import { hashWords } from './packed.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
+import { flowBaitReached } from './slicing.js';
 import { IntColumn, VisitedSet } from './visited.js';
 
 export interface TraceStep {
@@ -80,6 +82,11 @@ export interface SearchOptions {
    * baits of a level's last merged range); tests use small ones to share small levels out.
    */
   readonly rangeSize?: number;
+  /**
+   * Store states label-sliced (proofs/slicing.ts): the same verdicts and violation depths from far
+   * fewer states. Counts and depths are then those of the sliced graph. Off unless asked for.
+   */
+  readonly reduction?: boolean;
 }
 
 export interface ExploreOptions extends SearchOptions {
@@ -105,6 +112,8 @@ export interface ExploreResult {
   /** The explorer's own figures: bytes held at the end (see Progress.bytes), words per packed state. */
   readonly bytes?: number;
   readonly wordsPerState?: number;
+  /** Set when states were stored reduced: the counts and depth are the reduced graph's. */
+  readonly reduction?: 'label-slicing';
 }
 
 /** The JavaScript heap may fill to this share of its limit before the search stops (no V8 abort). */
@@ -125,6 +134,8 @@ export class Search {
   readonly started = performance.now();
   private readonly violatedAt = new Map<PropertyName, number>();
   private baitsReached = 0;
+  /** Baits a search of its own decides (InformationFlow's, when states are sliced). */
+  private readonly baitsElsewhere: number;
   private pendingInvariants = (1 << INVARIANTS.length) - 1;
   private readonly witnessed = new Map<string, { from: number; event: number }>();
   private readonly maxStates: number;
@@ -148,8 +159,9 @@ export class Search {
     this.via = new IntColumn(ctx.events.length < 0xffff);
     this.tracked = ctx.layout.monitors ? new IntColumn() : null;
     this.s0 = init(ctx.layout);
+    this.baitsElsewhere = ctx.slice ? 1 << CATALOG.findIndex((p) => p.name === 'InformationFlow') : 0;
     const words = new Uint32Array(ctx.codec.words);
-    ctx.codec.encode(this.s0, words);
+    ctx.codec.encode(stored(ctx, this.s0), words);
     this.visited.insert(words, 0);
     this.parent.push(-1);
     this.via.push(0); // never read: the initial state has no parent
@@ -158,7 +170,8 @@ export class Search {
   }
 
   get pending(): Pending {
-    return { invariants: this.pendingInvariants, baits: ~this.baitsReached & ((1 << CATALOG.length) - 1) };
+    const baits = ~(this.baitsReached | this.baitsElsewhere) & ((1 << CATALOG.length) - 1);
+    return { invariants: this.pendingInvariants, baits };
   }
 
   /** The ranges of the current level, in order. */
@@ -266,8 +279,9 @@ export class Search {
         const { chunk, at } = this.visited.locate(id);
         const s = codec.decode(chunk, at);
         return enabledEvents(layout, catalog, s, model).map((e) => {
-          const next = step(layout, s, e, model).state;
-          if (next === s) return { to: id, event: eventIndex.get(e)! };
+          const result = step(layout, s, e, model).state;
+          if (result === s) return { to: id, event: eventIndex.get(e)! };
+          const next = stored(this.ctx, result);
           codec.encodeFrom(next, s, chunk, at, scratch);
           return {
             to: this.visited.find(scratch, 0, hashWords(scratch, 0, codec.words)),
@@ -325,6 +339,8 @@ export class Search {
     const witnesses = new Map<string, Trace>();
     for (const [kind, { from, event }] of this.witnessed)
       witnesses.set(kind, { steps: this.replay([...this.pathTo(from), this.ctx.events[event]!]) });
+    if (this.baitsElsewhere && flowBaitReached(this.ctx.layout, this.maxStates))
+      this.baitsReached |= this.baitsElsewhere;
     return {
       verdicts,
       baits: new Map(CATALOG.map((p, i) => [p.name, (this.baitsReached & (1 << i)) !== 0])),
@@ -336,13 +352,14 @@ export class Search {
       durationMs: performance.now() - this.started,
       bytes: this.bytes,
       wordsPerState: this.ctx.codec.words,
+      ...(this.ctx.slice ? { reduction: 'label-slicing' as const } : {}),
     };
   }
 }
 
 /** Explores in this thread, to the end (or a bound). */
 export function explore(config: SystemConfig, options: ExploreOptions = {}): ExploreResult {
-  const search = new Search(searchContext(config, options.model, options.layout), options);
+  const search = new Search(searchContext(config, options.model, options.layout, options.reduction), options);
   const witness = options.witness
     ? {
         fn: options.witness,

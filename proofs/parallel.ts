@@ -45,7 +45,7 @@ export async function exploreParallel(
   config: SystemConfig,
   options: ParallelOptions = {},
 ): Promise<ExploreResult> {
-  const search = new Search(searchContext(config, options.model, options.layout), options);
+  const search = new Search(searchContext(config, options.model, options.layout, options.reduction), options);
   // Run from the TypeScript sources (as tests do) there is no compiled worker: stay in this thread.
   const workers = existsSync(fileURLToPath(WORKER)) ? Math.max(1, options.workers ?? defaultWorkers()) : 1;
   let pool: Pool | null = null;
@@ -108,6 +108,7 @@ class Pool {
       config,
       bugs: [...(options.model?.bugs ?? [])],
       layout: options.layout ?? {},
+      reduction: options.reduction ?? false,
     };
     this.members = Array.from({ length: count }, () => ({
       worker: new Worker(WORKER, { workerData: setup }),

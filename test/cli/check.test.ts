@@ -39,8 +39,10 @@ describe('typezero check on every example', () => {
     expect(Object.keys(report).sort()).toEqual(['engine', 'properties', 'stats', 'system']);
     expect(report.system).toBe(example(name).system);
     expect(report.engine).toBe('explorer');
-    expect(Object.keys(report.stats).sort()).toEqual(['depth', 'distinctStates', 'durationMs']);
-    for (const v of Object.values(report.stats)) expect(Number.isInteger(v)).toBe(true);
+    const { reduction, ...counts } = report.stats;
+    expect(Object.keys(counts).sort()).toEqual(['depth', 'distinctStates', 'durationMs']);
+    for (const v of Object.values(counts)) expect(Number.isInteger(v)).toBe(true);
+    expect(reduction).toBe('label-slicing');
     expect(report.properties.map((p: { name: string }) => p.name)).toEqual([...PROPERTY_NAMES]);
 
     const layout = buildLayout(example(name));

@@ -28,7 +28,7 @@ describe('check --workers', () => {
 
   it('identical JSON for 1 and 2 workers when a --max-states bound cuts a level', () => {
     const runs = [1, 2].map((n) =>
-      typezero('check', LADDER, '--json', '--workers', String(n), '--max-states', '50000'),
+      typezero('check', LADDER, '--json', '--no-reduction', '--workers', String(n), '--max-states', '50000'),
     );
     for (const r of runs) expect(r.status).toBe(1);
     expect(report(runs[1]!.stdout)).toEqual(report(runs[0]!.stdout));
@@ -46,7 +46,7 @@ describe('check --workers', () => {
 
 describe('check --max-memory', () => {
   it('stops cleanly at the budget on a system far larger than it', () => {
-    const r = typezero('check', LADDER, '--json', '--max-memory', '160m', '--workers', '2');
+    const r = typezero('check', LADDER, '--json', '--no-reduction', '--max-memory', '160m', '--workers', '2');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
       /^explorer: stopped at the memory budget \(160\.0 MiB\) after [\d,]+ distinct states at depth \d+; .*--max-memory.*prove.*tlc\n$/,
@@ -62,6 +62,7 @@ describe('check --max-memory', () => {
       'check',
       LADDER,
       '--json',
+      '--no-reduction',
       '--workers',
       '1',
       '--max-states',
@@ -87,7 +88,7 @@ describe('interrupting check', () => {
   it('SIGINT ends the search cleanly with what it found so far', async () => {
     const child = spawn(
       process.execPath,
-      [`${ROOT}dist/cli/main.js`, 'check', LADDER, '--json', '--workers', '2'],
+      [`${ROOT}dist/cli/main.js`, 'check', LADDER, '--json', '--no-reduction', '--workers', '2'],
       {
         cwd: ROOT,
       },
@@ -100,7 +101,9 @@ describe('interrupting check', () => {
     child.stderr.on('data', (d) => {
       stderr += d;
     });
-    setTimeout(() => child.kill('SIGINT'), 5000);
+    // Late enough that the command has installed its handler even on a loaded machine; the search
+    // itself runs for minutes.
+    setTimeout(() => child.kill('SIGINT'), 15_000);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, stderr).toBe(1);
     expect(stderr).toMatch(/^explorer: interrupted after [\d,]+ distinct states at depth \d+/);
