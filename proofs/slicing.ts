@@ -142,28 +142,31 @@ export function informationFlowMasks(layout: Layout): LabelMasks | null {
     : masks;
 }
 
-function maskAll(labels: readonly Bits[], keep: readonly Bits[]): readonly Bits[] {
-  for (let i = 0; i < labels.length; i++)
-    if (labels[i]! & ~keep[i]!) return labels.map((l, j) => l & keep[j]!);
-  return labels;
+/** Whether some label has a bit outside its mask (`keep`, or `one` for every label). */
+function dropsAny(labels: readonly Bits[], keep: readonly Bits[] | null, one: Bits): boolean {
+  for (let i = 0; i < labels.length; i++) if (labels[i]! & ~(keep ? keep[i]! : one)) return true;
+  return false;
 }
 
 /** `s` with the dropped bits cleared; the very same object (and arrays) where nothing is dropped. */
 export function sliceState(masks: LabelMasks, s: State): State {
-  const observed = maskAll(s.observed, masks.observed);
-  const cells = maskAll(s.cells, masks.cells);
-  let channels = s.channels;
-  for (let c = 0; c < channels.length; c++) {
-    const queue = channels[c]!;
-    const kept = maskAll(queue, new Array<Bits>(queue.length).fill(masks.channels[c]!));
-    if (kept === queue) continue;
-    if (channels === s.channels) channels = [...s.channels];
-    (channels as (readonly Bits[])[])[c] = kept;
-  }
+  const dropObserved = dropsAny(s.observed, masks.observed, 0);
+  const dropCells = dropsAny(s.cells, masks.cells, 0);
+  let dropChannels = false;
+  for (let c = 0; c < s.channels.length && !dropChannels; c++)
+    dropChannels = dropsAny(s.channels[c]!, null, masks.channels[c]!);
   const auditLabel = s.auditLabel & masks.auditLabel;
-  if (observed === s.observed && cells === s.cells && channels === s.channels && auditLabel === s.auditLabel)
-    return s;
-  return withChanges(s, { observed, cells, channels, auditLabel });
+  if (!dropObserved && !dropCells && !dropChannels && auditLabel === s.auditLabel) return s;
+  return withChanges(s, {
+    observed: dropObserved ? s.observed.map((l, p) => l & masks.observed[p]!) : s.observed,
+    cells: dropCells ? s.cells.map((l, c) => l & masks.cells[c]!) : s.cells,
+    channels: dropChannels
+      ? s.channels.map((queue, c) =>
+          dropsAny(queue, null, masks.channels[c]!) ? queue.map((l) => l & masks.channels[c]!) : queue,
+        )
+      : s.channels,
+    auditLabel,
+  });
 }
 
 /**
