@@ -56,9 +56,15 @@ export function formatHuman(run: CheckRun, file: string): string {
   for (const p of CATALOG) {
     const entry = report.properties.find((e) => e.name === p.name)!;
     let note = '';
-    if (entry.status === 'violated') {
-      const trace = (result.verdicts.get(p.name) as { trace: Trace }).trace;
+    const verdict = result.verdicts.get(p.name);
+    if (entry.status === 'violated' && verdict?.status === 'violated') {
+      const { trace } = verdict;
       note = `counterexample of ${trace.steps.length - 1} steps${trace.loop !== undefined ? ' ending in a cycle' : ''}`;
+    } else if (entry.status === 'violated')
+      note = 'only the last step of a counterexample is known (in the --json trace)';
+    else if (entry.status === 'holds' && !result.baits.has(p.name)) {
+      // Baits not settled by this engine: nothing to say of vacuity, but a missing monitor.
+      note = p.name === 'FaultRecovery' && layout.monitors === 0 ? vacuityNote(layout, p.name, '') : '';
     } else if (entry.status === 'holds') {
       note = result.baits.get(p.name)
         ? `exercised: ${p.bait.description}`

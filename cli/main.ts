@@ -14,6 +14,7 @@ import { defaultMaxMemory, defaultWorkers } from '../proofs/parallel.js';
 import type { SystemConfig } from '../system/config.js';
 import { formatSystemFileError, loadSystemFile } from '../system/load.js';
 import { summarize } from '../system/summary.js';
+import { DEFAULT_PORT } from '../tla/tlc/distributed.js';
 import { formatHuman, formatProgress, stopNote } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
 import { registerEvidence } from './evidence.js';
@@ -33,6 +34,9 @@ interface CheckOptions {
   workers?: number;
   maxMemory?: number;
   reduction: boolean;
+  tlcServer?: boolean;
+  port?: number;
+  localWorkers?: number;
 }
 
 function load(file: string): SystemConfig {
@@ -98,13 +102,43 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
       '--no-reduction',
       'store whole states: no label slicing, so counts and depth are the full state graph (the explorer engine)',
     )
+    .option(
+      '--tlc-server',
+      'with --engine tlc: run TLC distributed, as a server that workers join (typezero tlc-worker); invariants only',
+    )
+    .option(
+      '--port <port>',
+      `with --tlc-server: the port workers connect to (default ${DEFAULT_PORT})`,
+      wholeNumber(1),
+    )
+    .option(
+      '--local-workers <n>',
+      'with --tlc-server: also start N workers on this machine (default 0)',
+      wholeNumber(0),
+    )
     .action(async (file: string, opts: CheckOptions) => {
+      if ((opts.port !== undefined || opts.localWorkers !== undefined) && !opts.tlcServer)
+        throw new InputError('--port and --local-workers go with --tlc-server');
+      if (opts.tlcServer && opts.engine !== 'tlc')
+        throw new InputError('--tlc-server goes with --engine tlc');
+      if (opts.port !== undefined && opts.port > 65535)
+        throw new InputError('--port: expected a port from 1 to 65535');
       const config = refuseBeyondModel(load(file), file);
       if (opts.engine !== 'explorer') {
         const result = await checkWith(opts.engine as 'tla-checker' | 'tlc' | 'all', config, file, {
           ...opts,
           maxMemory: opts.maxMemory ?? defaultMaxMemory(),
           onProgress: (line) => io.status(line),
+          ...(opts.tlcServer
+            ? {
+                distributed: {
+                  port: opts.port ?? DEFAULT_PORT,
+                  localWorkers: opts.localWorkers ?? 0,
+                  onServerReady: (command: string) =>
+                    io.err(`TLC server ready; on each worker machine run: ${command}\n`),
+                },
+              }
+            : {}),
         });
         io.status('');
         for (const note of result.notes) io.err(`${note}\n`);

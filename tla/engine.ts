@@ -52,6 +52,8 @@ export interface EngineRun {
   readonly disagreements: readonly { readonly property: PropertyName; readonly disagreement: Disagreement }[];
   /** For an engine run as an external tool (TLC): what ran, for the record. */
   readonly tool?: ToolProvenance;
+  /** What the user should know about the run beyond its verdicts, one sentence each. */
+  readonly notes?: readonly string[];
 }
 
 /** An external checker's run: its version line, the jar it ran from and the exact command. */
@@ -104,6 +106,12 @@ export type SpecRunResult =
 /** One engine's way of running the spec once. */
 export interface SpecBackend {
   run(layout: Layout, request: SpecRunRequest): Promise<SpecRunResult>;
+  /** Why the backend cannot check FaultRecovery (it is then `unknown`), or absent when it can. */
+  readonly noLiveness?: string;
+  /** What else a report from this backend should say, one sentence each. */
+  readonly caveats?: readonly string[];
+  /** Its counterexamples are only their last step (distributed TLC): shown as they are, not replayed. */
+  readonly partialTraces?: boolean;
 }
 
 interface Violation {
@@ -129,6 +137,8 @@ export async function checkWithSpec(
   const baits = new Map<PropertyName, boolean>();
   let final: Exclude<SpecRunResult, { kind: 'invariant' }>;
   let runs = 0;
+  const liveness = vacuousLiveness(layout) === null;
+  const livenessUnchecked = liveness && backend.noLiveness !== undefined;
 
   for (;;) {
     runs++;
@@ -137,7 +147,7 @@ export async function checkWithSpec(
     );
     const r = await backend.run(layout, {
       invariants: [...invariants, ...baitsPending],
-      liveness: vacuousLiveness(layout) === null,
+      liveness: liveness && !livenessUnchecked,
       bugs,
       ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     });
@@ -166,7 +176,8 @@ export async function checkWithSpec(
   const properties = CATALOG.map((p) => {
     const v = violations.get(p.name);
     if (!v) {
-      const status: PropertyStatus = complete ? 'holds' : 'unknown';
+      const unchecked = p.name === 'FaultRecovery' && livenessUnchecked;
+      const status: PropertyStatus = complete && !unchecked ? 'holds' : 'unknown';
       return { name: p.name, status };
     }
     const description = `shortest counterexample to ${p.name} found by ${engine}`;
@@ -175,6 +186,14 @@ export async function checkWithSpec(
     if (labelled.ok) {
       traces.set(p.name, labelled.trace);
       trace = traceToItf(layout, labelled.trace, file, description);
+    } else if (backend.partialTraces) {
+      trace = rawItf(
+        layout,
+        v.states,
+        v.loop,
+        file,
+        `the last step of a counterexample to ${p.name} found by ${engine}`,
+      );
     } else {
       disagreements.push({ property: p.name, disagreement: labelled.disagreement });
       trace = rawItf(layout, v.states, v.loop, file, `${description} (the model cannot replay it)`);
@@ -188,6 +207,10 @@ export async function checkWithSpec(
     traces,
     ...(options.baits ? { baits } : {}),
     disagreements,
+    notes: [
+      ...(livenessUnchecked ? [`FaultRecovery is unknown: ${backend.noLiveness}`] : []),
+      ...(backend.caveats ?? []),
+    ],
     report: {
       system: config.system,
       engine,

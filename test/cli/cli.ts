@@ -14,7 +14,10 @@ export function typezero(...args: string[]): CliResult {
 }
 
 /** `typezero` with extra environment variables. */
-export function typezeroWithEnv(env: Record<string, string>, ...args: string[]): CliResult {
+export function typezeroWithEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  ...args: string[]
+): CliResult {
   const r = spawnSync(process.execPath, [`${ROOT}dist/cli/main.js`, ...args], {
     cwd: ROOT,
     encoding: 'utf8',

@@ -4,7 +4,9 @@
  * a temporary directory, runs TLC there (tla/tlc/run.ts), and reads the verdict and the
  * counterexample from its messages.
  */
+import { hostname } from 'node:os';
 import type { Layout } from '../../model/layout.js';
+import { INVARIANTS } from '../../proofs/properties.js';
 import type { SystemConfig } from '../../system/config.js';
 import {
   type Availability,
@@ -20,10 +22,11 @@ import {
 } from '../engine.js';
 import { mcConfig, mcModule, mcModuleName, readHypervisorSpec } from '../generate.js';
 import { fromJson } from '../state-codec.js';
+import { runDistributedTlc } from './distributed.js';
 import type { Env } from './jar.js';
 import { findTools } from './java.js';
 import type { TlcOutcome, TlcState } from './outcome.js';
-import { runTlc } from './run.js';
+import { runTlc, type TlcRun, type TlcRunOptions } from './run.js';
 
 const BOUND = 'MC_StateBound';
 
@@ -102,21 +105,54 @@ export function tlcResult(layout: Layout, outcome: TlcOutcome, maxStates?: numbe
   }
 }
 
+/** `check --engine tlc --tlc-server`: TLC's distributed mode (tla/tlc/distributed.ts). */
+export interface DistributedSettings {
+  readonly port: number;
+  readonly localWorkers: number;
+  /** Called when the server waits for workers, with the command a worker machine runs. */
+  readonly onServerReady?: (workerCommand: string) => void;
+}
+
 export class TlcBackend implements SpecBackend {
   /** The runs so far, in order. */
   readonly runs: ToolProvenance[] = [];
+  readonly noLiveness?: string;
+  readonly caveats?: readonly string[];
+  readonly partialTraces?: boolean;
 
   constructor(
     private readonly source: string,
     private readonly env: Env = process.env,
     private readonly onProgress?: (line: string) => void,
-  ) {}
+    private readonly distributed?: DistributedSettings,
+  ) {
+    if (distributed) {
+      this.noLiveness = 'distributed TLC checks no temporal property';
+      this.caveats = [
+        'distributed TLC reports only the last step of each counterexample; the explorer or plain TLC gives the whole shortest one',
+      ];
+      this.partialTraces = true;
+    }
+  }
+
+  private start(options: TlcRunOptions): Promise<TlcRun> {
+    const d = this.distributed;
+    if (!d) return runTlc(options);
+    return runDistributedTlc({
+      ...options,
+      port: d.port,
+      localWorkers: d.localWorkers,
+      ...(d.onServerReady
+        ? { onServerReady: () => d.onServerReady?.(`typezero tlc-worker ${hostname()}:${d.port}`) }
+        : {}),
+    });
+  }
 
   async run(layout: Layout, request: SpecRunRequest): Promise<SpecRunResult> {
     const tools = findTools(this.env);
     if (!tools.ok) throw new EngineError(tools.reason);
     const name = mcModuleName(layout.config.system);
-    const run = await runTlc({
+    const run = await this.start({
       java: tools.java,
       jar: tools.jar,
       files: tlcFiles(layout, request, this.source),
@@ -133,8 +169,35 @@ export class TlcBackend implements SpecBackend {
         : {}),
     });
     this.runs.push({ version: run.version, jar: tools.jar, command: run.command });
-    return tlcResult(layout, run.outcome, request.maxStates);
+    const outcome = run.outcome;
+    if (outcome.kind === 'invariant' && outcome.name === '')
+      return tlcResult(
+        layout,
+        { ...outcome, name: violatedInvariant(layout, outcome.states, request) },
+        request.maxStates,
+      );
+    return tlcResult(layout, outcome, request.maxStates);
   }
+}
+
+/**
+ * The invariant a counterexample breaks, where TLC did not name it: the first of the run's
+ * invariants (in the order asked) whose model twin fails in the trace's last state.
+ */
+function violatedInvariant(layout: Layout, states: readonly TlcState[], request: SpecRunRequest): string {
+  const last = states.at(-1);
+  const state = last ? fromJson(layout, last.values) : null;
+  const broken = state
+    ? request.invariants.find((tla) => {
+        const twin = INVARIANTS.find((p) => p.tla === tla);
+        return twin !== undefined && !twin.holds(layout, state);
+      })
+    : undefined;
+  if (broken === undefined)
+    throw new EngineError(
+      'TLC reports a violated invariant without naming it, and no property of the catalog fails in its last state',
+    );
+  return broken;
 }
 
 /** Environment: TLC workers, extra JVM options (space-separated) and a time limit per run. */
@@ -161,7 +224,7 @@ export function tlcRunSettings(env: Env): { workers?: number; jvm?: string[]; ti
   };
 }
 
-export function tlcEngine(env: Env = process.env): Engine {
+export function tlcEngine(env: Env = process.env, distributed?: DistributedSettings): Engine {
   return {
     name: 'tlc',
     async available(): Promise<Availability> {
@@ -169,7 +232,7 @@ export function tlcEngine(env: Env = process.env): Engine {
       return tools.ok ? { ok: true } : { ok: false, reason: tools.reason };
     },
     async check(config: SystemConfig, file: string, options: EngineOptions = {}): Promise<EngineRun> {
-      const backend = new TlcBackend(file, env, options.onProgress);
+      const backend = new TlcBackend(file, env, options.onProgress, distributed);
       const run = await checkWithSpec('tlc', backend, config, file, options);
       const last = backend.runs.at(-1);
       return last ? { ...run, tool: last } : run;

@@ -94,7 +94,7 @@ export interface Completed {
 
 /**
  * Runs java in `cwd`, collecting its output and handing each stdout line to `onLine`; with a
- * timeout, the JVM is killed (SIGKILL) once it has run that long.
+ * timeout, the JVM is killed (SIGKILL) once it has run that long, and on `signal`'s abort at once.
  */
 export function runJava(
   java: string,
@@ -102,9 +102,11 @@ export function runJava(
   cwd: string,
   onLine?: (line: string) => void,
   timeoutMs?: number,
+  signal?: AbortSignal,
 ): Promise<Completed> {
   return new Promise((resolve, reject) => {
     const child = spawn(java, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    signal?.addEventListener('abort', () => child.kill('SIGKILL'), { once: true });
     // A JVM must not outlive the process that started it (a test that timed out, say).
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);

@@ -33,6 +33,7 @@ export type TlcOutcome =
   | { readonly kind: 'ok'; readonly stats: TlcStats }
   | {
       readonly kind: 'invariant';
+      /** The invariant's TLA+ name; empty where TLC did not say (distributed TLC). */
       readonly name: string;
       readonly states: readonly TlcState[];
       readonly stats: TlcStats;
@@ -162,6 +163,16 @@ export function readOutcome(out: ToolOutput, exit: TlcExit): TlcOutcome {
       return { kind: 'property', states, loop: backTo, stuttering: !back && !!stutter, stats: stats(out) };
     return { kind: 'exception', message: 'TLC reported a temporal property violated without a lasso' };
   }
+  // Distributed TLC prints the behaviour of a violated invariant without naming the invariant;
+  // TLC prints it too before an evaluation error, which is then the error it reports.
+  const unnamed = find(EC.TLC_BEHAVIOR_UP_TO_THIS_POINT);
+  const otherErrors = messages.some(
+    (m) =>
+      m.code !== EC.TLC_BEHAVIOR_UP_TO_THIS_POINT &&
+      (m.severity === SEVERITY.ERROR || m.severity === SEVERITY.TLCBUG),
+  );
+  if (unnamed >= 0 && !otherErrors && behaviour(out, unnamed).length > 0)
+    return { kind: 'invariant', name: '', states: behaviour(out, unnamed), stats: stats(out) };
   const tautology = find(EC.TLC_LIVE_FORMULA_TAUTOLOGY);
   if (tautology >= 0) return { kind: 'tautology', message: oneLine(messages[tautology]!.lines) };
   const assumption = find(EC.TLC_ASSUMPTION_FALSE, EC.TLC_ASSUMPTION_EVALUATION_ERROR);

@@ -32,34 +32,20 @@ export interface TlcRun {
   readonly command: readonly string[];
 }
 
-const META_DIR = 'states';
+export const META_DIR = 'states';
 
 export async function runTlc(o: TlcRunOptions): Promise<TlcRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'typezero-tlc-'));
-  try {
-    for (const [name, text] of Object.entries(o.files)) writeFileSync(join(dir, name), text);
-    const args = (jar: string) =>
-      tlcArgs({
-        jar,
-        module: o.module,
-        config: o.config,
-        metaDir: META_DIR,
-        ...(o.workers !== undefined ? { workers: o.workers } : {}),
-        ...(o.jvm ? { jvm: o.jvm } : {}),
-      });
-    // Progress arrives as framed messages; collect each one's lines until it ends.
-    let frame: string[] | null = null;
-    const onLine = o.onProgress
-      ? (line: string) => {
-          if (line.startsWith(`@!@!@STARTMSG ${EC.TLC_PROGRESS_STATS}:`)) frame = [];
-          else if (frame && line.startsWith('@!@!@ENDMSG')) {
-            const p = parseProgress({ code: EC.TLC_PROGRESS_STATS, severity: 0, lines: frame, prefix: '' });
-            frame = null;
-            if (p) o.onProgress?.(p);
-          } else frame?.push(line);
-        }
-      : undefined;
-    const done = await runJava(o.java, args(o.jar), dir, onLine, o.timeoutMs);
+  const args = (jar: string) =>
+    tlcArgs({
+      jar,
+      module: o.module,
+      config: o.config,
+      metaDir: META_DIR,
+      ...(o.workers !== undefined ? { workers: o.workers } : {}),
+      ...(o.jvm ? { jvm: o.jvm } : {}),
+    });
+  return inRunDirectory(o.files, async (dir) => {
+    const done = await runJava(o.java, args(o.jar), dir, progressReader(o.onProgress), o.timeoutMs);
     const output = parseToolOutput(done.stdout);
     const versionMessage = output.messages.find((m) => m.code === EC.TLC_VERSION);
     const version = versionMessage?.lines[0]?.replace(/^TLC2 Version\s+/, '').trim() || null;
@@ -68,7 +54,35 @@ export async function runTlc(o: TlcRunOptions): Promise<TlcRun> {
       version,
       command: ['java', ...args(basename(o.jar))],
     };
+  });
+}
+
+/** Writes the model's files to a fresh directory, runs `body` there, and removes the directory. */
+export async function inRunDirectory<T>(
+  files: Readonly<Record<string, string>>,
+  body: (dir: string) => Promise<T>,
+): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'typezero-tlc-'));
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return await body(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A line reader that hands each progress message (framed over several lines) to `onProgress`. */
+export function progressReader(
+  onProgress: TlcRunOptions['onProgress'],
+): ((line: string) => void) | undefined {
+  if (!onProgress) return undefined;
+  let frame: string[] | null = null;
+  return (line: string) => {
+    if (line.startsWith(`@!@!@STARTMSG ${EC.TLC_PROGRESS_STATS}:`)) frame = [];
+    else if (frame && line.startsWith('@!@!@ENDMSG')) {
+      const p = parseProgress({ code: EC.TLC_PROGRESS_STATS, severity: 0, lines: frame, prefix: '' });
+      frame = null;
+      if (p) onProgress(p);
+    } else frame?.push(line);
+  };
 }
