@@ -17,6 +17,7 @@ import { summarize } from '../system/summary.js';
 import { formatHuman, formatProgress, stopNote } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
 import { registerEvidence } from './evidence.js';
+import { registerImport } from './import.js';
 import { type Io, OutputError, processIo } from './io.js';
 import { byteSize, formatBytes, wholeNumber } from './options.js';
 import { registerProve } from './prove.js';
@@ -145,6 +146,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
   registerProve(program, io, exit, load);
   registerEvidence(program, io, exit);
   registerTla(program, io, exit, load);
+  registerImport(program, io, exit);
   configureUsage(program, io);
   return program;
 }
