@@ -233,8 +233,8 @@ class PolicyReader {
         m,
         `monitor <${m.name}> of subject "${m.attrs.subject}" by "${name}"`,
         m.name === 'loader'
-          ? `approximated: declared as a flow ${name} -> ${m.attrs.subject}; the model has no loader, so what the loader writes is not traced`
-          : `approximated: declared as flows both ways between ${name} and ${m.attrs.subject}; the model does not let one subject reach another's vCPU state, so this path is not traced`,
+          ? `left out: the model has no loader, so what ${name} writes into ${m.attrs.subject} is neither declared nor traced`
+          : `left out: the model does not let one subject reach another's vCPU state, so this path between ${name} and ${m.attrs.subject} is neither declared nor traced (not safe if the state carries data)`,
       );
     const component = child(s, 'component');
     if (component) profile ||= this.readComponent(name, component);
