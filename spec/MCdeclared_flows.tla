@@ -24,53 +24,53 @@ MC_MayFlowTo ==
 MC_EptBreach ==
     {}
 MC_Devices ==
-    {"can0"}
+    {}
 MC_Owner ==
-    "can0" :> "sensor"
+    <<>>
 MC_IrqTargets ==
-    "can0" :> {"sensor"}
+    <<>>
 MC_Channels ==
-    {"log", "command"}
+    {"frames", "command"}
 MC_ChannelAt ==
-    0 :> "log" @@ 1 :> "command"
+    0 :> "frames" @@ 1 :> "command"
 MC_ChanFrom ==
-    "log" :> "sensor" @@ "command" :> "fusion"
+    "frames" :> "sensor" @@ "command" :> "fusion"
 MC_ChanTo ==
-    "log" :> "logger" @@ "command" :> "actuator"
+    "frames" :> "fusion" @@ "command" :> "actuator"
 MC_ChanCapacity ==
-    "log" :> 1 @@ "command" :> 1
+    "frames" :> 1 @@ "command" :> 1
 MC_Cpus ==
-    {0}
+    {0, 1}
 MC_MajorFrame ==
-    4
+    2
 MC_Eligible ==
-    0 :> {"sensor"} @@ 1 :> {"fusion"} @@ 2 :> {"logger"} @@ 3 :> {"actuator"}
+    0 :> {"sensor", "logger"} @@ 1 :> {"fusion", "actuator"}
 MC_PerCpu ==
-    <<0, 0>> :> {"sensor"} @@ <<1, 0>> :> {"fusion"} @@ <<2, 0>> :> {"logger"} @@ <<3, 0>> :> {"actuator"}
+    <<0, 0>> :> {"sensor"} @@ <<0, 1>> :> {"logger"} @@ <<1, 0>> :> {"fusion"} @@ <<1, 1>> :> {"actuator"}
 MC_Misplaced ==
-    0 :> {} @@ 1 :> {} @@ 2 :> {} @@ 3 :> {}
+    0 :> {} @@ 1 :> {}
 MC_Starting ==
-    0 :> {"sensor"} @@ 1 :> {"fusion"} @@ 2 :> {"logger"} @@ 3 :> {"actuator"}
+    0 :> {"sensor", "logger"} @@ 1 :> {"fusion", "actuator"}
 MC_CellIds ==
-    {0}
+    {}
 MC_CellInit ==
-    0 :> {}
+    <<>>
 MC_GuestCandidates ==
-    "sensor" :> {<<0, "read">>, <<0, "write">>, <<1, "read">>, <<1, "write">>, <<2, "read">>, <<2, "write">>, <<3, "read">>} @@ "fusion" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>, <<2, "write">>, <<3, "read">>} @@ "logger" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>} @@ "actuator" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>}
+    "sensor" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>} @@ "fusion" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>} @@ "logger" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>} @@ "actuator" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>}
 MC_HypercallCandidates ==
-    "sensor" :> {<<"send", 0>>, <<"send", 1>>, <<"send", 2>>, <<"receive", 0>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "fusion" :> {<<"send", 1>>, <<"send", 0>>, <<"send", 2>>, <<"receive", 0>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "logger" :> {<<"send", 0>>, <<"send", 2>>, <<"receive", 0>>, <<"receive", 1>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "actuator" :> {<<"send", 0>>, <<"send", 2>>, <<"receive", 1>>, <<"receive", 0>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>}
+    "sensor" :> {<<"send", 0>>, <<"send", 1>>, <<"send", 2>>, <<"receive", 0>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "fusion" :> {<<"send", 1>>, <<"send", 0>>, <<"send", 2>>, <<"receive", 0>>, <<"receive", 1>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "logger" :> {<<"send", 0>>, <<"send", 2>>, <<"receive", 0>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "actuator" :> {<<"send", 0>>, <<"send", 2>>, <<"receive", 1>>, <<"receive", 0>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>}
 MC_ExitCandidates ==
     "sensor" :> {2, 30, 32} @@ "fusion" :> {2, 30, 32} @@ "logger" :> {2, 30, 32} @@ "actuator" :> {2, 30, 32}
 MC_Ept ==
-    <<"sensor", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"sensor", 1>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"sensor", 2>> :> [rights |-> {"read", "write"}, cell |-> 0] @@ <<"sensor", 3>> :> [rights |-> {}, cell |-> -1] @@ <<"fusion", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"fusion", 2>> :> [rights |-> {"read"}, cell |-> 0] @@ <<"fusion", 3>> :> [rights |-> {}, cell |-> -1] @@ <<"logger", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"logger", 2>> :> [rights |-> {}, cell |-> -1] @@ <<"actuator", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"actuator", 2>> :> [rights |-> {}, cell |-> -1]
+    <<"sensor", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"sensor", 2>> :> [rights |-> {}, cell |-> -1] @@ <<"fusion", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"fusion", 2>> :> [rights |-> {}, cell |-> -1] @@ <<"logger", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"logger", 2>> :> [rights |-> {}, cell |-> -1] @@ <<"actuator", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"actuator", 2>> :> [rights |-> {}, cell |-> -1]
 MC_DmaCandidates ==
-    "can0" :> {<<0, "read">>, <<0, "write">>, <<1, "read">>, <<1, "write">>}
+    <<>>
 MC_PageCell ==
-    0 :> -1 @@ 1 :> -1
+    <<>>
 MC_DmaReach ==
-    "can0" :> {0}
+    <<>>
 MC_DmaWritable ==
-    "can0" :> {0, 1}
+    <<>>
 MC_AuditCapacity ==
     2
 MC_AuditHalts ==
