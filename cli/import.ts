@@ -13,6 +13,7 @@ interface ImportOptions {
   components?: string;
   out?: string;
   name?: string;
+  flows?: string;
 }
 
 export function registerImport(program: Command, io: Io, exit: ExitCode): void {
@@ -35,6 +36,10 @@ export function registerImport(program: Command, io: Io, exit: ExitCode): void {
     )
     .option('--out <file>', 'write the system file here instead of stdout')
     .option('--name <name>', 'the system name (default: from the policy file name)')
+    .option(
+      '--flows <file>',
+      'the allowed flows (YAML `flows:` list), instead of the channels and events the policy declares',
+    )
     .action((policy: string, options: ImportOptions) => {
       let result: ReturnType<typeof importMuen>;
       try {
@@ -46,6 +51,7 @@ export function registerImport(program: Command, io: Io, exit: ExitCode): void {
             ...(options.components === undefined ? {} : { components: options.components }),
           },
           options.name,
+          options.flows,
         );
       } catch (e) {
         if (e instanceof MuenError)

@@ -29,9 +29,16 @@ interface Placed {
 /** Lines `from` may not reach beyond; synthetic interrupt lines start above any real one. */
 const SYNTHETIC_IRQ_BASE = 4096;
 
+/** A flow policy the user gives instead of the one the Muen policy declares. */
+export interface UserFlows {
+  readonly file: string;
+  /** Subject names, as Muen spells them or as the system file does. */
+  readonly flows: readonly { readonly from: readonly string[]; readonly to: readonly string[] }[];
+}
+
 export function convertMuen(
   policy: MuenPolicy,
-  options: { name: string; base: string; policyFile: string },
+  options: { name: string; base: string; policyFile: string; flows?: UserFlows },
 ): Converted {
   const notes = [...policy.notes];
   const note = (at: Loc, construct: string, action: string) => notes.push({ at, construct, action });
@@ -262,11 +269,18 @@ export function convertMuen(
   out(`  pages: ${Math.max(1, pages.size)}`);
   out('hypervisor:');
   out(`  image: ${digest('kernel')}`);
-  out(flows.length === 0 ? 'flows: []' : 'flows:');
+  const given = options.flows && userFlows(options.flows, subjectIds);
+  out(
+    ((given ?? flows).length === 0 ? 'flows: []' : 'flows:') +
+      (given ? `  # from ${options.flows!.file}` : ''),
+  );
   const seen = new Set<string>();
+  for (const f of given ?? []) out(`  - { from: [${f.from.join(', ')}], to: [${f.to.join(', ')}] }`);
   for (const f of flows) {
     const key = `${f.from} ${f.to}`;
-    out(`  - { from: ${f.from}, to: ${f.to} }  # ${f.why}${seen.has(key) ? ' (again)' : ''}`, f.at);
+    const line = `- { from: ${f.from}, to: ${f.to} }  # ${f.why}${seen.has(key) ? ' (again)' : ''}`;
+    // Under the user's flows, what the Muen policy declares is kept for the reader, as comments.
+    out(given ? `  # declared by the policy: ${line.slice(2)}` : `  ${line}`, f.at);
     seen.add(key);
   }
   out('partitions:');
@@ -389,4 +403,23 @@ function compressSchedule(
         'in no minor frame of the first major frame: it never runs in the model (its devices still act once it launched)',
       );
   return { majorFrame: Math.max(1, sorted.length - 1), windows, cpusOf };
+}
+
+/** The user's flows with every subject resolved to its partition name; an unknown one is an error. */
+function userFlows(given: UserFlows, subjectIds: ReadonlyMap<string, string>) {
+  const ids = new Set(subjectIds.values());
+  const resolve = (name: string, field: string): string => {
+    const id = subjectIds.get(name) ?? (ids.has(name) ? name : undefined);
+    if (id === undefined)
+      throw new MuenError(
+        given.file,
+        undefined,
+        `${field}: unknown subject "${name}"; expected one of: ${[...subjectIds.keys()].join(', ')}`,
+      );
+    return id;
+  };
+  return given.flows.map((f, i) => ({
+    from: f.from.map((n, j) => resolve(n, `flows[${i}].from${f.from.length > 1 ? `[${j}]` : ''}`)),
+    to: f.to.map((n, j) => resolve(n, `flows[${i}].to${f.to.length > 1 ? `[${j}]` : ''}`)),
+  }));
 }

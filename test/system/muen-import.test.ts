@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runExplorer } from '../../proofs/check.js';
+import { explainViolation } from '../../proofs/explain.js';
 import type { SystemConfig } from '../../system/config.js';
 import { parseSystemText } from '../../system/load.js';
 import { formatReport, importMuen, MuenError } from '../../system/muen/import.js';
@@ -26,20 +27,24 @@ function variant(edits: Record<string, readonly (readonly [string, string])[]> =
   return dir;
 }
 
-function imported(dir: string) {
-  const result = importMuen({
-    policy: join(dir, 'system.xml'),
-    hardware: [join(dir, 'hardware.xml')],
-    platform: join(dir, 'platform.xml'),
-  });
+function imported(dir: string, flows?: string) {
+  const result = importMuen(
+    {
+      policy: join(dir, 'system.xml'),
+      hardware: [join(dir, 'hardware.xml')],
+      platform: join(dir, 'platform.xml'),
+    },
+    undefined,
+    flows,
+  );
   const loaded = parseSystemText(result.yaml, 'imported.yaml');
   if (!loaded.ok) throw new Error('the imported system does not load');
   return { ...result, config: loaded.config };
 }
 
-function errorOf(dir: string): MuenError {
+function errorOf(dir: string, flows?: string): MuenError {
   try {
-    imported(dir);
+    imported(dir, flows);
   } catch (e) {
     if (e instanceof MuenError) return e;
     throw e;
@@ -175,6 +180,57 @@ describe('insecure Muen policies are findings', () => {
       ],
     });
     expect(violated(dir)).toContain('InformationFlow');
+  });
+});
+
+describe("a flow policy of the user's own", () => {
+  /** The fixture without its reset event, so that no partition holds partition-control. */
+  const noReset = () =>
+    variant({ 'system.xml': [['<event id="1" logical="reset_app" physical="reset_app"/>', '']] });
+  const flowsFile = (dir: string, text: string) => {
+    const file = join(dir, 'flows.yaml');
+    writeFileSync(file, text);
+    return file;
+  };
+
+  test('replaces the declared flows, which stay in the file as comments', () => {
+    const dir = noReset();
+    const { config, yaml } = imported(
+      dir,
+      flowsFile(dir, 'flows:\n  - { from: app, to: net_drv }\n  - { from: net-drv, to: [logger] }\n'),
+    );
+    expect(config.flows?.map((f) => [f.from, f.to])).toEqual([
+      [1, 0],
+      [0, 2],
+    ]);
+    expect(yaml).toMatch(
+      /^ {2}# declared by the policy: \{ from: net-drv, to: app \} {2}# channel "responses"/m,
+    );
+  });
+
+  test("a channel used against the user's policy is an InformationFlow finding through that channel", () => {
+    // The user allows only requests into the driver and logging out of it; "responses" goes back to app.
+    const dir = noReset();
+    const { config } = imported(
+      dir,
+      flowsFile(dir, 'flows:\n  - { from: app, to: net_drv }\n  - { from: net_drv, to: logger }\n'),
+    );
+    const run = runExplorer(config, 'imported.yaml', { maxStates: 3000 });
+    const verdict = run.result.verdicts.get('InformationFlow')!;
+    if (verdict.status !== 'violated') throw new Error(`InformationFlow is ${verdict.status}`);
+    expect(explainViolation(run.layout, 'InformationFlow', verdict.trace)).toMatch(
+      /^app holds data of net-drv:/,
+    );
+    expect(verdict.trace.steps.some((s) => s.event?.type === 'GuestAccess')).toBe(true);
+  });
+
+  test('an unknown subject in the flows file names the file and the field', () => {
+    const dir = noReset();
+    const e = errorOf(dir, flowsFile(dir, 'flows:\n  - { from: app, to: [net_drv, printer] }\n'));
+    expect([e.file.endsWith('flows.yaml'), e.message]).toEqual([
+      true,
+      'flows[0].to[1]: unknown subject "printer"; expected one of: net_drv, app, logger',
+    ]);
   });
 });
 
