@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
 import { MAX_DEVICES, MAX_PARTITIONS } from '../limits.js';
 import type { Loc, MuenPolicy, Note } from './policy.js';
+import { compressSchedule } from './schedule.js';
 import { MuenError } from './xml.js';
 
 export interface Converted {
@@ -337,72 +338,6 @@ export function convertMuen(
     "Muen has no audit log: the model is given the smallest fail-secure one (capacity 2, halt), so AuditCompleteness and FailSecure judge the model's own log",
   );
   return { yaml: `${lines.join('\n')}\n`, notes };
-}
-
-/**
- * The first major frame as windows, with time compressed: the model's verdicts depend on the order
- * of windows and on which run at once on different CPUs, not on their lengths, so every boundary
- * between minor frames (on any CPU) becomes one tick. A scheduling partition's minor frame is
- * split evenly among the subjects of its groups, so each runs at some point of every frame; since
- * frames repeat, any order of their actions is still reachable.
- */
-function compressSchedule(
-  policy: MuenPolicy,
-  subjectIds: ReadonlyMap<string, string>,
-  note: (at: Loc, construct: string, action: string) => void,
-) {
-  const members = new Map<string, string[]>();
-  for (const [name, p] of policy.schedulingPartitions) {
-    const ids: string[] = [];
-    for (const s of p.subjects) {
-      const id = subjectIds.get(s);
-      if (id === undefined)
-        note(
-          p.at,
-          `subject "${s}" in scheduling partition "${name}"`,
-          "left out: not a subject of the policy (Muen's tools add it, e.g. tau0 or an idle subject); it shares no memory the policy maps",
-        );
-      else ids.push(id);
-    }
-    members.set(name, ids);
-  }
-  const lcm = (a: number, b: number): number => {
-    const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
-    return (a / gcd(a, b)) * b;
-  };
-  const d = [...members.values()].reduce((acc, m) => lcm(acc, Math.max(1, m.length)), 1);
-  const slots: { cpu: number; partition: string; from: number; to: number; at: Loc }[] = [];
-  const points = new Set<number>([0]);
-  policy.majorFrame.forEach((frames, cpu) => {
-    let t = 0;
-    for (const f of frames) {
-      const ids = members.get(f.partition)!;
-      const unit = (f.ticks * d) / Math.max(1, ids.length);
-      for (const [i, id] of ids.entries())
-        slots.push({ cpu, partition: id, from: t * d + i * unit, to: t * d + (i + 1) * unit, at: f.at });
-      t += f.ticks;
-      for (let i = 0; i <= ids.length; i++) points.add(t * d - i * unit);
-    }
-    points.add(t * d);
-  });
-  const sorted = [...points].sort((a, b) => a - b);
-  const index = new Map(sorted.map((p, i) => [p, i]));
-  const cpusOf = new Map<string, number[]>();
-  const windows = slots.map((s) => {
-    const list = cpusOf.get(s.partition) ?? [];
-    if (!list.includes(s.cpu)) list.push(s.cpu);
-    cpusOf.set(s.partition, list);
-    const start = index.get(s.from)!;
-    return { cpu: s.cpu, partition: s.partition, start, length: index.get(s.to)! - start, at: s.at };
-  });
-  for (const id of subjectIds.values())
-    if (!cpusOf.has(id))
-      note(
-        policy.subjects.find((s) => subjectIds.get(s.name) === id)!.at,
-        `subject ${id}`,
-        'in no minor frame of the first major frame: it never runs in the model (its devices still act once it launched)',
-      );
-  return { majorFrame: Math.max(1, sorted.length - 1), windows, cpusOf };
 }
 
 /** The user's flows with every subject resolved to its partition name; an unknown one is an error. */

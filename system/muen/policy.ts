@@ -1,12 +1,5 @@
-/**
- * A Muen source policy, read into the facts the typezero model can use (`types.ts`): subjects, the
- * physical memory regions and channels each maps (and how), devices and their device domains,
- * events between subjects, the hardware's CPUs and interrupt lines, and the scheduling plan.
- * Everything else the policy holds goes to `notes`: one entry per construct the model cannot
- * express, so that nothing is dropped silently.
- */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { componentSpec } from './components.js';
+import { readScheduling } from './schedule.js';
 import type {
   DeviceAssignment,
   Domain,
@@ -15,7 +8,6 @@ import type {
   ImportFiles,
   Loc,
   Mapping,
-  MinorFrame,
   MuenPolicy,
   Note,
   Region,
@@ -117,7 +109,7 @@ class PolicyReader {
         system,
         'no <scheduling> plan (include the plan, as the Muen build does with scheduling_plans.xml)',
       );
-    const { partitions, majorFrame } = this.readScheduling(scheduling, cpus);
+    const { partitions, majorFrame } = readScheduling(scheduling, cpus, this.note);
     this.noteOthers(
       system,
       [
@@ -351,32 +343,8 @@ class PolicyReader {
     return childrenNamed(child(spec, 'depends'), 'library').map((l) => this.spec(l, attr(l, 'ref')));
   }
 
-  /** A component or library specification: inline in the policy, or in the components folder. */
   spec(at: XmlElement, name: string): XmlElement {
-    const known = this.components.get(name);
-    if (known) return known;
-    const dir = this.files.components ?? join(dirname(this.files.policy), 'components');
-    const candidates = [join(dir, `${name}.xml`), join(dir, name, 'spec', `${name}.xml`)];
-    const path = candidates.find((p) => existsSync(p));
-    if (!path) fail(at, `component "${name}" not found; looked for ${candidates.join(' and ')}`);
-    const spec = parseXmlFile(path);
-    // A component's <config> values are its own; its conditionals see them over the system's.
-    const local: Variables = new Map(this.variables);
-    for (const c of childrenNamed(spec, 'config'))
-      for (const v of c.children)
-        if (v.name === 'include')
-          this.note(
-            v,
-            `configuration include "${v.attrs.href}" of "${name}"`,
-            "not read: a component's configuration is internal to it (Muen's build generates these files); a conditional that needs one of its values is an error",
-          );
-        else if (v.attrs.name !== undefined && v.attrs.value !== undefined)
-          local.set(v.attrs.name, v.attrs.value);
-    spec.children = spec.children.filter((c) => c.name !== 'config');
-    expandIncludes(spec, [path]);
-    resolveConditionals(spec, local);
-    this.components.set(name, spec);
-    return spec;
+    return componentSpec(at, name, this.files, this.components, this.variables, this.note);
   }
 
   readDomain(d: XmlElement): Domain {
@@ -403,54 +371,6 @@ class PolicyReader {
         return { devices: this.hardwareDevices(dev, attr(dev, 'physical')), at: loc(dev) };
       }),
     };
-  }
-
-  readScheduling(scheduling: XmlElement, cpus: number) {
-    const partitions = new Map<string, { subjects: string[]; at: Loc }>();
-    for (const p of childrenNamed(child(scheduling, 'partitions'), 'partition')) {
-      const subjects = childrenNamed(p, 'group').flatMap((g) =>
-        childrenNamed(g, 'subject').map((s) => attr(s, 'name')),
-      );
-      partitions.set(attr(p, 'name'), { subjects, at: loc(p) });
-      if (childrenNamed(p, 'group').length > 1)
-        this.note(
-          p,
-          `scheduling partition "${p.attrs.name}" with several scheduling groups`,
-          "approximated: every subject of every group gets a share of each of the partition's minor frames",
-        );
-    }
-    const frames = childrenNamed(scheduling, 'majorFrame');
-    const first = frames[0];
-    if (!first) fail(scheduling, 'no <majorFrame>');
-    for (const other of frames.slice(1))
-      this.note(
-        other,
-        'a further major frame',
-        'left out: only the first major frame becomes the schedule; TemporalIsolation is judged for it alone, and subjects that run only in the others are not scheduled (their actions are not explored)',
-      );
-    const majorFrame: MinorFrame[][] = Array.from({ length: cpus }, () => []);
-    for (const cpu of childrenNamed(first, 'cpu')) {
-      const id = Number(parseMuenNumber(attr(cpu, 'id'), cpu));
-      if (id >= cpus) fail(cpu, `CPU ${id}, but the hardware has ${cpus} cores`);
-      for (const m of childrenNamed(cpu, 'minorFrame')) {
-        const partition = attr(m, 'partition');
-        if (!partitions.has(partition)) fail(m, `unknown scheduling partition "${partition}"`);
-        majorFrame[id]!.push({ partition, ticks: Number(parseMuenNumber(attr(m, 'ticks'), m)), at: loc(m) });
-      }
-    }
-    if (scheduling.attrs.tickRate !== undefined)
-      this.note(
-        scheduling,
-        `tick rate ${scheduling.attrs.tickRate}`,
-        'left out: the model orders windows and does not measure time',
-      );
-    for (const barrier of childrenNamed(first, 'barriers'))
-      this.note(
-        barrier,
-        'minor-frame barriers',
-        'left out: barriers only delay CPUs to align them, which adds no flow',
-      );
-    return { partitions, majorFrame };
   }
 
   /** Notes every child of `e` not among `handled`, so that no construct is dropped silently. */
