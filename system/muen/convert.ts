@@ -181,20 +181,36 @@ export function convertMuen(
     }
   }
 
-  // Devices: owners from subject assignments, DMA windows from device domains.
-  const owner = new Map<string, { subject: string; at: Loc }>();
+  // Devices: owners from subject assignments, DMA windows from device domains. A device several
+  // subjects map (a NIC and the device model that emulates its PCI configuration) is owned by the
+  // one whose memory its device domain maps: that is the subject its DMA works for.
+  const dmaFor = new Map<string, Set<string>>();
+  for (const domain of policy.domains)
+    for (const d of domain.devices)
+      for (const hw of d.devices)
+        for (const s of domain.subjects) {
+          if (!dmaFor.has(hw)) dmaFor.set(hw, new Set());
+          dmaFor.get(hw)!.add(known(s.subject, s.at, 'mapSubjectMemory'));
+        }
+  const assigned = new Map<string, { subject: string; at: Loc }[]>();
   for (const d of policy.devices) {
     const id = known(d.subject, d.at, 'a device assignment');
     for (const hw of d.devices) {
-      const earlier = owner.get(hw);
-      if (earlier && earlier.subject !== id)
-        note(
-          d.at,
-          `device "${hw}" assigned to ${earlier.subject} and ${id}`,
-          `left out for ${id}: the model gives a device one owner; the first assignment is kept`,
-        );
-      else if (!earlier) owner.set(hw, { subject: id, at: d.at });
+      const list = assigned.get(hw) ?? [];
+      if (!list.some((a) => a.subject === id)) list.push({ subject: id, at: d.at });
+      assigned.set(hw, list);
     }
+  }
+  const owner = new Map<string, { subject: string; at: Loc }>();
+  for (const [hw, list] of assigned) {
+    const chosen = list.find((a) => dmaFor.get(hw)?.has(a.subject)) ?? list[0]!;
+    owner.set(hw, chosen);
+    for (const other of list.filter((a) => a !== chosen))
+      note(
+        other.at,
+        `device "${hw}" assigned to ${chosen.subject} and ${other.subject}`,
+        `approximated: the model gives a device one owner, ${chosen.subject}${dmaFor.get(hw)?.has(chosen.subject) ? ' (whose memory its device domain maps)' : ' (the first assignment)'}; ${other.subject} keeps no access to it, so what it does with the device is not explored`,
+      );
   }
   const dma = new Map<string, { page: number; region: string; at: Loc }[]>();
   for (const domain of policy.domains) {

@@ -151,6 +151,29 @@ describe('importing a Muen policy', () => {
   });
 });
 
+test('a device several subjects map belongs to the one whose memory its device domain maps', () => {
+  // app is given the NIC too, and the domain maps app's memory: app is the subject the DMA serves.
+  const dir = variant({
+    'system.xml': [
+      [
+        '<bootparams>console=hvc</bootparams>',
+        '<bootparams>console=hvc</bootparams>\n   <devices><device logical="nic" physical="nic_1"/></devices>',
+      ],
+      [
+        '<memory logical="dma" physical="net_dma" writable="true" executable="false"/>\n   </memory>\n   <devices>',
+        '<mapSubjectMemory subject="app"/>\n   </memory>\n   <devices>',
+      ],
+    ],
+  });
+  const { config, notes } = imported(dir);
+  const nic = config.devices.find((d) => d.name === 'ethernet-controller-1')!;
+  expect(config.partitions[nic.owner]!.name).toBe('app');
+  expect(nic.dma).toEqual(config.partitions[nic.owner]!.memory);
+  expect(notes.map((n) => n.construct)).toContain(
+    'device "ethernet_controller_1" assigned to app and net-drv',
+  );
+});
+
 describe('insecure Muen policies are findings', () => {
   const violated = (dir: string) =>
     runExplorer(imported(dir).config, 'imported.yaml', { maxStates: 3000 })
