@@ -27,7 +27,10 @@ interface Placed {
   readonly at: Loc;
 }
 
-/** Lines `from` may not reach beyond; synthetic interrupt lines start above any real one. */
+/**
+ * The first interrupt line given to a device without a line of its own (message-signalled, or with
+ * none): above the 256 vectors of an x86 CPU, so it shares no line with a real one.
+ */
 const SYNTHETIC_IRQ_BASE = 4096;
 
 /** A flow policy the user gives instead of the one the Muen policy declares. */
@@ -215,14 +218,23 @@ export function convertMuen(
   const dma = new Map<string, { page: number; region: string; at: Loc }[]>();
   for (const domain of policy.domains) {
     const reach = [
-      ...domain.regions.map((r) => ({ region: r.region, at: r.at })),
+      ...domain.regions.map((r) => ({ region: r.region, writable: r.writable, at: r.at })),
       ...domain.subjects.flatMap((s) => {
         const id = known(s.subject, s.at, 'mapSubjectMemory');
         return policy.mappings
           .filter((m) => subjectIds.get(m.subject) === id && policy.regions.get(m.region)?.kind !== 'channel')
-          .map((m) => ({ region: m.region, at: s.at }));
+          .map((m) => ({ region: m.region, writable: m.writable, at: s.at }));
       }),
     ];
+    for (const r of reach)
+      if (!pages.has(r.region))
+        note(
+          r.at,
+          `${r.writable ? 'writable' : 'read-only'} DMA mapping of "${r.region}" in device domain "${domain.name}"`,
+          r.writable
+            ? 'left out: the region is mapped into no subject, so DMA into it reaches no subject'
+            : "left out: no subject writes the region, so reading it carries no subject's data, and the IOMMU refuses writes to it",
+        );
     for (const d of domain.devices)
       for (const hw of d.devices) {
         if (!owner.has(hw)) {

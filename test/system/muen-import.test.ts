@@ -174,6 +174,22 @@ test('a device several subjects map belongs to the one whose memory its device d
   );
 });
 
+test('a read-only DMA mapping of memory no subject writes is left out of the window, and said so', () => {
+  const dir = variant({
+    'system.xml': [
+      [
+        '<memory logical="dma" physical="net_dma" writable="true" executable="false"/>\n   </memory>\n   <devices>',
+        '<memory logical="dma" physical="net_dma" writable="true" executable="false"/>\n    <mapSubjectMemory subject="logger"/>\n   </memory>\n   <devices>',
+      ],
+    ],
+  });
+  const { config, notes } = imported(dir);
+  expect(config.devices.find((d) => d.name === 'ethernet-controller-1')!.dma).toHaveLength(1);
+  expect(notes.map((n) => n.construct)).toContain(
+    'read-only DMA mapping of "boot_rom" in device domain "net_domain"',
+  );
+});
+
 describe('insecure Muen policies are findings', () => {
   const violated = (dir: string) =>
     runExplorer(imported(dir).config, 'imported.yaml', { maxStates: 3000 })
