@@ -18,6 +18,7 @@ import { DEFAULT_PORT } from '../tla/tlc/distributed.js';
 import { formatHuman, formatProgress, stopNote } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
 import { registerEvidence } from './evidence.js';
+import { registerImport } from './import.js';
 import { type Io, OutputError, processIo } from './io.js';
 import { byteSize, formatBytes, wholeNumber } from './options.js';
 import { registerProve } from './prove.js';
@@ -185,6 +186,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
   registerProve(program, io, exit, load);
   registerEvidence(program, io, exit);
   registerTla(program, io, exit, load);
+  registerImport(program, io, exit);
   configureUsage(program, io);
   return program;
 }

@@ -11,6 +11,9 @@ export function baselineOf(config: SystemConfig): Baseline {
   return {
     platform: { cpus: config.platform.cpus, pages: config.platform.pages },
     levels: [...config.levels],
+    ...(config.flows === undefined
+      ? {}
+      : { flows: config.flows.map((f) => ({ from: name(f.from), to: name(f.to) })) }),
     digests: [
       { component: 'hypervisor', digest: config.hypervisor.image },
       ...config.partitions.map((p) => ({ component: p.name, digest: p.image })),
@@ -18,7 +21,7 @@ export function baselineOf(config: SystemConfig): Baseline {
     partitions: config.partitions.map((p) => ({
       name: p.name,
       kind: p.kind,
-      level: p.level,
+      ...(p.level === undefined ? {} : { level: p.level }),
       cpus: [...p.cpus],
       memory: p.memory.map(range),
       launch: p.launch,

@@ -3,6 +3,8 @@
  * One self-contained file: inline CSS and SVG, no script, no network, no external assets. Every
  * string from the system file or a tool goes through the `html` template, which escapes it.
  */
+import { has } from '../model/bits.js';
+import { flowClosure } from '../model/policy.js';
 import type { ItfTrace, ItfValue } from '../proofs/itf.js';
 import type {
   Baseline,
@@ -505,7 +507,20 @@ function baseline(e: Evidence): Html {
   const rank = (level: string) => b.levels.indexOf(level);
   const levelOf = (name: string) => b.partitions.find((p) => p.name === name)?.level ?? '';
   const downgrader = (name: string) => b.partitions.find((p) => p.name === name)?.downgrader ?? false;
+  /** A partition by name, with its level when the policy is a level order. */
+  const who = (name: string) => (b.flows ? name : `${name} (${levelOf(name)})`);
+  const index = (name: string) => b.partitions.findIndex((p) => p.name === name);
+  const allowed =
+    b.flows &&
+    flowClosure(
+      b.partitions.length,
+      b.flows.map((f) => ({ from: index(f.from), to: index(f.to) })),
+    );
   const direction = (from: string, to: string): Html => {
+    if (allowed)
+      return has(allowed[index(to)]!, index(from))
+        ? html`declared`
+        : html`<b style="color:var(--fail)">not declared</b>`;
     const d = rank(levelOf(to)) - rank(levelOf(from));
     if (d > 0) return html`up`;
     if (d === 0) return html`same level`;
@@ -513,13 +528,13 @@ function baseline(e: Evidence): Html {
   };
   return html`<section id="baseline">
 <h2>Configuration baseline</h2>
-<p>Platform: ${plural(b.platform.cpus, 'CPU')}, ${plural(b.platform.pages, 'host page')} of 4 KiB. Levels, lowest first: ${b.levels.join(' < ')}. Audit log: ${b.audit.capacity} records, on full: ${b.audit.onFull}.</p>
+<p>Platform: ${plural(b.platform.cpus, 'CPU')}, ${plural(b.platform.pages, 'host page')} of 4 KiB. ${b.flows ? html`Policy: the declared flows ${b.flows.map((f) => `${f.from} → ${f.to}`).join(', ') || '(none)'} and every path of them` : html`Levels, lowest first: ${b.levels.join(' < ')}`}. Audit log: ${b.audit.capacity} records, on full: ${b.audit.onFull}.</p>
 <h3>Known-good digests</h3>
 <table><thead><tr><th>Component</th><th>Known-good SHA-256 measurement</th></tr></thead>
 <tbody>${b.digests.map((d) => html`<tr><td>${d.component}</td><td class="mono">${d.digest}</td></tr>`)}</tbody></table>
 <h3>Partitions</h3>
 <table><thead><tr><th>Name</th><th>Kind</th><th>Level</th><th>CPUs</th><th>Memory (pages)</th><th>Launch</th><th>Privileges</th><th>Downgrader</th></tr></thead>
-<tbody>${b.partitions.map((p) => html`<tr><td><span class="legend"><i style="background:${colourOf(b, p.name)}"></i></span>${p.name}</td><td>${p.kind}</td><td>${p.level}</td><td>${p.cpus.join(', ') || '—'}</td><td>${ranges(p.memory)}</td><td>${p.launch}</td><td>${p.privileges.join(', ') || '—'}</td><td>${p.downgrader ? 'yes' : 'no'}</td></tr>`)}</tbody></table>
+<tbody>${b.partitions.map((p) => html`<tr><td><span class="legend"><i style="background:${colourOf(b, p.name)}"></i></span>${p.name}</td><td>${p.kind}</td><td>${p.level ?? '—'}</td><td>${p.cpus.join(', ') || '—'}</td><td>${ranges(p.memory)}</td><td>${p.launch}</td><td>${p.privileges.join(', ') || '—'}</td><td>${p.downgrader ? 'yes' : 'no'}</td></tr>`)}</tbody></table>
 <h3>Memory map</h3>
 ${memorySvg(b)}
 <table><thead><tr><th>Pages</th><th>Owned by</th><th>Shared region</th><th>DMA window of</th></tr></thead>
@@ -527,8 +542,8 @@ ${memorySvg(b)}
 <h3>Device assignments</h3>
 ${b.devices.length ? html`<table><thead><tr><th>Device</th><th>Owner (VT-d domain)</th><th>IRQ line</th><th>IOMMU</th><th>DMA window (pages)</th></tr></thead><tbody>${b.devices.map((d) => html`<tr><td>${d.name}</td><td>${d.owner}</td><td>${d.irq}</td><td>${d.iommu === 'passthrough' ? html`<b style="color:var(--fail)">passthrough</b>` : d.iommu}</td><td>${ranges(d.dma)}</td></tr>`)}</tbody></table>` : html`<p class="muted">No devices.</p>`}
 <h3>Channels and shared regions</h3>
-${b.channels.length ? html`<table><thead><tr><th>Channel</th><th>From</th><th>To</th><th>Direction</th><th>Capacity</th></tr></thead><tbody>${b.channels.map((c) => html`<tr><td>${c.name}</td><td>${c.from} (${levelOf(c.from)})</td><td>${c.to} (${levelOf(c.to)})</td><td>${direction(c.from, c.to)}</td><td>${c.capacity}</td></tr>`)}</tbody></table>` : html`<p class="muted">No channels.</p>`}
-${b.shared.length ? html`<table><thead><tr><th>Shared region</th><th>Pages</th><th>Writer</th><th>Readers</th></tr></thead><tbody>${b.shared.map((s) => html`<tr><td>${s.name}</td><td>${ranges([s])}</td><td>${s.writer} (${levelOf(s.writer)})</td><td>${s.readers.map((r) => `${r} (${levelOf(r)})`).join(', ')}</td></tr>`)}</tbody></table>` : html`<p class="muted">No shared regions.</p>`}
+${b.channels.length ? html`<table><thead><tr><th>Channel</th><th>From</th><th>To</th><th>Direction</th><th>Capacity</th></tr></thead><tbody>${b.channels.map((c) => html`<tr><td>${c.name}</td><td>${who(c.from)}</td><td>${who(c.to)}</td><td>${direction(c.from, c.to)}</td><td>${c.capacity}</td></tr>`)}</tbody></table>` : html`<p class="muted">No channels.</p>`}
+${b.shared.length ? html`<table><thead><tr><th>Shared region</th><th>Pages</th><th>Writer</th><th>Readers</th></tr></thead><tbody>${b.shared.map((s) => html`<tr><td>${s.name}</td><td>${ranges([s])}</td><td>${who(s.writer)}</td><td>${s.readers.map(who).join(', ')}</td></tr>`)}</tbody></table>` : html`<p class="muted">No shared regions.</p>`}
 <h3>Schedule</h3>
 <p>Major frame of ${b.schedule.majorFrame} ticks, repeating; one synchronised preemption timer advances every CPU.</p>
 ${scheduleSvg(b)}

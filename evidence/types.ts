@@ -48,12 +48,15 @@ export interface PageRun {
 
 export interface Baseline {
   readonly platform: { readonly cpus: number; readonly pages: number };
+  /** Empty when the system states its policy as declared flows. */
   readonly levels: readonly string[];
+  /** The declared flows (groups expanded), when the system states its policy as flows. */
+  readonly flows?: readonly { readonly from: string; readonly to: string }[];
   readonly digests: readonly { readonly component: string; readonly digest: string }[];
   readonly partitions: readonly {
     readonly name: string;
     readonly kind: string;
-    readonly level: string;
+    readonly level?: string;
     readonly cpus: readonly number[];
     readonly memory: readonly { readonly start: number; readonly pages: number }[];
     readonly launch: string;

@@ -13,6 +13,7 @@
 
 import { type CpuId, type HostPage, hasPrivilege, pagesOf, type SystemConfig } from '../system/config.js';
 import { type Bits, bit, EMPTY, has } from './bits.js';
+import { mayFlowTo } from './policy.js';
 
 /** EPT entry permission bits, as in the Intel entry format (bits 0, 1, 2). */
 export const EPT_R = 1;
@@ -206,12 +207,6 @@ export function buildLayout(config: SystemConfig, options: LayoutOptions = {}): 
     if (hasPrivilege(p, 'audit-read')) auditReaders |= bit(p.index);
     if (p.downgrader) downgraders |= bit(p.index);
   }
-  const mayFlowTo = config.partitions.map((to) => {
-    let sources = EMPTY;
-    for (const from of config.partitions)
-      if (from.rank <= to.rank || from.downgrader) sources |= bit(from.index);
-    return sources;
-  });
 
   return {
     config,
@@ -230,7 +225,7 @@ export function buildLayout(config: SystemConfig, options: LayoutOptions = {}): 
     monitors,
     auditReaders,
     downgraders,
-    mayFlowTo,
+    mayFlowTo: mayFlowTo(config),
   };
 }
 

@@ -14,7 +14,10 @@ export function explainViolation(layout: Layout, name: PropertyName, trace: Trac
   const { config } = layout;
   const last = trace.steps.at(-1)!;
   const s = last.state;
-  const partition = (p: number) => `${config.partitions[p]!.name} (${config.partitions[p]!.level})`;
+  const partition = (p: number) => {
+    const { name, level } = config.partitions[p]!;
+    return level === undefined ? name : `${name} (${level})`;
+  };
   return match(name)
     .with('MemoryIsolation', () => {
       const p = s.status.findIndex((_, i) => isLaunched(s, i) && layout.eptBreach[i]);
@@ -33,7 +36,11 @@ export function explainViolation(layout: Layout, name: PropertyName, trace: Trac
       const flows = s.observed.flatMap((seen, p) =>
         members(seen & ~layout.mayFlowTo[p]!).map((q) => `${partition(p)} holds data of ${partition(q)}`),
       );
-      return `${flows.join('; ')}: data may only flow to a level at least as high, or from a downgrader`;
+      const rule =
+        config.flows === undefined
+          ? 'data may only flow to a level at least as high, or from a downgrader'
+          : 'the declared flows allow neither directly nor through other partitions';
+      return `${flows.join('; ')}: ${rule}`;
     })
     .with('MeasuredLaunch', () => {
       const p = s.status.findIndex(

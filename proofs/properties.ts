@@ -89,7 +89,7 @@ export const CATALOG: readonly Property[] = [
     name: 'InformationFlow',
     kind: 'invariant',
     summary:
-      'Data reaches partition B from partition A only if level(A) <= level(B) or A is a downgrader, through any mechanism: memory, DMA, channels, interrupts, partition control, audit reads.',
+      'Data reaches partition B from partition A only if the policy allows A to flow to B (level(A) <= level(B) or A is a downgrader; or, under declared flows, a path of declared flows from A to B), through any mechanism: memory, DMA, channels, interrupts, partition control, audit reads.',
     tla: 'InformationFlowInv',
     /** Hypervisor.tla!InformationFlowInv */
     holds: (layout, s) => s.observed.every((seen, p) => isSubset(seen, layout.mayFlowTo[p]!)),

@@ -36,9 +36,10 @@ export interface PartitionConfig {
   readonly index: PartitionIdx;
   readonly name: string;
   readonly kind: PartitionKind;
-  readonly level: string;
-  /** Position of `level` in `SystemConfig.levels` (0 = lowest). */
-  readonly rank: number;
+  /** Its level under a `levels` policy; absent under a `flows` policy. */
+  readonly level?: string;
+  /** Position of `level` in `SystemConfig.levels` (0 = lowest); absent under a `flows` policy. */
+  readonly rank?: number;
   readonly cpus: readonly CpuId[];
   readonly memory: readonly PageRange[];
   readonly image: Digest;
@@ -71,6 +72,12 @@ export interface SharedConfig {
   readonly readers: readonly PartitionIdx[];
 }
 
+/** A declared flow between two partitions (a `flows` entry with groups expanded). */
+export interface FlowConfig {
+  readonly from: PartitionIdx;
+  readonly to: PartitionIdx;
+}
+
 export interface WindowConfig {
   readonly cpu: CpuId;
   readonly partition: PartitionIdx;
@@ -82,7 +89,13 @@ export interface SystemConfig {
   readonly system: string;
   readonly platform: { readonly cpus: number; readonly pages: number };
   readonly hypervisor: { readonly image: Digest };
+  /** The level order, lowest first; empty under a `flows` policy. */
   readonly levels: readonly string[];
+  /**
+   * The declared flows, when the system states its policy as `flows` rather than `levels`. The
+   * allowed relation is their reflexive-transitive closure (`model/layout.ts`).
+   */
+  readonly flows?: readonly FlowConfig[];
   readonly partitions: readonly PartitionConfig[];
   readonly devices: readonly DeviceConfig[];
   readonly channels: readonly ChannelConfig[];

@@ -8,6 +8,7 @@ import {
   indices,
   isCount,
   isPosition,
+  isRecord,
   type Path,
   quote,
   SystemFileErrorCode,
@@ -155,9 +156,22 @@ export function crossCheck(raw: unknown, describeAt: (path: Path) => string): Is
         `${count} ${key}, but at most ${limit} are supported (the model keeps sets of ${key} as 31-bit masks)`,
       );
   }
+  const policy = flowPolicy(raw, report);
   for (const i of indices(valueAt(raw, ['partitions']))) {
     const level = valueAt(raw, ['partitions', i, 'level']);
-    if (
+    if (policy === 'flows' && level !== undefined) {
+      report(
+        Code.UnknownReference,
+        ['partitions', i, 'level'],
+        `no levels are defined: the system states its policy as "flows", so a partition has no level`,
+      );
+    } else if (policy === 'levels' && level === undefined && isRecord(valueAt(raw, ['partitions', i]))) {
+      report(
+        Code.MissingKey,
+        ['partitions', i, 'level'],
+        `missing required key "level" (the system states its policy as "levels", so every partition has one)`,
+      );
+    } else if (
       levels !== undefined &&
       typeof level === 'string' &&
       !levels.includes(level) &&
@@ -208,10 +222,47 @@ export function crossCheck(raw: unknown, describeAt: (path: Path) => string): Is
     }
   }
 
+  for (const i of indices(valueAt(raw, ['flows'])))
+    for (const end of ['from', 'to'] as const) {
+      const value = valueAt(raw, ['flows', i, end]);
+      if (Array.isArray(value)) for (const j of indices(value)) checkPartitionRef(['flows', i, end, j]);
+      else checkPartitionRef(['flows', i, end]);
+    }
+
   for (const i of indices(valueAt(raw, ['schedule', 'windows']))) {
     checkCpu(['schedule', 'windows', i, 'cpu']);
     checkPartitionRef(['schedule', 'windows', i, 'partition']);
   }
 
   return issues;
+}
+
+/**
+ * Which policy the file states: `levels` or `flows`, exactly one of them. Reports a file that
+ * states both or neither, and then answers undefined so that partitions' levels are not judged.
+ */
+function flowPolicy(
+  raw: unknown,
+  report: (code: SystemFileErrorCode, path: Path, message: string) => void,
+): 'levels' | 'flows' | undefined {
+  if (!isRecord(raw)) return undefined;
+  const hasLevels = Object.hasOwn(raw, 'levels');
+  const hasFlows = Object.hasOwn(raw, 'flows');
+  if (hasLevels && hasFlows) {
+    report(
+      Code.TwoPolicies,
+      ['flows'],
+      'both "levels" and "flows" are given; a system states its information-flow policy with exactly one of them',
+    );
+    return undefined;
+  }
+  if (!hasLevels && !hasFlows) {
+    report(
+      Code.MissingKey,
+      [],
+      'missing required key "levels" or "flows" (the information-flow policy: a level order, or the declared flows)',
+    );
+    return undefined;
+  }
+  return hasLevels ? 'levels' : 'flows';
 }

@@ -26,6 +26,7 @@ export const SystemFileErrorCode = {
   TooManyPartitions: 'TZ116',
   AboveMaximum: 'TZ117',
   TooLong: 'TZ118',
+  TwoPolicies: 'TZ119',
 } as const;
 export type SystemFileErrorCode = (typeof SystemFileErrorCode)[keyof typeof SystemFileErrorCode];
 
@@ -184,8 +185,15 @@ export function fromZod(issue: z.core.$ZodIssue, raw: unknown): Issue[] {
           message: tooBig(issue, path, value),
         },
       ];
-    case 'not_multiple_of':
     case 'invalid_union':
+      return [
+        {
+          code: Code.WrongType,
+          path,
+          message: `expected ${expectation(schema)}, got ${describeValue(value)}`,
+        },
+      ];
+    case 'not_multiple_of':
     case 'invalid_key':
     case 'invalid_element':
     case 'custom':

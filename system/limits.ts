@@ -29,4 +29,5 @@ export const MAX_LEVELS = 64;
 export const MAX_RANGES = 1024;
 export const MAX_CHANNELS = 1024;
 export const MAX_SHARED = 1024;
+export const MAX_FLOWS = 1024;
 export const MAX_WINDOWS = 4096;

@@ -7,8 +7,9 @@
  *   TZ100  YAML or JSON syntax error (also duplicate mapping keys, unresolved aliases, several documents)
  *   TZ101  the file cannot be read (missing, not a regular file, larger than 1 MiB, not text)
  *   TZ102  unknown key
- *   TZ103  missing required key
- *   TZ104  unknown reference to a partition or a level
+ *   TZ103  missing required key (also: neither "levels" nor "flows"; a partition without a level
+ *          under "levels")
+ *   TZ104  unknown reference to a partition or a level (also: a partition level under "flows")
  *   TZ105  wrong type (a string where a number belongs, a mapping where a list belongs, ...)
  *   TZ106  value not among the allowed options (kind, launch, privileges, iommu, onFull)
  *   TZ107  malformed name (system, partition, device, channel or shared-region name not [a-z0-9-]+;
@@ -25,6 +26,7 @@
  *   TZ116  more partitions or devices than the model supports (MAX_PARTITIONS, MAX_DEVICES)
  *   TZ117  number above its maximum (system/limits.ts)
  *   TZ118  list with more entries, or name with more characters, than its maximum (system/limits.ts)
+ *   TZ119  both "levels" and "flows" given (a system states its flow policy with exactly one)
  *
  * Insecure but well-formed systems (overlapping memory, passthrough IOMMU, writing down, ...) load
  * without error: judging them is the checker's job, which reports them as property violations.
@@ -46,6 +48,7 @@ import type {
   CpuId,
   DeviceIdx,
   Digest,
+  FlowConfig,
   PageRange,
   PartitionIdx,
   SystemConfig,
@@ -265,13 +268,15 @@ function resolve(file: SystemFile): SystemConfig {
     system: file.system,
     platform: { cpus: file.platform.cpus, pages: file.platform.pages },
     hypervisor: { image: digest(file.hypervisor.image) },
-    levels: [...file.levels],
+    levels: [...(file.levels ?? [])],
+    ...(file.flows === undefined ? {} : { flows: resolveFlows(file.flows, partition) }),
     partitions: file.partitions.map((p, i) => ({
       index: i as PartitionIdx,
       name: p.name,
       kind: p.kind,
-      level: p.level,
-      rank: file.levels.indexOf(p.level),
+      ...(file.levels === undefined || p.level === undefined
+        ? {}
+        : { level: p.level, rank: file.levels.indexOf(p.level) }),
       cpus: distinct(p.cpus) as CpuId[],
       memory: p.memory.map(range),
       image: digest(p.image),
@@ -311,4 +316,23 @@ function resolve(file: SystemFile): SystemConfig {
     },
     audit: { capacity: file.audit.capacity, onFull: file.audit.onFull },
   };
+}
+
+/** The declared flows as pairs of partitions, groups expanded and repeats dropped, in file order. */
+function resolveFlows(
+  flows: NonNullable<SystemFile['flows']>,
+  partition: (name: string) => PartitionIdx,
+): FlowConfig[] {
+  const group = (end: string | readonly string[]) => (typeof end === 'string' ? [end] : end).map(partition);
+  const seen = new Set<string>();
+  const pairs: FlowConfig[] = [];
+  for (const flow of flows)
+    for (const from of group(flow.from))
+      for (const to of group(flow.to)) {
+        const key = `${from} ${to}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        pairs.push({ from, to });
+      }
+  return pairs;
 }

@@ -10,6 +10,7 @@ import {
   MAX_CHANNEL_CAPACITY,
   MAX_CHANNELS,
   MAX_CPUS,
+  MAX_FLOWS,
   MAX_IRQ,
   MAX_LEVELS,
   MAX_NAME_LENGTH,
@@ -64,7 +65,8 @@ export const pageRangeSchema = z.strictObject({ start: position(MAX_PAGES), page
 export const partitionSchema = z.strictObject({
   name: nameSchema,
   kind: z.enum(PARTITION_KINDS),
-  level: reference,
+  // Required under `levels`, refused under `flows` (cross-check.ts).
+  level: reference.optional(),
   cpus: list(position(MAX_CPUS), MAX_CPUS),
   memory: list(pageRangeSchema, MAX_RANGES),
   image: digestSchema,
@@ -95,6 +97,13 @@ export const sharedSchema = z.strictObject({
   readers: list(reference, MAX_PARTITIONS),
 });
 
+/** One partition, or a group of them: every member of `from` may flow to every member of `to`. */
+export const flowEndpointSchema = z
+  .union([reference, list(reference, MAX_PARTITIONS).min(1)])
+  .describe('a partition name or a non-empty list of partition names');
+
+export const flowSchema = z.strictObject({ from: flowEndpointSchema, to: flowEndpointSchema });
+
 export const windowSchema = z.strictObject({
   cpu: position(MAX_CPUS),
   partition: reference,
@@ -106,7 +115,9 @@ export const systemFileSchema = z.strictObject({
   system: nameSchema,
   platform: z.strictObject({ cpus: count(MAX_CPUS), pages: count(MAX_PAGES) }),
   hypervisor: z.strictObject({ image: digestSchema }),
-  levels: list(levelSchema, MAX_LEVELS),
+  // Exactly one of `levels` and `flows` states the information-flow policy (cross-check.ts).
+  levels: list(levelSchema, MAX_LEVELS).optional(),
+  flows: list(flowSchema, MAX_FLOWS).optional(),
   // At most MAX_PARTITIONS, reported with its own code (TZ116) by load.ts.
   partitions: z.array(partitionSchema).min(1),
   devices: z.array(deviceSchema).default([]),

@@ -6,7 +6,9 @@ export function summarize(config: SystemConfig): string {
   const lines: string[] = [
     `system ${config.system}: ${plural(config.platform.cpus, 'CPU')}, ${plural(config.platform.pages, 'page')}`,
     `hypervisor image ${config.hypervisor.image}`,
-    `levels (lowest first): ${config.levels.join(' < ')}`,
+    config.flows === undefined
+      ? `levels (lowest first): ${config.levels.join(' < ')}`
+      : `declared flows: ${config.flows.map((f) => `${name(f.from)} -> ${name(f.to)}`).join(', ') || 'none'}`,
   ];
 
   section(
@@ -15,7 +17,7 @@ export function summarize(config: SystemConfig): string {
     ['name', 'level', 'kind', 'cpus', 'pages', 'privileges', 'launch', 'downgrader'],
     config.partitions.map((p) => [
       p.name,
-      p.level,
+      p.level ?? '-',
       p.kind,
       list(p.cpus.map(String)),
       pageRanges(p.memory),

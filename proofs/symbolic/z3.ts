@@ -59,16 +59,27 @@ export class SmtSession {
    * a script still running then is interrupted (its pending `check-sat` answers `unknown`).
    */
   async run(script: string, deadlineMs?: number): Promise<string> {
+    let interrupted = false;
     const timer =
       deadlineMs === undefined
         ? undefined
-        : setTimeout(() => this.api.interrupt(this.ctx), Math.max(0, deadlineMs));
+        : setTimeout(
+            () => {
+              interrupted = true;
+              this.api.interrupt(this.ctx);
+            },
+            Math.max(0, deadlineMs),
+          );
     const bytes = new TextEncoder().encode(script);
     const ptr = this.em._malloc(bytes.length + 1);
     this.em.HEAPU8.set(bytes, ptr);
     this.em.HEAPU8[ptr + bytes.length] = 0;
     try {
-      const out = await this.em.async_call(this.em._async_Z3_eval_smtlib2_string, this.ctx, ptr);
+      const raw = await this.em.async_call(this.em._async_Z3_eval_smtlib2_string, this.ctx, ptr);
+      // The interrupt can land in a command other than check-sat (a push, an assert), which Z3
+      // reports as an error: that is the deadline, not a fault of the script, and the answers the
+      // script did not reach are simply missing.
+      const out = interrupted ? raw.replace(/^\(error "[^"\n]*canceled"\)$/gm, '') : raw;
       const error = /^\(error "(.*)"\)$/m.exec(out);
       if (error) throw new SolverError(`z3 rejected a generated script: ${error[1]}`);
       return out;

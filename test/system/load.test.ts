@@ -250,7 +250,7 @@ describe('unknown keys (TZ102)', () => {
       ['TZ102', 'extras', at(text, 'extras').line, 1],
     ]);
     expect(errors[1]?.message).toBe(
-      'unknown key "extras"; expected one of: system, platform, hypervisor, levels, partitions, devices, ' +
+      'unknown key "extras"; expected one of: system, platform, hypervisor, levels, flows, partitions, devices, ' +
         'channels, shared, schedule, audit',
     );
   });
