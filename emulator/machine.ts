@@ -631,8 +631,9 @@ export class Machine {
 
   // ---------------------------------------------------------------- system audit
 
-  private audit(ctx: StepContext, code: AuditCode, cause: number | null, detail = 0): void {
-    const label = cause === null ? EMPTY : this.labelOf(cause);
+  /** One record, labelled by its cause and by `also` (partitions that decide whether it exists). */
+  private audit(ctx: StepContext, code: AuditCode, cause: number | null, detail = 0, also = EMPTY): void {
+    const label = (cause === null ? EMPTY : this.labelOf(cause)) | also;
     ctx.effects.push({ kind: 'audit', code, cause: cause as PartitionIdx | null, label });
     const ring = this.auditRing;
     const cap = this.mem.read32(ring + RING_CAPACITY);
@@ -964,11 +965,13 @@ export class Machine {
     ctx.effects.push({ kind: 'reset', by: by as PartitionIdx, target: target as PartitionIdx });
     const label = this.labelOf(by);
     if (!this.mutants.has('reset-keeps-memory')) {
+      // That the pages were cleared now is the resetter's decision about the target's state.
+      const cleared = label | this.labelOf(target);
       const touched = new Set<number>();
       for (const range of this.config.partitions[target]!.memory)
         for (const page of pagesOf(range)) {
           this.loadInitialData(page);
-          this.ghost.pageLabel[page] = this.layout.classes[this.layout.classOf[page]!]!.initial;
+          this.ghost.pageLabel[page] = this.layout.classes[this.layout.classOf[page]!]!.initial | cleared;
           touched.add(this.layout.classOf[page]!);
         }
       for (const c of touched) {
@@ -1382,7 +1385,7 @@ export class Machine {
           // Dropped but reported OK: back-pressure would tell the sender the receiver's progress.
           ctx.outcome = 'dropped';
           ctx.log.push(`channel ${ch.name} full: message dropped, sender told OK`);
-          this.audit(ctx, 'channel-full', p, arg);
+          this.audit(ctx, 'channel-full', p, arg, this.labelOf(ch.to));
           return finish('OK');
         }
         const slot = (this.mem.read32(ring + RING_HEAD) + count) % cap;

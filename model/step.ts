@@ -144,7 +144,8 @@ const ignored = (state: State): StepResult => ({ state, outcome: 'ignored', effe
 // ---------------------------------------------------------------- audit (system audit component)
 
 /**
- * Appends one record. Under `halt` the record that fills the log is kept and the system halts in
+ * Appends one record, labelled by its cause and by `also`, the partitions whose behaviour decides
+ * whether the record exists at all. Under `halt` the record that fills the log is kept and the system halts in
  * the same step; under `overwrite` a full log drops its oldest record, which AuditCompleteness sees.
  */
 function audit(
@@ -153,8 +154,9 @@ function audit(
   code: AuditCode,
   cause: PartitionIdx | null,
   effects: Effect[],
+  also: Bits = EMPTY,
 ): State {
-  const label = cause === null ? EMPTY : labelOf(layout, s, cause);
+  const label = (cause === null ? EMPTY : labelOf(layout, s, cause)) | also;
   effects.push({ kind: 'audit', code, cause, label });
   const { capacity, onFull } = layout.config.audit;
   const auditLabel = s.auditLabel | label;
@@ -267,15 +269,19 @@ function irqLabel(layout: Layout, s: State, devices: Bits): Bits {
 
 /**
  * Restart `target` on behalf of `by`: its memory is cleared, its pending interrupts dropped, and it
- * observes the resetter's label (a reset is a message from the resetter).
+ * observes the resetter's label (a reset is a message from the resetter). The cleared memory holds
+ * no data, but that it was cleared now is the resetter's decision about the target's state: every
+ * other partition reaching it learns both, so it carries both labels besides its listers'.
  */
 function reset(layout: Layout, s: State, by: PartitionIdx, target: PartitionIdx, effects: Effect[]): State {
   effects.push({ kind: 'reset', by, target });
+  const cleared = labelOf(layout, s, by) | labelOf(layout, s, target);
   let cells = s.cells;
   layout.cells.forEach((cls, i) => {
-    if (has(cls.listers, target) && cells[i] !== cls.initial) {
+    const label = cls.initial | cleared;
+    if (has(cls.listers, target) && cells[i] !== label) {
       if (cells === s.cells) cells = [...s.cells];
-      (cells as Bits[])[i] = cls.initial;
+      (cells as Bits[])[i] = label;
     }
   });
   return withChanges(s, {
@@ -475,9 +481,12 @@ function serve(
       }
       const queue = s.channels[arg]!;
       // The sender is told OK even when the message is dropped: back-pressure would leak the
-      // receiver's progress to the sender.
-      if (queue.length >= ch.capacity)
-        return reply(audit(layout, s, 'channel-full', p, effects), 'OK', 'dropped');
+      // receiver's progress to the sender. Whether the queue is full depends on the receiver too,
+      // so the record carries both labels.
+      if (queue.length >= ch.capacity) {
+        const receiver = labelOf(layout, s, ch.to);
+        return reply(audit(layout, s, 'channel-full', p, effects, receiver), 'OK', 'dropped');
+      }
       return reply(withChanges(s, { channels: replace(s.channels, arg, [...queue, labelOf(layout, s, p)]) }));
     }
     case 'receive': {

@@ -198,32 +198,35 @@ MemAccess(p, c, write) ==
     ELSE IF write THEN [Cur EXCEPT !.cells[c] = @ \cup LabelOf(p)]
     ELSE [Cur EXCEPT !.observed[p] = @ \cup cells[c]]
 
-\* Restart `targets` on behalf of the partition with label `label` in state s: their memory is
-\* cleared, their pending interrupts dropped, and they observe the resetter's label.
-ResetWith(s, targets, label) ==
+\* Restart t on behalf of the partition with label `label` in state s: its memory is cleared,
+\* its pending interrupts dropped, and it observes the resetter's label. That the memory was
+\* cleared now is the resetter's decision about t's state: it carries both labels.
+ResetWith(s, t, label) ==
     [s EXCEPT
-       !.status = [p \in Partitions |-> IF p \in targets THEN "running" ELSE s.status[p]],
-       !.observed = [p \in Partitions |-> IF p \in targets THEN s.observed[p] \cup label
-                                          ELSE s.observed[p]],
-       !.pendingIrq = [p \in Partitions |-> IF p \in targets THEN {} ELSE s.pendingIrq[p]],
-       !.cells = [c \in CellIds |-> IF CellInit[c] \cap targets # {} THEN CellInit[c]
+       !.status[t] = "running",
+       !.observed[t] = @ \cup label,
+       !.pendingIrq[t] = {},
+       !.cells = [c \in CellIds |-> IF t \in CellInit[c]
+                                    THEN CellInit[c] \cup label \cup LabelIn(s.observed, t)
                                     ELSE s.cells[c]]]
 
-ResetIn(s, by, targets) == ResetWith(s, targets, LabelIn(s.observed, by))
+ResetIn(s, by, t) == ResetWith(s, t, LabelIn(s.observed, by))
 
-\* Monitor m's turn in the Tick that moves to tick fr: it resets every faulted partition when
-\* one of its windows starts there and it is up.
-MonitorTurn(s, m, fr, faulted) ==
-    IF m \in Starting[fr] /\ s.status[m] = "running" /\ faulted # {} THEN ResetIn(s, m, faulted) ELSE s
+\* Monitor m's turn in the Tick that moves to tick fr: when one of its windows starts there and it
+\* is up, it resets every other faulted partition, one at a time in file order from index i.
+RECURSIVE MonitorTurn(_, _, _, _)
+MonitorTurn(s, m, fr, i) ==
+    IF i \notin DOMAIN PartitionAt \/ m \notin Starting[fr] \/ s.status[m] # "running" THEN s
+    ELSE MonitorTurn(IF PartitionAt[i] # m /\ s.status[PartitionAt[i]] = "faulted"
+                     THEN ResetIn(s, m, PartitionAt[i]) ELSE s,
+                     m, fr, i + 1)
 
 \* The health monitors take their turns in file order (model/step.ts tick): a monitor reset
 \* earlier in the same tick acts too.
 RECURSIVE MonitorResets(_, _, _)
 MonitorResets(s, ms, fr) ==
     IF ms = <<>> THEN s
-    ELSE MonitorResets(MonitorTurn(s, Head(ms), fr,
-                                   {p \in Partitions \ {Head(ms)} : s.status[p] = "faulted"}),
-                       Tail(ms), fr)
+    ELSE MonitorResets(MonitorTurn(s, Head(ms), fr, 0), Tail(ms), fr)
 
 -----------------------------------------------------------------------------
 (* Security monitor: measured launch *)
@@ -355,7 +358,9 @@ SendOn(p, c) ==
          ELSE Refused(Cur, p)
     \* The sender is told OK even when the message is dropped: back-pressure would leak the
     \* receiver's progress to the sender.
-    ELSE IF Len(channels[c]) >= ChanCapacity[c] THEN Answer(Audit(Cur, LabelOf(p)), "dropped", TRUE)
+    \* Whether the queue is full depends on the receiver too: the record carries both labels.
+    ELSE IF Len(channels[c]) >= ChanCapacity[c]
+    THEN Answer(Audit(Cur, LabelOf(p) \cup LabelOf(ChanTo[c])), "dropped", TRUE)
     ELSE Done([Cur EXCEPT !.channels[c] = Append(@, LabelOf(p))])
 
 ReceiveOn(p, c) ==
@@ -365,7 +370,7 @@ ReceiveOn(p, c) ==
 
 PartitionReset(p, t) ==
     IF t = p \/ p \notin Monitors \/ ~IsLaunched(t) THEN Refused(Cur, p)
-    ELSE Done(ResetIn(Cur, p, {t}))
+    ELSE Done(ResetIn(Cur, p, t))
 
 PartitionStatus(p, t) ==
     IF p \notin Monitors /\ "status-without-privilege" \notin Bugs THEN Refused(Cur, p)

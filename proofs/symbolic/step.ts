@@ -72,8 +72,9 @@ export const done = (state: SymState, outcome: Outcome, audited = false): Branch
 export const ignored = (s: SymState) => done(s, 'ignored');
 
 /** model/step.ts `audit`: appends one record; halts or drops as the policy says. */
-export function audit(layout: Layout, s: SymState, cause: number | null): SymState {
-  const label = cause === null ? emptyLabel(layout.nPartitions) : labelOf(layout, s, cause);
+export function audit(layout: Layout, s: SymState, cause: number | null, also?: Label): SymState {
+  const own = cause === null ? emptyLabel(layout.nPartitions) : labelOf(layout, s, cause);
+  const label = also ? union(own, also) : own;
   const { capacity, onFull } = layout.config.audit;
   const room = lt(s.auditCount, int(capacity));
   const count = s.auditCount;
@@ -220,14 +221,14 @@ function injectPending(layout: Layout, s: SymState, entering: Term[]): SymState 
 
 /** model/step.ts `reset`. */
 export function reset(layout: Layout, s: SymState, by: number, target: number): SymState {
+  const resetter = labelOf(layout, s, by);
+  const cleared = union(resetter, labelOf(layout, s, target));
   const cells = s.cells.map((cell, i) => {
     const cls = layout.cells[i]!;
-    return has(cls.listers, target)
-      ? emptyLabel(layout.nPartitions).map((_, q) => (has(cls.initial, q) ? TRUE : FALSE))
-      : cell;
+    return has(cls.listers, target) ? cleared.map((t, q) => (has(cls.initial, q) ? TRUE : t)) : cell;
   });
   return withSym(setStatus(s, target, 'running'), {
-    observed: replace(s.observed, target, union(s.observed[target]!, labelOf(layout, s, by))),
+    observed: replace(s.observed, target, union(s.observed[target]!, resetter)),
     pendingIrq: replace(
       s.pendingIrq,
       target,

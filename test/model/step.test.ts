@@ -125,6 +125,21 @@ describe('scheduler and health monitor', () => {
     expect(atMonitor.state.observed[HIGH]).toBe(bit(HIGH) | bit(MON));
     expect(atMonitor.state.flags).toBe(0);
   });
+
+  it('labels the memory a reset clears with the resetter and the target, not only its listers', () => {
+    const faulted = booted(config)
+      .run(tick, hc(LOW, 'send', 0), tick, tick, hc(HIGH, 'receive', 0))
+      .run({ type: 'VmExit', partition: HIGH, reason: ExitReason.TripleFault });
+    expect(faulted.state.observed[HIGH]).toBe(bit(HIGH) | bit(LOW));
+    const reset = faulted.run(tick, tick);
+    expect(reset.last?.effects).toContainEqual({ kind: 'reset', by: MON, target: HIGH });
+    // Pages 2-3: listed by high, reached by the disk (high) and the passthrough nic (low).
+    const cell = reset.layout.classes[reset.layout.classOf[2]!]!.cell;
+    expect(cell).toBeGreaterThanOrEqual(0);
+    expect(faulted.state.cells[cell]).toBe(bit(HIGH));
+    // Whether the pages were cleared now is the monitor's decision about high's state.
+    expect(reset.state.cells[cell]).toBe(bit(HIGH) | bit(MON) | bit(LOW));
+  });
 });
 
 describe('EPT (memory manager)', () => {
@@ -262,6 +277,14 @@ describe('hypercalls', () => {
     });
     expect(again.state.channels[0]).toEqual([bit(LOW)]);
     expect(again.state.auditCount).toBe(full.state.auditCount + 1);
+    // The queue is full because high has not received: the record carries both labels.
+    expect(again.last?.effects).toContainEqual({
+      kind: 'audit',
+      code: 'channel-full',
+      cause: LOW,
+      label: bit(LOW) | bit(HIGH),
+    });
+    expect(again.state.auditLabel).toBe(bit(LOW) | bit(HIGH));
   });
 
   it('answers receive on an empty channel with EAGAIN and changes nothing', () => {
