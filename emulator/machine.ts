@@ -23,7 +23,13 @@
 import { type Bits, bit, EMPTY, has } from '../model/bits.js';
 import { type Access, type Event, ExitReason } from '../model/events.js';
 import { buildLayout, type Layout } from '../model/layout.js';
-import type { AuditCode, Effect, HypercallStatus, Outcome } from '../model/step.js';
+import type {
+  AuditCode,
+  Effect,
+  HypercallStatus,
+  VtdFaultReason as ModelVtdFaultReason,
+  Outcome,
+} from '../model/step.js';
 import type { DeviceIdx, PartitionIdx, SystemConfig } from '../system/config.js';
 import { pagesOf } from '../system/config.js';
 import { EmulatorCapacityError, emulatorCapacityProblem } from './capacity.js';
@@ -62,6 +68,7 @@ import {
   type SourceId,
   TT_PASSTHROUGH,
   TT_TRANSLATED,
+  VTD_REASON_TEXT,
   type VtdFaultReason,
   writeContextEntry,
   writeRootEntry,
@@ -1254,21 +1261,24 @@ export class Machine {
     const page = Math.floor(address / PAGE_SIZE);
     ctx.event = { type: 'Dma', device: d, page, access };
     const tr = this.iommu.translate(sourceIdOf(d), address, access === 'write');
+    if (tr.kind === 'blocked') {
+      // No fault record: the hypervisor never learns of the request, so nothing audits it.
+      dev.status = 0xff;
+      ctx.outcome = 'refused';
+      ctx.log.push(
+        `${this.deviceName(d)} pass-through DMA ${access} at 0x${address.toString(16)} blocked by the platform, unreported`,
+      );
+      return;
+    }
     if (tr.kind === 'fault') {
       dev.status = tr.reason;
       ctx.hw.push({ kind: 'vtd-fault', device: d, reason: tr.reason, address });
       const records = this.iommu.drainFaults();
-      const reasonText = {
-        1: 'root entry not present',
-        2: 'context entry not present',
-        5: 'write denied',
-        6: 'read denied',
-      }[tr.reason];
       ctx.log.push(
-        `VT-d fault reason ${tr.reason} (${reasonText}) for ${this.deviceName(d)} at 0x${address.toString(16)}`,
+        `VT-d fault reason ${tr.reason} (${VTD_REASON_TEXT[tr.reason]}) for ${this.deviceName(d)} at 0x${address.toString(16)}`,
       );
-      if (tr.reason === 1 || tr.reason === 2) {
-        // No context: the device belongs to no running domain; the hardware record is all there is.
+      if (!this.dispatching()) {
+        // Before boot and after the halt no root entry is present, and no hypervisor acts on the record.
         ctx.outcome = 'ignored';
         return;
       }
@@ -1277,7 +1287,7 @@ export class Machine {
           kind: 'vtd-fault',
           device: d,
           page: Math.floor(rec.address / PAGE_SIZE),
-          reason: rec.reason as 5 | 6,
+          reason: rec.reason as ModelVtdFaultReason,
         });
       }
       ctx.outcome = 'refused';

@@ -153,10 +153,13 @@ export function enabledEvents(
   }
   const halted = state.halted;
   if (!halted || bugs?.has('tick-after-halt')) out.push(catalog.tick);
+  // Every device may attempt DMA once the IOMMU is programmed (that of a refused owner's devices
+  // faults for want of a context); only a launched owner's devices raise their interrupt.
   if (!halted || bugs?.has('dma-after-halt'))
-    for (let d = 0; d < layout.nDevices; d++)
-      if (isLaunched(state, layout.config.devices[d]!.owner))
-        for (const e of catalog.device[d]!) if (e.type === 'Dma' || !halted) out.push(e);
+    for (let d = 0; d < layout.nDevices; d++) {
+      const irq = !halted && isLaunched(state, layout.config.devices[d]!.owner);
+      for (const e of catalog.device[d]!) if (e.type === 'Dma' || irq) out.push(e);
+    }
   if (halted) return out;
   const running = runningNow(layout, state);
   for (let p = 0; p < layout.nPartitions; p++) if (has(running, p)) out.push(...catalog.guest[p]!);

@@ -39,6 +39,10 @@ export interface ModelOptions {
   readonly bugs?: ReadonlySet<SeededBug>;
 }
 
+/** VT-d fault reasons the hypervisor sees: 2 no context entry, 4 address beyond the width, 5 write
+ * denied, 6 read denied (reason 1, no root entry, happens only before boot and after the halt). */
+export type VtdFaultReason = 2 | 4 | 5 | 6;
+
 export type HypercallStatus = 'OK' | 'EPERM' | 'EINVAL' | 'ENOSYS' | 'EAGAIN';
 
 export type AuditCode =
@@ -70,7 +74,12 @@ export type Effect =
       readonly gpa: number;
       readonly access: Access;
     }
-  | { readonly kind: 'vtd-fault'; readonly device: DeviceIdx; readonly page: number; readonly reason: 5 | 6 }
+  | {
+      readonly kind: 'vtd-fault';
+      readonly device: DeviceIdx;
+      readonly page: number;
+      readonly reason: VtdFaultReason;
+    }
   | { readonly kind: 'inject'; readonly partition: PartitionIdx; readonly devices: Bits }
   | { readonly kind: 'pend'; readonly partition: PartitionIdx; readonly device: DeviceIdx }
   | { readonly kind: 'inject-gp'; readonly partition: PartitionIdx }
@@ -366,6 +375,17 @@ function vmExit(
 
 // ---------------------------------------------------------------- IOMMU (VT-d)
 
+/** Host pages below the IOMMU's 48-bit address width; an address at or above it is fault reason 4. */
+export const ADDRESS_WIDTH_PAGES = 2 ** (48 - 12);
+
+/**
+ * A device's request, as VT-d answers it once the hypervisor has programmed it: a device whose owner
+ * was refused finds no context entry (reason 2), an address beyond the width is reason 4, one the
+ * second-level tables do not map is reason 5 or 6; each fault is recorded and the hypervisor audits
+ * it for the owner. A pass-through request has no tables to fault in: one past platform memory is
+ * blocked by the platform (the hypervisor's protected memory region, or no memory at all) without a
+ * fault record, so the hypervisor never learns of it and nothing is audited.
+ */
 function dma(
   layout: Layout,
   s: State,
@@ -374,17 +394,19 @@ function dma(
   access: 'read' | 'write',
   bugs: ReadonlySet<SeededBug>,
 ): StepResult {
-  const owner = layout.config.devices[d]?.owner;
-  if (owner === undefined || !booted(s) || !isLaunched(s, owner)) return ignored(s);
+  const device = layout.config.devices[d];
+  if (device === undefined || !booted(s)) return ignored(s);
   if (s.halted && !bugs.has('dma-after-halt')) return ignored(s);
-  if (
-    !Number.isInteger(page) ||
-    page < 0 ||
-    page >= layout.config.platform.pages ||
-    !layout.dmaReach[d]![page]
-  ) {
-    const effects: Effect[] = [{ kind: 'vtd-fault', device: d, page, reason: access === 'write' ? 5 : 6 }];
+  const owner = device.owner;
+  const fault = (reason: VtdFaultReason): StepResult => {
+    const effects: Effect[] = [{ kind: 'vtd-fault', device: d, page, reason }];
     return { state: audit(layout, s, 'iommu-fault', owner, effects), outcome: 'refused', effects };
+  };
+  if (s.status[owner] === 'refused') return fault(2);
+  if (!Number.isInteger(page) || page < 0 || page >= ADDRESS_WIDTH_PAGES) return fault(4);
+  if (page >= layout.config.platform.pages || !layout.dmaReach[d]![page]) {
+    if (device.iommu === 'passthrough') return { state: s, outcome: 'refused', effects: NO_EFFECTS };
+    return fault(access === 'write' ? 5 : 6);
   }
   const cell = layout.classes[layout.classOf[page]!]!.cell;
   if (cell < 0) return unchanged(s);

@@ -54,6 +54,8 @@ CONSTANTS
     PageCell,       \* [page -> Int]: the label cell of each candidate page's class, -1 when none
     DmaReach,       \* [Devices -> SUBSET Nat]: candidate pages the IOMMU lets each device reach
     DmaWritable,    \* [Devices -> SUBSET Nat]: candidate pages the device's owner may write
+    DmaUnreported,  \* [Devices -> SUBSET Nat]: candidate pages blocked with no VT-d fault record
+                    \* (a pass-through device's requests past platform memory)
     AuditCapacity,  \* records the audit log holds
     AuditHalts      \* TRUE for onFull: halt, FALSE for onFull: overwrite
 
@@ -316,12 +318,16 @@ GuestAccess(p, gpa, access) == \E r \in GuestAccessStep(p, gpa, access) : Apply(
 -----------------------------------------------------------------------------
 (* IOMMU: a device reads or writes a host page, for its owner *)
 
+\* Once the IOMMU is programmed every device may try: a refused owner's device finds no context
+\* (fault reason 2), a page outside its window faults (5 or 6); both are audited for the owner.
+\* A pass-through request past platform memory is blocked with no fault record: nothing audits it.
 DmaStep(d, page, access) ==
-    IF ~Booted \/ (halted /\ "dma-after-halt" \notin Bugs) \/ ~IsLaunched(Owner[d]) THEN {}
-    ELSE IF page \in DmaReach[d]
-    THEN Step(MemAccess(Owner[d], PageCell[page], access = "write"),
-              [type |-> "Dma", device |-> d, page |-> page], "ok", FALSE)
-    ELSE Step(Audit(Cur, LabelOf(Owner[d])), [type |-> "Dma", device |-> d, page |-> page], "refused", TRUE)
+    LET ev == [type |-> "Dma", device |-> d, page |-> page] IN
+    IF ~Booted \/ (halted /\ "dma-after-halt" \notin Bugs) THEN {}
+    ELSE IF status[Owner[d]] = "refused" THEN Step(Audit(Cur, LabelOf(Owner[d])), ev, "refused", TRUE)
+    ELSE IF page \in DmaReach[d] THEN Step(MemAccess(Owner[d], PageCell[page], access = "write"), ev, "ok", FALSE)
+    ELSE IF page \in DmaUnreported[d] THEN Step(Cur, ev, "refused", FALSE)
+    ELSE Step(Audit(Cur, LabelOf(Owner[d])), ev, "refused", TRUE)
 
 Dma(d, page, access) == \E r \in DmaStep(d, page, access) : Apply(r)
 

@@ -71,6 +71,8 @@ MC_DmaReach ==
     "nic0" :> {0, 4, 8}
 MC_DmaWritable ==
     "nic0" :> {4}
+MC_DmaUnreported ==
+    "nic0" :> {12}
 MC_AuditCapacity ==
     2
 MC_AuditHalts ==

@@ -71,6 +71,8 @@ MC_DmaReach ==
     "nic0" :> {3, 4}
 MC_DmaWritable ==
     "nic0" :> {4}
+MC_DmaUnreported ==
+    "nic0" :> {}
 MC_AuditCapacity ==
     2
 MC_AuditHalts ==

@@ -71,6 +71,8 @@ MC_DmaReach ==
     <<>>
 MC_DmaWritable ==
     <<>>
+MC_DmaUnreported ==
+    <<>>
 MC_AuditCapacity ==
     2
 MC_AuditHalts ==

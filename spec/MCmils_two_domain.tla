@@ -71,6 +71,8 @@ MC_DmaReach ==
     "nic0" :> {2}
 MC_DmaWritable ==
     "nic0" :> {0, 2}
+MC_DmaUnreported ==
+    "nic0" :> {}
 MC_AuditCapacity ==
     2
 MC_AuditHalts ==

@@ -71,6 +71,8 @@ MC_DmaReach ==
     "can0" :> {0} @@ "gpu0" :> {6}
 MC_DmaWritable ==
     "can0" :> {0, 1} @@ "gpu0" :> {6}
+MC_DmaUnreported ==
+    "can0" :> {} @@ "gpu0" :> {}
 MC_AuditCapacity ==
     2
 MC_AuditHalts ==

@@ -71,6 +71,8 @@ MC_DmaReach ==
     "disk0" :> {0} @@ "nic0" :> {4}
 MC_DmaWritable ==
     "disk0" :> {0, 1} @@ "nic0" :> {4}
+MC_DmaUnreported ==
+    "disk0" :> {} @@ "nic0" :> {}
 MC_AuditCapacity ==
     2
 MC_AuditHalts ==

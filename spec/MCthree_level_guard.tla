@@ -71,6 +71,8 @@ MC_DmaReach ==
     "disk0" :> {8}
 MC_DmaWritable ==
     "disk0" :> {8}
+MC_DmaUnreported ==
+    "disk0" :> {}
 MC_AuditCapacity ==
     2
 MC_AuditHalts ==

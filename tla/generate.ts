@@ -190,6 +190,22 @@ export function constantDefinitions(layout: Layout): [string, Tla][] {
         ),
       ),
     ],
+    [
+      'DmaUnreported',
+      fn(
+        devices.map(
+          (d) =>
+            [
+              dname(d),
+              set(
+                dmaPages
+                  .filter((pg) => config.devices[d]!.iommu === 'passthrough' && !inPlatform(pg))
+                  .map(int),
+              ),
+            ] as const,
+        ),
+      ),
+    ],
     ['AuditCapacity', int(config.audit.capacity)],
     ['AuditHalts', bool(config.audit.onFull === 'halt')],
   ];

@@ -46,8 +46,8 @@ export function enabledEvents(
     const owner = layout.config.devices[d]!.owner;
     const dmaOn = or(not(s.halted), bugs.has('dma-after-halt') ? TRUE : FALSE);
     for (const event of events) {
-      const on = event.type === 'Dma' ? dmaOn : not(s.halted);
-      out.push({ event, guard: and(up, on, isLaunched(s, owner)) });
+      const guard = event.type === 'Dma' ? and(up, dmaOn) : and(up, not(s.halted), isLaunched(s, owner));
+      out.push({ event, guard });
     }
   });
   const order = catalogEvents(catalog);

@@ -8,7 +8,7 @@ import { has } from '../../model/bits.js';
 import { type Access, ExitReason } from '../../model/events.js';
 import { EPT_R, EPT_W, EPT_X, type Layout } from '../../model/layout.js';
 import { Flag } from '../../model/state.js';
-import type { Outcome, SeededBug } from '../../model/step.js';
+import { ADDRESS_WIDTH_PAGES, type Outcome, type SeededBug } from '../../model/step.js';
 import {
   booted,
   emptyLabel,
@@ -292,6 +292,7 @@ export function vmExit(layout: Layout, s: SymState, p: number, reason: number, b
   return split(not(running), ignored(s), go);
 }
 
+/** model/step.ts `dma`. */
 export function dma(
   layout: Layout,
   s: SymState,
@@ -300,22 +301,20 @@ export function dma(
   access: 'read' | 'write',
   bugs: Bugs,
 ): Branch[] {
-  const owner = layout.config.devices[d]?.owner;
-  if (owner === undefined) return ignored(s);
+  const device = layout.config.devices[d];
+  if (device === undefined) return ignored(s);
+  const owner = device.owner;
   const halt = bugs.has('dma-after-halt') ? FALSE : s.halted;
+  const fault = done(audit(layout, s, owner), 'refused', true);
   let go: Branch[];
-  if (
-    !Number.isInteger(page) ||
-    page < 0 ||
-    page >= layout.config.platform.pages ||
-    !layout.dmaReach[d]![page]
-  )
-    go = done(audit(layout, s, owner), 'refused', true);
+  if (!Number.isInteger(page) || page < 0 || page >= ADDRESS_WIDTH_PAGES) go = fault;
+  else if (page >= layout.config.platform.pages || !layout.dmaReach[d]![page])
+    go = device.iommu === 'passthrough' ? done(s, 'refused') : fault;
   else {
     const cell = layout.classes[layout.classOf[page]!]!.cell;
     go = done(cell < 0 ? s : memoryAccess(layout, s, owner, cell, access === 'write'), 'ok');
   }
-  return split(or(not(booted(s)), not(isLaunched(s, owner)), halt), ignored(s), go);
+  return split(or(not(booted(s)), halt), ignored(s), split(isStatus(s, owner, 'refused'), fault, go));
 }
 
 export function deviceIrq(layout: Layout, s: SymState, d: number): Branch[] {

@@ -45,6 +45,16 @@ const hc = (partition: number, op: string, arg = 0): Event => ({
   arg,
 });
 
+/** Boots with the image of `victim` replaced before its measurement, so its launch is refused. */
+const bootRefusing = (victim: number) =>
+  driver(config).run(
+    { type: 'MeasureHypervisor' },
+    { type: 'TamperImage', partition: pid(victim) },
+    { type: 'LaunchPartition', partition: HIGH },
+    { type: 'LaunchPartition', partition: LOW },
+    { type: 'LaunchPartition', partition: MON },
+  );
+
 /** The state with the audit log taken out, to show a step changed nothing else. */
 function withoutAudit(s: State) {
   const { auditCount: _c, auditLabel: _l, halted: _h, ...rest } = s;
@@ -72,13 +82,7 @@ describe('measured launch', () => {
   });
 
   it('refuses a tampered partition, audits it, and launches the others', () => {
-    const d = driver(config).run(
-      { type: 'MeasureHypervisor' },
-      { type: 'TamperImage', partition: LOW },
-      { type: 'LaunchPartition', partition: HIGH },
-      { type: 'LaunchPartition', partition: LOW },
-      { type: 'LaunchPartition', partition: MON },
-    );
+    const d = bootRefusing(LOW);
     expect(d.state.status).toEqual(['running', 'refused', 'running']);
     expect(d.state.auditCount).toBe(1);
     expect(d.state.flags).toBe(0);
@@ -222,9 +226,36 @@ describe('IOMMU (VT-d)', () => {
     expect(d.state.observed[LOW]! & bit(HIGH)).toBeTruthy();
   });
 
-  it('keeps devices idle until their owner launched', () => {
+  it('keeps devices idle until boot completes', () => {
     const d = driver(config).run({ type: 'MeasureHypervisor' });
     expect(d.run({ type: 'Dma', device: DISK, page: 3, access: 'write' }).state).toBe(d.state);
+  });
+
+  it("audits the DMA of a refused owner's device: VT-d finds no context entry, fault reason 2", () => {
+    const refused = bootRefusing(HIGH);
+    expect(refused.state.status[HIGH]).toBe('refused');
+    const d = refused.run({ type: 'Dma', device: DISK, page: 3, access: 'write' });
+    expect(d.last?.outcome).toBe('refused');
+    expect(d.last?.effects).toContainEqual({ kind: 'vtd-fault', device: DISK, page: 3, reason: 2 });
+    expect(d.state.auditCount).toBe(refused.state.auditCount + 1);
+    expect(d.state.flags).toBe(0);
+    // The interrupt of a refused owner's device stays blocked.
+    expect(refused.run({ type: 'DeviceIrq', device: DISK }).last?.outcome).toBe('ignored');
+  });
+
+  it.each([2 ** 36, 2 ** 40, -1, 1.5])('faults an address %s past the 48-bit width with reason 4', (page) => {
+    const d = booted(config).run({ type: 'Dma', device: NIC, page, access: 'read' });
+    expect(d.last?.outcome).toBe('refused');
+    expect(d.last?.effects).toContainEqual({ kind: 'vtd-fault', device: NIC, page, reason: 4 });
+  });
+
+  it('reports nothing for a pass-through request past platform memory, which AuditCompleteness flags', () => {
+    const b = booted(config);
+    const d = b.run({ type: 'Dma', device: NIC, page: 12, access: 'write' });
+    expect(d.last?.outcome).toBe('refused');
+    expect(d.last?.effects).toEqual([]);
+    expect(d.state.auditCount).toBe(b.state.auditCount);
+    expect(d.state.flags & Flag.Unaudited).toBeTruthy();
   });
 });
 
@@ -342,16 +373,7 @@ describe('hypercalls', () => {
   });
 
   it('refuses to reset a partition that never launched', () => {
-    const c = fromYaml(UNIT());
-    const d = driver(c)
-      .run(
-        { type: 'MeasureHypervisor' },
-        { type: 'TamperImage', partition: LOW },
-        { type: 'LaunchPartition', partition: HIGH },
-        { type: 'LaunchPartition', partition: LOW },
-        { type: 'LaunchPartition', partition: MON },
-      )
-      .run(tick, tick, hc(MON, 'partition-reset', LOW));
+    const d = bootRefusing(LOW).run(tick, tick, hc(MON, 'partition-reset', LOW));
     expect(d.last?.outcome).toBe('refused');
     expect(d.state.status[LOW]).toBe('refused');
   });
