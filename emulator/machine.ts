@@ -53,6 +53,7 @@ import {
   STATUS_CODE,
 } from './isa.js';
 import { entryAddress, HostMemory, PAGE_SIZE } from './memory.js';
+import { InterruptRemapper, IRTE_SIZE, VECTOR_BASE } from './remapping.js';
 import {
   PCR_HYPERVISOR,
   PCR_LAUNCH,
@@ -117,6 +118,8 @@ export type Action =
       readonly access: 'read' | 'write';
     }
   | { readonly kind: 'irq'; readonly device: DeviceIdx }
+  /** The device writes an MSI with the vector assigned to device `vector` (a spoofing attempt). */
+  | { readonly kind: 'msi'; readonly device: DeviceIdx; readonly vector: DeviceIdx }
   /** Run a vCPU natively until its next visible instruction. */
   | { readonly kind: 'run'; readonly vcpu: number };
 
@@ -200,8 +203,6 @@ const CHANNEL_SLOT = 16;
 const AUDIT_HEADER = 32;
 export const AUDIT_RECORD = 32;
 const WINDOW_SIZE = 12;
-const IRTE_SIZE = 16;
-const VECTOR_BASE = 0x20;
 
 export const AUDIT_CODES: readonly AuditCode[] = [
   'hv-measurement-failed',
@@ -295,6 +296,7 @@ export class Machine {
   readonly mem: HostMemory;
   readonly tpm: PcrBank;
   readonly iommu: Iommu;
+  readonly remapper: InterruptRemapper;
   readonly ghost: Ghost;
   readonly vcpus: Vcpu[] = [];
   readonly mutants: ReadonlySet<EmulatorMutant>;
@@ -401,6 +403,12 @@ export class Machine {
     mem.write32(this.auditRing + RING_CAPACITY, config.audit.capacity);
     this.schedule = mem.allocBytes(config.schedule.windows.length * WINDOW_SIZE);
     this.irte = mem.allocBytes(config.devices.length * IRTE_SIZE);
+    this.remapper = new InterruptRemapper(
+      mem,
+      this.irte,
+      config.devices.length,
+      config.platform.interruptRemapping,
+    );
     for (const p of config.partitions) {
       let priv = 0;
       if (p.privileges.includes('partition-control')) priv |= PRIV_CONTROL;
@@ -614,6 +622,9 @@ export class Machine {
       case 'irq':
         this.deviceIrq(ctx, action.device);
         break;
+      case 'msi':
+        this.msiWrite(ctx, action.device, action.vector);
+        break;
       case 'run': {
         const v = this.vcpus[action.vcpu];
         if (!v || !this.canRun(v)) return null;
@@ -678,7 +689,7 @@ export class Machine {
     ctx.effects.push({ kind: 'halt', reason });
     this.mem.write8(this.global + G_HALTED, 1);
     for (const bus of this.contextTables.keys()) writeRootEntry(this.mem, this.rootTable, bus, null);
-    for (let d = 0; d < this.config.devices.length; d++) this.mem.write8(this.irte + d * IRTE_SIZE, 0);
+    this.remapper.clear();
     this.mem.write8(this.global + G_HV_LOCKED, 1);
     for (let p = 0; p < this.config.partitions.length; p++)
       this.mem.write8(this.pcb + p * PCB_SIZE + PCB_IMAGE_LOCKED, 1);
@@ -882,13 +893,9 @@ export class Machine {
           slptptr: sl.root,
         });
       }
-      const irte = this.irte + d.index * IRTE_SIZE;
       let targets = 0;
       for (const other of config.devices) if (other.irq === d.irq) targets |= bit(other.owner);
-      mem.write8(irte, 1);
-      mem.write8(irte + 1, VECTOR_BASE + d.index);
-      mem.write32(irte + 4, d.irq);
-      mem.write32(irte + 8, targets);
+      this.remapper.write(d.index, { vector: VECTOR_BASE + d.index, line: d.irq, targets, source: src });
     }
     mem.write32(this.global + G_MAJOR, config.schedule.majorFrame);
     mem.write32(this.global + G_WINDOWS, config.schedule.windows.length);
@@ -943,12 +950,16 @@ export class Machine {
         this.setVcpuState(v, 'ready');
   }
 
-  /** VM entry with the pending vectors of `devices` injected into `p`. */
-  private inject(ctx: StepContext, p: number, devices: Bits): void {
-    let label = EMPTY;
-    for (let d = 0; d < this.config.devices.length; d++)
-      if (has(devices, d)) label |= this.labelOf(this.config.devices[d]!.owner);
-    this.ghost.observed[p]! |= label;
+  /**
+   * VM entry with the pending vectors of `devices` injected into `p`, carrying `label` (by default
+   * the labels of the devices' owners).
+   */
+  private inject(ctx: StepContext, p: number, devices: Bits, label?: Bits): void {
+    let carried = label ?? EMPTY;
+    if (label === undefined)
+      for (let d = 0; d < this.config.devices.length; d++)
+        if (has(devices, d)) carried |= this.labelOf(this.config.devices[d]!.owner);
+    this.ghost.observed[p]! |= carried;
     ctx.effects.push({ kind: 'inject', partition: p as PartitionIdx, devices });
     for (const v of this.vcpus) {
       if (v.partition !== p || !this.covers(p, v.cpu)) continue;
@@ -1314,20 +1325,48 @@ export class Machine {
 
   private deviceIrq(ctx: StepContext, d: DeviceIdx): void {
     ctx.event = { type: 'DeviceIrq', device: d };
-    const irte = this.irte + d * IRTE_SIZE;
-    const owner = this.config.devices[d]!.owner;
-    if (this.mem.read8(irte) !== 1 || this.halted) {
+    const delivery = this.remapper.deliver(sourceIdOf(d), VECTOR_BASE + d);
+    if (delivery.kind === 'blocked' || this.halted) {
       ctx.outcome = 'ignored';
       ctx.hw.push({ kind: 'irq-blocked', device: d });
       ctx.log.push(`${this.deviceName(d)} interrupt blocked: no remapping entry`);
       return;
     }
-    const line = this.mem.read32(irte + 4);
-    const targets = this.mem.read32(irte + 8);
-    const label = this.labelOf(owner);
     ctx.log.push(
-      `${this.deviceName(d)} raises line ${line} (vector 0x${this.mem.read8(irte + 1).toString(16)})`,
+      `${this.deviceName(d)} raises line ${delivery.fields.line} (vector 0x${delivery.fields.vector.toString(16)})`,
     );
+    this.route(ctx, d, delivery.fields.targets, this.labelOf(this.config.devices[d]!.owner), false);
+  }
+
+  /**
+   * Device `d` writes an MSI with the vector of device `v`. Under interrupt remapping source-id
+   * validation refuses it; without, the hypervisor cannot tell it from `v`'s own interrupt and
+   * routes it as such. A pending vector does not remember who raised it, so the partitions that hold
+   * it pending are given the sender's label now (as the model does).
+   */
+  private msiWrite(ctx: StepContext, d: DeviceIdx, v: DeviceIdx): void {
+    ctx.event = { type: 'MsiWrite', device: d, vector: v };
+    const delivery = this.remapper.deliver(sourceIdOf(d), VECTOR_BASE + v);
+    if (delivery.kind === 'blocked' || this.halted || !this.booted) {
+      ctx.outcome = 'ignored';
+      ctx.hw.push({ kind: 'irq-blocked', device: d });
+      const why =
+        delivery.kind === 'blocked' && delivery.why === 'source-id'
+          ? 'source-id validation'
+          : 'no remapping entry';
+      ctx.log.push(
+        `${this.deviceName(d)} MSI with vector 0x${(VECTOR_BASE + v).toString(16)} blocked: ${why}`,
+      );
+      return;
+    }
+    ctx.log.push(
+      `${this.deviceName(d)} writes an MSI with vector 0x${delivery.fields.vector.toString(16)}, which belongs to ${this.deviceName(v)}: no interrupt remapping checks its source`,
+    );
+    this.route(ctx, v, delivery.fields.targets, this.labelOf(this.config.devices[d]!.owner), true);
+  }
+
+  /** The hypervisor delivers the vector of device `d` to `targets`: at once if running, else pending. */
+  private route(ctx: StepContext, d: DeviceIdx, targets: Bits, label: Bits, labelPending: boolean): void {
     for (let q = 0; q < this.config.partitions.length; q++) {
       if (!has(targets, q)) continue;
       if (this.partitionRunning(q)) {
@@ -1339,12 +1378,13 @@ export class Machine {
           reason: ExitReason.ExternalInterrupt,
         });
         ctx.log.push(`cpu${v.cpu}: external interrupt (exit 1)`);
-        this.inject(ctx, q, bit(d));
+        this.inject(ctx, q, bit(d), label);
       } else {
         if (this.mutants.has('irq-drops-pending')) continue;
         ctx.effects.push({ kind: 'pend', partition: q as PartitionIdx, device: d });
         this.setVirr(q, this.vIrr(q) | bit(d));
-        this.ghost.raisedLabel[q]![d] = label;
+        if (labelPending) this.ghost.observed[q]! |= label;
+        else this.ghost.raisedLabel[q]![d] = label;
         ctx.log.push(`vector pending for ${this.partitionName(q)} until its next VM entry`);
       }
     }

@@ -31,9 +31,9 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     category: 'trusted-hardware',
     title: 'Virtualisation hardware behaves as documented',
     statement:
-      'VT-x (EPT translation with read/write/execute bits, VM exits with their basic reasons, the preemption timer), the VT-d IOMMU (root, context and second-level tables, fault recording with reasons 2, 4, 5 and 6, protected memory regions that block device access to the hypervisor silently) and the TPM with dynamic launch (PCR extend, PCRs 17-22 reset by launch) behave as Intel and the TCG specify. Beyond the DMA translation tables the model takes three platform facts for granted: VT-d interrupt remapping with source-id validation is on, so a device raises only the vector the hypervisor assigned to it and a write to the interrupt address range is never taken as DMA; every device has a requester ID of its own (none sits behind a PCIe-to-PCI bridge that would give several devices one VT-d context); and PCIe access control services send every peer-to-peer request up to the IOMMU. Errata and hardware faults are not modelled.',
+      'VT-x (EPT translation with read/write/execute bits, VM exits with their basic reasons, the preemption timer), the VT-d IOMMU (root, context and second-level tables, fault recording with reasons 2, 4, 5 and 6, protected memory regions that block device access to the hypervisor silently) and the TPM with dynamic launch (PCR extend, PCRs 17-22 reset by launch) behave as Intel and the TCG specify. Beyond the DMA translation tables the model takes two platform facts for granted, and a third from the system file: every device has a requester ID of its own (none sits behind a PCIe-to-PCI bridge that would give several devices one VT-d context); and PCIe access control services send every peer-to-peer request up to the IOMMU; interrupt remapping with source-id validation is on unless the file says otherwise (A-IRQ). Errata and hardware faults are not modelled.',
     consequence:
-      'A hardware defect that bypasses EPT or VT-d translation defeats every separation property. Without interrupt remapping any device can inject any vector into whichever partition runs (MSI spoofing); devices sharing a requester ID share one DMA window; without ACS devices on one root port reach each other without the IOMMU. None of these can be described in the system file yet, so none is checked.',
+      'A hardware defect that bypasses EPT or VT-d translation defeats every separation property. Devices sharing a requester ID share one DMA window, and without ACS devices on one root port reach each other without the IOMMU: neither can be described in the system file yet, so neither is checked.',
   },
   {
     id: 'A-HW-2',
@@ -49,7 +49,7 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     category: 'threat-model',
     title: 'Guests, devices and images are hostile',
     statement:
-      "Every guest may execute any instruction sequence, and an attacker may replace the hypervisor image or any partition image before it is measured. Once every partition has launched or been refused, every device may attempt any DMA at any time until the fail-secure halt, and may raise its interrupt while its owner is launched (running or faulted); the DMA of a device whose owner was refused finds no VT-d context (fault reason 2) and is audited. Before that point devices are not modelled: the platform is taken to hold them off memory until the hypervisor has programmed the IOMMU (A-HW-1), and the interrupts of a refused owner's devices are taken to be blocked by interrupt remapping. Nothing else about their behaviour is assumed.",
+      "Every guest may execute any instruction sequence, and an attacker may replace the hypervisor image or any partition image before it is measured. Once every partition has launched or been refused, every device may attempt any DMA at any time until the fail-secure halt, and may raise its interrupt while its owner is launched (running or faulted), or write another device's vector as an MSI wherever the platform lets it (A-IRQ); the DMA of a device whose owner was refused finds no VT-d context (fault reason 2) and is audited. Before that point devices are not modelled: the platform is taken to hold them off memory until the hypervisor has programmed the IOMMU (A-HW-1), and the interrupts of a refused owner's devices are taken to be blocked by interrupt remapping. Nothing else about their behaviour is assumed.",
     consequence:
       "Within these bounds this is the strongest environment the model offers; weaker attackers are covered by it. A device that reaches memory during launch, or whose interrupts outlive its owner's refusal, is outside it.",
   },
@@ -146,5 +146,24 @@ export function systemAssumptions(config: SystemConfig): Assumption[] {
           consequence:
             'Records can be lost to a partition that floods the log, which AuditCompleteness reports; the halt channel of A-POLICY-1 does not exist under this policy.',
         };
-  return [halt];
+  const irq: Assumption =
+    config.platform.interruptRemapping === 'enforced'
+      ? {
+          id: 'A-IRQ',
+          category: 'configuration',
+          title: 'Interrupt remapping is on',
+          statement:
+            'The file declares VT-d interrupt remapping with source-id validation enforced (platform.interruptRemapping, the default): a device raises only the vector assigned to it, so no MsiWrite event is explored. That the platform really enforces it is taken from the file, not checked.',
+          consequence:
+            'On a platform without interrupt remapping any device can inject any vector into whichever partition it is routed to (MSI spoofing), which these verdicts do not cover: check the file with interruptRemapping: off.',
+        }
+      : {
+          id: 'A-IRQ',
+          category: 'configuration',
+          title: 'Interrupt remapping is off',
+          statement:
+            "The file declares interrupt remapping off: every device may write any other device's vector as an MSI once boot completes (MsiWrite), and InterruptIsolation and InformationFlow are checked against it.",
+          consequence: 'None beyond the verdicts: MSI spoofing is part of the explored behaviour.',
+        };
+  return [halt, irq];
 }

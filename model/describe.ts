@@ -89,6 +89,11 @@ export function describeEvent(layout: Layout, e: Event): string {
         ? `${device.name} raises interrupt line ${device.irq}`
         : `device #${ev.device} raises its interrupt`;
     })
+    .with({ type: 'MsiWrite' }, (ev) => {
+      const device = layout.config.devices[ev.device];
+      const spoofed = layout.config.devices[ev.vector];
+      return `${device?.name ?? `device #${ev.device}`} writes an MSI with the vector of ${spoofed?.name ?? `device #${ev.vector}`} (no interrupt remapping)`;
+    })
     .with(
       { type: 'Hypercall' },
       (ev) => `${partition(layout, ev.partition)} VMCALL ${ev.op}${hypercallTarget(layout, ev.op, ev.arg)}`,

@@ -132,6 +132,8 @@ function core(layout: Layout, s: State, e: Event, bugs: ReadonlySet<SeededBug>):
       return dma(layout, s, e.device, e.page, e.access, bugs);
     case 'DeviceIrq':
       return deviceIrq(layout, s, e.device);
+    case 'MsiWrite':
+      return msiWrite(layout, s, e.device, e.vector);
     case 'Hypercall':
       return hypercall(layout, s, e.partition, e.op, e.arg, bugs);
     case 'VmExit':
@@ -419,15 +421,36 @@ function dma(
 
 // ---------------------------------------------------------------- interrupt handler
 
-/**
- * The physical line is routed to every partition owning a device on it. A partition running now
- * takes an external-interrupt exit and gets the vector injected at once; others hold it pending.
- */
+/** The physical line is routed to every partition owning a device on it. */
 function deviceIrq(layout: Layout, s: State, d: DeviceIdx): StepResult {
   const owner = layout.config.devices[d]?.owner;
   if (owner === undefined || s.halted || !booted(s) || !isLaunched(s, owner)) return ignored(s);
+  return route(layout, s, d, labelOf(layout, s, owner), false);
+}
+
+/**
+ * Without interrupt remapping a device's write to the interrupt address range arrives as the MSI it
+ * wrote, and nothing checks its source: the hypervisor takes the vector for that of device `vector`
+ * and routes it as such (once it has launched that device's owner; a refused owner's device may
+ * write too, as it may attempt DMA). A pending vector does not remember who raised it, so the partitions that
+ * hold it pending are given the sender's label at once.
+ */
+function msiWrite(layout: Layout, s: State, d: DeviceIdx, vector: DeviceIdx): StepResult {
+  const owner = layout.config.devices[d]?.owner;
+  const routedTo = layout.config.devices[vector]?.owner;
+  if (owner === undefined || routedTo === undefined) return ignored(s);
+  if (layout.config.platform.interruptRemapping !== 'off') return ignored(s);
+  if (s.halted || !booted(s) || !isLaunched(s, routedTo)) return ignored(s);
+  return route(layout, s, vector, labelOf(layout, s, owner), true);
+}
+
+/**
+ * Delivers the vector of device `d`, carrying `label`, to every partition it is routed to. A
+ * partition running now takes an external-interrupt exit and gets it injected at once; others hold
+ * it pending (and, with `labelPending`, observe `label` now).
+ */
+function route(layout: Layout, s: State, d: DeviceIdx, label: Bits, labelPending: boolean): StepResult {
   const running = runningNow(layout, s);
-  const label = labelOf(layout, s, owner);
   const effects: Effect[] = [];
   let observed = s.observed;
   let pendingIrq = s.pendingIrq;
@@ -440,6 +463,8 @@ function deviceIrq(layout: Layout, s: State, d: DeviceIdx): StepResult {
     } else {
       effects.push({ kind: 'pend', partition: q as PartitionIdx, device: d });
       if (!has(pendingIrq[q]!, d)) pendingIrq = replace(pendingIrq, q, pendingIrq[q]! | bit(d));
+      if (labelPending && (observed[q]! | label) !== observed[q])
+        observed = replace(observed, q, observed[q]! | label);
     }
   }
   const state =

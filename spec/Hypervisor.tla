@@ -33,6 +33,8 @@ CONSTANTS
     Devices,        \* device names
     Owner,          \* [Devices -> Partitions]: the VT-d domain each device is assigned to
     IrqTargets,     \* [Devices -> SUBSET Partitions]: owners of every device on the same line
+    MsiVectors,     \* [Devices -> SUBSET Devices]: whose vectors a device can write as an MSI
+                    \* (none under interrupt remapping)
     Channels,       \* channel names
     ChannelAt,      \* [0..C-1 -> Channels]: file order, the index a hypercall argument names
     ChanFrom,       \* [Channels -> Partitions]
@@ -152,6 +154,8 @@ MonitorFlags(s, ev, outcome, audited) ==
     \cup (IF ev.type = "Dma" /\ outcome = "ok" /\ ev.page \notin DmaWritable[ev.device]
           THEN {"DmaEscape"} ELSE {})
     \cup (IF ev.type = "DeviceIrq" /\ IrqTargets[ev.device] # {Owner[ev.device]}
+          THEN {"IrqEscape"} ELSE {})
+    \cup (IF ev.type = "MsiWrite" /\ IrqTargets[ev.vector] # {Owner[ev.device]}
           THEN {"IrqEscape"} ELSE {})
     \cup (IF /\ ev.type = "Hypercall"
              /\ \/ outcome = "refused" /\ ~SameExceptAudit(status, s)
@@ -334,19 +338,30 @@ Dma(d, page, access) == \E r \in DmaStep(d, page, access) : Apply(r)
 -----------------------------------------------------------------------------
 (* Interrupt handler: the line reaches every partition owning a device on it *)
 
-\* Targets running now take the interrupt at once; the others hold it pending.
-IrqTo(d, label, running) ==
+\* Targets running now take the vector of device d at once; the others hold it pending (and,
+\* with labelPending, observe its label now: a pending vector does not remember who raised it).
+IrqTo(d, label, running, labelPending) ==
     [Cur EXCEPT
-       !.observed = [q \in Partitions |-> IF q \in IrqTargets[d] /\ q \in running
+       !.observed = [q \in Partitions |-> IF q \in IrqTargets[d] /\ (q \in running \/ labelPending)
                                           THEN observed[q] \cup label ELSE observed[q]],
        !.pendingIrq = [q \in Partitions |-> IF q \in IrqTargets[d] /\ q \notin running
                                             THEN pendingIrq[q] \cup {d} ELSE pendingIrq[q]]]
 
 DeviceIrqStep(d) ==
     IF ~Booted \/ halted \/ ~IsLaunched(Owner[d]) THEN {}
-    ELSE Step(IrqTo(d, LabelOf(Owner[d]), RunningNow), [type |-> "DeviceIrq", device |-> d], "ok", FALSE)
+    ELSE Step(IrqTo(d, LabelOf(Owner[d]), RunningNow, FALSE), [type |-> "DeviceIrq", device |-> d], "ok", FALSE)
 
 DeviceIrq(d) == \E r \in DeviceIrqStep(d) : Apply(r)
+
+\* Without interrupt remapping device d writes an MSI with the vector of device v, and nothing
+\* checks its source: the hypervisor routes it as v's (once it launched v's owner), carrying d's
+\* owner's label. A refused owner's device may write too, as it may attempt DMA.
+MsiWriteStep(d, v) ==
+    IF ~Booted \/ halted \/ ~IsLaunched(Owner[v]) THEN {}
+    ELSE Step(IrqTo(v, LabelOf(Owner[d]), RunningNow, TRUE),
+              [type |-> "MsiWrite", device |-> d, vector |-> v], "ok", FALSE)
+
+MsiWrite(d, v) == \E r \in MsiWriteStep(d, v) : Apply(r)
 
 -----------------------------------------------------------------------------
 (* Hypercall API: VMCALL with an operation and an argument, malformed or not *)
@@ -454,6 +469,8 @@ Next ==
     \/ \E p \in Partitions : \E r \in LaunchStep(p) : Apply(r)                \* LaunchPartition(p)
     \/ \E r \in TickStep : Apply(r)                                           \* Tick
     \/ \E d \in Devices : \E r \in DeviceIrqStep(d) : Apply(r)                \* DeviceIrq(d)
+    \/ \E d \in Devices : \E v \in MsiVectors[d] :
+          \E r \in MsiWriteStep(d, v) : Apply(r)                             \* MsiWrite(d, v)
     \/ \E d \in Devices : \E c \in DmaCandidates[d] :
           \E r \in DmaStep(d, c[1], c[2]) : Apply(r)                          \* Dma(d, page, access)
     \/ \E p \in RunningNow :
@@ -545,6 +562,7 @@ Successors ==
     \cup UNION {LaunchStep(p) : p \in Partitions}
     \cup TickStep
     \cup UNION {DeviceIrqStep(d) : d \in Devices}
+    \cup UNION {UNION {MsiWriteStep(d, v) : v \in MsiVectors[d]} : d \in Devices}
     \cup UNION {UNION {DmaStep(d, c[1], c[2]) : c \in DmaCandidates[d]} : d \in Devices}
     \cup UNION {UNION {GuestAccessStep(p, c[1], c[2]) : c \in GuestCandidates[p]} : p \in RunningNow}
     \cup UNION {UNION {HypercallStep(p, c[1], c[2]) : c \in HypercallCandidates[p]} : p \in RunningNow}

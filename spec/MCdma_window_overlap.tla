@@ -29,6 +29,8 @@ MC_Owner ==
     "nic0" :> "unclass"
 MC_IrqTargets ==
     "nic0" :> {"unclass"}
+MC_MsiVectors ==
+    "nic0" :> {}
 MC_Channels ==
     {}
 MC_ChannelAt ==

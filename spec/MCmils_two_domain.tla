@@ -29,6 +29,8 @@ MC_Owner ==
     "nic0" :> "secret"
 MC_IrqTargets ==
     "nic0" :> {"secret"}
+MC_MsiVectors ==
+    "nic0" :> {}
 MC_Channels ==
     {"up"}
 MC_ChannelAt ==

@@ -29,6 +29,8 @@ MC_Owner ==
     "can0" :> "sensor" @@ "gpu0" :> "fusion"
 MC_IrqTargets ==
     "can0" :> {"sensor"} @@ "gpu0" :> {"fusion"}
+MC_MsiVectors ==
+    "can0" :> {} @@ "gpu0" :> {}
 MC_Channels ==
     {}
 MC_ChannelAt ==

@@ -29,6 +29,8 @@ MC_Owner ==
     <<>>
 MC_IrqTargets ==
     <<>>
+MC_MsiVectors ==
+    <<>>
 MC_Channels ==
     {}
 MC_ChannelAt ==

@@ -29,6 +29,8 @@ MC_Owner ==
     "disk0" :> "secret" @@ "nic0" :> "unclass"
 MC_IrqTargets ==
     "disk0" :> {"secret", "unclass"} @@ "nic0" :> {"secret", "unclass"}
+MC_MsiVectors ==
+    "disk0" :> {} @@ "nic0" :> {}
 MC_Channels ==
     {}
 MC_ChannelAt ==

@@ -29,6 +29,8 @@ MC_Owner ==
     "disk0" :> "topsecret"
 MC_IrqTargets ==
     "disk0" :> {"topsecret"}
+MC_MsiVectors ==
+    "disk0" :> {}
 MC_Channels ==
     {"up", "release"}
 MC_ChannelAt ==

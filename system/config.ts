@@ -25,6 +25,8 @@ export type LaunchMode = 'measured' | 'unmeasured';
 export type Privilege = 'partition-control' | 'audit-read';
 export type IommuMode = 'enforced' | 'passthrough';
 export type AuditPolicy = 'halt' | 'overwrite';
+/** VT-d interrupt remapping with source-id validation: on, or off (MSIs are delivered as written). */
+export type InterruptRemapping = 'enforced' | 'off';
 
 /** A half-open run of host pages [start, start + pages). */
 export interface PageRange {
@@ -80,7 +82,11 @@ export interface WindowConfig {
 
 export interface SystemConfig {
   readonly system: string;
-  readonly platform: { readonly cpus: number; readonly pages: number };
+  readonly platform: {
+    readonly cpus: number;
+    readonly pages: number;
+    readonly interruptRemapping: InterruptRemapping;
+  };
   readonly hypervisor: { readonly image: Digest };
   readonly levels: readonly string[];
   readonly partitions: readonly PartitionConfig[];

@@ -263,7 +263,11 @@ function resolve(file: SystemFile): SystemConfig {
 
   return {
     system: file.system,
-    platform: { cpus: file.platform.cpus, pages: file.platform.pages },
+    platform: {
+      cpus: file.platform.cpus,
+      pages: file.platform.pages,
+      interruptRemapping: file.platform.interruptRemapping,
+    },
     hypervisor: { image: digest(file.hypervisor.image) },
     levels: [...file.levels],
     partitions: file.partitions.map((p, i) => ({

@@ -4,7 +4,14 @@
  * more than one field (references, duplicates, ranges against the platform) live in `load.ts`.
  */
 import { z } from 'zod';
-import type { AuditPolicy, IommuMode, LaunchMode, PartitionKind, Privilege } from './config.js';
+import type {
+  AuditPolicy,
+  InterruptRemapping,
+  IommuMode,
+  LaunchMode,
+  PartitionKind,
+  Privilege,
+} from './config.js';
 import {
   MAX_AUDIT_CAPACITY,
   MAX_CHANNEL_CAPACITY,
@@ -32,6 +39,7 @@ export const LAUNCH_MODES = ['measured', 'unmeasured'] as const satisfies readon
 export const PRIVILEGES = ['partition-control', 'audit-read'] as const satisfies readonly Privilege[];
 export const IOMMU_MODES = ['enforced', 'passthrough'] as const satisfies readonly IommuMode[];
 export const AUDIT_POLICIES = ['halt', 'overwrite'] as const satisfies readonly AuditPolicy[];
+export const REMAPPING_MODES = ['enforced', 'off'] as const satisfies readonly InterruptRemapping[];
 
 export const nameSchema = z
   .string()
@@ -104,7 +112,11 @@ export const windowSchema = z.strictObject({
 
 export const systemFileSchema = z.strictObject({
   system: nameSchema,
-  platform: z.strictObject({ cpus: count(MAX_CPUS), pages: count(MAX_PAGES) }),
+  platform: z.strictObject({
+    cpus: count(MAX_CPUS),
+    pages: count(MAX_PAGES),
+    interruptRemapping: z.enum(REMAPPING_MODES).default('enforced'),
+  }),
   hypervisor: z.strictObject({ image: digestSchema }),
   levels: list(levelSchema, MAX_LEVELS),
   // At most MAX_PARTITIONS, reported with its own code (TZ116) by load.ts.

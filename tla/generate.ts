@@ -105,6 +105,18 @@ export function constantDefinitions(layout: Layout): [string, Tla][] {
     ['Devices', set(devices.map(dname))],
     ['Owner', fn(devices.map((d) => [dname(d), pname(config.devices[d]!.owner)] as const))],
     ['IrqTargets', fn(devices.map((d) => [dname(d), parts(layout.irqTargets[d]!)] as const))],
+    [
+      'MsiVectors',
+      fn(
+        devices.map(
+          (d) =>
+            [
+              dname(d),
+              set(catalog.device[d]!.flatMap((e) => (e.type === 'MsiWrite' ? [dname(e.vector)] : []))),
+            ] as const,
+        ),
+      ),
+    ],
     ['Channels', set(channels.map(cname))],
     ['ChannelAt', fn(channels.map((c) => [int(c), cname(c)] as const))],
     ['ChanFrom', fn(channels.map((c) => [cname(c), pname(config.channels[c]!.from)] as const))],

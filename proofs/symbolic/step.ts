@@ -320,18 +320,34 @@ export function dma(
 export function deviceIrq(layout: Layout, s: SymState, d: number): Branch[] {
   const owner = layout.config.devices[d]?.owner;
   if (owner === undefined) return ignored(s);
+  const next = route(layout, s, d, labelOf(layout, s, owner), false);
+  return split(or(s.halted, not(booted(s)), not(isLaunched(s, owner))), ignored(s), done(next, 'ok'));
+}
+
+/** model/step.ts `msiWrite`. */
+export function msiWrite(layout: Layout, s: SymState, d: number, vector: number): Branch[] {
+  const owner = layout.config.devices[d]?.owner;
+  const routedTo = layout.config.devices[vector]?.owner;
+  if (owner === undefined || routedTo === undefined) return ignored(s);
+  if (layout.config.platform.interruptRemapping !== 'off') return ignored(s);
+  const next = route(layout, s, vector, labelOf(layout, s, owner), true);
+  return split(or(s.halted, not(booted(s)), not(isLaunched(s, routedTo))), ignored(s), done(next, 'ok'));
+}
+
+/** model/step.ts `route`. */
+function route(layout: Layout, s: SymState, d: number, label: Label, labelPending: boolean): SymState {
   const running = runningNow(layout, s);
-  const label = labelOf(layout, s, owner);
   const targets = layout.irqTargets[d]!;
-  const next = withSym(s, {
+  return withSym(s, {
     observed: s.observed.map((seen, q) =>
-      has(targets, q) ? seen.map((t, r) => or(t, and(running[q]!, label[r]!))) : seen,
+      has(targets, q)
+        ? seen.map((t, r) => or(t, labelPending ? label[r]! : and(running[q]!, label[r]!)))
+        : seen,
     ),
     pendingIrq: s.pendingIrq.map((row, q) =>
       has(targets, q) ? replace(row, d, or(row[d]!, not(running[q]!))) : row,
     ),
   });
-  return split(or(s.halted, not(booted(s)), not(isLaunched(s, owner))), ignored(s), done(next, 'ok'));
 }
 
 /** model/step.ts `observe`: `p` learns `label`. */

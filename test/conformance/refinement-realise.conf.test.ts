@@ -92,6 +92,16 @@ function evidence(name: string, property: PropertyName, m: Machine, last: Event)
     case 'write-down-channel':
       expect(m.register(vcpuOf(m, 'unclass'), 1)).toBe(guestData(part(m, 'secret')));
       return;
+    case 'msi-spoofing': {
+      // The NIC's or the disk's vector, raised by the other device, reached the other partition.
+      if (last.type !== 'MsiWrite') throw new Error(`expected an MSI write, got ${last.type}`);
+      const victim = m.config.devices[last.vector]!.owner;
+      expect(victim).not.toBe(m.config.devices[last.device]!.owner);
+      const injected = m.lastVector(vcpuOf(m, m.config.partitions[victim]!.name)) === 0x20 + last.vector;
+      const pending = (m.vIrr(victim) & (1 << last.vector)) !== 0;
+      expect(injected || pending, 'the spoofed vector reached the other partition').toBe(true);
+      return;
+    }
     case 'shared-irq': {
       const victim = last.type === 'DeviceIrq' ? m.config.devices[last.device]!.owner : -1;
       const other = 1 - victim;

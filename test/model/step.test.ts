@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bit } from '../../model/bits.js';
+import { buildCatalog } from '../../model/enabled.js';
 import { type Event, ExitReason } from '../../model/events.js';
 import { Flag, type State } from '../../model/state.js';
 import type { DeviceIdx } from '../../system/config.js';
@@ -276,6 +277,44 @@ describe('interrupts', () => {
     const d = booted(shared).run({ type: 'DeviceIrq', device: DISK });
     expect(d.state.pendingIrq[LOW]).toBe(bit(DISK));
     expect(d.state.flags & Flag.IrqEscape).toBeTruthy();
+  });
+});
+
+describe('MSI writes (interrupt remapping)', () => {
+  const msi: Event = { type: 'MsiWrite', device: DISK, vector: NIC };
+  const off = fromYaml(UNIT().replace('pages: 12 }', 'pages: 12, interruptRemapping: off }'));
+
+  it("ignores an MSI with another device's vector under interrupt remapping (the default)", () => {
+    expect(config.platform.interruptRemapping).toBe('enforced');
+    const b = booted(config);
+    expect(b.run(msi).last?.outcome).toBe('ignored');
+    expect(buildCatalog(b.layout).device[DISK]!.some((e) => e.type === 'MsiWrite')).toBe(false);
+  });
+
+  it("without remapping routes the spoofed vector as the victim device's, with the sender's label", () => {
+    const b = booted(off);
+    expect(buildCatalog(b.layout).device[DISK]).toContainEqual(msi);
+    // Tick 0 runs high: the nic's vector pends for low, which learns high's label at once.
+    const d = b.run(msi);
+    expect(d.last?.outcome).toBe('ok');
+    expect(d.last?.effects).toContainEqual({ kind: 'pend', partition: LOW, device: NIC });
+    expect(d.state.observed[LOW]).toBe(bit(LOW) | bit(HIGH));
+    expect(d.state.flags & Flag.IrqEscape).toBeTruthy();
+    // Running now: injected at once.
+    const atLow = booted(off).run(tick, msi);
+    expect(atLow.last?.effects).toContainEqual({ kind: 'inject', partition: LOW, devices: bit(NIC) });
+    expect(atLow.state.observed[LOW]).toBe(bit(LOW) | bit(HIGH));
+  });
+
+  it("is not routed once the victim device's owner was refused", () => {
+    const refused = driver(off).run(
+      { type: 'MeasureHypervisor' },
+      { type: 'TamperImage', partition: LOW },
+      { type: 'LaunchPartition', partition: HIGH },
+      { type: 'LaunchPartition', partition: LOW },
+      { type: 'LaunchPartition', partition: MON },
+    );
+    expect(refused.run(msi).last?.outcome).toBe('ignored');
   });
 });
 

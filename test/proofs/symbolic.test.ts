@@ -28,6 +28,7 @@ const EXAMPLES = [
   'dma-window-overlap',
   'leaky-audit-reader',
   'mils-two-domain',
+  'msi-spoofing',
   'multicore-devices',
   'orphan-monitor',
   'overlapping-memory',

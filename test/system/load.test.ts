@@ -14,7 +14,7 @@ import { at, atValue, BASE, errorsOf, H, loaded, onlyError, patch, S, U } from '
 
 const EXPECTED: SystemConfig = {
   system: 'mils-two-domain',
-  platform: { cpus: 2, pages: 32 },
+  platform: { cpus: 2, pages: 32, interruptRemapping: 'enforced' },
   hypervisor: { image: `sha256:${H}` },
   levels: ['UNCLASSIFIED', 'SECRET'],
   partitions: [
