@@ -22,7 +22,7 @@
  */
 import { type Bits, bit, EMPTY, has } from '../model/bits.js';
 import { type Access, type Event, ExitReason } from '../model/events.js';
-import { buildLayout, type Layout } from '../model/layout.js';
+import { buildLayout, type Layout, passThrough } from '../model/layout.js';
 import type {
   AuditCode,
   Effect,
@@ -871,21 +871,25 @@ export class Machine {
     const { mem, config } = this;
     for (const [bus, table] of this.contextTables) writeRootEntry(mem, this.rootTable, bus, table);
     for (const d of config.devices) {
-      const src = sourceIdOf(d.index);
+      // Devices sharing a requester ID share its context: the first of them programs it, with the
+      // union of their windows, and only once every one of their owners runs.
+      const src = sourceIdOf(this.layout.requester[d.index]!);
       const table = this.contextTables.get(src.bus)!;
-      const launched = this.status(d.owner) === 'running';
-      if (!launched) {
+      const group = this.layout.group[d.index]!;
+      const members = config.devices.filter((e) => has(group, e.index));
+      const launched = members.every((e) => this.status(e.owner) === 'running');
+      if (this.layout.requester[d.index] !== d.index) {
+        // Its group's first device programmed the context.
+      } else if (!launched) {
         writeContextEntry(mem, table, src.devfn, null);
-        continue;
-      }
-      if (d.iommu === 'passthrough') {
+      } else if (passThrough(this.layout, d.index)) {
         writeContextEntry(mem, table, src.devfn, {
           translationType: TT_PASSTHROUGH,
           domain: d.index + 1,
           slptptr: 0,
         });
       } else {
-        const pages = d.dma.flatMap((r) => pagesOf(r));
+        const pages = members.flatMap((e) => e.dma.flatMap((r) => pagesOf(r)));
         const sl = buildSecondLevel(mem, () => this.allocTable(), [...new Set(pages)]);
         writeContextEntry(mem, table, src.devfn, {
           translationType: TT_TRANSLATED,
@@ -893,6 +897,7 @@ export class Machine {
           slptptr: sl.root,
         });
       }
+      if (this.status(d.owner) !== 'running') continue;
       let targets = 0;
       for (const other of config.devices) if (other.irq === d.irq) targets |= bit(other.owner);
       this.remapper.write(d.index, { vector: VECTOR_BASE + d.index, line: d.irq, targets, source: src });
@@ -1271,7 +1276,7 @@ export class Machine {
     const address = dev.address;
     const page = Math.floor(address / PAGE_SIZE);
     ctx.event = { type: 'Dma', device: d, page, access };
-    const tr = this.iommu.translate(sourceIdOf(d), address, access === 'write');
+    const tr = this.iommu.translate(sourceIdOf(this.layout.requester[d]!), address, access === 'write');
     if (tr.kind === 'blocked') {
       // No fault record: the hypervisor never learns of the request, so nothing audits it.
       dev.status = 0xff;
@@ -1325,7 +1330,7 @@ export class Machine {
 
   private deviceIrq(ctx: StepContext, d: DeviceIdx): void {
     ctx.event = { type: 'DeviceIrq', device: d };
-    const delivery = this.remapper.deliver(sourceIdOf(d), VECTOR_BASE + d);
+    const delivery = this.remapper.deliver(sourceIdOf(this.layout.requester[d]!), VECTOR_BASE + d);
     if (delivery.kind === 'blocked' || this.halted) {
       ctx.outcome = 'ignored';
       ctx.hw.push({ kind: 'irq-blocked', device: d });
@@ -1346,7 +1351,7 @@ export class Machine {
    */
   private msiWrite(ctx: StepContext, d: DeviceIdx, v: DeviceIdx): void {
     ctx.event = { type: 'MsiWrite', device: d, vector: v };
-    const delivery = this.remapper.deliver(sourceIdOf(d), VECTOR_BASE + v);
+    const delivery = this.remapper.deliver(sourceIdOf(this.layout.requester[d]!), VECTOR_BASE + v);
     if (delivery.kind === 'blocked' || this.halted || !this.booted) {
       ctx.outcome = 'ignored';
       ctx.hw.push({ kind: 'irq-blocked', device: d });

@@ -13,7 +13,7 @@
 import type { DeviceIdx, HostPage, PartitionIdx } from '../system/config.js';
 import { has } from './bits.js';
 import { type Event, ExitReason, GUEST_EXIT_REASONS, HYPERCALL_OPS, type HypercallOp } from './events.js';
-import type { Layout } from './layout.js';
+import { canSpoof, type Layout } from './layout.js';
 import { booted, isLaunched, runningNow, type State } from './state.js';
 import type { ModelOptions } from './step.js';
 
@@ -63,10 +63,10 @@ export function buildCatalog(layout: Layout): EventCatalog {
   const device = config.devices.map((_, i) => {
     const d = i as DeviceIdx;
     const events: Event[] = [{ type: 'DeviceIrq', device: d }];
-    // Without interrupt remapping a device can write any other device's vector as an MSI.
-    if (config.platform.interruptRemapping === 'off')
-      for (let v = 0; v < layout.nDevices; v++)
-        if (v !== d) events.push({ type: 'MsiWrite', device: d, vector: v as DeviceIdx });
+    // A device can write another's vector as an MSI without interrupt remapping, or under it
+    // when they share a requester ID.
+    for (let v = 0; v < layout.nDevices; v++)
+      if (canSpoof(layout, d, v)) events.push({ type: 'MsiWrite', device: d, vector: v as DeviceIdx });
     // Every class the IOMMU lets the device reach, and one address it blocks: the hypervisor's
     // answer to a blocked DMA (a fault record, audited for the owner) does not depend on the page.
     const blocked = layout.classes.find((cls) => !layout.dmaReach[d]![cls.pages[0]!]);

@@ -11,7 +11,7 @@
 import type { DeviceIdx, PartitionIdx } from '../system/config.js';
 import { type Bits, bit, EMPTY, has } from './bits.js';
 import { type Access, type Event, ExitReason } from './events.js';
-import { EPT_R, EPT_W, EPT_X, type Layout } from './layout.js';
+import { canSpoof, EPT_R, EPT_W, EPT_X, type Layout, passThrough } from './layout.js';
 import { monitor } from './monitor.js';
 import { booted, Flag, isLaunched, labelOf, runningNow, type State, withChanges } from './state.js';
 
@@ -404,10 +404,13 @@ function dma(
     const effects: Effect[] = [{ kind: 'vtd-fault', device: d, page, reason }];
     return { state: audit(layout, s, 'iommu-fault', owner, effects), outcome: 'refused', effects };
   };
-  if (s.status[owner] === 'refused') return fault(2);
+  // One context serves every device of a requester ID; the hypervisor programs it only when it
+  // launched all of their owners.
+  for (let q = 0; q < layout.nPartitions; q++)
+    if (has(layout.groupOwners[d]!, q) && s.status[q] === 'refused') return fault(2);
   if (!Number.isInteger(page) || page < 0 || page >= ADDRESS_WIDTH_PAGES) return fault(4);
   if (page >= layout.config.platform.pages || !layout.dmaReach[d]![page]) {
-    if (device.iommu === 'passthrough') return { state: s, outcome: 'refused', effects: NO_EFFECTS };
+    if (passThrough(layout, d)) return { state: s, outcome: 'refused', effects: NO_EFFECTS };
     return fault(access === 'write' ? 5 : 6);
   }
   const cell = layout.classes[layout.classOf[page]!]!.cell;
@@ -439,7 +442,7 @@ function msiWrite(layout: Layout, s: State, d: DeviceIdx, vector: DeviceIdx): St
   const owner = layout.config.devices[d]?.owner;
   const routedTo = layout.config.devices[vector]?.owner;
   if (owner === undefined || routedTo === undefined) return ignored(s);
-  if (layout.config.platform.interruptRemapping !== 'off') return ignored(s);
+  if (!canSpoof(layout, d, vector)) return ignored(s);
   if (s.halted || !booted(s) || !isLaunched(s, routedTo)) return ignored(s);
   return route(layout, s, vector, labelOf(layout, s, owner), true);
 }

@@ -32,6 +32,7 @@ CONSTANTS
     EptBreach,      \* partitions whose EPT maps more than MemoryIsolation allows
     Devices,        \* device names
     Owner,          \* [Devices -> Partitions]: the VT-d domain each device is assigned to
+    GroupOwners,    \* [Devices -> SUBSET Partitions]: owners of the devices sharing its requester ID
     IrqTargets,     \* [Devices -> SUBSET Partitions]: owners of every device on the same line
     MsiVectors,     \* [Devices -> SUBSET Devices]: whose vectors a device can write as an MSI
                     \* (none under interrupt remapping)
@@ -322,13 +323,14 @@ GuestAccess(p, gpa, access) == \E r \in GuestAccessStep(p, gpa, access) : Apply(
 -----------------------------------------------------------------------------
 (* IOMMU: a device reads or writes a host page, for its owner *)
 
-\* Once the IOMMU is programmed every device may try: a refused owner's device finds no context
-\* (fault reason 2), a page outside its window faults (5 or 6); both are audited for the owner.
+\* Once the IOMMU is programmed every device may try: a device finds no context (fault reason 2)
+\* when the owner of a device sharing its requester ID, its own included, was refused, a page outside its window faults (5 or 6); both are audited for the owner.
 \* A pass-through request past platform memory is blocked with no fault record: nothing audits it.
 DmaStep(d, page, access) ==
     LET ev == [type |-> "Dma", device |-> d, page |-> page] IN
     IF ~Booted \/ (halted /\ "dma-after-halt" \notin Bugs) THEN {}
-    ELSE IF status[Owner[d]] = "refused" THEN Step(Audit(Cur, LabelOf(Owner[d])), ev, "refused", TRUE)
+    ELSE IF \E q \in GroupOwners[d] : status[q] = "refused"
+    THEN Step(Audit(Cur, LabelOf(Owner[d])), ev, "refused", TRUE)
     ELSE IF page \in DmaReach[d] THEN Step(MemAccess(Owner[d], PageCell[page], access = "write"), ev, "ok", FALSE)
     ELSE IF page \in DmaUnreported[d] THEN Step(Cur, ev, "refused", FALSE)
     ELSE Step(Audit(Cur, LabelOf(Owner[d])), ev, "refused", TRUE)

@@ -27,6 +27,8 @@ MC_Devices ==
     {"nic0"}
 MC_Owner ==
     "nic0" :> "unclass"
+MC_GroupOwners ==
+    "nic0" :> {"unclass"}
 MC_IrqTargets ==
     "nic0" :> {"unclass"}
 MC_MsiVectors ==

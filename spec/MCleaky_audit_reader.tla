@@ -27,6 +27,8 @@ MC_Devices ==
     {}
 MC_Owner ==
     <<>>
+MC_GroupOwners ==
+    <<>>
 MC_IrqTargets ==
     <<>>
 MC_MsiVectors ==

@@ -27,6 +27,8 @@ MC_Devices ==
     {"nic0"}
 MC_Owner ==
     "nic0" :> "secret"
+MC_GroupOwners ==
+    "nic0" :> {"secret"}
 MC_IrqTargets ==
     "nic0" :> {"secret"}
 MC_MsiVectors ==

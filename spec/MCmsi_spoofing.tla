@@ -27,6 +27,8 @@ MC_Devices ==
     {"disk0", "nic0"}
 MC_Owner ==
     "disk0" :> "secret" @@ "nic0" :> "unclass"
+MC_GroupOwners ==
+    "disk0" :> {"secret"} @@ "nic0" :> {"unclass"}
 MC_IrqTargets ==
     "disk0" :> {"secret"} @@ "nic0" :> {"unclass"}
 MC_MsiVectors ==

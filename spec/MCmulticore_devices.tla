@@ -27,6 +27,8 @@ MC_Devices ==
     {"can0", "gpu0"}
 MC_Owner ==
     "can0" :> "sensor" @@ "gpu0" :> "fusion"
+MC_GroupOwners ==
+    "can0" :> {"sensor"} @@ "gpu0" :> {"fusion"}
 MC_IrqTargets ==
     "can0" :> {"sensor"} @@ "gpu0" :> {"fusion"}
 MC_MsiVectors ==

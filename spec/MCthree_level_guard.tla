@@ -27,6 +27,8 @@ MC_Devices ==
     {"disk0"}
 MC_Owner ==
     "disk0" :> "topsecret"
+MC_GroupOwners ==
+    "disk0" :> {"topsecret"}
 MC_IrqTargets ==
     "disk0" :> {"topsecret"}
 MC_MsiVectors ==

@@ -56,6 +56,8 @@ export interface DeviceConfig {
   readonly irq: number;
   readonly iommu: IommuMode;
   readonly dma: readonly PageRange[];
+  /** Devices naming one group share a requester ID (behind one PCIe-to-PCI bridge); null: its own. */
+  readonly iommuGroup: string | null;
 }
 
 export interface ChannelConfig {

@@ -290,6 +290,7 @@ function resolve(file: SystemFile): SystemConfig {
       irq: d.irq,
       iommu: d.iommu,
       dma: d.dma.map(range),
+      iommuGroup: d.iommuGroup ?? null,
     })),
     channels: file.channels.map((c, i) => ({
       index: i as ChannelIdx,

@@ -87,6 +87,7 @@ export const deviceSchema = z.strictObject({
   irq: position(MAX_IRQ + 1),
   iommu: z.enum(IOMMU_MODES).default('enforced'),
   dma: list(pageRangeSchema, MAX_RANGES),
+  iommuGroup: nameSchema.optional(),
 });
 
 export const channelSchema = z.strictObject({

@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { members } from '../model/bits.js';
 import { buildCatalog } from '../model/enabled.js';
-import { EPT_R, EPT_W, EPT_X, type Layout } from '../model/layout.js';
+import { EPT_R, EPT_W, EPT_X, type Layout, passThrough } from '../model/layout.js';
 import type { SeededBug } from '../model/step.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
 import { HYPERVISOR_TLA } from './paths.js';
@@ -104,6 +104,7 @@ export function constantDefinitions(layout: Layout): [string, Tla][] {
     ['EptBreach', set(partitions.filter((p) => layout.eptBreach[p]).map(pname))],
     ['Devices', set(devices.map(dname))],
     ['Owner', fn(devices.map((d) => [dname(d), pname(config.devices[d]!.owner)] as const))],
+    ['GroupOwners', fn(devices.map((d) => [dname(d), parts(layout.groupOwners[d]!)] as const))],
     ['IrqTargets', fn(devices.map((d) => [dname(d), parts(layout.irqTargets[d]!)] as const))],
     [
       'MsiVectors',
@@ -209,11 +210,7 @@ export function constantDefinitions(layout: Layout): [string, Tla][] {
           (d) =>
             [
               dname(d),
-              set(
-                dmaPages
-                  .filter((pg) => config.devices[d]!.iommu === 'passthrough' && !inPlatform(pg))
-                  .map(int),
-              ),
+              set(dmaPages.filter((pg) => passThrough(layout, d) && !inPlatform(pg)).map(int)),
             ] as const,
         ),
       ),

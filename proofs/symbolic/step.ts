@@ -6,7 +6,7 @@
  */
 import { has } from '../../model/bits.js';
 import { type Access, ExitReason } from '../../model/events.js';
-import { EPT_R, EPT_W, EPT_X, type Layout } from '../../model/layout.js';
+import { canSpoof, EPT_R, EPT_W, EPT_X, type Layout, passThrough } from '../../model/layout.js';
 import { Flag } from '../../model/state.js';
 import { ADDRESS_WIDTH_PAGES, type Outcome, type SeededBug } from '../../model/step.js';
 import {
@@ -309,12 +309,15 @@ export function dma(
   let go: Branch[];
   if (!Number.isInteger(page) || page < 0 || page >= ADDRESS_WIDTH_PAGES) go = fault;
   else if (page >= layout.config.platform.pages || !layout.dmaReach[d]![page])
-    go = device.iommu === 'passthrough' ? done(s, 'refused') : fault;
+    go = passThrough(layout, d) ? done(s, 'refused') : fault;
   else {
     const cell = layout.classes[layout.classOf[page]!]!.cell;
     go = done(cell < 0 ? s : memoryAccess(layout, s, owner, cell, access === 'write'), 'ok');
   }
-  return split(or(not(booted(s)), halt), ignored(s), split(isStatus(s, owner, 'refused'), fault, go));
+  const refused = layout.config.partitions.flatMap((p) =>
+    has(layout.groupOwners[d]!, p.index) ? [isStatus(s, p.index, 'refused')] : [],
+  );
+  return split(or(not(booted(s)), halt), ignored(s), split(or(...refused), fault, go));
 }
 
 export function deviceIrq(layout: Layout, s: SymState, d: number): Branch[] {
@@ -329,7 +332,7 @@ export function msiWrite(layout: Layout, s: SymState, d: number, vector: number)
   const owner = layout.config.devices[d]?.owner;
   const routedTo = layout.config.devices[vector]?.owner;
   if (owner === undefined || routedTo === undefined) return ignored(s);
-  if (layout.config.platform.interruptRemapping !== 'off') return ignored(s);
+  if (!canSpoof(layout, d, vector)) return ignored(s);
   const next = route(layout, s, vector, labelOf(layout, s, owner), true);
   return split(or(s.halted, not(booted(s)), not(isLaunched(s, routedTo))), ignored(s), done(next, 'ok'));
 }

@@ -92,6 +92,23 @@ function evidence(name: string, property: PropertyName, m: Machine, last: Event)
     case 'write-down-channel':
       expect(m.register(vcpuOf(m, 'unclass'), 1)).toBe(guestData(part(m, 'secret')));
       return;
+    case 'shared-iommu-group': {
+      if (property === 'InterruptIsolation') {
+        evidence('msi-spoofing', property, m, last);
+        return;
+      }
+      // Through the shared context a device reached the other partition's window.
+      if (last.type !== 'Dma') throw new Error(`expected a DMA, got ${last.type}`);
+      const addr = last.page * PAGE_SIZE;
+      const owner = m.config.partitions.findIndex((p) =>
+        p.memory.some((r) => last.page >= r.start && last.page < r.start + r.pages),
+      );
+      expect(owner).not.toBe(m.config.devices[last.device]!.owner);
+      if (last.access === 'read')
+        expect(new DataView(m.devices[last.device]!.buffer.buffer).getUint32(0, true)).toBe(word(m, addr));
+      else expect(m.mem.readBytes(addr, 8)).toEqual(m.devices[last.device]!.buffer);
+      return;
+    }
     case 'msi-spoofing': {
       // The NIC's or the disk's vector, raised by the other device, reached the other partition.
       if (last.type !== 'MsiWrite') throw new Error(`expected an MSI write, got ${last.type}`);

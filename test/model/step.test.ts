@@ -318,6 +318,49 @@ describe('MSI writes (interrupt remapping)', () => {
   });
 });
 
+describe('shared requester IDs (iommuGroup)', () => {
+  const grouped = fromYaml(
+    UNIT()
+      .replace(
+        '{ name: disk, owner: high, irq: 3, dma: [{ start: 2, pages: 2 }] }',
+        '{ name: disk, owner: high, irq: 3, dma: [{ start: 2, pages: 2 }], iommuGroup: bridge }',
+      )
+      .replace(
+        '{ name: nic, owner: low, irq: 4, iommu: passthrough, dma: [{ start: 4, pages: 1 }] }',
+        '{ name: nic, owner: low, irq: 4, dma: [{ start: 4, pages: 1 }], iommuGroup: bridge }',
+      ),
+  );
+
+  it('gives every device of a group the union of its windows, which DmaContainment flags', () => {
+    const b = booted(grouped);
+    expect(b.layout.requester).toEqual([DISK, DISK]);
+    const d = b.run({ type: 'Dma', device: NIC, page: 2, access: 'read' });
+    expect(d.last?.outcome).toBe('ok');
+    expect(d.state.flags & Flag.DmaEscape).toBeTruthy();
+    expect(d.state.observed[LOW]! & bit(HIGH)).toBeTruthy();
+  });
+
+  it("lets group mates raise each other's vectors under interrupt remapping", () => {
+    expect(grouped.platform.interruptRemapping).toBe('enforced');
+    const d = booted(grouped).run({ type: 'MsiWrite', device: DISK, vector: NIC });
+    expect(d.last?.outcome).toBe('ok');
+    expect(d.state.flags & Flag.IrqEscape).toBeTruthy();
+  });
+
+  it('leaves the shared context unprogrammed when one of its owners was refused', () => {
+    const d = driver(grouped)
+      .run(
+        { type: 'MeasureHypervisor' },
+        { type: 'TamperImage', partition: LOW },
+        { type: 'LaunchPartition', partition: HIGH },
+        { type: 'LaunchPartition', partition: LOW },
+        { type: 'LaunchPartition', partition: MON },
+      )
+      .run({ type: 'Dma', device: DISK, page: 2, access: 'read' });
+    expect(d.last?.effects).toContainEqual({ kind: 'vtd-fault', device: DISK, page: 2, reason: 2 });
+  });
+});
+
 describe('hypercalls', () => {
   const atLow = () => booted(config).run(tick);
 

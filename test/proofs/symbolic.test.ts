@@ -34,6 +34,7 @@ const EXAMPLES = [
   'overlapping-memory',
   'schedule-overlap',
   'schedule-past-frame',
+  'shared-iommu-group',
   'shared-irq',
   'shared-write-down',
   'three-level-guard',
