@@ -67,6 +67,8 @@ export const EVENT_UNIVERSE: readonly string[] = [
   'Dma ignored',
   'DeviceIrq ok',
   'DeviceIrq ignored',
+  'MsiWrite ok',
+  'MsiWrite ignored',
   'Hypercall ok',
   'Hypercall refused',
   'Hypercall dropped',

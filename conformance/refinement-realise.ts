@@ -176,6 +176,8 @@ function environmentAction(e: Event): Action | string {
       return { kind: 'tick' };
     case 'DeviceIrq':
       return { kind: 'irq', device: e.device };
+    case 'MsiWrite':
+      return { kind: 'msi', device: e.device, vector: e.vector };
     case 'Dma':
       if (!Number.isInteger(e.page) || e.page < 0 || e.page * PAGE_SIZE >= 2 ** 48)
         return `DMA page ${e.page} is not an address`;

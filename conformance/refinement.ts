@@ -42,7 +42,7 @@ import {
   sha256,
 } from '../emulator/tpm.js';
 import { enumerateSecondLevel, TT_PASSTHROUGH } from '../emulator/vtd.js';
-import { has } from '../model/bits.js';
+import { has, members } from '../model/bits.js';
 import type { Event } from '../model/events.js';
 import type { Layout } from '../model/layout.js';
 import { monitor } from '../model/monitor.js';
@@ -141,14 +141,15 @@ export function checkMappings(m: Machine): string[] {
   const booted = m.booted && !m.halted;
   for (let d = 0; d < layout.nDevices; d++) {
     const dev = layout.config.devices[d]!;
-    const ctx = m.iommu.readContext(sourceIdOf(d));
-    const ownerLaunched = m.status(dev.owner) === 'running' || m.status(dev.owner) === 'faulted';
-    if (!booted || !ownerLaunched) {
-      if (ctx?.present) problems.push(`${dev.name} has a present context entry before its owner runs`);
+    const ctx = m.iommu.readContext(sourceIdOf(layout.requester[d]!));
+    const launched = (p: number) => m.status(p) === 'running' || m.status(p) === 'faulted';
+    const ownersLaunched = members(layout.groupOwners[d]!).every(launched);
+    if (!booted || !ownersLaunched) {
+      if (ctx?.present) problems.push(`${dev.name} has a present context entry before its owners run`);
       continue;
     }
     if (!ctx?.present) {
-      problems.push(`${dev.name} has no context entry although its owner runs`);
+      problems.push(`${dev.name} has no context entry although its owners run`);
       continue;
     }
     const reach = new Uint8Array(layout.config.platform.pages);

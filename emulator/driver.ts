@@ -66,6 +66,14 @@ export function chooseAction(m: Machine, rng: Rng, w: DriverWeights = DEFAULT_WE
       };
     });
     add(w.irq, () => ({ kind: 'irq', device: rng.below(config.devices.length) as DeviceIdx }));
+    // A device writing another's vector as an MSI: refused by source-id validation unless
+    // interrupt remapping is off.
+    if (config.devices.length > 1)
+      add(w.irq, () => {
+        const device = rng.below(config.devices.length);
+        const vector = (device + 1 + rng.below(config.devices.length - 1)) % config.devices.length;
+        return { kind: 'msi', device: device as DeviceIdx, vector: vector as DeviceIdx };
+      });
   }
   const strays: (() => Action)[] = [
     () => ({ kind: 'measure' }),

@@ -22,8 +22,14 @@
  */
 import { type Bits, bit, EMPTY, has } from '../model/bits.js';
 import { type Access, type Event, ExitReason } from '../model/events.js';
-import { buildLayout, type Layout } from '../model/layout.js';
-import type { AuditCode, Effect, HypercallStatus, Outcome } from '../model/step.js';
+import { buildLayout, type Layout, passThrough } from '../model/layout.js';
+import type {
+  AuditCode,
+  Effect,
+  HypercallStatus,
+  VtdFaultReason as ModelVtdFaultReason,
+  Outcome,
+} from '../model/step.js';
 import type { DeviceIdx, PartitionIdx, SystemConfig } from '../system/config.js';
 import { pagesOf } from '../system/config.js';
 import { EmulatorCapacityError, emulatorCapacityProblem } from './capacity.js';
@@ -47,6 +53,7 @@ import {
   STATUS_CODE,
 } from './isa.js';
 import { entryAddress, HostMemory, PAGE_SIZE } from './memory.js';
+import { InterruptRemapper, IRTE_SIZE, VECTOR_BASE } from './remapping.js';
 import {
   PCR_HYPERVISOR,
   PCR_LAUNCH,
@@ -62,6 +69,7 @@ import {
   type SourceId,
   TT_PASSTHROUGH,
   TT_TRANSLATED,
+  VTD_REASON_TEXT,
   type VtdFaultReason,
   writeContextEntry,
   writeRootEntry,
@@ -110,6 +118,8 @@ export type Action =
       readonly access: 'read' | 'write';
     }
   | { readonly kind: 'irq'; readonly device: DeviceIdx }
+  /** The device writes an MSI with the vector assigned to device `vector` (a spoofing attempt). */
+  | { readonly kind: 'msi'; readonly device: DeviceIdx; readonly vector: DeviceIdx }
   /** Run a vCPU natively until its next visible instruction. */
   | { readonly kind: 'run'; readonly vcpu: number };
 
@@ -193,8 +203,6 @@ const CHANNEL_SLOT = 16;
 const AUDIT_HEADER = 32;
 export const AUDIT_RECORD = 32;
 const WINDOW_SIZE = 12;
-const IRTE_SIZE = 16;
-const VECTOR_BASE = 0x20;
 
 export const AUDIT_CODES: readonly AuditCode[] = [
   'hv-measurement-failed',
@@ -288,6 +296,7 @@ export class Machine {
   readonly mem: HostMemory;
   readonly tpm: PcrBank;
   readonly iommu: Iommu;
+  readonly remapper: InterruptRemapper;
   readonly ghost: Ghost;
   readonly vcpus: Vcpu[] = [];
   readonly mutants: ReadonlySet<EmulatorMutant>;
@@ -394,6 +403,12 @@ export class Machine {
     mem.write32(this.auditRing + RING_CAPACITY, config.audit.capacity);
     this.schedule = mem.allocBytes(config.schedule.windows.length * WINDOW_SIZE);
     this.irte = mem.allocBytes(config.devices.length * IRTE_SIZE);
+    this.remapper = new InterruptRemapper(
+      mem,
+      this.irte,
+      config.devices.length,
+      config.platform.interruptRemapping,
+    );
     for (const p of config.partitions) {
       let priv = 0;
       if (p.privileges.includes('partition-control')) priv |= PRIV_CONTROL;
@@ -607,6 +622,9 @@ export class Machine {
       case 'irq':
         this.deviceIrq(ctx, action.device);
         break;
+      case 'msi':
+        this.msiWrite(ctx, action.device, action.vector);
+        break;
       case 'run': {
         const v = this.vcpus[action.vcpu];
         if (!v || !this.canRun(v)) return null;
@@ -631,8 +649,9 @@ export class Machine {
 
   // ---------------------------------------------------------------- system audit
 
-  private audit(ctx: StepContext, code: AuditCode, cause: number | null, detail = 0): void {
-    const label = cause === null ? EMPTY : this.labelOf(cause);
+  /** One record, labelled by its cause and by `also` (partitions that decide whether it exists). */
+  private audit(ctx: StepContext, code: AuditCode, cause: number | null, detail = 0, also = EMPTY): void {
+    const label = (cause === null ? EMPTY : this.labelOf(cause)) | also;
     ctx.effects.push({ kind: 'audit', code, cause: cause as PartitionIdx | null, label });
     const ring = this.auditRing;
     const cap = this.mem.read32(ring + RING_CAPACITY);
@@ -670,7 +689,7 @@ export class Machine {
     ctx.effects.push({ kind: 'halt', reason });
     this.mem.write8(this.global + G_HALTED, 1);
     for (const bus of this.contextTables.keys()) writeRootEntry(this.mem, this.rootTable, bus, null);
-    for (let d = 0; d < this.config.devices.length; d++) this.mem.write8(this.irte + d * IRTE_SIZE, 0);
+    this.remapper.clear();
     this.mem.write8(this.global + G_HV_LOCKED, 1);
     for (let p = 0; p < this.config.partitions.length; p++)
       this.mem.write8(this.pcb + p * PCB_SIZE + PCB_IMAGE_LOCKED, 1);
@@ -852,21 +871,25 @@ export class Machine {
     const { mem, config } = this;
     for (const [bus, table] of this.contextTables) writeRootEntry(mem, this.rootTable, bus, table);
     for (const d of config.devices) {
-      const src = sourceIdOf(d.index);
+      // Devices sharing a requester ID share its context: the first of them programs it, with the
+      // union of their windows, and only once every one of their owners runs.
+      const src = sourceIdOf(this.layout.requester[d.index]!);
       const table = this.contextTables.get(src.bus)!;
-      const launched = this.status(d.owner) === 'running';
-      if (!launched) {
+      const group = this.layout.group[d.index]!;
+      const members = config.devices.filter((e) => has(group, e.index));
+      const launched = members.every((e) => this.status(e.owner) === 'running');
+      if (this.layout.requester[d.index] !== d.index) {
+        // Its group's first device programmed the context.
+      } else if (!launched) {
         writeContextEntry(mem, table, src.devfn, null);
-        continue;
-      }
-      if (d.iommu === 'passthrough') {
+      } else if (passThrough(this.layout, d.index)) {
         writeContextEntry(mem, table, src.devfn, {
           translationType: TT_PASSTHROUGH,
           domain: d.index + 1,
           slptptr: 0,
         });
       } else {
-        const pages = d.dma.flatMap((r) => pagesOf(r));
+        const pages = members.flatMap((e) => e.dma.flatMap((r) => pagesOf(r)));
         const sl = buildSecondLevel(mem, () => this.allocTable(), [...new Set(pages)]);
         writeContextEntry(mem, table, src.devfn, {
           translationType: TT_TRANSLATED,
@@ -874,13 +897,10 @@ export class Machine {
           slptptr: sl.root,
         });
       }
-      const irte = this.irte + d.index * IRTE_SIZE;
+      if (this.status(d.owner) !== 'running') continue;
       let targets = 0;
       for (const other of config.devices) if (other.irq === d.irq) targets |= bit(other.owner);
-      mem.write8(irte, 1);
-      mem.write8(irte + 1, VECTOR_BASE + d.index);
-      mem.write32(irte + 4, d.irq);
-      mem.write32(irte + 8, targets);
+      this.remapper.write(d.index, { vector: VECTOR_BASE + d.index, line: d.irq, targets, source: src });
     }
     mem.write32(this.global + G_MAJOR, config.schedule.majorFrame);
     mem.write32(this.global + G_WINDOWS, config.schedule.windows.length);
@@ -935,12 +955,16 @@ export class Machine {
         this.setVcpuState(v, 'ready');
   }
 
-  /** VM entry with the pending vectors of `devices` injected into `p`. */
-  private inject(ctx: StepContext, p: number, devices: Bits): void {
-    let label = EMPTY;
-    for (let d = 0; d < this.config.devices.length; d++)
-      if (has(devices, d)) label |= this.labelOf(this.config.devices[d]!.owner);
-    this.ghost.observed[p]! |= label;
+  /**
+   * VM entry with the pending vectors of `devices` injected into `p`, carrying `label` (by default
+   * the labels of the devices' owners).
+   */
+  private inject(ctx: StepContext, p: number, devices: Bits, label?: Bits): void {
+    let carried = label ?? EMPTY;
+    if (label === undefined)
+      for (let d = 0; d < this.config.devices.length; d++)
+        if (has(devices, d)) carried |= this.labelOf(this.config.devices[d]!.owner);
+    this.ghost.observed[p]! |= carried;
     ctx.effects.push({ kind: 'inject', partition: p as PartitionIdx, devices });
     for (const v of this.vcpus) {
       if (v.partition !== p || !this.covers(p, v.cpu)) continue;
@@ -964,11 +988,13 @@ export class Machine {
     ctx.effects.push({ kind: 'reset', by: by as PartitionIdx, target: target as PartitionIdx });
     const label = this.labelOf(by);
     if (!this.mutants.has('reset-keeps-memory')) {
+      // That the pages were cleared now is the resetter's decision about the target's state.
+      const cleared = label | this.labelOf(target);
       const touched = new Set<number>();
       for (const range of this.config.partitions[target]!.memory)
         for (const page of pagesOf(range)) {
           this.loadInitialData(page);
-          this.ghost.pageLabel[page] = this.layout.classes[this.layout.classOf[page]!]!.initial;
+          this.ghost.pageLabel[page] = this.layout.classes[this.layout.classOf[page]!]!.initial | cleared;
           touched.add(this.layout.classOf[page]!);
         }
       for (const c of touched) {
@@ -1250,22 +1276,25 @@ export class Machine {
     const address = dev.address;
     const page = Math.floor(address / PAGE_SIZE);
     ctx.event = { type: 'Dma', device: d, page, access };
-    const tr = this.iommu.translate(sourceIdOf(d), address, access === 'write');
+    const tr = this.iommu.translate(sourceIdOf(this.layout.requester[d]!), address, access === 'write');
+    if (tr.kind === 'blocked') {
+      // No fault record: the hypervisor never learns of the request, so nothing audits it.
+      dev.status = 0xff;
+      ctx.outcome = 'refused';
+      ctx.log.push(
+        `${this.deviceName(d)} pass-through DMA ${access} at 0x${address.toString(16)} blocked by the platform, unreported`,
+      );
+      return;
+    }
     if (tr.kind === 'fault') {
       dev.status = tr.reason;
       ctx.hw.push({ kind: 'vtd-fault', device: d, reason: tr.reason, address });
       const records = this.iommu.drainFaults();
-      const reasonText = {
-        1: 'root entry not present',
-        2: 'context entry not present',
-        5: 'write denied',
-        6: 'read denied',
-      }[tr.reason];
       ctx.log.push(
-        `VT-d fault reason ${tr.reason} (${reasonText}) for ${this.deviceName(d)} at 0x${address.toString(16)}`,
+        `VT-d fault reason ${tr.reason} (${VTD_REASON_TEXT[tr.reason]}) for ${this.deviceName(d)} at 0x${address.toString(16)}`,
       );
-      if (tr.reason === 1 || tr.reason === 2) {
-        // No context: the device belongs to no running domain; the hardware record is all there is.
+      if (!this.dispatching()) {
+        // Before boot and after the halt no root entry is present, and no hypervisor acts on the record.
         ctx.outcome = 'ignored';
         return;
       }
@@ -1274,7 +1303,7 @@ export class Machine {
           kind: 'vtd-fault',
           device: d,
           page: Math.floor(rec.address / PAGE_SIZE),
-          reason: rec.reason as 5 | 6,
+          reason: rec.reason as ModelVtdFaultReason,
         });
       }
       ctx.outcome = 'refused';
@@ -1301,20 +1330,48 @@ export class Machine {
 
   private deviceIrq(ctx: StepContext, d: DeviceIdx): void {
     ctx.event = { type: 'DeviceIrq', device: d };
-    const irte = this.irte + d * IRTE_SIZE;
-    const owner = this.config.devices[d]!.owner;
-    if (this.mem.read8(irte) !== 1 || this.halted) {
+    const delivery = this.remapper.deliver(sourceIdOf(this.layout.requester[d]!), VECTOR_BASE + d);
+    if (delivery.kind === 'blocked' || this.halted) {
       ctx.outcome = 'ignored';
       ctx.hw.push({ kind: 'irq-blocked', device: d });
       ctx.log.push(`${this.deviceName(d)} interrupt blocked: no remapping entry`);
       return;
     }
-    const line = this.mem.read32(irte + 4);
-    const targets = this.mem.read32(irte + 8);
-    const label = this.labelOf(owner);
     ctx.log.push(
-      `${this.deviceName(d)} raises line ${line} (vector 0x${this.mem.read8(irte + 1).toString(16)})`,
+      `${this.deviceName(d)} raises line ${delivery.fields.line} (vector 0x${delivery.fields.vector.toString(16)})`,
     );
+    this.route(ctx, d, delivery.fields.targets, this.labelOf(this.config.devices[d]!.owner), false);
+  }
+
+  /**
+   * Device `d` writes an MSI with the vector of device `v`. Under interrupt remapping source-id
+   * validation refuses it; without, the hypervisor cannot tell it from `v`'s own interrupt and
+   * routes it as such. A pending vector does not remember who raised it, so the partitions that hold
+   * it pending are given the sender's label now (as the model does).
+   */
+  private msiWrite(ctx: StepContext, d: DeviceIdx, v: DeviceIdx): void {
+    ctx.event = { type: 'MsiWrite', device: d, vector: v };
+    const delivery = this.remapper.deliver(sourceIdOf(this.layout.requester[d]!), VECTOR_BASE + v);
+    if (delivery.kind === 'blocked' || this.halted || !this.booted) {
+      ctx.outcome = 'ignored';
+      ctx.hw.push({ kind: 'irq-blocked', device: d });
+      const why =
+        delivery.kind === 'blocked' && delivery.why === 'source-id'
+          ? 'source-id validation'
+          : 'no remapping entry';
+      ctx.log.push(
+        `${this.deviceName(d)} MSI with vector 0x${(VECTOR_BASE + v).toString(16)} blocked: ${why}`,
+      );
+      return;
+    }
+    ctx.log.push(
+      `${this.deviceName(d)} writes an MSI with vector 0x${delivery.fields.vector.toString(16)}, which belongs to ${this.deviceName(v)}: no interrupt remapping checks its source`,
+    );
+    this.route(ctx, v, delivery.fields.targets, this.labelOf(this.config.devices[d]!.owner), true);
+  }
+
+  /** The hypervisor delivers the vector of device `d` to `targets`: at once if running, else pending. */
+  private route(ctx: StepContext, d: DeviceIdx, targets: Bits, label: Bits, labelPending: boolean): void {
     for (let q = 0; q < this.config.partitions.length; q++) {
       if (!has(targets, q)) continue;
       if (this.partitionRunning(q)) {
@@ -1326,12 +1383,13 @@ export class Machine {
           reason: ExitReason.ExternalInterrupt,
         });
         ctx.log.push(`cpu${v.cpu}: external interrupt (exit 1)`);
-        this.inject(ctx, q, bit(d));
+        this.inject(ctx, q, bit(d), label);
       } else {
         if (this.mutants.has('irq-drops-pending')) continue;
         ctx.effects.push({ kind: 'pend', partition: q as PartitionIdx, device: d });
         this.setVirr(q, this.vIrr(q) | bit(d));
-        this.ghost.raisedLabel[q]![d] = label;
+        if (labelPending) this.ghost.observed[q]! |= label;
+        else this.ghost.raisedLabel[q]![d] = label;
         ctx.log.push(`vector pending for ${this.partitionName(q)} until its next VM entry`);
       }
     }
@@ -1382,7 +1440,7 @@ export class Machine {
           // Dropped but reported OK: back-pressure would tell the sender the receiver's progress.
           ctx.outcome = 'dropped';
           ctx.log.push(`channel ${ch.name} full: message dropped, sender told OK`);
-          this.audit(ctx, 'channel-full', p, arg);
+          this.audit(ctx, 'channel-full', p, arg, this.labelOf(ch.to));
           return finish('OK');
         }
         const slot = (this.mem.read32(ring + RING_HEAD) + count) % cap;

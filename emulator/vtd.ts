@@ -6,9 +6,10 @@
  * Second-level tables are four levels like EPT, with bit 0 read and bit 1 write.
  *
  * A request that fails is recorded in the fault recording registers with its source id, address,
- * access and fault reason: 1 root entry not present, 2 context entry not present, 5 write denied,
- * 6 read denied. Pass-through requests are bounded by platform memory: the hypervisor's own pages
- * are a protected memory region that no device request reaches, refused as the access-denied reasons.
+ * access and fault reason: 1 root entry not present, 2 context entry not present, 4 address beyond
+ * the address width, 5 write denied, 6 read denied. Pass-through requests have no second-level
+ * entry to be denied by: past platform memory they meet the hypervisor's own pages, a protected
+ * memory region the platform blocks without a fault record, or no memory at all.
  */
 import { entryAddress, type HostMemory, PAGE_SIZE } from './memory.js';
 
@@ -20,7 +21,18 @@ export const TT_PASSTHROUGH = 2;
 export const AW_48 = 2;
 export const FAULT_RECORDS = 8;
 
-export type VtdFaultReason = 1 | 2 | 5 | 6;
+export type VtdFaultReason = 1 | 2 | 4 | 5 | 6;
+
+export const VTD_REASON_TEXT: Record<VtdFaultReason, string> = {
+  1: 'root entry not present',
+  2: 'context entry not present',
+  4: 'address beyond the address width',
+  5: 'write denied',
+  6: 'read denied',
+};
+
+/** The address width the context entries program (AW_48): 2^48 bytes. */
+export const ADDRESS_LIMIT = 2 ** 48;
 
 export interface SourceId {
   readonly bus: number;
@@ -36,7 +48,9 @@ export interface FaultRecord {
 
 export type DmaTranslation =
   | { readonly kind: 'ok'; readonly hpa: number; readonly domain: number; readonly passthrough: boolean }
-  | { readonly kind: 'fault'; readonly reason: VtdFaultReason };
+  | { readonly kind: 'fault'; readonly reason: VtdFaultReason }
+  /** Blocked by the platform with no fault record (a pass-through request past platform memory). */
+  | { readonly kind: 'blocked' };
 
 export interface IommuOptions {
   /** Mutant: a context entry that is not present is used anyway, as pass-through. */
@@ -103,9 +117,9 @@ export class Iommu {
     if (!present && !this.options.skipContextCheck) return { kind: 'fault', reason: 2 };
     const domain = Math.floor(hi / 256) % 65536;
     const tt = Math.floor(lo / 4) % 4;
-    if (!Number.isInteger(iova) || iova < 0 || iova >= 2 ** 48) return denied;
+    if (!Number.isInteger(iova) || iova < 0 || iova >= ADDRESS_LIMIT) return { kind: 'fault', reason: 4 };
     if (tt === TT_PASSTHROUGH || !present) {
-      if (iova >= this.limit) return denied;
+      if (iova >= this.limit) return { kind: 'blocked' };
       return { kind: 'ok', hpa: iova, domain, passthrough: true };
     }
     let table = entryAddress(lo);

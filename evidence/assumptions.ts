@@ -3,6 +3,7 @@
  * entries hold for every system; the bounds entries are written per run by evidence/collect.ts,
  * because they depend on the options and on what the engines reached.
  */
+import type { SystemConfig } from '../system/config.js';
 
 export const ASSUMPTION_CATEGORIES = [
   'trusted-hardware',
@@ -30,8 +31,9 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     category: 'trusted-hardware',
     title: 'Virtualisation hardware behaves as documented',
     statement:
-      'VT-x (EPT translation with read/write/execute bits, VM exits with their basic reasons, the preemption timer), the VT-d IOMMU (root, context and second-level tables, fault recording) and the TPM with dynamic launch (PCR extend, PCRs 17-22 reset by launch) behave as Intel and the TCG specify. Errata and hardware faults are not modelled.',
-    consequence: 'A hardware defect that bypasses EPT or VT-d translation defeats every separation property.',
+      'VT-x (EPT translation with read/write/execute bits, VM exits with their basic reasons, the preemption timer), the VT-d IOMMU (root, context and second-level tables, fault recording with reasons 2, 4, 5 and 6, protected memory regions that block device access to the hypervisor silently) and the TPM with dynamic launch (PCR extend, PCRs 17-22 reset by launch) behave as Intel and the TCG specify. Beyond the DMA translation tables the model takes one platform fact for granted and two from the system file: PCIe access control services send every peer-to-peer request up to the IOMMU; every device has a requester ID of its own unless the file puts it in an iommuGroup (devices behind one PCIe-to-PCI bridge); interrupt remapping with source-id validation is on unless the file says otherwise (A-IRQ). Errata and hardware faults are not modelled.',
+    consequence:
+      'A hardware defect that bypasses EPT or VT-d translation defeats every separation property. A device sharing a requester ID that the file does not declare shares a DMA window unchecked; without ACS devices on one root port reach each other without the IOMMU, which the system file cannot describe yet, so it is not checked.',
   },
   {
     id: 'A-HW-2',
@@ -47,9 +49,9 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     category: 'threat-model',
     title: 'Guests, devices and images are hostile',
     statement:
-      'Every guest may execute any instruction sequence, every device may attempt any DMA and raise its interrupt at any time after its owner launched, and an attacker may replace the hypervisor image or any partition image before it is measured. Nothing else about their behaviour is assumed.',
+      "Every guest may execute any instruction sequence, and an attacker may replace the hypervisor image or any partition image before it is measured. Once every partition has launched or been refused, every device may attempt any DMA at any time until the fail-secure halt, and may raise its interrupt while its owner is launched (running or faulted), or write another device's vector as an MSI wherever the platform lets it (A-IRQ); the DMA of a device whose owner was refused finds no VT-d context (fault reason 2) and is audited. Before that point devices are not modelled: the platform is taken to hold them off memory until the hypervisor has programmed the IOMMU (A-HW-1), and the interrupts of a refused owner's devices are taken to be blocked by interrupt remapping. Nothing else about their behaviour is assumed.",
     consequence:
-      'None: this is the strongest environment the model offers; weaker attackers are covered by it.',
+      "Within these bounds this is the strongest environment the model offers; weaker attackers are covered by it. A device that reaches memory during launch, or whose interrupts outlive its owner's refusal, is outside it.",
   },
   {
     id: 'A-SCOPE-1',
@@ -65,9 +67,9 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     category: 'policy',
     title: 'Termination-insensitive information-flow policy',
     statement:
-      'A system-wide fail-secure halt (a full audit log under onFull: halt, a failed hypervisor measurement) is not counted as a flow, although a partition that can fill the log can stop the others.',
+      'A system-wide fail-secure halt (a full audit log under onFull: halt, a failed hypervisor measurement) is not counted as a flow. Under onFull: halt any partition that runs, the lowest included, can cause every record the log holds by itself (an I/O instruction or a refused hypercall is one record and leaves it running), and the record that fills the log halts the platform: see A-HALT for the figures of this system.',
     consequence:
-      'Whether and when the system halts can carry information; a partition that fills the log stops the others, which is what fail-secure requires.',
+      'Whether and when the system halts carries information from whichever partition caused it to every other, and any partition can stop the others: an availability loss and a covert channel of one use per boot, which InformationFlow does not see.',
   },
   {
     id: 'A-POLICY-2',
@@ -119,3 +121,49 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     consequence: 'MeasuredLaunch only guarantees that what runs matches the digests in the file.',
   },
 ];
+
+/**
+ * Entries that state what the fixed ones leave open, with the figures of one system: how many audit
+ * records a partition can cause before the fail-secure halt, and how wide the halt is as a channel.
+ */
+export function systemAssumptions(config: SystemConfig): Assumption[] {
+  const { capacity, onFull } = config.audit;
+  const halt: Assumption =
+    onFull === 'halt'
+      ? {
+          id: 'A-HALT',
+          category: 'policy',
+          title: 'The audit halt as a channel',
+          statement: `The audit log holds ${capacity} records and halts the platform when the ${capacity}th is written. Any one of the ${config.partitions.length} partitions can cause all ${capacity} by itself, one per audited request, and so chooses the step at which every partition stops: over a run of T steps the halt carries at most log2(T + 1) bits, once per boot, from the partition that caused it to all the others.`,
+          consequence:
+            'A lower partition can stop a higher one at will, and a higher partition can signal one value per boot to a lower one through the time of the halt (A-POLICY-1).',
+        }
+      : {
+          id: 'A-HALT',
+          category: 'policy',
+          title: 'The audit halt as a channel',
+          statement: `The audit log holds ${capacity} records and overwrites the oldest when full: no partition can halt the platform through it, but any partition that runs can cause ${capacity} records by itself and so push every older record out.`,
+          consequence:
+            'Records can be lost to a partition that floods the log, which AuditCompleteness reports; the halt channel of A-POLICY-1 does not exist under this policy.',
+        };
+  const irq: Assumption =
+    config.platform.interruptRemapping === 'enforced'
+      ? {
+          id: 'A-IRQ',
+          category: 'configuration',
+          title: 'Interrupt remapping is on',
+          statement:
+            'The file declares VT-d interrupt remapping with source-id validation enforced (platform.interruptRemapping, the default): a device raises only the vector assigned to it, so no MsiWrite event is explored. That the platform really enforces it is taken from the file, not checked.',
+          consequence:
+            'On a platform without interrupt remapping any device can inject any vector into whichever partition it is routed to (MSI spoofing), which these verdicts do not cover: check the file with interruptRemapping: off.',
+        }
+      : {
+          id: 'A-IRQ',
+          category: 'configuration',
+          title: 'Interrupt remapping is off',
+          statement:
+            "The file declares interrupt remapping off: every device may write any other device's vector as an MSI once boot completes (MsiWrite), and InterruptIsolation and InformationFlow are checked against it.",
+          consequence: 'None beyond the verdicts: MSI spoofing is part of the explored behaviour.',
+        };
+  return [halt, irq];
+}

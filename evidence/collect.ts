@@ -18,7 +18,7 @@ import { checkerConfig } from '../tla/checker-engine.js';
 import { vacuousLiveness } from '../tla/generate.js';
 import { tlcFiles } from '../tla/tlc/engine.js';
 import { type Env, findJar } from '../tla/tlc/jar.js';
-import { type Assumption, FIXED_ASSUMPTIONS } from './assumptions.js';
+import { type Assumption, FIXED_ASSUMPTIONS, systemAssumptions } from './assumptions.js';
 import { baselineOf } from './baseline.js';
 import { coverageTables, modelReach } from './coverage.js';
 import { type EngineOptions, type EngineRun, runEngines } from './engines.js';
@@ -217,7 +217,11 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     properties,
     requirements,
     conformance: { modelVsSpec, emulatorVsModel },
-    assumptions: [...FIXED_ASSUMPTIONS, ...boundAssumptions(bounds, engines, emulatorVsModel)],
+    assumptions: [
+      ...FIXED_ASSUMPTIONS,
+      ...systemAssumptions(config),
+      ...boundAssumptions(bounds, engines, emulatorVsModel),
+    ],
     files: [...files.entries()]
       .map(([path, content]) => ({ path, sha256: sha256(content) }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),

@@ -89,6 +89,11 @@ export function describeEvent(layout: Layout, e: Event): string {
         ? `${device.name} raises interrupt line ${device.irq}`
         : `device #${ev.device} raises its interrupt`;
     })
+    .with({ type: 'MsiWrite' }, (ev) => {
+      const device = layout.config.devices[ev.device];
+      const spoofed = layout.config.devices[ev.vector];
+      return `${device?.name ?? `device #${ev.device}`} writes an MSI with the vector of ${spoofed?.name ?? `device #${ev.vector}`} (no interrupt remapping)`;
+    })
     .with(
       { type: 'Hypercall' },
       (ev) => `${partition(layout, ev.partition)} VMCALL ${ev.op}${hypercallTarget(layout, ev.op, ev.arg)}`,
@@ -104,6 +109,10 @@ export function describeOutcome(layout: Layout, before: State, e: Event, result:
     const device = layout.config.devices[e.device]!;
     parts.push(device.iommu === 'passthrough' ? 'allowed by IOMMU passthrough' : 'translated by the IOMMU');
   }
+  if (e.type === 'Dma' && result.outcome === 'refused' && !result.effects.length)
+    parts.push(
+      'blocked by the platform with no VT-d fault record (pass-through past platform memory), so the hypervisor never learns of it',
+    );
   if (e.type === 'GuestAccess' && result.outcome === 'ok') parts.push('allowed by EPT');
   for (const effect of result.effects) parts.push(...describeEffect(layout, effect));
   result.state.observed.forEach((seen, q) => {
@@ -134,13 +143,20 @@ export function describeSchedule(layout: Layout, s: State): string {
   return `tick ${s.frame} of the major frame: ${cpus.join(', ')}`;
 }
 
+const VTD_REASONS = {
+  2: 'no context entry',
+  4: 'address beyond the address width',
+  5: 'write denied',
+  6: 'read denied',
+} as const;
+
 function describeEffect(layout: Layout, effect: Effect): string[] {
   return match(effect)
     .with({ kind: 'vm-exit' }, () => [])
     .with({ kind: 'audit' }, (ef) => [`audited (${ef.code})`])
     .with({ kind: 'ept-violation' }, () => ['EPT violation (exit 48)'])
     .with({ kind: 'vtd-fault' }, (ef) => [
-      `blocked by the IOMMU: VT-d fault reason ${ef.reason} (${ef.reason === 5 ? 'write' : 'read'} denied)`,
+      `blocked by the IOMMU: VT-d fault reason ${ef.reason} (${VTD_REASONS[ef.reason]})`,
     ])
     .with({ kind: 'inject' }, (ef) => [`interrupt injected into ${partition(layout, ef.partition)}`])
     .with({ kind: 'pend' }, (ef) => [`interrupt pending for ${partition(layout, ef.partition)}`])

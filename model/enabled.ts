@@ -13,7 +13,7 @@
 import type { DeviceIdx, HostPage, PartitionIdx } from '../system/config.js';
 import { has } from './bits.js';
 import { type Event, ExitReason, GUEST_EXIT_REASONS, HYPERCALL_OPS, type HypercallOp } from './events.js';
-import type { Layout } from './layout.js';
+import { canSpoof, type Layout } from './layout.js';
 import { booted, isLaunched, runningNow, type State } from './state.js';
 import type { ModelOptions } from './step.js';
 
@@ -63,6 +63,10 @@ export function buildCatalog(layout: Layout): EventCatalog {
   const device = config.devices.map((_, i) => {
     const d = i as DeviceIdx;
     const events: Event[] = [{ type: 'DeviceIrq', device: d }];
+    // A device can write another's vector as an MSI without interrupt remapping, or under it
+    // when they share a requester ID.
+    for (let v = 0; v < layout.nDevices; v++)
+      if (canSpoof(layout, d, v)) events.push({ type: 'MsiWrite', device: d, vector: v as DeviceIdx });
     // Every class the IOMMU lets the device reach, and one address it blocks: the hypervisor's
     // answer to a blocked DMA (a fault record, audited for the owner) does not depend on the page.
     const blocked = layout.classes.find((cls) => !layout.dmaReach[d]![cls.pages[0]!]);
@@ -130,6 +134,14 @@ function hypercallArgs(layout: Layout, p: PartitionIdx, op: HypercallOp): number
   }
 }
 
+/**
+ * The device whose vector an interrupt event raises: its own, or for an MSI the one it names. The
+ * hypervisor routes a vector only once it launched the owner of the device it assigned it to.
+ */
+export function lineOf(e: Event): DeviceIdx {
+  return e.type === 'MsiWrite' ? e.vector : (e as { device: DeviceIdx }).device;
+}
+
 /** Every event enabled in `state`, in a fixed order (so exploration is deterministic). */
 export function enabledEvents(
   layout: Layout,
@@ -153,10 +165,15 @@ export function enabledEvents(
   }
   const halted = state.halted;
   if (!halted || bugs?.has('tick-after-halt')) out.push(catalog.tick);
+  // Every device may attempt DMA once the IOMMU is programmed (that of a refused owner's devices
+  // faults for want of a context); only a launched owner's devices raise interrupts.
   if (!halted || bugs?.has('dma-after-halt'))
-    for (let d = 0; d < layout.nDevices; d++)
-      if (isLaunched(state, layout.config.devices[d]!.owner))
-        for (const e of catalog.device[d]!) if (e.type === 'Dma' || !halted) out.push(e);
+    for (let d = 0; d < layout.nDevices; d++) {
+      for (const e of catalog.device[d]!) {
+        if (e.type === 'Dma') out.push(e);
+        else if (!halted && isLaunched(state, layout.config.devices[lineOf(e)]!.owner)) out.push(e);
+      }
+    }
   if (halted) return out;
   const running = runningNow(layout, state);
   for (let p = 0; p < layout.nPartitions; p++) if (has(running, p)) out.push(...catalog.guest[p]!);

@@ -68,6 +68,11 @@ export type Event =
     }
   /** A device raises its physical interrupt line. */
   | { readonly type: 'DeviceIrq'; readonly device: DeviceIdx }
+  /**
+   * A device writes an MSI carrying the vector the hypervisor assigned to device `vector`: a write to
+   * the interrupt address range, not DMA. Only without interrupt remapping does it arrive as written.
+   */
+  | { readonly type: 'MsiWrite'; readonly device: DeviceIdx; readonly vector: DeviceIdx }
   /** VMCALL (exit 18). `op` and `arg` are what the guest put in its registers, malformed or not. */
   | {
       readonly type: 'Hypercall';
@@ -88,6 +93,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'GuestAccess',
   'Dma',
   'DeviceIrq',
+  'MsiWrite',
   'Hypercall',
   'VmExit',
 ];

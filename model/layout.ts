@@ -11,7 +11,14 @@
  * label in the state (`State.cells`).
  */
 
-import { type CpuId, type HostPage, hasPrivilege, pagesOf, type SystemConfig } from '../system/config.js';
+import {
+  type CpuId,
+  type DeviceIdx,
+  type HostPage,
+  hasPrivilege,
+  pagesOf,
+  type SystemConfig,
+} from '../system/config.js';
 import { type Bits, bit, EMPTY, has } from './bits.js';
 import { mayFlowTo } from './policy.js';
 
@@ -71,6 +78,15 @@ export interface Layout {
   readonly allowed: readonly Uint8Array[];
   /** Per device and host page: 1 where the IOMMU lets the device through. */
   readonly dmaReach: readonly Uint8Array[];
+  /**
+   * Per device: the device whose requester ID it uses (the first of its `iommuGroup` in file order,
+   * else itself). One requester ID is one VT-d context and one interrupt-remapping source id.
+   */
+  readonly requester: readonly DeviceIdx[];
+  /** Per device: the devices sharing its requester ID, itself included. */
+  readonly group: readonly Bits[];
+  /** Per device: the owners of the devices sharing its requester ID. */
+  readonly groupOwners: readonly Bits[];
   /** Per device: host pages its owner may write (DmaContainment's bound). */
   readonly ownerWritable: readonly Uint8Array[];
   /** Per device: partitions owning a device on the same interrupt line. */
@@ -131,10 +147,30 @@ export function buildLayout(config: SystemConfig, options: LayoutOptions = {}): 
 
   const eptBreach = ept.map((entries, p) => entries.some((e) => (e.rights & ~allowed[p]![e.page]!) !== 0));
 
-  const dmaReach = config.devices.map((d) => {
+  // Devices of one iommuGroup share a requester ID, hence one context: each reaches the union of
+  // the group's windows (all of memory if one of them is pass-through).
+  const requester = config.devices.map((d) =>
+    d.iommuGroup === null ? d.index : config.devices.find((e) => e.iommuGroup === d.iommuGroup)!.index,
+  );
+  const group = requester.map((r) => {
+    let members = EMPTY;
+    requester.forEach((other, e) => {
+      if (other === r) members |= bit(e);
+    });
+    return members;
+  });
+  const groupOwners = group.map((members) => {
+    let owners = EMPTY;
+    for (const d of config.devices) if (has(members, d.index)) owners |= bit(d.owner);
+    return owners;
+  });
+  const dmaReach = config.devices.map((_, i) => {
     const reach = new Uint8Array(nPages);
-    if (d.iommu === 'passthrough') reach.fill(1);
-    else for (const range of d.dma) for (const page of pagesOf(range)) reach[page] = 1;
+    for (const d of config.devices) {
+      if (!has(group[i]!, d.index)) continue;
+      if (d.iommu === 'passthrough') reach.fill(1);
+      else for (const range of d.dma) for (const page of pagesOf(range)) reach[page] = 1;
+    }
     return reach;
   });
 
@@ -219,6 +255,9 @@ export function buildLayout(config: SystemConfig, options: LayoutOptions = {}): 
     eptBreach,
     allowed,
     dmaReach,
+    requester,
+    group,
+    groupOwners,
     ownerWritable,
     irqTargets,
     frames,
@@ -256,6 +295,19 @@ function buildFrames(config: SystemConfig): FrameSlot[] {
     frames.push({ eligible, perCpu, misplaced, starting });
   }
   return frames;
+}
+
+/** The device's context is pass-through: it or a device sharing its requester ID is. */
+export function passThrough(layout: Layout, d: number): boolean {
+  return layout.config.devices.some((e) => has(layout.group[d]!, e.index) && e.iommu === 'passthrough');
+}
+
+/**
+ * Device `d` can raise the vector of device `v` as an MSI: always without interrupt remapping, and
+ * under it when they share a requester ID, which source-id validation cannot tell apart.
+ */
+export function canSpoof(layout: Layout, d: number, v: number): boolean {
+  return d !== v && (layout.config.platform.interruptRemapping === 'off' || has(layout.group[d]!, v));
 }
 
 export function popcount(x: Bits): number {

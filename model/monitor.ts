@@ -29,7 +29,8 @@ export function monitor(layout: Layout, before: State, event: Event, result: Ste
       if (result.outcome === 'ok' && !layout.ownerWritable[event.device]![event.page])
         flags |= Flag.DmaEscape;
       break;
-    case 'DeviceIrq': {
+    case 'DeviceIrq':
+    case 'MsiWrite': {
       const owner = layout.config.devices[event.device]!.owner;
       for (const e of result.effects)
         if ((e.kind === 'inject' || e.kind === 'pend') && e.partition !== owner) flags |= Flag.IrqEscape;

@@ -11,7 +11,7 @@
 import type { DeviceIdx, PartitionIdx } from '../system/config.js';
 import { type Bits, bit, EMPTY, has } from './bits.js';
 import { type Access, type Event, ExitReason } from './events.js';
-import { EPT_R, EPT_W, EPT_X, type Layout } from './layout.js';
+import { canSpoof, EPT_R, EPT_W, EPT_X, type Layout, passThrough } from './layout.js';
 import { monitor } from './monitor.js';
 import { booted, Flag, isLaunched, labelOf, runningNow, type State, withChanges } from './state.js';
 
@@ -38,6 +38,10 @@ export interface ModelOptions {
   /** Test-only: never set from the command line. */
   readonly bugs?: ReadonlySet<SeededBug>;
 }
+
+/** VT-d fault reasons the hypervisor sees: 2 no context entry, 4 address beyond the width, 5 write
+ * denied, 6 read denied (reason 1, no root entry, happens only before boot and after the halt). */
+export type VtdFaultReason = 2 | 4 | 5 | 6;
 
 export type HypercallStatus = 'OK' | 'EPERM' | 'EINVAL' | 'ENOSYS' | 'EAGAIN';
 
@@ -70,7 +74,12 @@ export type Effect =
       readonly gpa: number;
       readonly access: Access;
     }
-  | { readonly kind: 'vtd-fault'; readonly device: DeviceIdx; readonly page: number; readonly reason: 5 | 6 }
+  | {
+      readonly kind: 'vtd-fault';
+      readonly device: DeviceIdx;
+      readonly page: number;
+      readonly reason: VtdFaultReason;
+    }
   | { readonly kind: 'inject'; readonly partition: PartitionIdx; readonly devices: Bits }
   | { readonly kind: 'pend'; readonly partition: PartitionIdx; readonly device: DeviceIdx }
   | { readonly kind: 'inject-gp'; readonly partition: PartitionIdx }
@@ -123,6 +132,8 @@ function core(layout: Layout, s: State, e: Event, bugs: ReadonlySet<SeededBug>):
       return dma(layout, s, e.device, e.page, e.access, bugs);
     case 'DeviceIrq':
       return deviceIrq(layout, s, e.device);
+    case 'MsiWrite':
+      return msiWrite(layout, s, e.device, e.vector);
     case 'Hypercall':
       return hypercall(layout, s, e.partition, e.op, e.arg, bugs);
     case 'VmExit':
@@ -144,7 +155,8 @@ const ignored = (state: State): StepResult => ({ state, outcome: 'ignored', effe
 // ---------------------------------------------------------------- audit (system audit component)
 
 /**
- * Appends one record. Under `halt` the record that fills the log is kept and the system halts in
+ * Appends one record, labelled by its cause and by `also`, the partitions whose behaviour decides
+ * whether the record exists at all. Under `halt` the record that fills the log is kept and the system halts in
  * the same step; under `overwrite` a full log drops its oldest record, which AuditCompleteness sees.
  */
 function audit(
@@ -153,8 +165,9 @@ function audit(
   code: AuditCode,
   cause: PartitionIdx | null,
   effects: Effect[],
+  also: Bits = EMPTY,
 ): State {
-  const label = cause === null ? EMPTY : labelOf(layout, s, cause);
+  const label = (cause === null ? EMPTY : labelOf(layout, s, cause)) | also;
   effects.push({ kind: 'audit', code, cause, label });
   const { capacity, onFull } = layout.config.audit;
   const auditLabel = s.auditLabel | label;
@@ -267,15 +280,19 @@ function irqLabel(layout: Layout, s: State, devices: Bits): Bits {
 
 /**
  * Restart `target` on behalf of `by`: its memory is cleared, its pending interrupts dropped, and it
- * observes the resetter's label (a reset is a message from the resetter).
+ * observes the resetter's label (a reset is a message from the resetter). The cleared memory holds
+ * no data, but that it was cleared now is the resetter's decision about the target's state: every
+ * other partition reaching it learns both, so it carries both labels besides its listers'.
  */
 function reset(layout: Layout, s: State, by: PartitionIdx, target: PartitionIdx, effects: Effect[]): State {
   effects.push({ kind: 'reset', by, target });
+  const cleared = labelOf(layout, s, by) | labelOf(layout, s, target);
   let cells = s.cells;
   layout.cells.forEach((cls, i) => {
-    if (has(cls.listers, target) && cells[i] !== cls.initial) {
+    const label = cls.initial | cleared;
+    if (has(cls.listers, target) && cells[i] !== label) {
       if (cells === s.cells) cells = [...s.cells];
-      (cells as Bits[])[i] = cls.initial;
+      (cells as Bits[])[i] = label;
     }
   });
   return withChanges(s, {
@@ -360,6 +377,17 @@ function vmExit(
 
 // ---------------------------------------------------------------- IOMMU (VT-d)
 
+/** Host pages below the IOMMU's 48-bit address width; an address at or above it is fault reason 4. */
+export const ADDRESS_WIDTH_PAGES = 2 ** (48 - 12);
+
+/**
+ * A device's request, as VT-d answers it once the hypervisor has programmed it: a device whose owner
+ * was refused finds no context entry (reason 2), an address beyond the width is reason 4, one the
+ * second-level tables do not map is reason 5 or 6; each fault is recorded and the hypervisor audits
+ * it for the owner. A pass-through request has no tables to fault in: one past platform memory is
+ * blocked by the platform (the hypervisor's protected memory region, or no memory at all) without a
+ * fault record, so the hypervisor never learns of it and nothing is audited.
+ */
 function dma(
   layout: Layout,
   s: State,
@@ -368,17 +396,22 @@ function dma(
   access: 'read' | 'write',
   bugs: ReadonlySet<SeededBug>,
 ): StepResult {
-  const owner = layout.config.devices[d]?.owner;
-  if (owner === undefined || !booted(s) || !isLaunched(s, owner)) return ignored(s);
+  const device = layout.config.devices[d];
+  if (device === undefined || !booted(s)) return ignored(s);
   if (s.halted && !bugs.has('dma-after-halt')) return ignored(s);
-  if (
-    !Number.isInteger(page) ||
-    page < 0 ||
-    page >= layout.config.platform.pages ||
-    !layout.dmaReach[d]![page]
-  ) {
-    const effects: Effect[] = [{ kind: 'vtd-fault', device: d, page, reason: access === 'write' ? 5 : 6 }];
+  const owner = device.owner;
+  const fault = (reason: VtdFaultReason): StepResult => {
+    const effects: Effect[] = [{ kind: 'vtd-fault', device: d, page, reason }];
     return { state: audit(layout, s, 'iommu-fault', owner, effects), outcome: 'refused', effects };
+  };
+  // One context serves every device of a requester ID; the hypervisor programs it only when it
+  // launched all of their owners.
+  for (let q = 0; q < layout.nPartitions; q++)
+    if (has(layout.groupOwners[d]!, q) && s.status[q] === 'refused') return fault(2);
+  if (!Number.isInteger(page) || page < 0 || page >= ADDRESS_WIDTH_PAGES) return fault(4);
+  if (page >= layout.config.platform.pages || !layout.dmaReach[d]![page]) {
+    if (passThrough(layout, d)) return { state: s, outcome: 'refused', effects: NO_EFFECTS };
+    return fault(access === 'write' ? 5 : 6);
   }
   const cell = layout.classes[layout.classOf[page]!]!.cell;
   if (cell < 0) return unchanged(s);
@@ -391,15 +424,36 @@ function dma(
 
 // ---------------------------------------------------------------- interrupt handler
 
-/**
- * The physical line is routed to every partition owning a device on it. A partition running now
- * takes an external-interrupt exit and gets the vector injected at once; others hold it pending.
- */
+/** The physical line is routed to every partition owning a device on it. */
 function deviceIrq(layout: Layout, s: State, d: DeviceIdx): StepResult {
   const owner = layout.config.devices[d]?.owner;
   if (owner === undefined || s.halted || !booted(s) || !isLaunched(s, owner)) return ignored(s);
+  return route(layout, s, d, labelOf(layout, s, owner), false);
+}
+
+/**
+ * Without interrupt remapping a device's write to the interrupt address range arrives as the MSI it
+ * wrote, and nothing checks its source: the hypervisor takes the vector for that of device `vector`
+ * and routes it as such (once it has launched that device's owner; a refused owner's device may
+ * write too, as it may attempt DMA). A pending vector does not remember who raised it, so the partitions that
+ * hold it pending are given the sender's label at once.
+ */
+function msiWrite(layout: Layout, s: State, d: DeviceIdx, vector: DeviceIdx): StepResult {
+  const owner = layout.config.devices[d]?.owner;
+  const routedTo = layout.config.devices[vector]?.owner;
+  if (owner === undefined || routedTo === undefined) return ignored(s);
+  if (!canSpoof(layout, d, vector)) return ignored(s);
+  if (s.halted || !booted(s) || !isLaunched(s, routedTo)) return ignored(s);
+  return route(layout, s, vector, labelOf(layout, s, owner), true);
+}
+
+/**
+ * Delivers the vector of device `d`, carrying `label`, to every partition it is routed to. A
+ * partition running now takes an external-interrupt exit and gets it injected at once; others hold
+ * it pending (and, with `labelPending`, observe `label` now).
+ */
+function route(layout: Layout, s: State, d: DeviceIdx, label: Bits, labelPending: boolean): StepResult {
   const running = runningNow(layout, s);
-  const label = labelOf(layout, s, owner);
   const effects: Effect[] = [];
   let observed = s.observed;
   let pendingIrq = s.pendingIrq;
@@ -412,6 +466,8 @@ function deviceIrq(layout: Layout, s: State, d: DeviceIdx): StepResult {
     } else {
       effects.push({ kind: 'pend', partition: q as PartitionIdx, device: d });
       if (!has(pendingIrq[q]!, d)) pendingIrq = replace(pendingIrq, q, pendingIrq[q]! | bit(d));
+      if (labelPending && (observed[q]! | label) !== observed[q])
+        observed = replace(observed, q, observed[q]! | label);
     }
   }
   const state =
@@ -475,9 +531,12 @@ function serve(
       }
       const queue = s.channels[arg]!;
       // The sender is told OK even when the message is dropped: back-pressure would leak the
-      // receiver's progress to the sender.
-      if (queue.length >= ch.capacity)
-        return reply(audit(layout, s, 'channel-full', p, effects), 'OK', 'dropped');
+      // receiver's progress to the sender. Whether the queue is full depends on the receiver too,
+      // so the record carries both labels.
+      if (queue.length >= ch.capacity) {
+        const receiver = labelOf(layout, s, ch.to);
+        return reply(audit(layout, s, 'channel-full', p, effects, receiver), 'OK', 'dropped');
+      }
       return reply(withChanges(s, { channels: replace(s.channels, arg, [...queue, labelOf(layout, s, p)]) }));
     }
     case 'receive': {

@@ -83,7 +83,11 @@ export function systemFileArb(c: SystemConstraints = {}): fc.Arbitrary<Record<st
       });
       return fc.record({
         system: fc.constant('generated'),
-        platform: fc.constant({ cpus, pages }),
+        platform: fc.record({
+          cpus: fc.constant(cpus),
+          pages: fc.constant(pages),
+          interruptRemapping: fc.constantFrom('enforced', 'enforced', 'off'),
+        }),
         hypervisor: fc.constant({ image: digest(0) }),
         levels: fc.constant(levels),
         partitions: fc.tuple(...names.map(partition)),
@@ -159,6 +163,7 @@ export function eventArb(layout: Layout): fc.Arbitrary<Event> {
     const device = fc.nat({ max: layout.nDevices - 1 }).map((d) => d as DeviceIdx);
     events.push(
       device.map((d): Event => ({ type: 'DeviceIrq', device: d })),
+      fc.record({ device, vector: device }).map((r): Event => ({ type: 'MsiWrite', ...r })),
       fc
         .record({
           device,

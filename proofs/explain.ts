@@ -67,6 +67,11 @@ export function explainViolation(layout: Layout, name: PropertyName, trace: Trac
     })
     .with('InterruptIsolation', () => {
       const e = last.event;
+      if (e?.type === 'MsiWrite') {
+        const sender = config.devices[e.device]!;
+        const spoofed = config.devices[e.vector]!;
+        return `${sender.name} (owned by ${config.partitions[sender.owner]!.name}) raised the vector of ${spoofed.name}, which reaches ${names(layout, layout.irqTargets[e.vector]!)}: without interrupt remapping nothing checks an MSI's source`;
+      }
       if (e?.type !== 'DeviceIrq')
         return 'a device interrupt reached a partition that does not own the device';
       const device = config.devices[e.device]!;

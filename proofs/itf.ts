@@ -98,6 +98,8 @@ export function eventToItf(layout: Layout, e: Event): Record<string, ItfValue> {
       return { device: devices[e.device]!.name, page: e.page, access: e.access };
     case 'DeviceIrq':
       return { device: devices[e.device]!.name };
+    case 'MsiWrite':
+      return { device: devices[e.device]!.name, vector: devices[e.vector]!.name };
     case 'Hypercall':
       return { partition: partitions[e.partition]!.name, op: e.op, arg: e.arg };
     case 'VmExit':
@@ -172,6 +174,8 @@ export function eventFromItf(layout: Layout, action: string, args: Record<string
       };
     case 'DeviceIrq':
       return { type: action, device: device(args.device!) };
+    case 'MsiWrite':
+      return { type: action, device: device(args.device!), vector: device(args.vector!) };
     case 'Hypercall':
       return {
         type: action,

@@ -32,7 +32,10 @@ CONSTANTS
     EptBreach,      \* partitions whose EPT maps more than MemoryIsolation allows
     Devices,        \* device names
     Owner,          \* [Devices -> Partitions]: the VT-d domain each device is assigned to
+    GroupOwners,    \* [Devices -> SUBSET Partitions]: owners of the devices sharing its requester ID
     IrqTargets,     \* [Devices -> SUBSET Partitions]: owners of every device on the same line
+    MsiVectors,     \* [Devices -> SUBSET Devices]: whose vectors a device can write as an MSI
+                    \* (none under interrupt remapping)
     Channels,       \* channel names
     ChannelAt,      \* [0..C-1 -> Channels]: file order, the index a hypercall argument names
     ChanFrom,       \* [Channels -> Partitions]
@@ -54,6 +57,8 @@ CONSTANTS
     PageCell,       \* [page -> Int]: the label cell of each candidate page's class, -1 when none
     DmaReach,       \* [Devices -> SUBSET Nat]: candidate pages the IOMMU lets each device reach
     DmaWritable,    \* [Devices -> SUBSET Nat]: candidate pages the device's owner may write
+    DmaUnreported,  \* [Devices -> SUBSET Nat]: candidate pages blocked with no VT-d fault record
+                    \* (a pass-through device's requests past platform memory)
     AuditCapacity,  \* records the audit log holds
     AuditHalts      \* TRUE for onFull: halt, FALSE for onFull: overwrite
 
@@ -151,6 +156,8 @@ MonitorFlags(s, ev, outcome, audited) ==
           THEN {"DmaEscape"} ELSE {})
     \cup (IF ev.type = "DeviceIrq" /\ IrqTargets[ev.device] # {Owner[ev.device]}
           THEN {"IrqEscape"} ELSE {})
+    \cup (IF ev.type = "MsiWrite" /\ IrqTargets[ev.vector] # {Owner[ev.device]}
+          THEN {"IrqEscape"} ELSE {})
     \cup (IF /\ ev.type = "Hypercall"
              /\ \/ outcome = "refused" /\ ~SameExceptAudit(status, s)
                 \/ outcome = "ok" /\ ~Authorised(ev.partition, ev.op)
@@ -198,32 +205,35 @@ MemAccess(p, c, write) ==
     ELSE IF write THEN [Cur EXCEPT !.cells[c] = @ \cup LabelOf(p)]
     ELSE [Cur EXCEPT !.observed[p] = @ \cup cells[c]]
 
-\* Restart `targets` on behalf of the partition with label `label` in state s: their memory is
-\* cleared, their pending interrupts dropped, and they observe the resetter's label.
-ResetWith(s, targets, label) ==
+\* Restart t on behalf of the partition with label `label` in state s: its memory is cleared,
+\* its pending interrupts dropped, and it observes the resetter's label. That the memory was
+\* cleared now is the resetter's decision about t's state: it carries both labels.
+ResetWith(s, t, label) ==
     [s EXCEPT
-       !.status = [p \in Partitions |-> IF p \in targets THEN "running" ELSE s.status[p]],
-       !.observed = [p \in Partitions |-> IF p \in targets THEN s.observed[p] \cup label
-                                          ELSE s.observed[p]],
-       !.pendingIrq = [p \in Partitions |-> IF p \in targets THEN {} ELSE s.pendingIrq[p]],
-       !.cells = [c \in CellIds |-> IF CellInit[c] \cap targets # {} THEN CellInit[c]
+       !.status[t] = "running",
+       !.observed[t] = @ \cup label,
+       !.pendingIrq[t] = {},
+       !.cells = [c \in CellIds |-> IF t \in CellInit[c]
+                                    THEN CellInit[c] \cup label \cup LabelIn(s.observed, t)
                                     ELSE s.cells[c]]]
 
-ResetIn(s, by, targets) == ResetWith(s, targets, LabelIn(s.observed, by))
+ResetIn(s, by, t) == ResetWith(s, t, LabelIn(s.observed, by))
 
-\* Monitor m's turn in the Tick that moves to tick fr: it resets every faulted partition when
-\* one of its windows starts there and it is up.
-MonitorTurn(s, m, fr, faulted) ==
-    IF m \in Starting[fr] /\ s.status[m] = "running" /\ faulted # {} THEN ResetIn(s, m, faulted) ELSE s
+\* Monitor m's turn in the Tick that moves to tick fr: when one of its windows starts there and it
+\* is up, it resets every other faulted partition, one at a time in file order from index i.
+RECURSIVE MonitorTurn(_, _, _, _)
+MonitorTurn(s, m, fr, i) ==
+    IF i \notin DOMAIN PartitionAt \/ m \notin Starting[fr] \/ s.status[m] # "running" THEN s
+    ELSE MonitorTurn(IF PartitionAt[i] # m /\ s.status[PartitionAt[i]] = "faulted"
+                     THEN ResetIn(s, m, PartitionAt[i]) ELSE s,
+                     m, fr, i + 1)
 
 \* The health monitors take their turns in file order (model/step.ts tick): a monitor reset
 \* earlier in the same tick acts too.
 RECURSIVE MonitorResets(_, _, _)
 MonitorResets(s, ms, fr) ==
     IF ms = <<>> THEN s
-    ELSE MonitorResets(MonitorTurn(s, Head(ms), fr,
-                                   {p \in Partitions \ {Head(ms)} : s.status[p] = "faulted"}),
-                       Tail(ms), fr)
+    ELSE MonitorResets(MonitorTurn(s, Head(ms), fr, 0), Tail(ms), fr)
 
 -----------------------------------------------------------------------------
 (* Security monitor: measured launch *)
@@ -313,31 +323,47 @@ GuestAccess(p, gpa, access) == \E r \in GuestAccessStep(p, gpa, access) : Apply(
 -----------------------------------------------------------------------------
 (* IOMMU: a device reads or writes a host page, for its owner *)
 
+\* Once the IOMMU is programmed every device may try: a device finds no context (fault reason 2)
+\* when the owner of a device sharing its requester ID, its own included, was refused, a page outside its window faults (5 or 6); both are audited for the owner.
+\* A pass-through request past platform memory is blocked with no fault record: nothing audits it.
 DmaStep(d, page, access) ==
-    IF ~Booted \/ (halted /\ "dma-after-halt" \notin Bugs) \/ ~IsLaunched(Owner[d]) THEN {}
-    ELSE IF page \in DmaReach[d]
-    THEN Step(MemAccess(Owner[d], PageCell[page], access = "write"),
-              [type |-> "Dma", device |-> d, page |-> page], "ok", FALSE)
-    ELSE Step(Audit(Cur, LabelOf(Owner[d])), [type |-> "Dma", device |-> d, page |-> page], "refused", TRUE)
+    LET ev == [type |-> "Dma", device |-> d, page |-> page] IN
+    IF ~Booted \/ (halted /\ "dma-after-halt" \notin Bugs) THEN {}
+    ELSE IF \E q \in GroupOwners[d] : status[q] = "refused"
+    THEN Step(Audit(Cur, LabelOf(Owner[d])), ev, "refused", TRUE)
+    ELSE IF page \in DmaReach[d] THEN Step(MemAccess(Owner[d], PageCell[page], access = "write"), ev, "ok", FALSE)
+    ELSE IF page \in DmaUnreported[d] THEN Step(Cur, ev, "refused", FALSE)
+    ELSE Step(Audit(Cur, LabelOf(Owner[d])), ev, "refused", TRUE)
 
 Dma(d, page, access) == \E r \in DmaStep(d, page, access) : Apply(r)
 
 -----------------------------------------------------------------------------
 (* Interrupt handler: the line reaches every partition owning a device on it *)
 
-\* Targets running now take the interrupt at once; the others hold it pending.
-IrqTo(d, label, running) ==
+\* Targets running now take the vector of device d at once; the others hold it pending (and,
+\* with labelPending, observe its label now: a pending vector does not remember who raised it).
+IrqTo(d, label, running, labelPending) ==
     [Cur EXCEPT
-       !.observed = [q \in Partitions |-> IF q \in IrqTargets[d] /\ q \in running
+       !.observed = [q \in Partitions |-> IF q \in IrqTargets[d] /\ (q \in running \/ labelPending)
                                           THEN observed[q] \cup label ELSE observed[q]],
        !.pendingIrq = [q \in Partitions |-> IF q \in IrqTargets[d] /\ q \notin running
                                             THEN pendingIrq[q] \cup {d} ELSE pendingIrq[q]]]
 
 DeviceIrqStep(d) ==
     IF ~Booted \/ halted \/ ~IsLaunched(Owner[d]) THEN {}
-    ELSE Step(IrqTo(d, LabelOf(Owner[d]), RunningNow), [type |-> "DeviceIrq", device |-> d], "ok", FALSE)
+    ELSE Step(IrqTo(d, LabelOf(Owner[d]), RunningNow, FALSE), [type |-> "DeviceIrq", device |-> d], "ok", FALSE)
 
 DeviceIrq(d) == \E r \in DeviceIrqStep(d) : Apply(r)
+
+\* Without interrupt remapping device d writes an MSI with the vector of device v, and nothing
+\* checks its source: the hypervisor routes it as v's (once it launched v's owner), carrying d's
+\* owner's label. A refused owner's device may write too, as it may attempt DMA.
+MsiWriteStep(d, v) ==
+    IF ~Booted \/ halted \/ ~IsLaunched(Owner[v]) THEN {}
+    ELSE Step(IrqTo(v, LabelOf(Owner[d]), RunningNow, TRUE),
+              [type |-> "MsiWrite", device |-> d, vector |-> v], "ok", FALSE)
+
+MsiWrite(d, v) == \E r \in MsiWriteStep(d, v) : Apply(r)
 
 -----------------------------------------------------------------------------
 (* Hypercall API: VMCALL with an operation and an argument, malformed or not *)
@@ -355,7 +381,9 @@ SendOn(p, c) ==
          ELSE Refused(Cur, p)
     \* The sender is told OK even when the message is dropped: back-pressure would leak the
     \* receiver's progress to the sender.
-    ELSE IF Len(channels[c]) >= ChanCapacity[c] THEN Answer(Audit(Cur, LabelOf(p)), "dropped", TRUE)
+    \* Whether the queue is full depends on the receiver too: the record carries both labels.
+    ELSE IF Len(channels[c]) >= ChanCapacity[c]
+    THEN Answer(Audit(Cur, LabelOf(p) \cup LabelOf(ChanTo[c])), "dropped", TRUE)
     ELSE Done([Cur EXCEPT !.channels[c] = Append(@, LabelOf(p))])
 
 ReceiveOn(p, c) ==
@@ -365,7 +393,7 @@ ReceiveOn(p, c) ==
 
 PartitionReset(p, t) ==
     IF t = p \/ p \notin Monitors \/ ~IsLaunched(t) THEN Refused(Cur, p)
-    ELSE Done(ResetIn(Cur, p, {t}))
+    ELSE Done(ResetIn(Cur, p, t))
 
 PartitionStatus(p, t) ==
     IF p \notin Monitors /\ "status-without-privilege" \notin Bugs THEN Refused(Cur, p)
@@ -443,6 +471,8 @@ Next ==
     \/ \E p \in Partitions : \E r \in LaunchStep(p) : Apply(r)                \* LaunchPartition(p)
     \/ \E r \in TickStep : Apply(r)                                           \* Tick
     \/ \E d \in Devices : \E r \in DeviceIrqStep(d) : Apply(r)                \* DeviceIrq(d)
+    \/ \E d \in Devices : \E v \in MsiVectors[d] :
+          \E r \in MsiWriteStep(d, v) : Apply(r)                             \* MsiWrite(d, v)
     \/ \E d \in Devices : \E c \in DmaCandidates[d] :
           \E r \in DmaStep(d, c[1], c[2]) : Apply(r)                          \* Dma(d, page, access)
     \/ \E p \in RunningNow :
@@ -534,6 +564,7 @@ Successors ==
     \cup UNION {LaunchStep(p) : p \in Partitions}
     \cup TickStep
     \cup UNION {DeviceIrqStep(d) : d \in Devices}
+    \cup UNION {UNION {MsiWriteStep(d, v) : v \in MsiVectors[d]} : d \in Devices}
     \cup UNION {UNION {DmaStep(d, c[1], c[2]) : c \in DmaCandidates[d]} : d \in Devices}
     \cup UNION {UNION {GuestAccessStep(p, c[1], c[2]) : c \in GuestCandidates[p]} : p \in RunningNow}
     \cup UNION {UNION {HypercallStep(p, c[1], c[2]) : c \in HypercallCandidates[p]} : p \in RunningNow}

@@ -27,8 +27,12 @@ MC_Devices ==
     {"nic0"}
 MC_Owner ==
     "nic0" :> "unclass"
+MC_GroupOwners ==
+    "nic0" :> {"unclass"}
 MC_IrqTargets ==
     "nic0" :> {"unclass"}
+MC_MsiVectors ==
+    "nic0" :> {}
 MC_Channels ==
     {}
 MC_ChannelAt ==
@@ -71,6 +75,8 @@ MC_DmaReach ==
     "nic0" :> {3, 4}
 MC_DmaWritable ==
     "nic0" :> {4}
+MC_DmaUnreported ==
+    "nic0" :> {}
 MC_AuditCapacity ==
     2
 MC_AuditHalts ==

@@ -27,8 +27,12 @@ MC_Devices ==
     {"can0", "gpu0"}
 MC_Owner ==
     "can0" :> "sensor" @@ "gpu0" :> "fusion"
+MC_GroupOwners ==
+    "can0" :> {"sensor"} @@ "gpu0" :> {"fusion"}
 MC_IrqTargets ==
     "can0" :> {"sensor"} @@ "gpu0" :> {"fusion"}
+MC_MsiVectors ==
+    "can0" :> {} @@ "gpu0" :> {}
 MC_Channels ==
     {}
 MC_ChannelAt ==
@@ -71,6 +75,8 @@ MC_DmaReach ==
     "can0" :> {0} @@ "gpu0" :> {6}
 MC_DmaWritable ==
     "can0" :> {0, 1} @@ "gpu0" :> {6}
+MC_DmaUnreported ==
+    "can0" :> {} @@ "gpu0" :> {}
 MC_AuditCapacity ==
     2
 MC_AuditHalts ==

@@ -27,8 +27,12 @@ MC_Devices ==
     {"disk0", "nic0"}
 MC_Owner ==
     "disk0" :> "secret" @@ "nic0" :> "unclass"
+MC_GroupOwners ==
+    "disk0" :> {"secret"} @@ "nic0" :> {"unclass"}
 MC_IrqTargets ==
     "disk0" :> {"secret", "unclass"} @@ "nic0" :> {"secret", "unclass"}
+MC_MsiVectors ==
+    "disk0" :> {} @@ "nic0" :> {}
 MC_Channels ==
     {}
 MC_ChannelAt ==
@@ -71,6 +75,8 @@ MC_DmaReach ==
     "disk0" :> {0} @@ "nic0" :> {4}
 MC_DmaWritable ==
     "disk0" :> {0, 1} @@ "nic0" :> {4}
+MC_DmaUnreported ==
+    "disk0" :> {} @@ "nic0" :> {}
 MC_AuditCapacity ==
     2
 MC_AuditHalts ==

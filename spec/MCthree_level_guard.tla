@@ -27,8 +27,12 @@ MC_Devices ==
     {"disk0"}
 MC_Owner ==
     "disk0" :> "topsecret"
+MC_GroupOwners ==
+    "disk0" :> {"topsecret"}
 MC_IrqTargets ==
     "disk0" :> {"topsecret"}
+MC_MsiVectors ==
+    "disk0" :> {}
 MC_Channels ==
     {"up", "release"}
 MC_ChannelAt ==
@@ -71,6 +75,8 @@ MC_DmaReach ==
     "disk0" :> {8}
 MC_DmaWritable ==
     "disk0" :> {8}
+MC_DmaUnreported ==
+    "disk0" :> {}
 MC_AuditCapacity ==
     2
 MC_AuditHalts ==

@@ -25,6 +25,8 @@ export type LaunchMode = 'measured' | 'unmeasured';
 export type Privilege = 'partition-control' | 'audit-read';
 export type IommuMode = 'enforced' | 'passthrough';
 export type AuditPolicy = 'halt' | 'overwrite';
+/** VT-d interrupt remapping with source-id validation: on, or off (MSIs are delivered as written). */
+export type InterruptRemapping = 'enforced' | 'off';
 
 /** A half-open run of host pages [start, start + pages). */
 export interface PageRange {
@@ -55,6 +57,8 @@ export interface DeviceConfig {
   readonly irq: number;
   readonly iommu: IommuMode;
   readonly dma: readonly PageRange[];
+  /** Devices naming one group share a requester ID (behind one PCIe-to-PCI bridge); null: its own. */
+  readonly iommuGroup: string | null;
 }
 
 export interface ChannelConfig {
@@ -87,7 +91,11 @@ export interface WindowConfig {
 
 export interface SystemConfig {
   readonly system: string;
-  readonly platform: { readonly cpus: number; readonly pages: number };
+  readonly platform: {
+    readonly cpus: number;
+    readonly pages: number;
+    readonly interruptRemapping: InterruptRemapping;
+  };
   readonly hypervisor: { readonly image: Digest };
   /** The level order, lowest first; empty under a `flows` policy. */
   readonly levels: readonly string[];

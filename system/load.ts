@@ -266,7 +266,11 @@ function resolve(file: SystemFile): SystemConfig {
 
   return {
     system: file.system,
-    platform: { cpus: file.platform.cpus, pages: file.platform.pages },
+    platform: {
+      cpus: file.platform.cpus,
+      pages: file.platform.pages,
+      interruptRemapping: file.platform.interruptRemapping,
+    },
     hypervisor: { image: digest(file.hypervisor.image) },
     levels: [...(file.levels ?? [])],
     ...(file.flows === undefined ? {} : { flows: resolveFlows(file.flows, partition) }),
@@ -291,6 +295,7 @@ function resolve(file: SystemFile): SystemConfig {
       irq: d.irq,
       iommu: d.iommu,
       dma: d.dma.map(range),
+      iommuGroup: d.iommuGroup ?? null,
     })),
     channels: file.channels.map((c, i) => ({
       index: i as ChannelIdx,

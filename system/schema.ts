@@ -4,7 +4,14 @@
  * more than one field (references, duplicates, ranges against the platform) live in `load.ts`.
  */
 import { z } from 'zod';
-import type { AuditPolicy, IommuMode, LaunchMode, PartitionKind, Privilege } from './config.js';
+import type {
+  AuditPolicy,
+  InterruptRemapping,
+  IommuMode,
+  LaunchMode,
+  PartitionKind,
+  Privilege,
+} from './config.js';
 import {
   MAX_AUDIT_CAPACITY,
   MAX_CHANNEL_CAPACITY,
@@ -33,6 +40,7 @@ export const LAUNCH_MODES = ['measured', 'unmeasured'] as const satisfies readon
 export const PRIVILEGES = ['partition-control', 'audit-read'] as const satisfies readonly Privilege[];
 export const IOMMU_MODES = ['enforced', 'passthrough'] as const satisfies readonly IommuMode[];
 export const AUDIT_POLICIES = ['halt', 'overwrite'] as const satisfies readonly AuditPolicy[];
+export const REMAPPING_MODES = ['enforced', 'off'] as const satisfies readonly InterruptRemapping[];
 
 export const nameSchema = z
   .string()
@@ -81,6 +89,7 @@ export const deviceSchema = z.strictObject({
   irq: position(MAX_IRQ + 1),
   iommu: z.enum(IOMMU_MODES).default('enforced'),
   dma: list(pageRangeSchema, MAX_RANGES),
+  iommuGroup: nameSchema.optional(),
 });
 
 export const channelSchema = z.strictObject({
@@ -113,7 +122,11 @@ export const windowSchema = z.strictObject({
 
 export const systemFileSchema = z.strictObject({
   system: nameSchema,
-  platform: z.strictObject({ cpus: count(MAX_CPUS), pages: count(MAX_PAGES) }),
+  platform: z.strictObject({
+    cpus: count(MAX_CPUS),
+    pages: count(MAX_PAGES),
+    interruptRemapping: z.enum(REMAPPING_MODES).default('enforced'),
+  }),
   hypervisor: z.strictObject({ image: digestSchema }),
   // Exactly one of `levels` and `flows` states the information-flow policy (cross-check.ts).
   levels: list(levelSchema, MAX_LEVELS).optional(),

@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { members } from '../model/bits.js';
 import { buildCatalog } from '../model/enabled.js';
-import { EPT_R, EPT_W, EPT_X, type Layout } from '../model/layout.js';
+import { EPT_R, EPT_W, EPT_X, type Layout, passThrough } from '../model/layout.js';
 import type { SeededBug } from '../model/step.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
 import { HYPERVISOR_TLA } from './paths.js';
@@ -104,7 +104,20 @@ export function constantDefinitions(layout: Layout): [string, Tla][] {
     ['EptBreach', set(partitions.filter((p) => layout.eptBreach[p]).map(pname))],
     ['Devices', set(devices.map(dname))],
     ['Owner', fn(devices.map((d) => [dname(d), pname(config.devices[d]!.owner)] as const))],
+    ['GroupOwners', fn(devices.map((d) => [dname(d), parts(layout.groupOwners[d]!)] as const))],
     ['IrqTargets', fn(devices.map((d) => [dname(d), parts(layout.irqTargets[d]!)] as const))],
+    [
+      'MsiVectors',
+      fn(
+        devices.map(
+          (d) =>
+            [
+              dname(d),
+              set(catalog.device[d]!.flatMap((e) => (e.type === 'MsiWrite' ? [dname(e.vector)] : []))),
+            ] as const,
+        ),
+      ),
+    ],
     ['Channels', set(channels.map(cname))],
     ['ChannelAt', fn(channels.map((c) => [int(c), cname(c)] as const))],
     ['ChanFrom', fn(channels.map((c) => [cname(c), pname(config.channels[c]!.from)] as const))],
@@ -186,6 +199,18 @@ export function constantDefinitions(layout: Layout): [string, Tla][] {
             [
               dname(d),
               set(dmaPages.filter((pg) => inPlatform(pg) && layout.ownerWritable[d]![pg]).map(int)),
+            ] as const,
+        ),
+      ),
+    ],
+    [
+      'DmaUnreported',
+      fn(
+        devices.map(
+          (d) =>
+            [
+              dname(d),
+              set(dmaPages.filter((pg) => passThrough(layout, d) && !inPlatform(pg)).map(int)),
             ] as const,
         ),
       ),

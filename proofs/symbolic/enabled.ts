@@ -2,7 +2,7 @@
  * model/enabled.ts `enabledEvents` over symbolic states: each event of the layout's catalog with
  * the condition under which `enabledEvents` lists it.
  */
-import { catalogEvents, type EventCatalog } from '../../model/enabled.js';
+import { catalogEvents, type EventCatalog, lineOf } from '../../model/enabled.js';
 import type { Event } from '../../model/events.js';
 import type { Layout } from '../../model/layout.js';
 import { booted, hvIs, isLaunched, runningNow, type SymState } from './state.js';
@@ -42,12 +42,12 @@ export function enabledEvents(
   catalog.guest.forEach((events, p) => {
     for (const event of events) out.push({ event, guard: and(up, not(s.halted), live[p]!) });
   });
-  catalog.device.forEach((events, d) => {
-    const owner = layout.config.devices[d]!.owner;
+  catalog.device.forEach((events) => {
     const dmaOn = or(not(s.halted), bugs.has('dma-after-halt') ? TRUE : FALSE);
     for (const event of events) {
-      const on = event.type === 'Dma' ? dmaOn : not(s.halted);
-      out.push({ event, guard: and(up, on, isLaunched(s, owner)) });
+      const routedTo = layout.config.devices[lineOf(event)]!.owner;
+      const guard = event.type === 'Dma' ? and(up, dmaOn) : and(up, not(s.halted), isLaunched(s, routedTo));
+      out.push({ event, guard });
     }
   });
   const order = catalogEvents(catalog);

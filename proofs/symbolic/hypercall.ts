@@ -56,7 +56,7 @@ function serve(layout: Layout, s: SymState, p: number, op: string, arg: number, 
       const slots = s.chSlots[arg]!.map((slot, j) => slot.map((t, q) => ite(eq(len, int(j)), label[q]!, t)));
       return split(
         not(lt(len, int(ch.capacity))),
-        done(audit(layout, s, p), 'dropped', true),
+        done(audit(layout, s, p, labelOf(layout, s, ch.to)), 'dropped', true),
         done(
           withSym(s, {
             chLen: replace(s.chLen, arg, add(len, 1)),

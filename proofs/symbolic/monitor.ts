@@ -30,10 +30,12 @@ export function monitor(layout: Layout, before: SymState, event: Event, branch: 
       if (branch.outcome === 'ok' && !layout.ownerWritable[event.device]![event.page])
         set(Flag.DmaEscape, TRUE);
       break;
-    case 'DeviceIrq': {
+    case 'DeviceIrq':
+    case 'MsiWrite': {
       const owner = layout.config.devices[event.device]!.owner;
+      const line = event.type === 'MsiWrite' ? event.vector : event.device;
       for (let q = 0; q < layout.nPartitions; q++)
-        if (has(layout.irqTargets[event.device]!, q) && q !== owner) set(Flag.IrqEscape, TRUE);
+        if (has(layout.irqTargets[line]!, q) && q !== owner) set(Flag.IrqEscape, TRUE);
       break;
     }
     case 'Hypercall':

@@ -32,6 +32,7 @@ import {
   launchPartition,
   MIRRORED_BUGS,
   measureHypervisor,
+  msiWrite,
   tamperImage,
   tick,
   vmExit,
@@ -88,6 +89,8 @@ function core(layout: Layout, s: SymState, e: Event, bugs: Bugs): Branch[] {
       return dma(layout, s, e.device, e.page, e.access, bugs);
     case 'DeviceIrq':
       return deviceIrq(layout, s, e.device);
+    case 'MsiWrite':
+      return msiWrite(layout, s, e.device, e.vector);
     case 'Hypercall':
       return hypercall(layout, s, e.partition, e.op, e.arg, bugs);
     case 'VmExit':

@@ -6,9 +6,9 @@
  */
 import { has } from '../../model/bits.js';
 import { type Access, ExitReason } from '../../model/events.js';
-import { EPT_R, EPT_W, EPT_X, type Layout } from '../../model/layout.js';
+import { canSpoof, EPT_R, EPT_W, EPT_X, type Layout, passThrough } from '../../model/layout.js';
 import { Flag } from '../../model/state.js';
-import type { Outcome, SeededBug } from '../../model/step.js';
+import { ADDRESS_WIDTH_PAGES, type Outcome, type SeededBug } from '../../model/step.js';
 import {
   booted,
   emptyLabel,
@@ -72,8 +72,9 @@ export const done = (state: SymState, outcome: Outcome, audited = false): Branch
 export const ignored = (s: SymState) => done(s, 'ignored');
 
 /** model/step.ts `audit`: appends one record; halts or drops as the policy says. */
-export function audit(layout: Layout, s: SymState, cause: number | null): SymState {
-  const label = cause === null ? emptyLabel(layout.nPartitions) : labelOf(layout, s, cause);
+export function audit(layout: Layout, s: SymState, cause: number | null, also?: Label): SymState {
+  const own = cause === null ? emptyLabel(layout.nPartitions) : labelOf(layout, s, cause);
+  const label = also ? union(own, also) : own;
   const { capacity, onFull } = layout.config.audit;
   const room = lt(s.auditCount, int(capacity));
   const count = s.auditCount;
@@ -220,14 +221,14 @@ function injectPending(layout: Layout, s: SymState, entering: Term[]): SymState 
 
 /** model/step.ts `reset`. */
 export function reset(layout: Layout, s: SymState, by: number, target: number): SymState {
+  const resetter = labelOf(layout, s, by);
+  const cleared = union(resetter, labelOf(layout, s, target));
   const cells = s.cells.map((cell, i) => {
     const cls = layout.cells[i]!;
-    return has(cls.listers, target)
-      ? emptyLabel(layout.nPartitions).map((_, q) => (has(cls.initial, q) ? TRUE : FALSE))
-      : cell;
+    return has(cls.listers, target) ? cleared.map((t, q) => (has(cls.initial, q) ? TRUE : t)) : cell;
   });
   return withSym(setStatus(s, target, 'running'), {
-    observed: replace(s.observed, target, union(s.observed[target]!, labelOf(layout, s, by))),
+    observed: replace(s.observed, target, union(s.observed[target]!, resetter)),
     pendingIrq: replace(
       s.pendingIrq,
       target,
@@ -291,6 +292,7 @@ export function vmExit(layout: Layout, s: SymState, p: number, reason: number, b
   return split(not(running), ignored(s), go);
 }
 
+/** model/step.ts `dma`. */
 export function dma(
   layout: Layout,
   s: SymState,
@@ -299,39 +301,56 @@ export function dma(
   access: 'read' | 'write',
   bugs: Bugs,
 ): Branch[] {
-  const owner = layout.config.devices[d]?.owner;
-  if (owner === undefined) return ignored(s);
+  const device = layout.config.devices[d];
+  if (device === undefined) return ignored(s);
+  const owner = device.owner;
   const halt = bugs.has('dma-after-halt') ? FALSE : s.halted;
+  const fault = done(audit(layout, s, owner), 'refused', true);
   let go: Branch[];
-  if (
-    !Number.isInteger(page) ||
-    page < 0 ||
-    page >= layout.config.platform.pages ||
-    !layout.dmaReach[d]![page]
-  )
-    go = done(audit(layout, s, owner), 'refused', true);
+  if (!Number.isInteger(page) || page < 0 || page >= ADDRESS_WIDTH_PAGES) go = fault;
+  else if (page >= layout.config.platform.pages || !layout.dmaReach[d]![page])
+    go = passThrough(layout, d) ? done(s, 'refused') : fault;
   else {
     const cell = layout.classes[layout.classOf[page]!]!.cell;
     go = done(cell < 0 ? s : memoryAccess(layout, s, owner, cell, access === 'write'), 'ok');
   }
-  return split(or(not(booted(s)), not(isLaunched(s, owner)), halt), ignored(s), go);
+  const refused = layout.config.partitions.flatMap((p) =>
+    has(layout.groupOwners[d]!, p.index) ? [isStatus(s, p.index, 'refused')] : [],
+  );
+  return split(or(not(booted(s)), halt), ignored(s), split(or(...refused), fault, go));
 }
 
 export function deviceIrq(layout: Layout, s: SymState, d: number): Branch[] {
   const owner = layout.config.devices[d]?.owner;
   if (owner === undefined) return ignored(s);
+  const next = route(layout, s, d, labelOf(layout, s, owner), false);
+  return split(or(s.halted, not(booted(s)), not(isLaunched(s, owner))), ignored(s), done(next, 'ok'));
+}
+
+/** model/step.ts `msiWrite`. */
+export function msiWrite(layout: Layout, s: SymState, d: number, vector: number): Branch[] {
+  const owner = layout.config.devices[d]?.owner;
+  const routedTo = layout.config.devices[vector]?.owner;
+  if (owner === undefined || routedTo === undefined) return ignored(s);
+  if (!canSpoof(layout, d, vector)) return ignored(s);
+  const next = route(layout, s, vector, labelOf(layout, s, owner), true);
+  return split(or(s.halted, not(booted(s)), not(isLaunched(s, routedTo))), ignored(s), done(next, 'ok'));
+}
+
+/** model/step.ts `route`. */
+function route(layout: Layout, s: SymState, d: number, label: Label, labelPending: boolean): SymState {
   const running = runningNow(layout, s);
-  const label = labelOf(layout, s, owner);
   const targets = layout.irqTargets[d]!;
-  const next = withSym(s, {
+  return withSym(s, {
     observed: s.observed.map((seen, q) =>
-      has(targets, q) ? seen.map((t, r) => or(t, and(running[q]!, label[r]!))) : seen,
+      has(targets, q)
+        ? seen.map((t, r) => or(t, labelPending ? label[r]! : and(running[q]!, label[r]!)))
+        : seen,
     ),
     pendingIrq: s.pendingIrq.map((row, q) =>
       has(targets, q) ? replace(row, d, or(row[d]!, not(running[q]!))) : row,
     ),
   });
-  return split(or(s.halted, not(booted(s)), not(isLaunched(s, owner))), ignored(s), done(next, 'ok'));
 }
 
 /** model/step.ts `observe`: `p` learns `label`. */

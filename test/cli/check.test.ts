@@ -76,7 +76,10 @@ describe('typezero check output', () => {
       'Violation: nic0 completed a DMA read of page 0, which its owner unclass may not write.',
     );
     expect(r.stdout).toContain('Violation: unclass (UNCLASSIFIED) holds data of secret (SECRET)');
-    expect(r.stdout).toContain('2 of 11 properties violated.');
+    expect(r.stdout).toContain(
+      'nic0 DMA read from page 12 (outside the platform): blocked by the platform with no VT-d fault record',
+    );
+    expect(r.stdout).toContain('3 of 11 properties violated.');
   });
 
   it('shows a liveness counterexample as a cycle', () => {

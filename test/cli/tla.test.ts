@@ -65,13 +65,13 @@ describe('typezero check --engine tla-checker', () => {
     expect(flow.status).toBe('violated');
     expect(flow.trace['#meta'].format).toBe('ITF');
     expect(flow.trace.states.at(-1)['#meta'].action).toBe('Hypercall');
-    expect(report.stats).toEqual({ distinctStates: 112, depth: 11, durationMs: expect.any(Number) });
+    expect(report.stats).toEqual({ distinctStates: 114, depth: 11, durationMs: expect.any(Number) });
   });
 
   it('prints the human report, with each property exercised or not', () => {
     const r = typezero(['check', 'examples/mils-two-domain.yaml', '--engine', 'tla-checker']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('engine tla-checker: 335 distinct states, depth 13');
+    expect(r.stdout).toContain('engine tla-checker: 349 distinct states, depth 13');
     expect(r.stdout).toContain('exercised: a partition faults');
     expect(r.stdout).toContain('All 11 properties hold.');
   });
@@ -97,7 +97,7 @@ describe('typezero check --engine all', () => {
     const r = typezero(['check', 'examples/shared-irq.yaml', '--engine', 'all']);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(
-      /Engines agree: explorer \(470 distinct states, \d+ ms\), tla-checker \(470 distinct states, \d+ ms\)\./,
+      /Engines agree: explorer \(480 distinct states, \d+ ms\), tla-checker \(480 distinct states, \d+ ms\)\./,
     );
     expect(r.stdout).toMatch(/Not run: tlc \(tla2tools\.jar not found: run `typezero tools install`/);
   });
@@ -107,7 +107,7 @@ describe('typezero check --engine all', () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.engine).toBe('all');
-    expect(report.stats.distinctStates).toBe(335);
+    expect(report.stats.distinctStates).toBe(349);
     expect(r.stderr).toMatch(/^tlc not run: /);
   });
 });

@@ -51,14 +51,15 @@ describe('VT-d remapping', () => {
     });
     expect(iommu.translate(SRC, 4 * PAGE_SIZE, true)).toEqual({ kind: 'fault', reason: 5 });
     expect(iommu.translate(SRC, 4 * PAGE_SIZE, false)).toEqual({ kind: 'fault', reason: 6 });
-    expect(iommu.translate(SRC, 2 ** 50, false)).toEqual({ kind: 'fault', reason: 6 });
+    expect(iommu.translate(SRC, 2 ** 50, false)).toEqual({ kind: 'fault', reason: 4 });
+    expect(iommu.translate(SRC, 2 ** 48, true)).toEqual({ kind: 'fault', reason: 4 });
     expect(enumerateSecondLevel(mem, sl.root)).toEqual([
       { iovaPage: 2, hostPage: 2 },
       { iovaPage: 3, hostPage: 3 },
     ]);
   });
 
-  it('in pass-through reaches every platform page and nothing past it', () => {
+  it('in pass-through reaches every platform page and nothing past it, with no fault record', () => {
     const { mem, iommu, ctx } = setup();
     writeRootEntry(mem, iommu.rootTable, SRC.bus, ctx);
     writeContextEntry(mem, ctx, SRC.devfn, { translationType: TT_PASSTHROUGH, domain: 1, slptptr: 0 });
@@ -67,7 +68,9 @@ describe('VT-d remapping', () => {
       hpa: 7 * PAGE_SIZE + 8,
       passthrough: true,
     });
-    expect(iommu.translate(SRC, 8 * PAGE_SIZE, true)).toEqual({ kind: 'fault', reason: 5 });
+    expect(iommu.translate(SRC, 8 * PAGE_SIZE, true)).toEqual({ kind: 'blocked' });
+    expect(iommu.faults).toEqual([]);
+    expect(iommu.translate(SRC, 2 ** 48, true)).toEqual({ kind: 'fault', reason: 4 });
   });
 
   it('keeps at most the hardware number of fault records and sets overflow', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bit } from '../../model/bits.js';
+import { buildCatalog } from '../../model/enabled.js';
 import { type Event, ExitReason } from '../../model/events.js';
 import { Flag, type State } from '../../model/state.js';
 import type { DeviceIdx } from '../../system/config.js';
@@ -45,6 +46,16 @@ const hc = (partition: number, op: string, arg = 0): Event => ({
   arg,
 });
 
+/** Boots with the image of `victim` replaced before its measurement, so its launch is refused. */
+const bootRefusing = (victim: number) =>
+  driver(config).run(
+    { type: 'MeasureHypervisor' },
+    { type: 'TamperImage', partition: pid(victim) },
+    { type: 'LaunchPartition', partition: HIGH },
+    { type: 'LaunchPartition', partition: LOW },
+    { type: 'LaunchPartition', partition: MON },
+  );
+
 /** The state with the audit log taken out, to show a step changed nothing else. */
 function withoutAudit(s: State) {
   const { auditCount: _c, auditLabel: _l, halted: _h, ...rest } = s;
@@ -72,13 +83,7 @@ describe('measured launch', () => {
   });
 
   it('refuses a tampered partition, audits it, and launches the others', () => {
-    const d = driver(config).run(
-      { type: 'MeasureHypervisor' },
-      { type: 'TamperImage', partition: LOW },
-      { type: 'LaunchPartition', partition: HIGH },
-      { type: 'LaunchPartition', partition: LOW },
-      { type: 'LaunchPartition', partition: MON },
-    );
+    const d = bootRefusing(LOW);
     expect(d.state.status).toEqual(['running', 'refused', 'running']);
     expect(d.state.auditCount).toBe(1);
     expect(d.state.flags).toBe(0);
@@ -124,6 +129,21 @@ describe('scheduler and health monitor', () => {
     // A reset carries the monitor's label: it is a downgrader, so only itself.
     expect(atMonitor.state.observed[HIGH]).toBe(bit(HIGH) | bit(MON));
     expect(atMonitor.state.flags).toBe(0);
+  });
+
+  it('labels the memory a reset clears with the resetter and the target, not only its listers', () => {
+    const faulted = booted(config)
+      .run(tick, hc(LOW, 'send', 0), tick, tick, hc(HIGH, 'receive', 0))
+      .run({ type: 'VmExit', partition: HIGH, reason: ExitReason.TripleFault });
+    expect(faulted.state.observed[HIGH]).toBe(bit(HIGH) | bit(LOW));
+    const reset = faulted.run(tick, tick);
+    expect(reset.last?.effects).toContainEqual({ kind: 'reset', by: MON, target: HIGH });
+    // Pages 2-3: listed by high, reached by the disk (high) and the passthrough nic (low).
+    const cell = reset.layout.classes[reset.layout.classOf[2]!]!.cell;
+    expect(cell).toBeGreaterThanOrEqual(0);
+    expect(faulted.state.cells[cell]).toBe(bit(HIGH));
+    // Whether the pages were cleared now is the monitor's decision about high's state.
+    expect(reset.state.cells[cell]).toBe(bit(HIGH) | bit(MON) | bit(LOW));
   });
 });
 
@@ -207,9 +227,36 @@ describe('IOMMU (VT-d)', () => {
     expect(d.state.observed[LOW]! & bit(HIGH)).toBeTruthy();
   });
 
-  it('keeps devices idle until their owner launched', () => {
+  it('keeps devices idle until boot completes', () => {
     const d = driver(config).run({ type: 'MeasureHypervisor' });
     expect(d.run({ type: 'Dma', device: DISK, page: 3, access: 'write' }).state).toBe(d.state);
+  });
+
+  it("audits the DMA of a refused owner's device: VT-d finds no context entry, fault reason 2", () => {
+    const refused = bootRefusing(HIGH);
+    expect(refused.state.status[HIGH]).toBe('refused');
+    const d = refused.run({ type: 'Dma', device: DISK, page: 3, access: 'write' });
+    expect(d.last?.outcome).toBe('refused');
+    expect(d.last?.effects).toContainEqual({ kind: 'vtd-fault', device: DISK, page: 3, reason: 2 });
+    expect(d.state.auditCount).toBe(refused.state.auditCount + 1);
+    expect(d.state.flags).toBe(0);
+    // The interrupt of a refused owner's device stays blocked.
+    expect(refused.run({ type: 'DeviceIrq', device: DISK }).last?.outcome).toBe('ignored');
+  });
+
+  it.each([2 ** 36, 2 ** 40, -1, 1.5])('faults an address %s past the 48-bit width with reason 4', (page) => {
+    const d = booted(config).run({ type: 'Dma', device: NIC, page, access: 'read' });
+    expect(d.last?.outcome).toBe('refused');
+    expect(d.last?.effects).toContainEqual({ kind: 'vtd-fault', device: NIC, page, reason: 4 });
+  });
+
+  it('reports nothing for a pass-through request past platform memory, which AuditCompleteness flags', () => {
+    const b = booted(config);
+    const d = b.run({ type: 'Dma', device: NIC, page: 12, access: 'write' });
+    expect(d.last?.outcome).toBe('refused');
+    expect(d.last?.effects).toEqual([]);
+    expect(d.state.auditCount).toBe(b.state.auditCount);
+    expect(d.state.flags & Flag.Unaudited).toBeTruthy();
   });
 });
 
@@ -230,6 +277,87 @@ describe('interrupts', () => {
     const d = booted(shared).run({ type: 'DeviceIrq', device: DISK });
     expect(d.state.pendingIrq[LOW]).toBe(bit(DISK));
     expect(d.state.flags & Flag.IrqEscape).toBeTruthy();
+  });
+});
+
+describe('MSI writes (interrupt remapping)', () => {
+  const msi: Event = { type: 'MsiWrite', device: DISK, vector: NIC };
+  const off = fromYaml(UNIT().replace('pages: 12 }', 'pages: 12, interruptRemapping: off }'));
+
+  it("ignores an MSI with another device's vector under interrupt remapping (the default)", () => {
+    expect(config.platform.interruptRemapping).toBe('enforced');
+    const b = booted(config);
+    expect(b.run(msi).last?.outcome).toBe('ignored');
+    expect(buildCatalog(b.layout).device[DISK]!.some((e) => e.type === 'MsiWrite')).toBe(false);
+  });
+
+  it("without remapping routes the spoofed vector as the victim device's, with the sender's label", () => {
+    const b = booted(off);
+    expect(buildCatalog(b.layout).device[DISK]).toContainEqual(msi);
+    // Tick 0 runs high: the nic's vector pends for low, which learns high's label at once.
+    const d = b.run(msi);
+    expect(d.last?.outcome).toBe('ok');
+    expect(d.last?.effects).toContainEqual({ kind: 'pend', partition: LOW, device: NIC });
+    expect(d.state.observed[LOW]).toBe(bit(LOW) | bit(HIGH));
+    expect(d.state.flags & Flag.IrqEscape).toBeTruthy();
+    // Running now: injected at once.
+    const atLow = booted(off).run(tick, msi);
+    expect(atLow.last?.effects).toContainEqual({ kind: 'inject', partition: LOW, devices: bit(NIC) });
+    expect(atLow.state.observed[LOW]).toBe(bit(LOW) | bit(HIGH));
+  });
+
+  it("is not routed once the victim device's owner was refused", () => {
+    const refused = driver(off).run(
+      { type: 'MeasureHypervisor' },
+      { type: 'TamperImage', partition: LOW },
+      { type: 'LaunchPartition', partition: HIGH },
+      { type: 'LaunchPartition', partition: LOW },
+      { type: 'LaunchPartition', partition: MON },
+    );
+    expect(refused.run(msi).last?.outcome).toBe('ignored');
+  });
+});
+
+describe('shared requester IDs (iommuGroup)', () => {
+  const grouped = fromYaml(
+    UNIT()
+      .replace(
+        '{ name: disk, owner: high, irq: 3, dma: [{ start: 2, pages: 2 }] }',
+        '{ name: disk, owner: high, irq: 3, dma: [{ start: 2, pages: 2 }], iommuGroup: bridge }',
+      )
+      .replace(
+        '{ name: nic, owner: low, irq: 4, iommu: passthrough, dma: [{ start: 4, pages: 1 }] }',
+        '{ name: nic, owner: low, irq: 4, dma: [{ start: 4, pages: 1 }], iommuGroup: bridge }',
+      ),
+  );
+
+  it('gives every device of a group the union of its windows, which DmaContainment flags', () => {
+    const b = booted(grouped);
+    expect(b.layout.requester).toEqual([DISK, DISK]);
+    const d = b.run({ type: 'Dma', device: NIC, page: 2, access: 'read' });
+    expect(d.last?.outcome).toBe('ok');
+    expect(d.state.flags & Flag.DmaEscape).toBeTruthy();
+    expect(d.state.observed[LOW]! & bit(HIGH)).toBeTruthy();
+  });
+
+  it("lets group mates raise each other's vectors under interrupt remapping", () => {
+    expect(grouped.platform.interruptRemapping).toBe('enforced');
+    const d = booted(grouped).run({ type: 'MsiWrite', device: DISK, vector: NIC });
+    expect(d.last?.outcome).toBe('ok');
+    expect(d.state.flags & Flag.IrqEscape).toBeTruthy();
+  });
+
+  it('leaves the shared context unprogrammed when one of its owners was refused', () => {
+    const d = driver(grouped)
+      .run(
+        { type: 'MeasureHypervisor' },
+        { type: 'TamperImage', partition: LOW },
+        { type: 'LaunchPartition', partition: HIGH },
+        { type: 'LaunchPartition', partition: LOW },
+        { type: 'LaunchPartition', partition: MON },
+      )
+      .run({ type: 'Dma', device: DISK, page: 2, access: 'read' });
+    expect(d.last?.effects).toContainEqual({ kind: 'vtd-fault', device: DISK, page: 2, reason: 2 });
   });
 });
 
@@ -262,6 +390,14 @@ describe('hypercalls', () => {
     });
     expect(again.state.channels[0]).toEqual([bit(LOW)]);
     expect(again.state.auditCount).toBe(full.state.auditCount + 1);
+    // The queue is full because high has not received: the record carries both labels.
+    expect(again.last?.effects).toContainEqual({
+      kind: 'audit',
+      code: 'channel-full',
+      cause: LOW,
+      label: bit(LOW) | bit(HIGH),
+    });
+    expect(again.state.auditLabel).toBe(bit(LOW) | bit(HIGH));
   });
 
   it('answers receive on an empty channel with EAGAIN and changes nothing', () => {
@@ -319,16 +455,7 @@ describe('hypercalls', () => {
   });
 
   it('refuses to reset a partition that never launched', () => {
-    const c = fromYaml(UNIT());
-    const d = driver(c)
-      .run(
-        { type: 'MeasureHypervisor' },
-        { type: 'TamperImage', partition: LOW },
-        { type: 'LaunchPartition', partition: HIGH },
-        { type: 'LaunchPartition', partition: LOW },
-        { type: 'LaunchPartition', partition: MON },
-      )
-      .run(tick, tick, hc(MON, 'partition-reset', LOW));
+    const d = bootRefusing(LOW).run(tick, tick, hc(MON, 'partition-reset', LOW));
     expect(d.last?.outcome).toBe('refused');
     expect(d.state.status[LOW]).toBe('refused');
   });

@@ -14,7 +14,7 @@ import { at, atValue, BASE, errorsOf, H, loaded, onlyError, patch, S, U } from '
 
 const EXPECTED: SystemConfig = {
   system: 'mils-two-domain',
-  platform: { cpus: 2, pages: 32 },
+  platform: { cpus: 2, pages: 32, interruptRemapping: 'enforced' },
   hypervisor: { image: `sha256:${H}` },
   levels: ['UNCLASSIFIED', 'SECRET'],
   partitions: [
@@ -45,7 +45,17 @@ const EXPECTED: SystemConfig = {
       downgrader: false,
     },
   ],
-  devices: [{ index: 0, name: 'nic0', owner: 0, irq: 11, iommu: 'enforced', dma: [{ start: 2, pages: 2 }] }],
+  devices: [
+    {
+      index: 0,
+      name: 'nic0',
+      owner: 0,
+      irq: 11,
+      iommu: 'enforced',
+      dma: [{ start: 2, pages: 2 }],
+      iommuGroup: null,
+    },
+  ],
   channels: [{ index: 0, name: 'up', from: 1, to: 0, capacity: 2 }],
   shared: [{ name: 'ring', memory: { start: 20, pages: 1 }, writer: 1, readers: [0] }],
   schedule: {
@@ -236,7 +246,7 @@ describe('unknown keys (TZ102)', () => {
     const text = patch(['irq: 11,', 'irq: 11, ownr: secret,']);
     const e = onlyError(text);
     expect(e).toMatchObject({ code: 'TZ102', path: 'devices[0].ownr', ...at(text, 'ownr') });
-    expect(e.message).toBe('unknown key "ownr"; expected one of: name, owner, irq, iommu, dma');
+    expect(e.message).toBe('unknown key "ownr"; expected one of: name, owner, irq, iommu, dma, iommuGroup');
   });
 
   test('unknown keys are found at the top level and in nested page ranges', () => {
