@@ -63,6 +63,8 @@ export interface ProveRun {
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** The first, shallow search for a counterexample: at most this long, this many steps deep. */
+const QUICK_SEARCH = { ms: 1_000, depth: 8 };
 
 export async function prove(
   config: SystemConfig,
@@ -140,10 +142,13 @@ async function decide(
 ): Promise<Undated> {
   const bad = rel.bad.get(name)!;
   // Spacer proves most properties that hold within seconds, but takes far longer than bounded model
-  // checking to refute one: a short proof attempt, then a short search for a trace, then each
-  // again with the rest of the time.
+  // checking to refute one, and most violations are a few steps deep: first a second's search for a
+  // trace, then a short proof attempt, then a short search again, then each with the rest of the time.
   const slice = (ms: number) => Math.min(deadline, Date.now() + ms);
   const budget = deadline - Date.now();
+  progress('searching a trace');
+  const shallow = await bmc(rel, bad, slice(Math.min(QUICK_SEARCH.ms, budget / 8)), QUICK_SEARCH.depth);
+  if (shallow.kind === 'trace') return violated(rel, name, shallow.events, model);
   progress('proving');
   let answer = await chc(rel, bad, slice(Math.min(10_000, budget / 4)));
   if (answer.kind === 'unknown') {
