@@ -1,5 +1,5 @@
 /**
- * The TLA+ side of the command line: `check --engine tla-checker|tlc|all`, `tools install|path`,
+ * The TLA+ side of the command line: `check --engine tla-checker|tlc|prove|all`, `tools install|path`,
  * and the `tlc` / `sany` pass-throughs to tla2tools.jar. A missing Java or jar is a tool failure:
  * exit 2 with one line saying what to do.
  */
@@ -10,16 +10,19 @@ import { sha256 } from '../evidence/tool.js';
 import { type CheckReport, type CheckRun, exitCodeOf } from '../proofs/check.js';
 import type { Verdict } from '../proofs/explorer.js';
 import type { PropertyName } from '../proofs/properties.js';
+import { z3Version } from '../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../system/config.js';
 import type { EngineName, EngineRun } from '../tla/engine.js';
 import { EngineError } from '../tla/engine.js';
 import { engineNamed, runAll } from '../tla/engines.js';
 import { standaloneModel } from '../tla/models.js';
+import { proveEngine } from '../tla/prove-engine.js';
 import { findJar, InstallError, installJar, PINNED_TLA2TOOLS } from '../tla/tlc/jar.js';
 import { findTools, sanyArgs, tlcPassThroughArgs } from '../tla/tlc/java.js';
 import { formatHuman } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
 import type { Io } from './io.js';
+import { formatProve } from './prove.js';
 
 /** A tool failure with a one-line reason (exit 2). */
 export class ToolError extends Error {}
@@ -74,7 +77,7 @@ export interface CheckCliResult {
   readonly exitCode: 0 | 1 | 2;
 }
 
-/** `check` with a TLA+ engine, or with every available engine. */
+/** `check` with a TLA+ engine or prove, or with every available engine. */
 export async function checkWith(
   choice: TlaEngineChoice,
   config: SystemConfig,
@@ -87,6 +90,13 @@ export async function checkWith(
     ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
+  if (choice === 'prove') {
+    const run = await proveEngine().check(config, file, common);
+    const stdout = options.json
+      ? JSON.stringify(run.report)
+      : formatProve(run.proof, file, await z3Version());
+    return { stdout, notes: [], exitCode: exitCodeOf(run.report) };
+  }
   if (choice !== 'all') {
     const engine = engineNamed(choice);
     const availability = await engine.available();
@@ -118,9 +128,10 @@ export async function checkWith(
     },
   };
   const agreeing = all.runs
-    .map(
-      (r) =>
-        `${r.report.engine} (${r.report.stats.distinctStates.toLocaleString('en-US')} distinct states, ${r.report.stats.durationMs} ms)`,
+    .map((r) =>
+      r.report.engine === 'prove'
+        ? `prove (no states enumerated, ${r.report.stats.durationMs} ms)`
+        : `${r.report.engine} (${r.report.stats.distinctStates.toLocaleString('en-US')} distinct states, ${r.report.stats.durationMs} ms)`,
     )
     .join(', ');
   const summary = [`Engines agree: ${agreeing}.`, ...skippedLines];
