@@ -35,8 +35,15 @@ export interface ProofVerdict {
   readonly name: PropertyName;
   readonly status: PropertyStatus;
   readonly method: ProofMethod;
-  /** With `holds` by invariant: the `define-fun Inv` text and the variables it takes. */
-  readonly invariant?: { readonly definitions: string; readonly args: readonly string[] };
+  /**
+   * With `holds` by invariant: the `define-fun Inv` text, what the variables it takes stand for,
+   * and their indices among the relation's variables.
+   */
+  readonly invariant?: {
+    readonly definitions: string;
+    readonly args: readonly string[];
+    readonly variables: readonly number[];
+  };
   readonly trace?: Trace;
   /** Why the property is `unknown`. */
   readonly reason?: string;
@@ -180,7 +187,7 @@ async function decide(
       name,
       status: 'holds',
       method: 'inductive-invariant',
-      invariant: { definitions: answer.definitions, args },
+      invariant: { definitions: answer.definitions, args, variables: answer.args },
     };
   }
   progress('searching a trace');
