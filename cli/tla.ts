@@ -6,7 +6,6 @@
 import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { checkOutDir, MANIFEST, OutDirError, writeOutDir } from '../evidence/out-dir.js';
-import { sha256 } from '../evidence/tool.js';
 import { type CheckReport, type CheckRun, exitCodeOf } from '../proofs/check.js';
 import type { Verdict } from '../proofs/explorer.js';
 import type { PropertyName } from '../proofs/properties.js';
@@ -22,6 +21,7 @@ import { findTools, sanyArgs, tlcPassThroughArgs } from '../tla/tlc/java.js';
 import { formatHuman } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
 import type { Io } from './io.js';
+import { withManifest } from './manifest.js';
 import { formatProve } from './prove.js';
 
 /** A tool failure with a one-line reason (exit 2). */
@@ -172,11 +172,7 @@ export function registerTla(
         checkOutDir(opts.out, { what: 'TLA+ model', force: opts.force === true });
         const model = standaloneModel(config, file);
         const files = new Map(Object.entries(model.files));
-        const sums = [...files.keys()]
-          .sort()
-          .map((name) => `${sha256(files.get(name)!)}  ${name}\n`)
-          .join('');
-        writeOutDir(opts.out, new Map([...files, [MANIFEST, sums]]));
+        writeOutDir(opts.out, withManifest(files));
         io.out(
           `wrote ${[...files.keys(), MANIFEST].join(', ')} to ${opts.out}\n` +
             `check with: typezero tlc -config ${model.config} ${model.module} (in ${opts.out})\n`,

@@ -9,6 +9,7 @@ import type { Layout } from '../model/layout.js';
 import { Flag } from '../model/state.js';
 import type { PropertyName } from '../proofs/properties.js';
 import { FLAG_COUNT, HV_CODE, STATUS_CODE } from '../proofs/symbolic/state.js';
+import { mcConfig, mcModule, mcModuleName, readHypervisorSpec } from './generate.js';
 import { identifier, int, str, type Tla } from './tla-text.js';
 
 /** A Spacer model defines a function this translation does not know: a defect, never a verdict. */
@@ -172,4 +173,32 @@ export function indInvDefinitions(layout: Layout, proofs: readonly ProvedInvaria
   const all = proofs.map((p) => `IndInv_${p.property}`);
   lines.push(`IndInv == ${all.length ? all.join(' /\\ ') : 'TRUE'}`);
   return lines;
+}
+
+/**
+ * The model TLC checks `IndInv` on, in one folder: the spec, the MC module with the invariants
+ * appended, and `MC<system>_IndInv.cfg`, which names `IndInv` as its one invariant after TypeOK.
+ */
+export function indInvModel(
+  layout: Layout,
+  source: string,
+  proofs: readonly ProvedInvariant[],
+): { module: string; config: string; files: Record<string, string> } {
+  const name = mcModuleName(layout.config.system);
+  const config = `${name}_IndInv.cfg`;
+  const cfg = mcConfig(layout, {
+    substitute: true,
+    invariants: [],
+    extraInvariants: ['IndInv'],
+    liveness: false,
+  });
+  return {
+    module: `${name}.tla`,
+    config,
+    files: {
+      'Hypervisor.tla': readHypervisorSpec(),
+      [`${name}.tla`]: mcModule(layout, source, ['', ...indInvDefinitions(layout, proofs)]),
+      [config]: cfg,
+    },
+  };
 }
