@@ -16,6 +16,7 @@ import { z3Version } from '../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../system/config.js';
 import { indInvModel, type ProvedInvariant } from '../tla/ind-inv.js';
 import { formatTrace } from './check.js';
+import { refuseBeyondModel } from './engine-limits.js';
 import type { Io } from './io.js';
 import { withManifest } from './manifest.js';
 import { wholeNumber } from './options.js';
@@ -179,7 +180,7 @@ export function registerProve(
     )
     .option('--force', 'replace a proof written earlier to the --out folder')
     .action(async (file: string, opts: ProveCliOptions) => {
-      const config = load(file);
+      const config = refuseBeyondModel(load(file), file);
       const force = opts.force === true;
       if (opts.out !== undefined) guarded(() => checkOutDir(opts.out!, { what: 'proof', force }));
       const timeoutMs = opts.timeout === undefined ? DEFAULT_TIMEOUT_MS : opts.timeout * 1000;
