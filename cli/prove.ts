@@ -58,6 +58,10 @@ function note(v: ProofVerdict): string {
       return v.invariant!.args.length
         ? `proved: inductive invariant over ${v.invariant!.args.length} state variables, checked again by SMT`
         : 'proved: the configuration rules out every bad state';
+    case 'induction':
+      return v.invariant!.args.length
+        ? `proved: the property is inductive as it stands, over ${v.invariant!.args.length} state variables (checked by SMT)`
+        : 'proved: the configuration rules out every bad state';
     case 'bmc-trace':
       return `counterexample of ${v.trace!.steps.length - 1} steps (shortest, by bounded model checking)`;
     case 'vacuous':

@@ -7,7 +7,7 @@
  */
 import type { Relation } from './relation.js';
 import { coneOfInfluence, declare, hornScript } from './smt.js';
-import type { Term } from './terms.js';
+import { and, not, renameVars, type Term } from './terms.js';
 import { SmtSession, SolverInterrupted } from './z3.js';
 
 export type ChcAnswer =
@@ -40,6 +40,25 @@ export async function chc(rel: Relation, bad: Term, deadline: number): Promise<C
   } finally {
     session.close();
   }
+}
+
+/**
+ * The plainest candidate invariant: the property itself, with the integer variables within their
+ * bounds, over the property's cone of influence. When `recheck` confirms it (the initial state
+ * satisfies it, every transition keeps it), the property is inductive as it stands and needs no
+ * Spacer: induction, the first step of k-induction, with the bounds as its strengthening.
+ */
+export function propertyAsInvariant(rel: Relation, bad: Term): Extract<ChcAnswer, { kind: 'proved' }> {
+  const args = coneOfInfluence(rel, bad).vars;
+  const position = new Map(args.map((v, k) => [v, k]));
+  const param = (i: number) => `x!${position.get(i)}`;
+  const bounds = args.flatMap((i) => {
+    const upper = rel.bounds.get(i);
+    return upper === undefined ? [] : [`(<= 0 ${param(i)})`, `(<= ${param(i)} ${upper})`];
+  });
+  const body = and(not(renameVars(bad, param)), ...bounds);
+  const params = args.map((i) => `(${param(i)} ${rel.vars[i]!.sort})`).join(' ');
+  return { kind: 'proved', definitions: `(define-fun Inv (${params}) Bool ${body})`, args };
 }
 
 export type Recheck =

@@ -31,7 +31,8 @@ describe('typezero prove', () => {
       checked.properties.map((p: { status: string }) => p.status),
     );
     expect(report.stats.methods.InformationFlow).toBe('bmc-trace');
-    expect(report.stats.methods.MeasuredLaunch).toBe('inductive-invariant');
+    expect(report.stats.methods.MeasuredLaunch).toBe('induction');
+    expect(report.stats.methods.AuditCompleteness).toBe('inductive-invariant');
     const violated = report.properties.find((p: { name: string }) => p.name === 'InformationFlow');
     expect(violated.trace['#meta'].format).toBe('ITF');
     const layout = buildLayout(example('leaky-audit-reader'));
