@@ -1,12 +1,15 @@
 /**
  * `npm run bench`: the explorer on every example and benchmark system, at 1 and 2 workers, each run
  * in a fresh process (bench/explorer.ts); TLC on the same model at 1 and 2 workers where a jar is
- * found (TLA2TOOLS_JAR, or ../shared/tools/tla2tools/) and the system is small enough for it; then
- * the emulator's VM exits and guest instructions per second (bench/emulator.ts). Those runs store
- * whole states, up to --full-max-states each (TLC explores whole states too); one more run per
- * system stores them label-sliced, as `check` does (proofs/slicing.ts).
+ * found (TLA2TOOLS_JAR, or ../shared/tools/tla2tools/) and the system is small enough for it;
+ * `prove` on every system, in a fresh process too (bench/prove.ts), with `--prove-timeout` seconds
+ * of solver time per property; then the emulator's VM exits and guest instructions per second
+ * (bench/emulator.ts). The explorer's runs at 1 and 2 workers store whole states, up to
+ * --full-max-states each (TLC explores whole states too); one more run per system stores them
+ * label-sliced, as `check` does (proofs/slicing.ts).
  *
- *   npm run bench [-- --only PATTERN] [--full-max-states N] [--tlc-max-states N] [--no-tlc] [--no-emulator]
+ *   npm run bench [-- --only PATTERN] [--full-max-states N] [--tlc-max-states N] [--no-tlc]
+ *                 [--no-prove] [--prove-timeout SECONDS] [--no-emulator]
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -20,6 +23,7 @@ import {
   type TlcTiming,
   timeTlc,
 } from './explorer.js';
+import { measureProve, type ProveRow, proveInChild } from './prove.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Below this many states a per-state memory figure is mostly the process's fixed cost. */
@@ -57,10 +61,16 @@ interface Line {
   readonly one: ExplorerRow;
   readonly two: ExplorerRow;
   readonly tlc: readonly TlcTiming[];
+  readonly prove: ProveRow | null;
 }
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+
+/** prove's time, and how many properties it left undecided when any. */
+function proveCell(row: ProveRow): string {
+  return seconds(row.ms) + (row.statuses.unknown ? ` (${row.statuses.unknown} unknown)` : '');
+}
 
 function table(lines: readonly Line[]): string {
   const header = [
@@ -78,8 +88,9 @@ function table(lines: readonly Line[]): string {
     'TLC 1w',
     'TLC 2w',
     'TLC 2w / 2w',
+    'prove',
   ];
-  const cells = lines.map(({ sliced, one, two, tlc }) => {
+  const cells = lines.map(({ sliced, one, two, tlc, prove }) => {
     const t1 = tlc.find((t) => t.workers === 1);
     const t2 = tlc.find((t) => t.workers === 2);
     return [
@@ -97,6 +108,7 @@ function table(lines: readonly Line[]): string {
       t1 ? seconds(t1.ms) : '-',
       t2 ? seconds(t2.ms) : '-',
       t2 ? `${(t2.ms / two.ms).toFixed(1)}x` : '-',
+      prove ? proveCell(prove) : '-',
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
@@ -118,6 +130,12 @@ async function main(): Promise<void> {
     return;
   }
   const fullMax = Number(option('--full-max-states') ?? 10_000_000);
+  if (process.argv.includes('--prove')) {
+    await measureProve(option('--prove')!, Number(option('--prove-timeout')));
+    return;
+  }
+  const proveTimeoutMs = Number(option('--prove-timeout') ?? 60) * 1000;
+  const proving = !process.argv.includes('--no-prove');
   const jar = process.argv.includes('--no-tlc') ? null : tlcJar();
   const tlcMax = Number(option('--tlc-max-states') ?? 1_000_000);
   const lines: Line[] = [];
@@ -132,14 +150,16 @@ async function main(): Promise<void> {
         process.stderr.write(
           `${basename(file)}: TLC found ${t.distinctStates} distinct states, the explorer ${one.distinctStates}\n`,
         );
-    lines.push({ sliced, one, two, tlc });
+    const prove = proving ? proveInChild(BENCH_ENTRY, file, proveTimeoutMs) : null;
+    lines.push({ sliced, one, two, tlc, prove });
     process.stderr.write(`measured ${basename(file)}: ${n(one.distinctStates)} states\n`);
   }
   process.stdout.write(
     `explorer (node ${process.version}; sliced: label-sliced states, one thread, as \`check\` runs; ` +
       `then whole states up to ${n(fullMax)}, "> N" where that bound stopped the search; ` +
       '1w and 2w: one and two worker threads)' +
-      `${jar ? `; TLC: ${basename(jar)}, systems up to ${n(tlcMax)} states` : '; TLC: no jar found'}\n${table(lines)}\n\n`,
+      `${jar ? `; TLC: ${basename(jar)}, systems up to ${n(tlcMax)} states` : '; TLC: no jar found'}` +
+      `${proving ? `; prove: one process, ${proveTimeoutMs / 1000} s of solver time per property` : ''}\n${table(lines)}\n\n`,
   );
   if (!process.argv.includes('--no-emulator'))
     process.stdout.write(`emulator\n${formatEmulatorBench(await runEmulatorBench())}\n`);

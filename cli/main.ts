@@ -23,7 +23,7 @@ import { type Io, OutputError, processIo } from './io.js';
 import { byteSize, formatBytes, wholeNumber } from './options.js';
 import { registerProve } from './prove.js';
 import { registerSimulate } from './simulate.js';
-import { checkWith, EngineError, registerTla, ToolError } from './tla.js';
+import { checkWith, EngineError, registerTla, type TlaEngineChoice, ToolError } from './tla.js';
 import { configureUsage, InputError, missingSubcommand } from './usage.js';
 
 const EXIT_INPUT = 2;
@@ -80,7 +80,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
     .argument('<system-file>', 'system description (YAML or JSON)')
     .addOption(
       new Option('--engine <engine>', 'which engine checks the system')
-        .choices(['explorer', 'tla-checker', 'tlc', 'all'])
+        .choices(['explorer', 'tla-checker', 'tlc', 'prove', 'all'])
         .default('explorer'),
     )
     .option('--json', 'print the report as one JSON object on stdout, traces in ITF')
@@ -125,8 +125,12 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
       if (opts.port !== undefined && opts.port > 65535)
         throw new InputError('--port: expected a port from 1 to 65535');
       const config = refuseBeyondModel(load(file), file);
+      if (opts.engine === 'prove' && opts.maxStates !== undefined)
+        throw new InputError(
+          '--max-states bounds an enumeration, and --engine prove enumerates nothing: leave it out',
+        );
       if (opts.engine !== 'explorer') {
-        const result = await checkWith(opts.engine as 'tla-checker' | 'tlc' | 'all', config, file, {
+        const result = await checkWith(opts.engine as TlaEngineChoice, config, file, {
           ...opts,
           maxMemory: opts.maxMemory ?? defaultMaxMemory(),
           onProgress: (line) => io.status(line),

@@ -1,9 +1,12 @@
 /**
  * `typezero prove`: every invariant of the catalog decided by Z3 over the symbolic relation, with
  * no bound on the states (proofs/prove.ts). Exit codes and JSON as `check`; the human report says
- * how each verdict was reached.
+ * how each verdict was reached. With `--out`, the proof for the record: the inductive invariants
+ * as `IndInv` beside the TLA+ model (tla/ind-inv.ts), for TLC to check in every reachable state,
+ * and `proof.json` with the solver's version and time.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { checkOutDir, OutDirError, writeOutDir } from '../evidence/out-dir.js';
 import type { PropertyStatus } from '../proofs/check.js';
 import { exitCodeOf } from '../proofs/check.js';
 import { explainViolation } from '../proofs/explain.js';
@@ -11,15 +14,37 @@ import { CATALOG, PROPERTY_NAMES, type PropertyName } from '../proofs/properties
 import { DEFAULT_TIMEOUT_MS, type ProofVerdict, type ProveRun, prove } from '../proofs/prove.js';
 import { z3Version } from '../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../system/config.js';
+import { indInvModel, type ProvedInvariant } from '../tla/ind-inv.js';
 import { formatTrace } from './check.js';
+import { refuseBeyondModel } from './engine-limits.js';
 import type { Io } from './io.js';
+import { withManifest } from './manifest.js';
 import { wholeNumber } from './options.js';
+import { InputError } from './usage.js';
 
 const STATUS_WORD: Record<PropertyStatus, string> = {
   holds: 'holds',
   violated: 'VIOLATED',
   unknown: 'unknown',
 };
+
+interface ProveCliOptions {
+  json?: boolean;
+  timeout?: number;
+  property: PropertyName[];
+  out?: string;
+  force?: boolean;
+}
+
+/** An unusable --out folder is bad input: one sentence, exit 2. */
+function guarded(write: () => void): void {
+  try {
+    write();
+  } catch (e) {
+    if (e instanceof OutDirError) throw new InputError(`typezero prove: ${e.message}`);
+    throw e;
+  }
+}
 
 function propertyName(value: string, previous: PropertyName[]): PropertyName[] {
   if (!(PROPERTY_NAMES as readonly string[]).includes(value))
@@ -32,6 +57,10 @@ function note(v: ProofVerdict): string {
     case 'inductive-invariant':
       return v.invariant!.args.length
         ? `proved: inductive invariant over ${v.invariant!.args.length} state variables, checked again by SMT`
+        : 'proved: the configuration rules out every bad state';
+    case 'induction':
+      return v.invariant!.args.length
+        ? `proved: the property is inductive as it stands, over ${v.invariant!.args.length} state variables (checked by SMT)`
         : 'proved: the configuration rules out every bad state';
     case 'bmc-trace':
       return `counterexample of ${v.trace!.steps.length - 1} steps (shortest, by bounded model checking)`;
@@ -78,6 +107,56 @@ export function formatProve(run: ProveRun, file: string, version: string): strin
   return out.join('\n');
 }
 
+/** What `--out` writes beside the model: the verdicts, how each was reached, and the solver. */
+export function proofRecord(run: ProveRun, file: string, solver: string, timeoutMs: number): string {
+  return `${JSON.stringify(
+    {
+      system: run.report.system,
+      source: file,
+      solver,
+      timeoutMsPerProperty: timeoutMs,
+      durationMs: run.report.stats.durationMs,
+      solverMs: run.report.stats.solverMs,
+      properties: run.verdicts.map((v) => ({
+        name: v.name,
+        status: v.status,
+        method: v.method,
+        solverMs: v.solverMs,
+        ...(v.reason ? { reason: v.reason } : {}),
+        ...(v.trace ? { traceSteps: v.trace.steps.length - 1 } : {}),
+        ...(v.invariant
+          ? {
+              invariant: {
+                tla: `IndInv_${v.name}`,
+                variables: v.invariant.args,
+                smt: v.invariant.definitions,
+              },
+            }
+          : {}),
+      })),
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** The files of `--out`: the TLA+ model with IndInv, its .cfg, proof.json (SHA256SUMS added later). */
+function proofFiles(run: ProveRun, file: string, solver: string, timeoutMs: number) {
+  const proofs: ProvedInvariant[] = run.verdicts.flatMap((v) =>
+    v.invariant
+      ? [{ property: v.name, definitions: v.invariant.definitions, args: v.invariant.variables }]
+      : [],
+  );
+  const model = indInvModel(run.layout, file, proofs);
+  return {
+    model,
+    files: new Map([
+      ...Object.entries(model.files),
+      ['proof.json', proofRecord(run, file, solver, timeoutMs)],
+    ]),
+  };
+}
+
 export function registerProve(
   program: Command,
   io: Io,
@@ -99,17 +178,30 @@ export function registerProve(
         .argParser(propertyName)
         .default([] as PropertyName[], 'all'),
     )
-    .action(async (file: string, opts: { json?: boolean; timeout?: number; property: PropertyName[] }) => {
-      const config = load(file);
+    .option(
+      '--out <dir>',
+      'also write the proof: the TLA+ model with the inductive invariants as IndInv, a .cfg to check it, proof.json',
+    )
+    .option('--force', 'replace a proof written earlier to the --out folder')
+    .action(async (file: string, opts: ProveCliOptions) => {
+      const config = refuseBeyondModel(load(file), file);
+      const force = opts.force === true;
+      if (opts.out !== undefined) guarded(() => checkOutDir(opts.out!, { what: 'proof', force }));
+      const timeoutMs = opts.timeout === undefined ? DEFAULT_TIMEOUT_MS : opts.timeout * 1000;
       const run = await prove(config, file, {
-        timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
+        timeoutMs,
         properties: opts.property.length ? opts.property : undefined,
         onProgress: (name, phase) => io.status(`prove: ${name}: ${phase}`),
       });
       io.status('');
-      io.out(
-        opts.json ? `${JSON.stringify(run.report)}\n` : `${formatProve(run, file, await z3Version())}\n`,
-      );
+      const solver = await z3Version();
+      let wrote = '';
+      if (opts.out !== undefined) {
+        const { model, files } = proofFiles(run, file, solver, timeoutMs);
+        guarded(() => writeOutDir(opts.out!, withManifest(files)));
+        wrote = `\nwrote the proof to ${opts.out}; check IndInv in every reachable state with: typezero tlc -config ${model.config} ${model.module} (in ${opts.out})\n`;
+      }
+      io.out(opts.json ? `${JSON.stringify(run.report)}\n` : `${formatProve(run, file, solver)}\n${wrote}`);
       exit.code = exitCodeOf(run.report);
     });
 }

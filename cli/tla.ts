@@ -1,20 +1,21 @@
 /**
- * The TLA+ side of the command line: `check --engine tla-checker|tlc|all`, `tools install|path`,
+ * The TLA+ side of the command line: `check --engine tla-checker|tlc|prove|all`, `tools install|path`,
  * and the `tlc` / `sany` pass-throughs to tla2tools.jar. A missing Java or jar is a tool failure:
  * exit 2 with one line saying what to do.
  */
 import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { checkOutDir, MANIFEST, OutDirError, writeOutDir } from '../evidence/out-dir.js';
-import { sha256 } from '../evidence/tool.js';
 import { type CheckReport, type CheckRun, exitCodeOf } from '../proofs/check.js';
 import type { Verdict } from '../proofs/explorer.js';
 import type { PropertyName } from '../proofs/properties.js';
+import { z3Version } from '../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../system/config.js';
 import type { EngineName, EngineRun } from '../tla/engine.js';
 import { EngineError } from '../tla/engine.js';
 import { engineNamed, runAll } from '../tla/engines.js';
 import { standaloneModel } from '../tla/models.js';
+import { proveEngine } from '../tla/prove-engine.js';
 import { DEFAULT_PORT, parseServerAddress, workerArgs } from '../tla/tlc/distributed.js';
 import { type DistributedSettings, tlcEngine } from '../tla/tlc/engine.js';
 import { findJar, InstallError, installJar, PINNED_TLA2TOOLS } from '../tla/tlc/jar.js';
@@ -22,7 +23,9 @@ import { findTools, sanyArgs, tlcPassThroughArgs } from '../tla/tlc/java.js';
 import { formatHuman } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
 import type { Io } from './io.js';
+import { withManifest } from './manifest.js';
 import { wholeNumber } from './options.js';
+import { formatProve } from './prove.js';
 import { InputError } from './usage.js';
 
 /** A tool failure with a one-line reason (exit 2). */
@@ -80,7 +83,7 @@ export interface CheckCliResult {
   readonly exitCode: 0 | 1 | 2;
 }
 
-/** `check` with a TLA+ engine, or with every available engine. */
+/** `check` with a TLA+ engine or prove, or with every available engine. */
 export async function checkWith(
   choice: TlaEngineChoice,
   config: SystemConfig,
@@ -93,6 +96,13 @@ export async function checkWith(
     ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
+  if (choice === 'prove') {
+    const run = await proveEngine().check(config, file, common);
+    const stdout = options.json
+      ? JSON.stringify(run.report)
+      : formatProve(run.proof, file, await z3Version());
+    return { stdout, notes: [], exitCode: exitCodeOf(run.report) };
+  }
   if (choice !== 'all') {
     const engine =
       choice === 'tlc' && options.distributed
@@ -129,9 +139,10 @@ export async function checkWith(
     },
   };
   const agreeing = all.runs
-    .map(
-      (r) =>
-        `${r.report.engine} (${r.report.stats.distinctStates.toLocaleString('en-US')} distinct states, ${r.report.stats.durationMs} ms)`,
+    .map((r) =>
+      r.report.engine === 'prove'
+        ? `prove (no states enumerated, ${r.report.stats.durationMs} ms)`
+        : `${r.report.engine} (${r.report.stats.distinctStates.toLocaleString('en-US')} distinct states, ${r.report.stats.durationMs} ms)`,
     )
     .join(', ');
   const summary = [`Engines agree: ${agreeing}.`, ...skippedLines];
@@ -180,11 +191,7 @@ export function registerTla(
         checkOutDir(opts.out, { what: 'TLA+ model', force: opts.force === true });
         const model = standaloneModel(config, file);
         const files = new Map(Object.entries(model.files));
-        const sums = [...files.keys()]
-          .sort()
-          .map((name) => `${sha256(files.get(name)!)}  ${name}\n`)
-          .join('');
-        writeOutDir(opts.out, new Map([...files, [MANIFEST, sums]]));
+        writeOutDir(opts.out, withManifest(files));
         io.out(
           `wrote ${[...files.keys(), MANIFEST].join(', ')} to ${opts.out}\n` +
             `check with: typezero tlc -config ${model.config} ${model.module} (in ${opts.out})\n`,

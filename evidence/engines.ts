@@ -119,21 +119,22 @@ export function fromSpecRun(engine: EngineName, run: SpecEngineRun, maxStates: n
 }
 
 async function runSpecEngine(
+  name: 'tla-checker' | 'tlc',
   engine: Engine,
   config: SystemConfig,
   options: EngineOptions,
 ): Promise<EngineRun> {
   const availability = await engine.available();
-  if (!availability.ok) return notRun(engine.name, availability.reason);
+  if (!availability.ok) return notRun(name, availability.reason);
   try {
     const run = await engine.check(config, options.source, {
       maxStates: options.maxStates,
       baits: true,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
-    return fromSpecRun(engine.name, run, options.maxStates);
+    return fromSpecRun(name, run, options.maxStates);
   } catch (e) {
-    return notRun(engine.name, e instanceof Error ? e.message : String(e), 'failed');
+    return notRun(name, e instanceof Error ? e.message : String(e), 'failed');
   }
 }
 
@@ -141,7 +142,7 @@ async function runSpecEngine(
 export async function runEngines(config: SystemConfig, options: EngineOptions): Promise<EngineRun[]> {
   options.onProgress?.('explorer');
   const explorer = runExplorerEngine(config, options);
-  const checker = await runSpecEngine(tlaCheckerEngine, config, options);
-  const tlc = await runSpecEngine(tlcEngine(options.env ?? process.env), config, options);
+  const checker = await runSpecEngine('tla-checker', tlaCheckerEngine, config, options);
+  const tlc = await runSpecEngine('tlc', tlcEngine(options.env ?? process.env), config, options);
   return [explorer, checker, tlc];
 }

@@ -1,7 +1,8 @@
 /**
  * The proof engine (`typezero prove`): each invariant of the catalog decided over the symbolic
  * relation (proofs/symbolic/) without enumerating states. `holds` only with an inductive invariant
- * from Spacer that plain SMT queries confirm; `violated` only with a trace, found by bounded model
+ * that plain SMT queries confirm: the property itself within the counters' bounds where that is
+ * inductive (induction), else one from Spacer; `violated` only with a trace, found by bounded model
  * checking, that the model's own `step` replays into a violating state. Anything else is `unknown`
  * with its reason. The report has the shape of `check --json` (proofs/check.ts).
  */
@@ -16,7 +17,7 @@ import type { Trace, TraceStep } from './explorer.js';
 import { traceToItf } from './itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
 import { bmc } from './symbolic/bmc.js';
-import { chc, ProofDefect, recheck } from './symbolic/chc.js';
+import { type ChcAnswer, chc, ProofDefect, propertyAsInvariant, recheck } from './symbolic/chc.js';
 import { buildRelation, type Relation } from './symbolic/relation.js';
 
 export { ProofDefect } from './symbolic/chc.js';
@@ -25,6 +26,8 @@ export { ProofDefect } from './symbolic/chc.js';
 export type ProofMethod =
   /** Spacer's inductive invariant, confirmed by plain SMT queries. */
   | 'inductive-invariant'
+  /** The property itself, within the counters' bounds, is inductive: checked by plain SMT queries. */
+  | 'induction'
   /** A bounded-model-checking trace, replayed through `step`. */
   | 'bmc-trace'
   /** True of the configuration itself (FaultRecovery without a health monitor). */
@@ -35,8 +38,15 @@ export interface ProofVerdict {
   readonly name: PropertyName;
   readonly status: PropertyStatus;
   readonly method: ProofMethod;
-  /** With `holds` by invariant: the `define-fun Inv` text and the variables it takes. */
-  readonly invariant?: { readonly definitions: string; readonly args: readonly string[] };
+  /**
+   * With `holds` by invariant: the `define-fun Inv` text, what the variables it takes stand for,
+   * and their indices among the relation's variables.
+   */
+  readonly invariant?: {
+    readonly definitions: string;
+    readonly args: readonly string[];
+    readonly variables: readonly number[];
+  };
   readonly trace?: Trace;
   /** Why the property is `unknown`. */
   readonly reason?: string;
@@ -63,6 +73,8 @@ export interface ProveRun {
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** The first, shallow search for a counterexample: at most this long, this many steps deep. */
+const QUICK_SEARCH = { ms: 1_000, depth: 8 };
 
 export async function prove(
   config: SystemConfig,
@@ -139,11 +151,19 @@ async function decide(
   progress: (phase: 'proving' | 'searching a trace' | 'rechecking') => void,
 ): Promise<Undated> {
   const bad = rel.bad.get(name)!;
-  // Spacer proves most properties that hold within seconds, but takes far longer than bounded model
-  // checking to refute one: a short proof attempt, then a short search for a trace, then each
-  // again with the rest of the time.
+  // Most properties that hold are inductive as they stand, which one round of SMT queries shows.
+  // Spacer proves most others within seconds, but takes far longer than bounded model checking to
+  // refute one, and most violations are a few steps deep: after the induction, a second's search for
+  // a trace, then a short proof attempt, then a short search again, then each with the rest of the time.
   const slice = (ms: number) => Math.min(deadline, Date.now() + ms);
   const budget = deadline - Date.now();
+  progress('proving');
+  const plain = propertyAsInvariant(rel, bad);
+  const inductive = await recheck(rel, bad, plain, slice(Math.min(QUICK_SEARCH.ms, budget / 8)));
+  if (inductive.ok) return proved(rel, name, 'induction', plain);
+  progress('searching a trace');
+  const shallow = await bmc(rel, bad, slice(Math.min(QUICK_SEARCH.ms, budget / 8)), QUICK_SEARCH.depth);
+  if (shallow.kind === 'trace') return violated(rel, name, shallow.events, model);
   progress('proving');
   let answer = await chc(rel, bad, slice(Math.min(10_000, budget / 4)));
   if (answer.kind === 'unknown') {
@@ -170,13 +190,7 @@ async function decide(
         reason: `Spacer found an invariant, but the check that ${checked.failed} answered ${checked.answer}`,
       };
     }
-    const args = answer.args.map((i) => rel.vars[i]!.meaning);
-    return {
-      name,
-      status: 'holds',
-      method: 'inductive-invariant',
-      invariant: { definitions: answer.definitions, args },
-    };
+    return proved(rel, name, 'inductive-invariant', answer);
   }
   progress('searching a trace');
   const found = await bmc(rel, bad, deadline);
@@ -188,6 +202,21 @@ async function decide(
       reason: `Spacer found the property reachable, but no trace was found within ${found.depth} steps: ${found.reason}`,
     };
   return violated(rel, name, found.events, model);
+}
+
+function proved(
+  rel: Relation,
+  name: PropertyName,
+  method: 'inductive-invariant' | 'induction',
+  answer: Extract<ChcAnswer, { kind: 'proved' }>,
+): Undated {
+  const args = answer.args.map((i) => rel.vars[i]!.meaning);
+  return {
+    name,
+    status: 'holds',
+    method,
+    invariant: { definitions: answer.definitions, args, variables: answer.args },
+  };
 }
 
 function violated(

@@ -1,7 +1,7 @@
 /**
- * The engines behind `typezero check --engine`: one typed interface for the explorer, tla-checker
- * and TLC, each returning the same report (docs/DESIGN.md section 5) with counterexamples as ITF traces in
- * the explorer's form.
+ * The engines behind `typezero check --engine`: one typed interface for the explorer, tla-checker,
+ * TLC and prove (tla/prove-engine.ts), each returning the same report (docs/DESIGN.md section 5)
+ * with counterexamples as ITF traces in the explorer's form.
  *
  * A TLA+ engine stops at the first violated invariant, so the TLA+ engines share one driver: run,
  * take the violated invariant out of the list, run again, until a run completes (or violates only
@@ -20,7 +20,7 @@ import type { SystemConfig } from '../system/config.js';
 import { baitName, vacuousLiveness } from './generate.js';
 import { type Disagreement, labelStates } from './label.js';
 
-export const ENGINE_NAMES = ['explorer', 'tla-checker', 'tlc'] as const;
+export const ENGINE_NAMES = ['explorer', 'tla-checker', 'tlc', 'prove'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
 export type Availability = { readonly ok: true } | { readonly ok: false; readonly reason: string };

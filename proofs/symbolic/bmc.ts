@@ -7,7 +7,7 @@
 import type { Relation } from './relation.js';
 import { coneOfInfluence, declare, eventFormula } from './smt.js';
 import { and, eq, or, renameVars, type Term } from './terms.js';
-import { SmtSession } from './z3.js';
+import { SmtSession, SolverInterrupted } from './z3.js';
 
 export type BmcAnswer =
   /** Indices into `Relation.events`, in order. */
@@ -21,6 +21,7 @@ export async function bmc(rel: Relation, bad: Term, deadline: number, maxDepth =
   const at = (k: number) => (i: number) => `s${k}_${i}`;
   const left = () => Math.max(1, deadline - Date.now());
   const session = await SmtSession.open();
+  let searched = -1;
   try {
     await session.run(
       [
@@ -49,6 +50,9 @@ export async function bmc(rel: Relation, bad: Term, deadline: number, maxDepth =
       await session.run('(pop)');
       if (answer !== 'unsat')
         return { kind: 'none', depth: depth - 1, reason: `the solver answered ${answer}` };
+      searched = depth;
+      if (!events.length)
+        return { kind: 'none', depth: Infinity, reason: 'no event changes what the property reads' };
       const step = or(
         ...events.map((e) =>
           and(`(= e${depth} ${e})`, eventFormula(rel, e, at(depth), at(depth + 1), cone.vars)),
@@ -61,6 +65,9 @@ export async function bmc(rel: Relation, bad: Term, deadline: number, maxDepth =
       );
     }
     return { kind: 'none', depth: maxDepth, reason: `no counterexample within ${maxDepth} steps` };
+  } catch (e) {
+    if (e instanceof SolverInterrupted) return { kind: 'none', depth: searched, reason: 'the time ran out' };
+    throw e;
   } finally {
     session.close();
   }

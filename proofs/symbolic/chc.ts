@@ -7,8 +7,8 @@
  */
 import type { Relation } from './relation.js';
 import { coneOfInfluence, declare, hornScript } from './smt.js';
-import type { Term } from './terms.js';
-import { SmtSession } from './z3.js';
+import { and, not, renameVars, type Term } from './terms.js';
+import { SmtSession, SolverInterrupted } from './z3.js';
 
 export type ChcAnswer =
   /** `definitions` defines `Inv` over the variables `args`, in that order. */
@@ -34,9 +34,31 @@ export async function chc(rel: Relation, bad: Term, deadline: number): Promise<C
     const definitions = model.slice(model.indexOf('(') + 1, model.lastIndexOf(')')).trim();
     if (!/\(define-fun Inv\b/.test(definitions)) throw new ProofDefect(`Spacer gave no invariant: ${model}`);
     return { kind: 'proved', definitions, args: coneOfInfluence(rel, bad).vars };
+  } catch (e) {
+    if (e instanceof SolverInterrupted) return { kind: 'unknown', reason: e.message };
+    throw e;
   } finally {
     session.close();
   }
+}
+
+/**
+ * The plainest candidate invariant: the property itself, with the integer variables within their
+ * bounds, over the property's cone of influence. When `recheck` confirms it (the initial state
+ * satisfies it, every transition keeps it), the property is inductive as it stands and needs no
+ * Spacer: induction, the first step of k-induction, with the bounds as its strengthening.
+ */
+export function propertyAsInvariant(rel: Relation, bad: Term): Extract<ChcAnswer, { kind: 'proved' }> {
+  const args = coneOfInfluence(rel, bad).vars;
+  const position = new Map(args.map((v, k) => [v, k]));
+  const param = (i: number) => `x!${position.get(i)}`;
+  const bounds = args.flatMap((i) => {
+    const upper = rel.bounds.get(i);
+    return upper === undefined ? [] : [`(<= 0 ${param(i)})`, `(<= ${param(i)} ${upper})`];
+  });
+  const body = and(not(renameVars(bad, param)), ...bounds);
+  const params = args.map((i) => `(${param(i)} ${rel.vars[i]!.sort})`).join(' ');
+  return { kind: 'proved', definitions: `(define-fun Inv (${params}) Bool ${body})`, args };
 }
 
 export type Recheck =
@@ -45,7 +67,9 @@ export type Recheck =
 
 /**
  * The invariant checked by plain satisfiability queries over the whole relation: each query asks
- * for a counterexample to one obligation and must be answered `unsat`.
+ * for a counterexample to one obligation and must be answered `unsat`. Transitions are taken from
+ * the whole relation, not the cone Spacer saw, so a cone that left out a transition changing one of
+ * the invariant's variables is caught here.
  */
 export async function recheck(
   rel: Relation,
@@ -58,10 +82,13 @@ export async function recheck(
   const own = (i: number) => `x${i}`;
   const obligations: { name: string; query: Term[] }[] = [
     { name: 'the initial state satisfies the invariant', query: [`(not ${inv((i) => rel.init[i]!)})`] },
-    ...rel.transitions.map((t) => ({
-      name: `${describe(rel, t.event)} preserves the invariant`,
-      query: [inv(own), t.cond, `(not ${inv((i) => t.next[i]!)})`],
-    })),
+    // A transition that leaves every argument of Inv as it is preserves it by its very text.
+    ...rel.transitions
+      .filter((t) => proof.args.some((i) => t.next[i] !== own(i)))
+      .map((t) => ({
+        name: `${describe(rel, t.event)} preserves the invariant`,
+        query: [inv(own), t.cond, `(not ${inv((i) => t.next[i]!)})`],
+      })),
     { name: 'the invariant excludes the bad states', query: [inv(own), bad] },
   ];
   const session = await SmtSession.open();
@@ -76,7 +103,15 @@ export async function recheck(
       ),
       ...obligations.map((o) => `(push)${o.query.map((q) => `(assert ${q})`).join('')}(check-sat)(pop)`),
     ].join('\n');
-    const answers = (await session.run(script, remaining(deadline))).trim().split(/\s+/);
+    let output: string;
+    try {
+      output = await session.run(script, remaining(deadline));
+    } catch (e) {
+      if (e instanceof SolverInterrupted)
+        return { ok: false, failed: "the invariant's obligations hold", answer: 'unknown' };
+      throw e;
+    }
+    const answers = output.trim().split(/\s+/);
     const failed = obligations.findIndex((_, k) => answers[k] !== 'unsat');
     if (failed < 0) return { ok: true };
     return { ok: false, failed: obligations[failed]!.name, answer: answers[failed] ?? 'nothing' };

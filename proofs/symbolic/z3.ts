@@ -1,7 +1,8 @@
 /**
  * The Z3 solver (npm `z3-solver`, Z3 compiled to WebAssembly with threads), loaded once per
  * process. Scripts go through `eval_smtlib2_string`, which answers Horn queries with Spacer; each
- * session is one Z3 context, so declarations made by one script are seen by the next.
+ * session is one Z3 context, so declarations made by one script are seen by the next, and none made
+ * in an earlier session (a reused context starts with `(reset)`).
  *
  * The script is copied into the WebAssembly heap here rather than handed to the binding's
  * `eval_smtlib2_string`: that one passes it on the caller's stack to a solver thread that may read
@@ -39,15 +40,42 @@ export async function z3Version(): Promise<string> {
 /** Raised when Z3 answers a script with an error: the generated text is at fault, never the system. */
 export class SolverError extends Error {}
 
+/**
+ * Raised when the deadline interrupted a script between its `check-sat`s (Z3 then cancels the
+ * command it was running, a `push` or a declaration, with an error): the time ran out, nothing more.
+ */
+export class SolverInterrupted extends Error {}
+
+type Context = ReturnType<Z3Api['mk_context']>;
+
+/**
+ * A context left by a closed session, for the next one to take after a `(reset)`: making a context
+ * costs about ten times as much as resetting one, and a proof opens several per property.
+ */
+let idle: Context | null = null;
+
 export class SmtSession {
+  /**
+   * The context is not handed on when the deadline interrupted a script (whatever Z3 kept of it),
+   * or when a script defined a function: Z3's `(reset)` leaves a `define-fun` in the models of
+   * later scripts, so Spacer's next invariant would come with a stale second definition.
+   */
+  private spoiled = false;
+
   private constructor(
     private readonly api: Z3Api,
     private readonly em: Emscripten,
-    private readonly ctx: ReturnType<Z3Api['mk_context']>,
+    private readonly ctx: Context,
   ) {}
 
   static async open(): Promise<SmtSession> {
     const { api, em } = await load();
+    if (idle !== null) {
+      const session = new SmtSession(api, em, idle);
+      idle = null;
+      await session.run('(reset)');
+      return session;
+    }
     const cfg = api.mk_config();
     const ctx = api.mk_context(cfg);
     api.del_config(cfg);
@@ -66,10 +94,12 @@ export class SmtSession {
         : setTimeout(
             () => {
               interrupted = true;
+              this.spoiled = true;
               this.api.interrupt(this.ctx);
             },
             Math.max(0, deadlineMs),
           );
+    if (script.includes('define-fun')) this.spoiled = true;
     const bytes = new TextEncoder().encode(script);
     const ptr = this.em._malloc(bytes.length + 1);
     this.em.HEAPU8.set(bytes, ptr);
@@ -81,6 +111,8 @@ export class SmtSession {
       // script did not reach are simply missing.
       const out = interrupted ? raw.replace(/^\(error "[^"\n]*canceled"\)$/gm, '') : raw;
       const error = /^\(error "(.*)"\)$/m.exec(out);
+      if (error && interrupted && /canceled/.test(error[1]!))
+        throw new SolverInterrupted(`the solver was interrupted at its deadline: ${error[1]}`);
       if (error) throw new SolverError(`z3 rejected a generated script: ${error[1]}`);
       return out;
     } finally {
@@ -90,6 +122,7 @@ export class SmtSession {
   }
 
   close(): void {
-    this.api.del_context(this.ctx);
+    if (idle === null && !this.spoiled) idle = this.ctx;
+    else this.api.del_context(this.ctx);
   }
 }

@@ -106,7 +106,7 @@ describe('finding 2 and 3: a real system too large for an engine is refused by t
       ],
     );
     expect(typezero('validate', file).status).toBe(0);
-    for (const command of ['check', 'simulate', 'spec']) {
+    for (const command of ['check', 'simulate', 'spec', 'prove']) {
       const out = command === 'spec' ? ['--out', join(dir, 'never')] : [];
       const line = expectOneLineRefusal(typezero(command, file, ...out));
       expect(line).toContain(

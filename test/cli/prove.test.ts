@@ -31,7 +31,8 @@ describe('typezero prove', () => {
       checked.properties.map((p: { status: string }) => p.status),
     );
     expect(report.stats.methods.InformationFlow).toBe('bmc-trace');
-    expect(report.stats.methods.MeasuredLaunch).toBe('inductive-invariant');
+    expect(report.stats.methods.MeasuredLaunch).toBe('induction');
+    expect(report.stats.methods.AuditCompleteness).toBe('inductive-invariant');
     const violated = report.properties.find((p: { name: string }) => p.name === 'InformationFlow');
     expect(violated.trace['#meta'].format).toBe('ITF');
     const layout = buildLayout(example('leaky-audit-reader'));
@@ -65,6 +66,34 @@ describe('typezero prove', () => {
     const r = typezero('prove', 'examples/orphan-monitor.yaml', '--property', 'FaultRecovery');
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^ {2}unknown {3}FaultRecovery +prove does not decide liveness yet/m);
+  });
+
+  it('is the engine prove of check, with the same report and exit code', { timeout: 600_000 }, () => {
+    const r = typezero('check', 'examples/write-down-channel.yaml', '--engine', 'prove', '--json');
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout);
+    const checked = JSON.parse(typezero('check', 'examples/write-down-channel.yaml', '--json').stdout);
+    expect(report.engine).toBe('prove');
+    expect(report.stats.methods).toMatchObject({
+      InformationFlow: 'bmc-trace',
+      AuditCompleteness: 'inductive-invariant',
+      FaultRecovery: 'vacuous',
+    });
+    expect(report.stats.solverMs).toEqual(expect.any(Number));
+    expect(report.properties.map((p: { status: string }) => p.status)).toEqual(
+      checked.properties.map((p: { status: string }) => p.status),
+    );
+    const human = typezero('check', 'examples/write-down-channel.yaml', '--engine', 'prove');
+    expect(human.status).toBe(1);
+    expect(human.stdout).toMatch(/^ {2}VIOLATED {2}InformationFlow +counterexample of \d+ steps/m);
+    expect(human.stdout).toMatch(/^ {2}holds {5}AuditCompleteness +proved: inductive invariant/m);
+  });
+
+  it('check --engine prove refuses a state bound, which means nothing to it', () => {
+    const r = typezero('check', 'examples/mils-two-domain.yaml', '--engine', 'prove', '--max-states', '10');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^--max-states bounds an enumeration, and --engine prove enumerates nothing/);
   });
 
   it('exits 2 with a one-line reason on bad input', () => {

@@ -97,7 +97,7 @@ describe('typezero check --engine all', () => {
     const r = typezero(['check', 'examples/shared-irq.yaml', '--engine', 'all']);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(
-      /Engines agree: explorer \(480 distinct states, \d+ ms\), tla-checker \(480 distinct states, \d+ ms\)\./,
+      /Engines agree: explorer \(480 distinct states, \d+ ms\), tla-checker \(480 distinct states, \d+ ms\), prove \(no states enumerated, \d+ ms\)\./,
     );
     expect(r.stdout).toMatch(/Not run: tlc \(tla2tools\.jar not found: run `typezero tools install`/);
   });

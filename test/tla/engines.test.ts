@@ -39,4 +39,15 @@ describe('engines agree or say why not', () => {
       ),
     ).toBeNull();
   });
+
+  it("prove's holds agrees with an exhaustive holds, though it counts no states; its verdicts still must match", () => {
+    expect(compareReports(report('explorer', 335), report('prove', 0))).toBeNull();
+    expect(compareReports(report('prove', 0), report('tla-checker', 335))).toBeNull();
+    expect(
+      compareReports(report('explorer', 335), report('prove', 0, { FaultRecovery: 'unknown' })),
+    ).toBeNull();
+    expect(
+      compareReports(report('explorer', 335), report('prove', 0, { AuditCompleteness: 'violated' })),
+    ).toBe('AuditCompleteness: explorer says holds, prove says violated');
+  });
 });

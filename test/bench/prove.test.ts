@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { BENCH_ENTRY } from '../../bench/explorer.js';
+import { proveInChild } from '../../bench/prove.js';
+import { explore } from '../../proofs/explorer.js';
+import { example, ROOT } from '../helpers.js';
+
+describe('prove benchmark', () => {
+  it('proves one system in a child process and counts its verdicts', { timeout: 300_000 }, () => {
+    const entry = BENCH_ENTRY.replace(`${ROOT}bench/`, `${ROOT}dist/bench/`);
+    const row = proveInChild(entry, `${ROOT}examples/dma-window-overlap.yaml`, 60_000);
+    const verdicts = [...explore(example('dma-window-overlap')).verdicts.values()];
+    expect(row.system).toBe('dma-window-overlap');
+    expect(row.statuses).toEqual({
+      holds: verdicts.filter((v) => v.status === 'holds').length,
+      violated: verdicts.filter((v) => v.status === 'violated').length,
+      unknown: 0,
+    });
+    expect(row.statuses.violated).toBeGreaterThan(0);
+    expect(row.solverMs).toBeGreaterThan(0);
+  });
+});
