@@ -12,7 +12,7 @@
 import { buildLayout, type Layout } from '../model/layout.js';
 import type { State } from '../model/state.js';
 import type { SeededBug } from '../model/step.js';
-import type { CheckReport, PropertyStatus } from '../proofs/check.js';
+import { type CheckReport, holdsEntry } from '../proofs/check.js';
 import type { Trace } from '../proofs/explorer.js';
 import { type ItfTrace, itfTrace, stateToItf, traceToItf } from '../proofs/itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
@@ -165,10 +165,10 @@ export async function checkWithSpec(
   const disagreements: { property: PropertyName; disagreement: Disagreement }[] = [];
   const properties = CATALOG.map((p) => {
     const v = violations.get(p.name);
-    if (!v) {
-      const status: PropertyStatus = complete ? 'holds' : 'unknown';
-      return { name: p.name, status };
-    }
+    if (!v)
+      return complete
+        ? holdsEntry(layout, p.name, options.baits ? baits : undefined)
+        : { name: p.name, status: 'unknown' as const };
     const description = `shortest counterexample to ${p.name} found by ${engine}`;
     const labelled = labelStates(layout, v.states, v.loop, { bugs: new Set(bugs) });
     let trace: ItfTrace;
