@@ -11,6 +11,7 @@ import { match } from 'ts-pattern';
 import { runRefinementCampaign } from '../conformance/refinement-campaign.js';
 import { realiseTrace } from '../conformance/refinement-realise.js';
 import { buildLayout } from '../model/layout.js';
+import { vacuityReason } from '../proofs/check.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
 import { summarize } from '../system/summary.js';
@@ -22,7 +23,7 @@ import { type Assumption, FIXED_ASSUMPTIONS } from './assumptions.js';
 import { baselineOf } from './baseline.js';
 import { coverageTables, modelReach } from './coverage.js';
 import { type EngineOptions, type EngineRun, runEngines } from './engines.js';
-import { REQUIREMENTS, requirementsOf } from './requirements.js';
+import { REQUIREMENTS, type Requirement, requirementsOf } from './requirements.js';
 import { modelVsSpec as modelVsSpecOf } from './spec-conformance.js';
 import { dependencyVersion, gitState, packageRoot, sha256, specDigests, toolVersion } from './tool.js';
 import {
@@ -38,6 +39,7 @@ import {
   type PropertyStatus,
   type Reproduction,
   type RequirementEvidence,
+  type RequirementStatus,
   type ToolEvidence,
   type Verdict,
 } from './types.js';
@@ -122,6 +124,8 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
 
   const ran = engineRuns.filter((r) => r.status === 'completed' || r.status === 'bounded');
   const explorer = engineRuns.find((r) => r.engine === 'explorer');
+  const layout = buildLayout(config);
+  const explorerBaits = explorer?.status === 'completed' ? explorer.baits : undefined;
   const properties: PropertyEvidence[] = CATALOG.map((p) => {
     const counterexamples: Counterexample[] = [];
     for (const run of ran) {
@@ -138,6 +142,9 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
         itf: v.itf,
       });
     }
+    const status = combine(ran.map((r) => r.verdicts.get(p.name)?.status));
+    const reason = status === 'holds' ? vacuityReason(layout, p.name, explorerBaits?.get(p.name)) : null;
+    const exercised = explorerBaits?.get(p.name) === true;
     return {
       name: p.name,
       kind: p.kind,
@@ -148,27 +155,15 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
           ? { file: 'proofs/properties.ts', symbol: `CATALOG ${p.name}.holds` }
           : { file: 'proofs/liveness.ts', symbol: 'findFaultRecoveryViolation' },
       requirements: requirementsOf(p.name),
-      bait: baitEvidence(config, p.name, p.bait.description, explorer?.baits?.get(p.name) ?? null),
-      status: combine(ran.map((r) => r.verdicts.get(p.name)?.status)),
+      bait: baitEvidence(p.bait.description, explorer?.baits?.get(p.name) ?? null, reason),
+      status,
+      vacuous: status !== 'holds' ? null : reason !== null ? true : exercised ? false : null,
+      vacuityReason: reason,
       counterexamples,
     };
   });
 
-  const requirements: RequirementEvidence[] = REQUIREMENTS.map((r) => {
-    const statuses = r.properties.map((m) => properties.find((p) => p.name === m.property)!.status);
-    return {
-      id: r.id,
-      family: r.family,
-      statement: r.statement,
-      references: [...r.references],
-      properties: r.properties.map((m) => ({ property: m.property, rationale: m.rationale })),
-      status: statuses.includes('violated')
-        ? 'not-met'
-        : statuses.every((s) => s === 'holds')
-          ? 'met'
-          : 'unknown',
-    };
-  });
+  const requirements = REQUIREMENTS.map((r) => requirementEvidence(r, properties));
 
   options.onProgress?.('emulator vs model');
   const emulatorVsModel = emulatorConformance(config, options, explorer);
@@ -228,21 +223,51 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
 }
 
 function baitEvidence(
-  config: SystemConfig,
-  name: PropertyName,
   description: string,
   reached: boolean | null,
+  vacuity: string | null,
 ): PropertyEvidence['bait'] {
-  const monitors = config.partitions.some((p) => p.privileges.includes('partition-control'));
   const note =
-    reached === null
-      ? null
-      : reached
-        ? `exercised: ${description}`
-        : name === 'FaultRecovery' && !monitors
-          ? 'holds trivially: no partition holds partition-control'
-          : `never exercised here: ${description} is unreachable, so the property holds vacuously`;
+    vacuity !== null
+      ? `not applicable, holds vacuously: ${vacuity}`
+      : reached === null
+        ? null
+        : reached
+          ? `exercised: ${description}`
+          : `never exercised by the explorer: ${description}`;
   return { description, reached, note };
+}
+
+/**
+ * A requirement family on this system: not met when a property it rests on is violated; unknown
+ * when one is unsettled or disputed; not demonstrated when all hold but one only vacuously, since a
+ * property about nothing shows nothing about the family; met otherwise.
+ */
+function requirementEvidence(r: Requirement, properties: readonly PropertyEvidence[]): RequirementEvidence {
+  const mapped = r.properties.map((m) => properties.find((p) => p.name === m.property)!);
+  const names = (ps: readonly PropertyEvidence[]) => ps.map((p) => p.name).join(', ');
+  const violated = mapped.filter((p) => p.status === 'violated');
+  const unsettled = mapped.filter((p) => p.status === 'unknown' || p.status === 'disagreement');
+  const vacuous = mapped.filter((p) => p.vacuous === true);
+  const [status, reason]: [RequirementStatus, string | null] = violated.length
+    ? ['not-met', `violated: ${names(violated)}`]
+    : unsettled.length
+      ? ['unknown', `not settled: ${names(unsettled)}`]
+      : vacuous.length
+        ? [
+            'not-demonstrated',
+            `holds only vacuously here, so it demonstrates nothing: ${vacuous.map((p) => `${p.name} (${p.vacuityReason})`).join('; ')}`,
+          ]
+        : ['met', null];
+  return {
+    id: r.id,
+    family: r.family,
+    statement: r.statement,
+    references: [...r.references],
+    properties: r.properties.map((m) => ({ property: m.property, rationale: m.rationale })),
+    status,
+    reason,
+  };
 }
 
 /** The TLA+ model as TLC and tla-checker check it, for a reviewer to rerun by hand. */
@@ -407,10 +432,13 @@ function overallVerdict(
         .concat(`; checked by ${engineNames}.`),
       findings,
     };
+  const vacuous = properties.filter((p) => p.vacuous === true).map((p) => p.name);
   return {
     status: 'pass',
     exitCode: 0,
-    headline: `All ${n} properties hold on ${engineNames}, and the conformance checks that ran passed.`,
+    headline: vacuous.length
+      ? `${n - vacuous.length} of ${n} properties hold on ${engineNames} and ${vacuous.length} ${vacuous.length === 1 ? 'is' : 'are'} not applicable to this configuration (${vacuous.join(', ')}: ${vacuous.length === 1 ? 'it holds' : 'they hold'} vacuously); the conformance checks that ran passed.`
+      : `All ${n} properties hold on ${engineNames}, and the conformance checks that ran passed.`,
     findings: [],
   };
 }

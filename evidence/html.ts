@@ -81,6 +81,7 @@ nav a { margin-right: 12px; color: #0969da; text-decoration: none; }
 .tag.violated, .tag.not-met, .tag.failed, .tag.disagreement, .tag.fail { color: var(--fail); background: var(--fail-bg); }
 .tag.unknown, .tag.bounded, .tag.error { color: var(--warn); background: var(--warn-bg); }
 .tag.not-run, .tag.not-checked { color: var(--na); background: var(--na-bg); }
+.tag.not-applicable, .tag.not-demonstrated { color: var(--warn); background: var(--warn-bg); border: 1px dashed var(--warn); }
 tr.changed td.var, span.changed { background: var(--mark); }
 .delta { display: block; margin: 1px 0; }
 .delta b { font-weight: 600; }
@@ -181,6 +182,11 @@ function engineLine(en: EngineEvidence): Html {
 function summary(e: Evidence): Html {
   const v = e.verdict;
   const counts = (s: string) => e.properties.filter((p) => p.status === s).length;
+  const vacuous = e.properties.filter((p) => p.vacuous === true);
+  const families = (status: string, label: string) => {
+    const named = e.requirements.filter((r) => r.status === status).map((r) => r.family);
+    return named.length ? html`; <b>${label}</b>: ${named.join(', ')}` : '';
+  };
   const emu = e.conformance.emulatorVsModel;
   const mvs = e.conformance.modelVsSpec;
   return html`<section id="summary">
@@ -190,15 +196,8 @@ ${v.findings.length ? html`<ul>${v.findings.map((f) => html`<li>${f}</li>`)}</ul
 </div>
 <dl class="facts">
 <dt>System</dt><dd><b>${e.system.name}</b>: ${plural(e.system.baseline.partitions.length, 'partition')}, ${plural(e.system.baseline.devices.length, 'device')}, ${plural(e.system.baseline.channels.length, 'channel')}, ${plural(e.system.baseline.platform.cpus, 'CPU')}, ${plural(e.system.baseline.platform.pages, 'page')}</dd>
-<dt>Properties</dt><dd>${counts('holds')} hold, ${counts('violated')} violated, ${counts('unknown')} unknown${counts('disagreement') ? html`, <b>${counts('disagreement')} with disagreeing engines</b>` : ''} (of ${e.properties.length})</dd>
-<dt>Requirements</dt><dd>${e.requirements.filter((r) => r.status === 'met').length} of ${e.requirements.length} families met${
-    e.requirements.some((r) => r.status === 'not-met')
-      ? html`; not met: ${e.requirements
-          .filter((r) => r.status === 'not-met')
-          .map((r) => r.family)
-          .join(', ')}`
-      : ''
-  }</dd>
+<dt>Properties</dt><dd>${counts('holds') - vacuous.length} hold, ${vacuous.length ? html`<b>${vacuous.length} not applicable</b> (${vacuous.map((p) => p.name).join(', ')}: ${vacuous.length === 1 ? 'holds' : 'hold'} vacuously), ` : ''}${counts('violated')} violated, ${counts('unknown')} unknown${counts('disagreement') ? html`, <b>${counts('disagreement')} with disagreeing engines</b>` : ''} (of ${e.properties.length})</dd>
+<dt>Requirements</dt><dd>${e.requirements.filter((r) => r.status === 'met').length} of ${e.requirements.length} families met${families('not-demonstrated', 'not demonstrated')}${families('not-met', 'not met')}${families('unknown', 'unknown')}</dd>
 ${e.engines.map((en) => html`<dt>Engine ${en.engine}</dt><dd>${engineLine(en)}</dd>`)}
 <dt>Emulator vs model</dt><dd>${tag(emu.status, emu.status.replace('-', ' '))} ${emu.runs} runs, ${emu.stepsChecked.toLocaleString('en-US')} steps checked${emu.reason ? html` <span class="muted">${emu.reason}</span>` : ''}</dd>
 <dt>Model vs spec</dt><dd>${tag(mvs.status, mvs.status.replace('-', ' '))} ${mvs.checks.filter((c) => c.status === 'passed').length} of ${mvs.checks.length} checks passed${mvs.reason ? html`; <span class="muted">${mvs.reason}</span>` : ''}</dd>
@@ -219,12 +218,20 @@ ${e.engines.map((en) => {
   const v = en.verdicts.find((x) => x.property === p.name)!;
   return html`<td>${tag(v.status, v.status.replace('-', ' '))}</td>`;
 })}
-<td>${p.status === 'violated' ? html`<a href="#cx-${p.name}">${tag(p.status)}</a>` : tag(p.status)}</td>
+<td>${propertyTag(p)}</td>
 <td class="small">${p.bait.note ?? 'not known'}</td></tr>`,
 )}
 </tbody>
 </table>
 </section>`;
+}
+
+/** A property's agreed verdict: a link to its counterexample when violated, not applicable when vacuous. */
+function propertyTag(p: PropertyEvidence): Html {
+  if (p.status === 'violated') return html`<a href="#cx-${p.name}">${tag(p.status)}</a>`;
+  if (p.vacuous === true)
+    return html`<span title="${p.vacuityReason ?? ''}">${tag('not-applicable', 'not applicable')}</span>`;
+  return tag(p.status);
 }
 
 function checksRun(e: Evidence, p: PropertyEvidence): Html {
@@ -245,9 +252,9 @@ function traceability(e: Evidence): Html {
       const p = e.properties.find((x) => x.name === m.property)!;
       const head =
         i === 0
-          ? html`<td rowspan="${r.properties.length}"><b>${r.id}</b><br>${r.family}<br>${tag(r.status, r.status.replace('-', ' '))}<div class="small muted">${r.statement}</div><div class="small muted">${r.references.join(' · ')}</div></td>`
+          ? html`<td rowspan="${r.properties.length}"><b>${r.id}</b><br>${r.family}<br>${tag(r.status, r.status.replace('-', ' '))}${r.reason ? html`<div class="small"><b>${r.reason}</b></div>` : ''}<div class="small muted">${r.statement}</div><div class="small muted">${r.references.join(' · ')}</div></td>`
           : '';
-      return html`<tr data-requirement="${r.id}" data-property="${p.name}">${head}<td><b>${p.name}</b><div class="small">${m.rationale}</div></td><td><code>spec/Hypervisor.tla</code><br><code><b>${p.tla.definition}</b></code></td><td><code>${p.predicate.file}</code><br><code><b>${p.predicate.symbol}</b></code></td><td class="small">${checksRun(e, p)}</td><td>${p.status === 'violated' ? html`<a href="#cx-${p.name}">${tag(p.status)}</a>` : tag(p.status)}</td></tr>`;
+      return html`<tr data-requirement="${r.id}" data-property="${p.name}">${head}<td><b>${p.name}</b><div class="small">${m.rationale}</div></td><td><code>spec/Hypervisor.tla</code><br><code><b>${p.tla.definition}</b></code></td><td><code>${p.predicate.file}</code><br><code><b>${p.predicate.symbol}</b></code></td><td class="small">${checksRun(e, p)}</td><td>${propertyTag(p)}</td></tr>`;
     }),
   );
   return html`<section id="traceability">

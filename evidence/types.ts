@@ -196,6 +196,15 @@ export interface PropertyEvidence {
   };
   /** Agreed verdict of the engines that ran; `disagreement` when they differ. */
   readonly status: PropertyStatus | 'disagreement';
+  /**
+   * True when the property holds only vacuously here (not applicable: nothing it speaks about can
+   * happen on this system), false when it holds and was exercised, null when it does not hold or
+   * nobody settled it. The status stays `holds`; requirement families resting on it are
+   * `not-demonstrated`.
+   */
+  readonly vacuous: boolean | null;
+  /** Why the property is vacuous here, when it is. */
+  readonly vacuityReason: string | null;
   readonly counterexamples: readonly Counterexample[];
 }
 
@@ -205,9 +214,16 @@ export interface RequirementEvidence {
   readonly statement: string;
   readonly references: readonly string[];
   readonly properties: readonly { readonly property: PropertyName; readonly rationale: string }[];
-  /** `met` when every mapped property holds, `not-met` when one is violated, else `unknown`. */
-  readonly status: 'met' | 'not-met' | 'unknown';
+  /**
+   * `not-met` when a mapped property is violated; `unknown` when one is unknown or disputed;
+   * `not-demonstrated` when every mapped property holds but one only vacuously; else `met`.
+   */
+  readonly status: RequirementStatus;
+  /** Why the family is not met, or not demonstrated, in words; null when met. */
+  readonly reason: string | null;
 }
+
+export type RequirementStatus = 'met' | 'not-met' | 'unknown' | 'not-demonstrated';
 
 export interface CoverageItem {
   readonly key: string;

@@ -196,7 +196,18 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
     await page.goto(pathToFileURL(join(dir, 'report.html')).href);
     const banner = page.locator('#summary .banner');
     expect(await banner.getAttribute('data-verdict')).toBe('pass');
-    expect(await shown(banner)).toMatch(/^PASS\s+All 11 properties hold/);
+    // FaultRecovery holds only vacuously (no health monitor): not applicable, and its family not
+    // demonstrated, on the first screen and in the matrix.
+    expect(await shown(banner)).toMatch(/^PASS\s+10 of 11 properties hold .* not applicable .*FaultRecovery/);
+    expect(await shown(page.locator('#summary .facts'))).toMatch(
+      /1 not applicable[\s\S]*not demonstrated: Fail-secure and trusted recovery/,
+    );
+    const recovery = page.locator('#verdicts tr[data-property="FaultRecovery"]');
+    expect(await shown(recovery)).toMatch(
+      /not applicable[\s\S]*holds vacuously: no partition holds partition-control/,
+    );
+    const failRow = page.locator('#matrix tr[data-requirement="REQ-FAIL"][data-property="FailSecure"]');
+    expect(await shown(failRow)).toMatch(/not demonstrated/);
     expect(await page.locator('table.trace').count()).toBe(0);
     expect(await shown(page.locator('#counterexamples'))).toMatch(/None: no engine found a violation/);
     await page.close();
