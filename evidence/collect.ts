@@ -24,6 +24,7 @@ import { baselineOf } from './baseline.js';
 import { coverageTables, modelReach } from './coverage.js';
 import { type EngineOptions, type EngineRun, runEngines } from './engines.js';
 import { REQUIREMENTS, type Requirement, requirementsOf } from './requirements.js';
+import { NOT_COVERED, scopeOf } from './scope.js';
 import { modelVsSpec as modelVsSpecOf } from './spec-conformance.js';
 import { dependencyVersion, gitState, packageRoot, sha256, specDigests, toolVersion } from './tool.js';
 import {
@@ -199,6 +200,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     format: EVIDENCE_FORMAT,
     formatVersion: EVIDENCE_FORMAT_VERSION,
     verdict,
+    scope: scopeOf({ name: config.system, file: fileName, sha256: sha256(input.bytes) }),
     system: {
       name: config.system,
       file: fileName,
@@ -213,6 +215,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     requirements,
     conformance: { modelVsSpec, emulatorVsModel },
     assumptions: [...FIXED_ASSUMPTIONS, ...boundAssumptions(bounds, engines, emulatorVsModel)],
+    notCovered: NOT_COVERED.map((n) => ({ ...n, references: [...n.references] })),
     files: [...files.entries()]
       .map(([path, content]) => ({ path, sha256: sha256(content) }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),

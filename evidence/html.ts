@@ -74,6 +74,7 @@ nav a { margin-right: 12px; color: #0969da; text-decoration: none; }
 .banner.pass { border-color: var(--pass); background: var(--pass-bg); } .banner.pass .word { color: var(--pass); }
 .banner.fail { border-color: var(--fail); background: var(--fail-bg); } .banner.fail .word { color: var(--fail); }
 .banner.error { border-color: var(--warn); background: var(--warn-bg); } .banner.error .word { color: var(--warn); }
+.scope { margin: 8px 0 4px; padding: 8px 12px; border-left: 4px solid var(--line); background: var(--soft); }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 14px; margin: 10px 0 0; }
 .facts dt { color: var(--muted); } .facts dd { margin: 0; }
 .tag { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 12px; font-weight: 600; white-space: nowrap; }
@@ -138,7 +139,7 @@ export function renderReport(e: Evidence): string {
 <header>
 <h1>Evidence package: ${e.system.name}</h1>
 <p class="muted">Type Zero separation hypervisor configuration <code>${e.system.file}</code> (SHA-256 <code>${e.system.sha256}</code>), checked by typezero ${e.tool.version}${e.tool.gitCommit ? html` at commit <code>${e.tool.gitCommit.slice(0, 12)}</code>${e.tool.gitDirty ? ' with local modifications' : ''}` : ''}.</p>
-<nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#reproduce">Reproduce</a></nav>
+<nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#not-covered">Not covered</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#reproduce">Reproduce</a></nav>
 </header>
 ${summary(e)}
 ${verdicts(e)}
@@ -146,6 +147,7 @@ ${traceability(e)}
 ${counterexamples(e)}
 ${coverage(e)}
 ${assumptions(e)}
+${notCovered(e)}
 ${baseline(e)}
 ${tool(e)}
 ${reproduce(e)}
@@ -194,6 +196,7 @@ function summary(e: Evidence): Html {
 <span class="word">${STATUS_WORD[v.status]}</span> <span class="headline">${v.headline}</span>
 ${v.findings.length ? html`<ul>${v.findings.map((f) => html`<li>${f}</li>`)}</ul>` : ''}
 </div>
+<p class="scope" id="scope"><b>Scope.</b> ${e.scope.verified} ${e.scope.model} <b>${e.scope.notVerified}</b> <a href="#not-covered">Not covered (${e.notCovered.length})</a></p>
 <dl class="facts">
 <dt>System</dt><dd><b>${e.system.name}</b>: ${plural(e.system.baseline.partitions.length, 'partition')}, ${plural(e.system.baseline.devices.length, 'device')}, ${plural(e.system.baseline.channels.length, 'channel')}, ${plural(e.system.baseline.platform.cpus, 'CPU')}, ${plural(e.system.baseline.platform.pages, 'page')}</dd>
 <dt>Properties</dt><dd>${counts('holds') - vacuous.length} hold, ${vacuous.length ? html`<b>${vacuous.length} not applicable</b> (${vacuous.map((p) => p.name).join(', ')}: ${vacuous.length === 1 ? 'holds' : 'hold'} vacuously), ` : ''}${counts('violated')} violated, ${counts('unknown')} unknown${counts('disagreement') ? html`, <b>${counts('disagreement')} with disagreeing engines</b>` : ''} (of ${e.properties.length})</dd>
@@ -431,6 +434,17 @@ function assumptions(e: Evidence): Html {
 <table>
 <thead><tr><th>Id</th><th>Category</th><th>Assumption</th><th>If it does not hold</th></tr></thead>
 <tbody>${e.assumptions.map((a) => html`<tr data-assumption="${a.id}"><td><b>${a.id}</b></td><td>${a.category}</td><td><b>${a.title}.</b> ${a.statement}</td><td class="small">${a.consequence}</td></tr>`)}</tbody>
+</table>
+</section>`;
+}
+
+function notCovered(e: Evidence): Html {
+  return html`<section id="not-covered">
+<h2>Not covered</h2>
+<p>Separation-kernel requirements that lie outside typezero's model: no verdict in this package says anything about them, and an evaluation needs other evidence for each.</p>
+<table>
+<thead><tr><th>Id</th><th>Requirement</th><th>Traces to</th><th>Why it is outside the model, and what is needed instead</th></tr></thead>
+<tbody>${e.notCovered.map((n) => html`<tr data-not-covered="${n.id}"><td><b>${n.id}</b></td><td>${n.requirement}</td><td class="small">${n.references.join(' · ')}</td><td class="small">${n.why}</td></tr>`)}</tbody>
 </table>
 </section>`;
 }

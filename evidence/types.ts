@@ -8,6 +8,7 @@ import type { ItfTrace } from '../proofs/itf.js';
 import type { PropertyName } from '../proofs/properties.js';
 import type { Assumption } from './assumptions.js';
 import type { RequirementId } from './requirements.js';
+import type { NotCovered, Scope } from './scope.js';
 
 export const EVIDENCE_FORMAT = 'typezero-evidence';
 export const EVIDENCE_FORMAT_VERSION = 1;
@@ -287,6 +288,8 @@ export interface Evidence {
   readonly format: typeof EVIDENCE_FORMAT;
   readonly formatVersion: typeof EVIDENCE_FORMAT_VERSION;
   readonly verdict: Verdict;
+  /** What the verdict is about: this configuration, over typezero's model, and what it is not. */
+  readonly scope: Scope;
   readonly system: SystemEvidence;
   readonly tool: ToolEvidence;
   readonly bounds: Bounds;
@@ -298,6 +301,8 @@ export interface Evidence {
     readonly emulatorVsModel: EmulatorVsModelEvidence;
   };
   readonly assumptions: readonly Assumption[];
+  /** Separation-kernel requirements outside the model, which no verdict here covers. */
+  readonly notCovered: readonly NotCovered[];
   /** Every file of the package except evidence.json, report.html and SHA256SUMS. */
   readonly files: readonly FileDigest[];
   readonly reproduce: readonly Reproduction[];

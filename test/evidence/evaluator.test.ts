@@ -1,7 +1,9 @@
 /**
- * A property that holds only vacuously is not a pass of its requirement family: the package says
- * "not applicable" for the property and "not demonstrated" for every family resting on it, in
- * evidence.json and in the report, while the overall status stays as the contract fixes it.
+ * What an evaluator stops on. A property that holds only vacuously is not a pass of its
+ * requirement family: the package says "not applicable" for the property and "not demonstrated"
+ * for every family resting on it, in evidence.json and in the report, while the overall status
+ * stays as the contract fixes it. And the verdict carries its scope: this configuration, over
+ * typezero's model, and the separation-kernel requirements the model does not cover.
  */
 import { describe, expect, it } from 'vitest';
 import { collectEvidence } from '../../evidence/collect.js';
@@ -78,5 +80,28 @@ describe('vacuous properties in the evidence package', () => {
       'REQ-TIME': 'met',
       'REQ-DMA': 'not-demonstrated',
     });
+  });
+});
+
+describe('the scope of the verdict', () => {
+  it('says what was verified, over what, and what it does not cover', async () => {
+    const { evidence } = await collect(WITH_DEVICE);
+    expect(evidence.scope.verified).toContain(evidence.system.sha256);
+    expect(evidence.scope.model).toMatch(/reference model/);
+    expect(evidence.scope.notVerified).toMatch(/not a verdict on any real hypervisor binary/i);
+    // The separation-kernel requirements outside the model, each traced to Common Criteria.
+    const ids = evidence.notCovered.map((n) => n.id);
+    for (const id of ['NC-IMPL', 'NC-TIMING', 'NC-RESIDUE', 'NC-SELFPROT', 'NC-MGMT'])
+      expect(ids).toContain(id);
+    for (const n of evidence.notCovered) expect(n.references.some((r) => r.startsWith('CC '))).toBe(true);
+    // The register names every over-approximation the model makes.
+    expect(evidence.assumptions.map((a) => a.id)).toEqual(
+      expect.arrayContaining(['A-OVER-1', 'A-OVER-2', 'A-OVER-3']),
+    );
+    const report = renderReport(evidence);
+    // The scope sits right under the verdict banner, before the facts.
+    expect(report.indexOf('id="scope"')).toBeGreaterThan(report.indexOf('class="banner'));
+    expect(report.indexOf('id="scope"')).toBeLessThan(report.indexOf('class="facts"'));
+    for (const id of ids) expect(report).toContain(`data-not-covered="${id}"`);
   });
 });
