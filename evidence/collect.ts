@@ -22,6 +22,7 @@ import { type Env, findJar } from '../tla/tlc/jar.js';
 import { type Assumption, FIXED_ASSUMPTIONS } from './assumptions.js';
 import { baselineOf } from './baseline.js';
 import { coverageTables, modelReach } from './coverage.js';
+import { documentControl } from './document.js';
 import { type EngineOptions, type EngineRun, runEngines } from './engines.js';
 import { REQUIREMENTS, type Requirement, requirementsOf } from './requirements.js';
 import { NOT_COVERED, scopeOf } from './scope.js';
@@ -61,7 +62,11 @@ export interface CollectOptions {
   readonly steps: number;
   /** What is running now, one line at a time, for a progress line. */
   readonly onProgress?: (line: string) => void;
-  /** The environment engines look in (TLA2TOOLS_JAR, JAVA_HOME). */
+  /** Who produces the package (default: the login name of the user running typezero). */
+  readonly producer?: string;
+  /** The configuration item the package is evidence for (default: the system's name and digest). */
+  readonly configurationItem?: string;
+  /** The environment engines look in (TLA2TOOLS_JAR, JAVA_HOME), and SOURCE_DATE_EPOCH. */
   readonly env?: Env;
   /** Replaces the engines, for tests of how the package reports what engines did. */
   readonly engines?: (config: SystemConfig, options: EngineOptions) => Promise<EngineRun[]> | EngineRun[];
@@ -199,6 +204,16 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   const evidence: Evidence = {
     format: EVIDENCE_FORMAT,
     formatVersion: EVIDENCE_FORMAT_VERSION,
+    document: documentControl(
+      {
+        system: { name: config.system, sha256: sha256(input.bytes) },
+        tool,
+        bounds,
+        ...(options.producer !== undefined ? { producer: options.producer } : {}),
+        ...(options.configurationItem !== undefined ? { configurationItem: options.configurationItem } : {}),
+      },
+      env,
+    ),
     verdict,
     scope: scopeOf({ name: config.system, file: fileName, sha256: sha256(input.bytes) }),
     system: {

@@ -74,6 +74,8 @@ nav a { margin-right: 12px; color: #0969da; text-decoration: none; }
 .banner.pass { border-color: var(--pass); background: var(--pass-bg); } .banner.pass .word { color: var(--pass); }
 .banner.fail { border-color: var(--fail); background: var(--fail-bg); } .banner.fail .word { color: var(--fail); }
 .banner.error { border-color: var(--warn); background: var(--warn-bg); } .banner.error .word { color: var(--warn); }
+table.doc-control { width: auto; font-size: 12.5px; margin: 0 0 12px; }
+table.doc-control th { white-space: nowrap; }
 .scope { margin: 8px 0 4px; padding: 8px 12px; border-left: 4px solid var(--line); background: var(--soft); }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 14px; margin: 10px 0 0; }
 .facts dt { color: var(--muted); } .facts dd { margin: 0; }
@@ -137,6 +139,7 @@ const STATUS_WORD: Record<Evidence['verdict']['status'], string> = {
 export function renderReport(e: Evidence): string {
   const body = html`<main>
 <header>
+${documentBlock(e)}
 <h1>Evidence package: ${e.system.name}</h1>
 <p class="muted">Type Zero separation hypervisor configuration <code>${e.system.file}</code> (SHA-256 <code>${e.system.sha256}</code>), checked by typezero ${e.tool.version}${e.tool.gitCommit ? html` at commit <code>${e.tool.gitCommit.slice(0, 12)}</code>${e.tool.gitDirty ? ' with local modifications' : ''}` : ''}.</p>
 <nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#not-covered">Not covered</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#reproduce">Reproduce</a></nav>
@@ -159,13 +162,42 @@ ${reproduce(e)}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(`typezero evidence: ${e.system.name} (${STATUS_WORD[e.verdict.status]})`)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${printFooter(e)}</style>
 </head>
 <body>
 ${body.text}
 </body>
 </html>
 `;
+}
+
+/** A CSS string literal: everything but plain letters, digits and punctuation as hex escapes. */
+export function cssString(text: string): string {
+  return `"${[...text].map((c) => (/^[A-Za-z0-9 .,:;_@()+=-]$/.test(c) ? c : `\\${c.codePointAt(0)!.toString(16)} `)).join('')}"`;
+}
+
+/**
+ * Every printed page's footer: the package id, configuration item and date on the left, the page
+ * number of the total on the right (CSS paged media margin boxes).
+ */
+function printFooter(e: Evidence): string {
+  const d = e.document;
+  const left = `${d.id} · ${d.configurationItem} · ${d.date} · ${STATUS_WORD[e.verdict.status]}`;
+  return `
+@page { size: A4; margin: 14mm 12mm 18mm;
+  @bottom-left { content: ${cssString(left)}; font: 8pt system-ui, sans-serif; color: #57606a; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt system-ui, sans-serif; color: #57606a; } }
+`;
+}
+
+/** Document control: what an evaluator cites the package by. */
+function documentBlock(e: Evidence): Html {
+  const d = e.document;
+  return html`<table class="doc-control" id="document"><tbody>
+<tr><th>Package ID</th><td class="mono">${d.id}</td><th>Date</th><td>${d.date}</td></tr>
+<tr><th>Configuration item</th><td class="mono">${d.configurationItem}</td><th>Producer</th><td>${d.producer}</td></tr>
+<tr><th>Produced with</th><td colspan="3">typezero ${e.tool.version}${e.tool.gitCommit ? html`, commit <code>${e.tool.gitCommit}</code>${e.tool.gitDirty ? ' with local modifications' : ''}` : ''}; integrity: <code>SHA256SUMS</code> and the in-toto statement <code>statement.dsse.json</code> (check with <code>typezero evidence verify</code>)</td></tr>
+</tbody></table>`;
 }
 
 function engineLine(en: EngineEvidence): Html {

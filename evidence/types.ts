@@ -7,6 +7,7 @@
 import type { ItfTrace } from '../proofs/itf.js';
 import type { PropertyName } from '../proofs/properties.js';
 import type { Assumption } from './assumptions.js';
+import type { DocumentControl } from './document.js';
 import type { RequirementId } from './requirements.js';
 import type { NotCovered, Scope } from './scope.js';
 
@@ -287,6 +288,8 @@ export interface Reproduction {
 export interface Evidence {
   readonly format: typeof EVIDENCE_FORMAT;
   readonly formatVersion: typeof EVIDENCE_FORMAT_VERSION;
+  /** Package id, producer, date and configuration item: the report's document-control block. */
+  readonly document: DocumentControl;
   readonly verdict: Verdict;
   /** What the verdict is about: this configuration, over typezero's model, and what it is not. */
   readonly scope: Scope;
