@@ -76,7 +76,7 @@ nav a { margin-right: 12px; color: #0969da; text-decoration: none; }
 .banner.error { border-color: var(--warn); background: var(--warn-bg); } .banner.error .word { color: var(--warn); }
 table.doc-control { width: auto; font-size: 12.5px; margin: 0 0 12px; }
 table.doc-control th { white-space: nowrap; }
-.scope { margin: 8px 0 4px; padding: 8px 12px; border-left: 4px solid var(--line); background: var(--soft); }
+.scope { overflow-wrap: anywhere; margin: 8px 0 4px; padding: 8px 12px; border-left: 4px solid var(--line); background: var(--soft); }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 14px; margin: 10px 0 0; }
 .facts dt { color: var(--muted); } .facts dd { margin: 0; }
 .tag { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 12px; font-weight: 600; white-space: nowrap; }
@@ -97,10 +97,11 @@ tr.muted td { color: var(--muted); }
 .grid2 table { margin-top: 4px; }
 table.matrix { table-layout: fixed; }
 table.matrix code { word-break: break-word; }
-details summary { cursor: pointer; color: #0969da; }
+svg.schedule, svg.memory { max-width: 100%; height: auto; }
 svg text { font-family: system-ui,"DejaVu Sans",sans-serif; }
 .legend span { display: inline-block; margin-right: 14px; }
 .legend i { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; border: 1px solid #0003; }
+@media (max-width: 900px) { main { padding: 16px 12px 48px; } th, td { padding: 4px 5px; overflow-wrap: anywhere; } .tag { white-space: normal; } .grid2 { grid-template-columns: 1fr; } code { overflow-wrap: anywhere; } nav { display: flex; flex-wrap: wrap; gap: 2px 0; } }
 @media print { nav { display: none; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
 `;
 
@@ -217,6 +218,7 @@ function summary(e: Evidence): Html {
   const v = e.verdict;
   const counts = (s: string) => e.properties.filter((p) => p.status === s).length;
   const vacuous = e.properties.filter((p) => p.vacuous === true);
+  const violated = e.properties.filter((p) => p.counterexamples.length > 0);
   const families = (status: string, label: string) => {
     const named = e.requirements.filter((r) => r.status === status).map((r) => r.family);
     return named.length ? html`; <b>${label}</b>: ${named.join(', ')}` : '';
@@ -227,6 +229,7 @@ function summary(e: Evidence): Html {
 <div class="banner ${v.status}" data-verdict="${v.status}">
 <span class="word">${STATUS_WORD[v.status]}</span> <span class="headline">${v.headline}</span>
 ${v.findings.length ? html`<ul>${v.findings.map((f) => html`<li>${f}</li>`)}</ul>` : ''}
+${violated.length ? html`<p class="cx-links">Counterexamples: ${violated.map((p, i) => html`${i ? ', ' : ''}<a href="#cx-${p.name}">${p.name} (${p.counterexamples[0]!.steps} steps)</a>`)}</p>` : ''}
 </div>
 <p class="scope" id="scope"><b>Scope.</b> ${e.scope.verified} ${e.scope.model} <b>${e.scope.notVerified}</b> <a href="#not-covered">Not covered (${e.notCovered.length})</a></p>
 <dl class="facts">
@@ -379,7 +382,7 @@ function traceTable(itf: ItfTrace): Html {
             html`<span class="delta"><b>${d.path}</b>: <span class="old">${d.before}</span> → <span class="new">${d.after}</span></span>`,
         )
       : i === 0
-        ? html`<details><summary>show</summary>${itf.vars.map((name) => html`<span class="delta"><b>${name}</b> = ${showItf(s[name] as ItfValue)}</span>`)}</details>`
+        ? html`<div class="initial">${itf.vars.map((name) => html`<span class="delta"><b>${name}</b> = ${showItf(s[name] as ItfValue)}</span>`)}</div>`
         : html`<span class="muted">no change</span>`;
     return html`<tr data-step="${i}"><td class="num">${i}</td><td><code>${meta.action}</code>${meta.outcome ? html`<div class="small muted">${meta.outcome}</div>` : ''}</td>${what}<td class="mono small">${cells}</td></tr>${loopRow ? html`<tr class="loop-note"><td colspan="4" class="small muted">the steps below repeat forever</td></tr>` : ''}`;
   });
@@ -404,9 +407,18 @@ function counterexamples(e: Evidence): Html {
   return html`<section id="counterexamples">
 <h2>Counterexamples</h2>
 ${withCx.length ? html`<p>Each violated property with the shortest trace found, step by step: the action (the TLA+ action name), what the hypervisor did, and how the state changed.</p>` : html`<p>None: no engine found a violation.</p>`}
-${withCx.map((p) => {
+${withCx.map((p, k) => {
   const first = p.counterexamples[0]!;
   const same = (c: Counterexample) => JSON.stringify(c.itf.states) === JSON.stringify(first.itf.states);
+  // A trace that already stands above, for another property, is shown once: here it is named.
+  const earlier = withCx.slice(0, k).find((q) => same(q.counterexamples[0]!));
+  if (earlier)
+    return html`<div class="counterexample" data-engine="${first.engine}" data-same-as="${earlier.name}">
+<h3 id="cx-${p.name}">${p.name}: the same ${first.steps}-step trace as the counterexample to <a href="#cx-${earlier.name}">${earlier.name}</a></h3>
+<p>${p.summary}</p>
+${first.explanation ? html`<p><b>Violation:</b> ${first.explanation}.</p>` : ''}
+<p class="small muted">The trace above, state for state, violates ${p.name} too. As ITF: ${p.counterexamples.map((c) => html`<code>${c.file}</code> `)}</p>
+</div>`;
   return p.counterexamples.map((c, i) =>
     i === 0
       ? counterexample(p, c, true)
