@@ -8,8 +8,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { match } from 'ts-pattern';
-import { runRefinementCampaign } from '../conformance/refinement-campaign.js';
-import { realiseTrace } from '../conformance/refinement-realise.js';
 import { buildLayout } from '../model/layout.js';
 import { vacuityReason } from '../proofs/check.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
@@ -21,10 +19,11 @@ import { tlcFiles } from '../tla/tlc/engine.js';
 import { type Env, findJar } from '../tla/tlc/jar.js';
 import { type Assumption, FIXED_ASSUMPTIONS } from './assumptions.js';
 import { baselineOf } from './baseline.js';
-import { coverageTables, modelReach } from './coverage.js';
 import { documentControl } from './document.js';
+import { emulatorConformance } from './emulator-conformance.js';
 import { type EngineOptions, type EngineRun, runEngines } from './engines.js';
 import { REQUIREMENTS, type Requirement, requirementsOf } from './requirements.js';
+import { describeRuns } from './runs.js';
 import { NOT_COVERED, scopeOf } from './scope.js';
 import { modelVsSpec as modelVsSpecOf } from './spec-conformance.js';
 import { dependencyVersion, gitState, packageRoot, sha256, specDigests, toolVersion } from './tool.js';
@@ -45,8 +44,6 @@ import {
   type ToolEvidence,
   type Verdict,
 } from './types.js';
-
-type Mutable<T> = T extends readonly (infer U)[] ? U[] : T;
 
 /** Defaults sized so every example packages in seconds to minutes on CI. */
 export const DEFAULT_MAX_STATES = 200_000;
@@ -229,7 +226,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     properties,
     requirements,
     conformance: { modelVsSpec, emulatorVsModel },
-    assumptions: [...FIXED_ASSUMPTIONS, ...boundAssumptions(bounds, engines, emulatorVsModel)],
+    assumptions: [...FIXED_ASSUMPTIONS, ...boundAssumptions(bounds, engines, emulatorVsModel, modelVsSpec)],
     notCovered: NOT_COVERED.map((n) => ({ ...n, references: [...n.references] })),
     files: [...files.entries()]
       .map(([path, content]) => ({ path, sha256: sha256(content) }))
@@ -328,74 +325,6 @@ function combine(statuses: readonly (PropertyStatus | undefined)[]): PropertyEvi
   return known.includes('unknown') ? 'unknown' : 'holds';
 }
 
-function emulatorConformance(
-  config: SystemConfig,
-  options: CollectOptions,
-  explorer: EngineRun | undefined,
-): EmulatorVsModelEvidence {
-  const started = performance.now();
-  const campaign = runRefinementCampaign(
-    { systems: [config.system], seeds: options.seeds, steps: options.steps },
-    () => config,
-  );
-  const { coverage } = campaign;
-  const failures = [...campaign.failures];
-
-  // Close the campaign's gaps: every kind of step the model takes here that no seeded run took is
-  // performed once more, by guest code, along the model's shortest path to it.
-  const reach = modelReach(config, options.maxStates);
-  let directedRuns = 0;
-  for (const key of [...reach.events, ...reach.hypercalls]) {
-    if (coverage.events.has(key) || coverage.hypercalls.has(key)) continue;
-    const r = realiseTrace(config, reach.paths.get(key)!);
-    if (r.failure) {
-      failures.push(`shortest path to "${key}" not performed: ${r.failure}`);
-      continue;
-    }
-    directedRuns++;
-    for (const record of r.records) coverage.add(record);
-  }
-
-  const counterexamples: Mutable<EmulatorVsModelEvidence['counterexamples']> = [];
-  for (const p of CATALOG) {
-    const trace = explorer?.verdicts.get(p.name)?.trace;
-    if (!trace) continue;
-    const events = trace.steps.flatMap((s) => (s.event ? [s.event] : []));
-    const r = realiseTrace(config, events);
-    counterexamples.push(
-      r.failure
-        ? { property: p.name, status: 'failed', detail: r.failure }
-        : {
-            property: p.name,
-            status: 'realised',
-            detail: `performed by guest code and the environment in ${r.records.length} emulator steps, each refining the model`,
-          },
-    );
-  }
-  const realiseFailures = counterexamples.filter((c) => c.status === 'failed');
-  const ok = failures.length === 0 && realiseFailures.length === 0;
-  return {
-    status: ok ? 'passed' : 'failed',
-    reason: ok
-      ? null
-      : [
-          ...failures,
-          ...realiseFailures.map((c) => `counterexample to ${c.property} not performed: ${c.detail}`),
-        ].join('; '),
-    runs: campaign.runs + directedRuns,
-    directedRuns,
-    stepsChecked: coverage.steps,
-    guestInstructions: coverage.instructions,
-    failures,
-    coverage: {
-      ...coverageTables(coverage),
-      modelReaches: { events: reach.events, hypercalls: reach.hypercalls },
-    },
-    counterexamples,
-    durationMs: Math.round(performance.now() - started),
-  };
-}
-
 function overallVerdict(
   properties: readonly PropertyEvidence[],
   engines: readonly EngineEvidence[],
@@ -465,6 +394,7 @@ function boundAssumptions(
   bounds: Bounds,
   engines: readonly EngineEvidence[],
   emulator: EmulatorVsModelEvidence,
+  spec: ModelVsSpecEvidence,
 ): Assumption[] {
   const reach = engines
     .map((e) =>
@@ -497,14 +427,14 @@ function boundAssumptions(
       id: 'B-CONFORMANCE',
       category: 'bound',
       title: 'Emulator-vs-model campaign size',
-      statement: `The emulator was checked against the model on ${bounds.conformanceSeeds} seeded random runs of ${bounds.conformanceSteps} steps each and one EPT-misconfiguration run (${emulator.stepsChecked} steps in all), plus every explorer counterexample performed step by step.`,
+      statement: `The emulator was checked against the model on seeded random runs: ${describeRuns('runs', emulator.seededRuns)}. Then one EPT-misconfiguration run and ${emulator.directedRuns} directed runs (${emulator.stepsChecked} steps checked in all), plus every explorer counterexample performed step by step. Each run's seed, length and end are in evidence.json.`,
       consequence: 'Refinement is tested on these runs, not proved for all runs of the emulator.',
     },
     {
       id: 'B-SPEC',
       category: 'bound',
       title: 'Model-vs-spec replay size',
-      statement: `Where a TLA+ engine finished, its verdicts, baits and distinct-state count were compared with the explorer's over the whole state space; in the other direction every explorer counterexample and ${bounds.specWalks} seeded random walks of up to ${bounds.specWalkSteps} steps of the model were replayed in the spec.`,
+      statement: `Where a TLA+ engine finished, its verdicts, baits and distinct-state count were compared with the explorer's over the whole state space; in the other direction every explorer counterexample and seeded random walks of the model were replayed in the spec: ${describeRuns('walks', spec.walks)}.`,
       consequence:
         'Steps of the model that no walk or counterexample took are covered by the state-count comparison only.',
     },

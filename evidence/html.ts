@@ -4,6 +4,7 @@
  * string from the system file or a tool goes through the `html` template, which escapes it.
  */
 import type { ItfTrace, ItfValue } from '../proofs/itf.js';
+import { describeRuns, type RunRecord, type SeededRuns } from './runs.js';
 import type {
   Baseline,
   Counterexample,
@@ -430,6 +431,18 @@ ${first.explanation ? html`<p><b>Violation:</b> ${first.explanation}.</p>` : ''}
 </section>`;
 }
 
+/** Seeded runs as they went: the summary from their records, then each run's seed, steps and end. */
+function runsBlock(title: string, what: string, runs: SeededRuns | undefined): Html {
+  if (!runs) return html``;
+  const mark: Record<RunRecord['ended'], string> = {
+    'step-budget': '',
+    halted: ' halted',
+    failed: ' FAILED',
+  };
+  return html`<div class="runs" data-runs="${what}"><p><b>${title}.</b> ${describeRuns(what, runs)}.</p>
+<p class="small mono muted">seed:steps ${runs.records.map((r) => `${r.seed}:${r.steps}${mark[r.ended]}`).join(' · ')}</p></div>`;
+}
+
 function coverageTable(title: string, t: CoverageTable, reachable?: ReadonlySet<string>): Html {
   const row = (i: CoverageTable['items'][number]) => {
     const gap = i.count === 0 && reachable?.has(i.key);
@@ -456,10 +469,12 @@ function coverage(e: Evidence): Html {
 <h2>Conformance and coverage</h2>
 <h3>Model vs TLA+ specification ${tag(mvs.status, mvs.status.replace('-', ' '))}</h3>
 ${mvs.reason ? html`<p>${mvs.reason}</p>` : ''}
+${runsBlock('Seeded walks of the model replayed in the spec', 'walks', mvs.walks)}
 ${mvs.checks.length ? html`<table><thead><tr><th>Check</th><th>Result</th><th>Detail</th></tr></thead><tbody>${mvs.checks.map((c) => html`<tr><td>${c.name}</td><td>${tag(c.status, c.status.replace('-', ' '))}</td><td class="small">${c.detail}</td></tr>`)}</tbody></table>` : ''}
 <h3>Emulator vs model ${tag(emu.status, emu.status.replace('-', ' '))}</h3>
-<p>The emulator is a concrete machine (byte memory, real 4-level EPT and VT-d tables, SHA-256 PCRs, guest programs). ${emu.runs} runs (${e.bounds.conformanceSeeds} seeded random runs of ${e.bounds.conformanceSteps} steps, one EPT-misconfiguration run, and ${emu.directedRuns} directed runs that perform the model's shortest path to each kind of step the seeded runs missed): ${emu.stepsChecked.toLocaleString('en-US')} steps and ${emu.guestInstructions.toLocaleString('en-US')} guest instructions, every step checked to refine the model. ${missed.length ? html`<b>Taken by the model here but not exercised by the runs: ${missed.join(', ')}.</b>` : 'The runs exercised every event kind and hypercall outcome the model takes on this system.'}</p>
+<p>The emulator is a concrete machine (byte memory, real 4-level EPT and VT-d tables, SHA-256 PCRs, guest programs). ${emu.runs} runs (the seeded random runs below, one EPT-misconfiguration run, and ${emu.directedRuns} directed runs that perform the model's shortest path to each kind of step the seeded runs missed): ${emu.stepsChecked.toLocaleString('en-US')} steps and ${emu.guestInstructions.toLocaleString('en-US')} guest instructions, every step checked to refine the model. ${missed.length ? html`<b>Taken by the model here but not exercised by the runs: ${missed.join(', ')}.</b>` : 'The runs exercised every event kind and hypercall outcome the model takes on this system.'}</p>
 ${emu.failures.length ? html`<ul>${emu.failures.map((f) => html`<li>${f}</li>`)}</ul>` : ''}
+${runsBlock('Seeded emulator runs', 'runs', emu.seededRuns)}
 ${emu.counterexamples.length ? html`<table><thead><tr><th>Counterexample to</th><th>Performed on the emulator</th><th>Detail</th></tr></thead><tbody>${emu.counterexamples.map((c) => html`<tr><td>${c.property}</td><td>${tag(c.status)}</td><td class="small">${c.detail}</td></tr>`)}</tbody></table>` : ''}
 <div class="grid2">
 ${coverageTable('Model events', emu.coverage.events, events)}

@@ -9,6 +9,7 @@ import type { PropertyName } from '../proofs/properties.js';
 import type { Assumption } from './assumptions.js';
 import type { DocumentControl } from './document.js';
 import type { RequirementId } from './requirements.js';
+import type { SeededRuns } from './runs.js';
 import type { NotCovered, Scope } from './scope.js';
 
 export const EVIDENCE_FORMAT = 'typezero-evidence';
@@ -245,6 +246,8 @@ export type CheckStatus = 'passed' | 'failed' | 'not-run';
 export interface ModelVsSpecEvidence {
   readonly status: CheckStatus;
   readonly reason: string | null;
+  /** The seeded random walks of the model replayed in the spec, one record each. */
+  readonly walks: SeededRuns;
   readonly checks: readonly {
     readonly name: string;
     readonly status: CheckStatus;
@@ -271,6 +274,8 @@ export interface EmulatorVsModelEvidence {
     readonly hypercalls: CoverageTable;
     readonly vtdFaults: CoverageTable;
   };
+  /** The seeded random runs, one record each (seed, steps, why it ended), and figures from those. */
+  readonly seededRuns: SeededRuns;
   /** Each counterexample performed on the emulator by guest code, refining the model at each step. */
   readonly counterexamples: readonly {
     readonly property: PropertyName;

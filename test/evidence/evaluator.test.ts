@@ -21,7 +21,7 @@ async function collect(text: string) {
     { config: fromYaml(text), fileName: 'mils.yaml', bytes: Buffer.from(text) },
     {
       maxStates: 100_000,
-      seeds: 1,
+      seeds: 3,
       steps: 100,
       // The explorer alone settles baits; the TLA+ engines are not what this is about.
       engines: (config, options) => [
@@ -103,5 +103,39 @@ describe('the scope of the verdict', () => {
     expect(report.indexOf('id="scope"')).toBeGreaterThan(report.indexOf('class="banner'));
     expect(report.indexOf('id="scope"')).toBeLessThan(report.indexOf('class="facts"'));
     for (const id of ids) expect(report).toContain(`data-not-covered="${id}"`);
+  });
+});
+
+describe('run sizes', () => {
+  it('keeps a record per seeded run and computes every figure from the records', async () => {
+    const { evidence } = await collect(WITH_DEVICE);
+    const emulator = evidence.conformance.emulatorVsModel.seededRuns;
+    const walks = evidence.conformance.modelVsSpec.walks;
+    for (const [runs, budget] of [
+      [emulator, 100],
+      [walks, evidence.bounds.specWalkSteps],
+    ] as const) {
+      expect(runs.budget).toBe(budget);
+      expect(runs.records.map((r) => r.seed)).toEqual(runs.records.map((_, i) => i));
+      for (const r of runs.records) {
+        expect(r.steps).toBeLessThanOrEqual(budget);
+        // A run ends early only when the system halts (or a check fails); a full run took its budget.
+        expect(r.ended === 'step-budget').toBe(r.steps === budget);
+      }
+      const steps = runs.records.map((r) => r.steps);
+      expect(runs.summary).toMatchObject({
+        runs: runs.records.length,
+        steps: steps.reduce((a, b) => a + b, 0),
+        minSteps: Math.min(...steps),
+        maxSteps: Math.max(...steps),
+        halted: runs.records.filter((r) => r.ended === 'halted').length,
+      });
+    }
+    // The audit log of two records fills fast under onFull: halt; the package says so.
+    expect(emulator.summary.halted).toBeGreaterThan(0);
+    const bound = evidence.assumptions.find((a) => a.id === 'B-CONFORMANCE')!.statement;
+    expect(bound).toContain(`took ${emulator.summary.steps.toLocaleString('en-US')} steps in all`);
+    expect(bound).toMatch(/stopped when the system halted fail-secure/);
+    expect(renderReport(evidence)).toContain('data-runs="walks"');
   });
 });
