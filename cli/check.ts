@@ -5,7 +5,7 @@
 
 import { describeEvent, describeOutcome } from '../model/describe.js';
 import type { Layout } from '../model/layout.js';
-import type { CheckRun, PropertyStatus } from '../proofs/check.js';
+import { type CheckRun, type PropertyReport, type PropertyStatus, vacuityReason } from '../proofs/check.js';
 import { explainViolation } from '../proofs/explain.js';
 import type { ExploreResult, Progress, StopReason, Trace } from '../proofs/explorer.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
@@ -53,24 +53,12 @@ export function formatHuman(run: CheckRun, file: string): string {
   );
   out.push('');
   const width = Math.max(...CATALOG.map((p) => p.name.length));
+  const vacuous: PropertyName[] = [];
   for (const p of CATALOG) {
     const entry = report.properties.find((e) => e.name === p.name)!;
-    let note = '';
-    const verdict = result.verdicts.get(p.name);
-    if (entry.status === 'violated' && verdict?.status === 'violated') {
-      const { trace } = verdict;
-      note = `counterexample of ${trace.steps.length - 1} steps${trace.loop !== undefined ? ' ending in a cycle' : ''}`;
-    } else if (entry.status === 'violated')
-      note = 'only the last step of a counterexample is known (in the --json trace)';
-    else if (entry.status === 'holds' && !result.baits.has(p.name)) {
-      // Baits not settled by this engine: nothing to say of vacuity, but a missing monitor.
-      note = p.name === 'FaultRecovery' && layout.monitors === 0 ? vacuityNote(layout, p.name, '') : '';
-    } else if (entry.status === 'holds') {
-      note = result.baits.get(p.name)
-        ? `exercised: ${p.bait.description}`
-        : vacuityNote(layout, p.name, p.bait.description);
-    } else note = 'search stopped before this was settled';
-    out.push(`  ${STATUS_WORD[entry.status].padEnd(8)}  ${p.name.padEnd(width)}  ${note}`);
+    const row = verdictRow(run, entry);
+    if (row.vacuous) vacuous.push(p.name);
+    out.push(`  ${row.word.padEnd(8)}  ${p.name.padEnd(width)}  ${row.note}`);
   }
   for (const p of CATALOG) {
     const verdict = result.verdicts.get(p.name);
@@ -85,7 +73,12 @@ export function formatHuman(run: CheckRun, file: string): string {
   const violated = report.properties.filter((p) => p.status === 'violated').length;
   const unknown = report.properties.filter((p) => p.status === 'unknown').length;
   out.push('');
-  if (violated === 0 && unknown === 0) out.push(`All ${report.properties.length} properties hold.`);
+  if (violated === 0 && unknown === 0)
+    out.push(
+      vacuous.length === 0
+        ? `All ${report.properties.length} properties hold.`
+        : `${report.properties.length - vacuous.length} of ${report.properties.length} properties hold; ${vacuous.length} not applicable here (holds vacuously): ${vacuous.join(', ')}.`,
+    );
   else
     out.push(
       `${[
@@ -98,10 +91,34 @@ export function formatHuman(run: CheckRun, file: string): string {
   return out.join('\n');
 }
 
-function vacuityNote(layout: Layout, name: PropertyName, bait: string): string {
-  if (name === 'FaultRecovery' && layout.monitors === 0)
-    return 'holds trivially: no partition holds partition-control';
-  return `never exercised here (${bait} is unreachable)`;
+/** One row of the verdict table: the status word and what exercised the property, or why nothing could. */
+function verdictRow(run: CheckRun, entry: PropertyReport): { word: string; note: string; vacuous: boolean } {
+  const { result, layout } = run;
+  const p = CATALOG.find((x) => x.name === entry.name)!;
+  if (entry.status === 'violated') {
+    const verdict = result.verdicts.get(p.name);
+    // Distributed TLC gives only a counterexample's last step, which the model does not replay.
+    if (verdict?.status !== 'violated')
+      return {
+        word: STATUS_WORD.violated,
+        note: 'only the last step of a counterexample is known (in the --json trace)',
+        vacuous: false,
+      };
+    const { trace } = verdict;
+    const note = `counterexample of ${trace.steps.length - 1} steps${trace.loop !== undefined ? ' ending in a cycle' : ''}`;
+    return { word: STATUS_WORD.violated, note, vacuous: false };
+  }
+  if (entry.status === 'unknown')
+    return { word: STATUS_WORD.unknown, note: 'search stopped before this was settled', vacuous: false };
+  const reason = entry.vacuous
+    ? (entry.reason ?? '')
+    : vacuityReason(layout, p.name, result.complete ? result.baits.get(p.name) : undefined);
+  if (reason !== null)
+    return { word: 'n/a', note: `not applicable, holds vacuously: ${reason}`, vacuous: true };
+  const note = result.baits.get(p.name)
+    ? `exercised: ${p.bait.description}`
+    : 'whether anything exercised it was not settled';
+  return { word: STATUS_WORD.holds, note, vacuous: false };
 }
 
 export function formatTrace(layout: Layout, trace: Trace): string[] {

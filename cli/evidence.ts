@@ -7,8 +7,10 @@
  */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { KeyError, privateKeyFile, publicKeyFile } from '../evidence/attest.js';
 import { collectEvidence, DEFAULT_MAX_STATES, DEFAULT_SEEDS, DEFAULT_STEPS } from '../evidence/collect.js';
 import { checkOutDir, OutDirError } from '../evidence/out-dir.js';
+import { NotAPackageError, verifyPackage } from '../evidence/verify.js';
 import { writePackage } from '../evidence/write.js';
 import { formatSystemFileError, loadSystemFile } from '../system/load.js';
 import { refuseBeyondEmulator, refuseBeyondModel } from './engine-limits.js';
@@ -24,6 +26,10 @@ export interface EvidenceOptions {
   readonly maxStates: number;
   readonly seeds: number;
   readonly steps: number;
+  /** PEM file of the Ed25519 private key to sign the package's statement with. */
+  readonly sign?: string;
+  readonly producer?: string;
+  readonly configItem?: string;
 }
 
 /** Runs the command; returns the exit code. Reasons for exit 2 go to stderr in one line. */
@@ -35,6 +41,7 @@ export async function runEvidence(file: string, opts: EvidenceOptions, io: Io): 
   }
   try {
     const config = refuseBeyondEmulator(refuseBeyondModel(loaded.config, file), file);
+    const key = opts.sign === undefined ? undefined : privateKeyFile(opts.sign);
     checkOutDir(opts.out, { what: 'evidence package', force: opts.force === true });
     const collected = await collectEvidence(
       { config, fileName: basename(file), bytes: loaded.bytes ?? new Uint8Array() },
@@ -42,11 +49,13 @@ export async function runEvidence(file: string, opts: EvidenceOptions, io: Io): 
         maxStates: opts.maxStates,
         seeds: opts.seeds,
         steps: opts.steps,
+        ...(opts.producer !== undefined ? { producer: opts.producer } : {}),
+        ...(opts.configItem !== undefined ? { configurationItem: opts.configItem } : {}),
         onProgress: (line) => io.status(`evidence: ${line}`),
       },
     );
     io.status('');
-    writePackage(opts.out, collected);
+    writePackage(opts.out, collected, key ? { key } : {});
     const v = collected.evidence.verdict;
     io.out(`${v.status.toUpperCase()}: ${v.headline}\nevidence package written to ${opts.out}\n`);
     if (v.exitCode === EXIT_INPUT) io.err(`typezero evidence: ${v.findings[0] ?? v.headline}\n`);
@@ -55,24 +64,50 @@ export async function runEvidence(file: string, opts: EvidenceOptions, io: Io): 
     if (e instanceof OutputError) throw e;
     io.status('');
     const reason = e instanceof Error ? e.message : String(e);
-    if (e instanceof InputError) io.err(`${reason}\n`);
+    if (e instanceof InputError || e instanceof KeyError) io.err(`${reason}\n`);
     else if (e instanceof OutDirError) io.err(`typezero evidence: ${reason}\n`);
     else io.err(`typezero evidence: tool failure: ${reason}\n`);
     return EXIT_INPUT;
   }
 }
 
+/** `typezero evidence verify DIR [--key PUBFILE]`: 0 when every file checks out, 1 naming each that does not. */
+export function runVerify(dir: string, opts: { readonly key?: string }, io: Io): number {
+  try {
+    const key = opts.key === undefined ? undefined : publicKeyFile(opts.key);
+    const result = verifyPackage(dir, key);
+    for (const p of result.problems) io.out(`${p.path}: ${p.what}\n`);
+    const signature = {
+      verified: `signature verified with ${opts.key} (key ${result.keyIds[0] ?? ''})`,
+      'not-checked': `signed by key ${result.keyIds.join(', ')}; the signature was not checked: give --key PUBFILE`,
+      unsigned: 'not signed',
+      failed: `signature not verified with ${opts.key}`,
+    }[result.signature];
+    io.out(
+      result.ok
+        ? `OK: ${result.files} files match SHA256SUMS and the package statement; ${signature}\n`
+        : `FAILED: ${result.problems.length} of the package's files changed, missing or added; ${signature}\n`,
+    );
+    return result.ok ? 0 : 1;
+  } catch (e) {
+    if (e instanceof OutputError) throw e;
+    if (e instanceof KeyError || e instanceof NotAPackageError) {
+      io.err(`typezero evidence verify: ${e.message}\n`);
+      return EXIT_INPUT;
+    }
+    throw e;
+  }
+}
+
 export function registerEvidence(program: Command, io: Io, exit: { code: number }): void {
-  program
+  const evidence = program
     .command('evidence')
     .description(
       'run every available engine and the conformance checks, and write a certification evidence package',
     )
     .argument('<system-file>', 'system description (YAML or JSON)')
-    .requiredOption(
-      '--out <dir>',
-      'folder to write the package to: new, empty, or an earlier package with --force',
-    )
+    // Required, but checked in the action: commander would demand it of `evidence verify` too.
+    .option('--out <dir>', 'folder to write the package to: new, empty, or an earlier package with --force')
     .option('--force', 'replace the earlier evidence package in the --out folder')
     .option(
       '--max-states <n>',
@@ -82,7 +117,27 @@ export function registerEvidence(program: Command, io: Io, exit: { code: number 
     )
     .option('--seeds <n>', 'seeded emulator runs checked against the model', wholeNumber(0), DEFAULT_SEEDS)
     .option('--steps <n>', 'steps per seeded emulator run', wholeNumber(1), DEFAULT_STEPS)
-    .action(async (file: string, opts: EvidenceOptions) => {
-      exit.code = await runEvidence(file, opts, io);
+    .option('--sign <keyfile>', "sign the package's in-toto statement with this Ed25519 private key (PEM)")
+    .option(
+      '--producer <name>',
+      'who produces the package, for its document control (default: your login name)',
+    )
+    .option(
+      '--config-item <id>',
+      'the configuration item the package is evidence for (default: system@digest)',
+    )
+    .action(async (file: string, opts: Partial<EvidenceOptions>, command: Command) => {
+      if (opts.out === undefined) command.error("error: required option '--out <dir>' not specified");
+      exit.code = await runEvidence(file, opts as EvidenceOptions, io);
+    });
+  evidence
+    .command('verify')
+    .description(
+      "check every file of an evidence package against its SHA256SUMS and statement, and the statement's signature",
+    )
+    .argument('<dir>', 'the evidence package folder')
+    .option('--key <pubfile>', "the producer's Ed25519 public key (PEM) to check the signature with")
+    .action((dir: string, opts: { key?: string }) => {
+      exit.code = runVerify(dir, opts, io);
     });
 }

@@ -43,7 +43,8 @@ export function missingSubcommand(program: Command, argv: readonly string[]): st
     if (!sub) return null;
     cmd = sub;
   }
-  if (cmd.commands.length === 0) return null;
+  // A command that takes operands of its own (`evidence SYSTEM`) runs without a subcommand.
+  if (cmd.commands.length === 0 || cmd.registeredArguments.length > 0) return null;
   const names = cmd.commands.map((c) => c.name()).join(', ');
   return `error: ${fullName(cmd)} needs a command: one of ${names}\nsee ${fullName(cmd)} --help\n`;
 }

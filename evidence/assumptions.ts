@@ -105,6 +105,33 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     consequence: 'FaultRecovery is proved for monitors that follow this policy.',
   },
   {
+    id: 'A-OVER-1',
+    category: 'model',
+    title: "Over-approximation: a pending interrupt takes its owner's label at injection",
+    statement:
+      "An interrupt that waits for its target's next VM entry carries its device owner's label as it is at injection, not as it was when the device raised it; the owner may have observed more in between, so the label can only be larger than the real one.",
+    consequence:
+      'Sound for the properties: it can report a flow that a real interrupt would not carry (a false alarm), never miss one.',
+  },
+  {
+    id: 'A-OVER-2',
+    category: 'model',
+    title: 'Over-approximation: dropped audit records keep their labels',
+    statement:
+      'Under onFull: overwrite, the audit log remembers the labels of the records it dropped, so a later audit-read gives the reader every label that was ever in the log, not only those of the records present.',
+    consequence:
+      'Sound for the properties: an audit reader may be charged with a flow from a record it could no longer read (a false alarm), never the reverse.',
+  },
+  {
+    id: 'A-OVER-3',
+    category: 'model',
+    title: 'Over-approximation: a read observes its whole cell',
+    statement:
+      'A guest or DMA read of one page observes the label of the whole abstract cell the page belongs to (every page with the same accessors), not only what was written to that page.',
+    consequence:
+      'Sound for the properties: a read may be charged with data written to a sibling page of its cell (a false alarm), never miss data on the page read.',
+  },
+  {
     id: 'A-FAIR-1',
     category: 'model',
     title: 'Weak fairness for liveness',

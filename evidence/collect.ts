@@ -8,9 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { match } from 'ts-pattern';
-import { runRefinementCampaign } from '../conformance/refinement-campaign.js';
-import { realiseTrace } from '../conformance/refinement-realise.js';
 import { buildLayout } from '../model/layout.js';
+import { vacuityReason } from '../proofs/check.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
 import { summarize } from '../system/summary.js';
@@ -20,9 +19,12 @@ import { tlcFiles } from '../tla/tlc/engine.js';
 import { type Env, findJar } from '../tla/tlc/jar.js';
 import { type Assumption, FIXED_ASSUMPTIONS, systemAssumptions } from './assumptions.js';
 import { baselineOf } from './baseline.js';
-import { coverageTables, modelReach } from './coverage.js';
+import { documentControl } from './document.js';
+import { emulatorConformance } from './emulator-conformance.js';
 import { type EngineOptions, type EngineRun, runEngines } from './engines.js';
-import { REQUIREMENTS, requirementsOf } from './requirements.js';
+import { REQUIREMENTS, type Requirement, requirementsOf } from './requirements.js';
+import { describeRuns } from './runs.js';
+import { NOT_COVERED, scopeOf } from './scope.js';
 import { modelVsSpec as modelVsSpecOf } from './spec-conformance.js';
 import { dependencyVersion, gitState, packageRoot, sha256, specDigests, toolVersion } from './tool.js';
 import {
@@ -38,11 +40,10 @@ import {
   type PropertyStatus,
   type Reproduction,
   type RequirementEvidence,
+  type RequirementStatus,
   type ToolEvidence,
   type Verdict,
 } from './types.js';
-
-type Mutable<T> = T extends readonly (infer U)[] ? U[] : T;
 
 /** Defaults sized so every example packages in seconds to minutes on CI. */
 export const DEFAULT_MAX_STATES = 200_000;
@@ -58,7 +59,11 @@ export interface CollectOptions {
   readonly steps: number;
   /** What is running now, one line at a time, for a progress line. */
   readonly onProgress?: (line: string) => void;
-  /** The environment engines look in (TLA2TOOLS_JAR, JAVA_HOME). */
+  /** Who produces the package (default: the login name of the user running typezero). */
+  readonly producer?: string;
+  /** The configuration item the package is evidence for (default: the system's name and digest). */
+  readonly configurationItem?: string;
+  /** The environment engines look in (TLA2TOOLS_JAR, JAVA_HOME), and SOURCE_DATE_EPOCH. */
   readonly env?: Env;
   /** Replaces the engines, for tests of how the package reports what engines did. */
   readonly engines?: (config: SystemConfig, options: EngineOptions) => Promise<EngineRun[]> | EngineRun[];
@@ -122,6 +127,8 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
 
   const ran = engineRuns.filter((r) => r.status === 'completed' || r.status === 'bounded');
   const explorer = engineRuns.find((r) => r.engine === 'explorer');
+  const layout = buildLayout(config);
+  const explorerBaits = explorer?.status === 'completed' ? explorer.baits : undefined;
   const properties: PropertyEvidence[] = CATALOG.map((p) => {
     const counterexamples: Counterexample[] = [];
     for (const run of ran) {
@@ -138,6 +145,9 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
         itf: v.itf,
       });
     }
+    const status = combine(ran.map((r) => r.verdicts.get(p.name)?.status));
+    const reason = status === 'holds' ? vacuityReason(layout, p.name, explorerBaits?.get(p.name)) : null;
+    const exercised = explorerBaits?.get(p.name) === true;
     return {
       name: p.name,
       kind: p.kind,
@@ -148,27 +158,15 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
           ? { file: 'proofs/properties.ts', symbol: `CATALOG ${p.name}.holds` }
           : { file: 'proofs/liveness.ts', symbol: 'findFaultRecoveryViolation' },
       requirements: requirementsOf(p.name),
-      bait: baitEvidence(config, p.name, p.bait.description, explorer?.baits?.get(p.name) ?? null),
-      status: combine(ran.map((r) => r.verdicts.get(p.name)?.status)),
+      bait: baitEvidence(p.bait.description, explorer?.baits?.get(p.name) ?? null, reason),
+      status,
+      vacuous: status !== 'holds' ? null : reason !== null ? true : exercised ? false : null,
+      vacuityReason: reason,
       counterexamples,
     };
   });
 
-  const requirements: RequirementEvidence[] = REQUIREMENTS.map((r) => {
-    const statuses = r.properties.map((m) => properties.find((p) => p.name === m.property)!.status);
-    return {
-      id: r.id,
-      family: r.family,
-      statement: r.statement,
-      references: [...r.references],
-      properties: r.properties.map((m) => ({ property: m.property, rationale: m.rationale })),
-      status: statuses.includes('violated')
-        ? 'not-met'
-        : statuses.every((s) => s === 'holds')
-          ? 'met'
-          : 'unknown',
-    };
-  });
+  const requirements = REQUIREMENTS.map((r) => requirementEvidence(r, properties));
 
   options.onProgress?.('emulator vs model');
   const emulatorVsModel = emulatorConformance(config, options, explorer);
@@ -203,7 +201,18 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   const evidence: Evidence = {
     format: EVIDENCE_FORMAT,
     formatVersion: EVIDENCE_FORMAT_VERSION,
+    document: documentControl(
+      {
+        system: { name: config.system, sha256: sha256(input.bytes) },
+        tool,
+        bounds,
+        ...(options.producer !== undefined ? { producer: options.producer } : {}),
+        ...(options.configurationItem !== undefined ? { configurationItem: options.configurationItem } : {}),
+      },
+      env,
+    ),
     verdict,
+    scope: scopeOf({ name: config.system, file: fileName, sha256: sha256(input.bytes) }),
     system: {
       name: config.system,
       file: fileName,
@@ -220,8 +229,9 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     assumptions: [
       ...FIXED_ASSUMPTIONS,
       ...systemAssumptions(config),
-      ...boundAssumptions(bounds, engines, emulatorVsModel),
+      ...boundAssumptions(bounds, engines, emulatorVsModel, modelVsSpec),
     ],
+    notCovered: NOT_COVERED.map((n) => ({ ...n, references: [...n.references] })),
     files: [...files.entries()]
       .map(([path, content]) => ({ path, sha256: sha256(content) }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
@@ -232,21 +242,51 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
 }
 
 function baitEvidence(
-  config: SystemConfig,
-  name: PropertyName,
   description: string,
   reached: boolean | null,
+  vacuity: string | null,
 ): PropertyEvidence['bait'] {
-  const monitors = config.partitions.some((p) => p.privileges.includes('partition-control'));
   const note =
-    reached === null
-      ? null
-      : reached
-        ? `exercised: ${description}`
-        : name === 'FaultRecovery' && !monitors
-          ? 'holds trivially: no partition holds partition-control'
-          : `never exercised here: ${description} is unreachable, so the property holds vacuously`;
+    vacuity !== null
+      ? `not applicable, holds vacuously: ${vacuity}`
+      : reached === null
+        ? null
+        : reached
+          ? `exercised: ${description}`
+          : `never exercised by the explorer: ${description}`;
   return { description, reached, note };
+}
+
+/**
+ * A requirement family on this system: not met when a property it rests on is violated; unknown
+ * when one is unsettled or disputed; not demonstrated when all hold but one only vacuously, since a
+ * property about nothing shows nothing about the family; met otherwise.
+ */
+function requirementEvidence(r: Requirement, properties: readonly PropertyEvidence[]): RequirementEvidence {
+  const mapped = r.properties.map((m) => properties.find((p) => p.name === m.property)!);
+  const names = (ps: readonly PropertyEvidence[]) => ps.map((p) => p.name).join(', ');
+  const violated = mapped.filter((p) => p.status === 'violated');
+  const unsettled = mapped.filter((p) => p.status === 'unknown' || p.status === 'disagreement');
+  const vacuous = mapped.filter((p) => p.vacuous === true);
+  const [status, reason]: [RequirementStatus, string | null] = violated.length
+    ? ['not-met', `violated: ${names(violated)}`]
+    : unsettled.length
+      ? ['unknown', `not settled: ${names(unsettled)}`]
+      : vacuous.length
+        ? [
+            'not-demonstrated',
+            `holds only vacuously here, so it demonstrates nothing: ${vacuous.map((p) => `${p.name} (${p.vacuityReason})`).join('; ')}`,
+          ]
+        : ['met', null];
+  return {
+    id: r.id,
+    family: r.family,
+    statement: r.statement,
+    references: [...r.references],
+    properties: r.properties.map((m) => ({ property: m.property, rationale: m.rationale })),
+    status,
+    reason,
+  };
 }
 
 /** The TLA+ model as TLC and tla-checker check it, for a reviewer to rerun by hand. */
@@ -287,74 +327,6 @@ function combine(statuses: readonly (PropertyStatus | undefined)[]): PropertyEvi
   if (!known.length) return 'unknown';
   if (known.includes('violated')) return known.includes('holds') ? 'disagreement' : 'violated';
   return known.includes('unknown') ? 'unknown' : 'holds';
-}
-
-function emulatorConformance(
-  config: SystemConfig,
-  options: CollectOptions,
-  explorer: EngineRun | undefined,
-): EmulatorVsModelEvidence {
-  const started = performance.now();
-  const campaign = runRefinementCampaign(
-    { systems: [config.system], seeds: options.seeds, steps: options.steps },
-    () => config,
-  );
-  const { coverage } = campaign;
-  const failures = [...campaign.failures];
-
-  // Close the campaign's gaps: every kind of step the model takes here that no seeded run took is
-  // performed once more, by guest code, along the model's shortest path to it.
-  const reach = modelReach(config, options.maxStates);
-  let directedRuns = 0;
-  for (const key of [...reach.events, ...reach.hypercalls]) {
-    if (coverage.events.has(key) || coverage.hypercalls.has(key)) continue;
-    const r = realiseTrace(config, reach.paths.get(key)!);
-    if (r.failure) {
-      failures.push(`shortest path to "${key}" not performed: ${r.failure}`);
-      continue;
-    }
-    directedRuns++;
-    for (const record of r.records) coverage.add(record);
-  }
-
-  const counterexamples: Mutable<EmulatorVsModelEvidence['counterexamples']> = [];
-  for (const p of CATALOG) {
-    const trace = explorer?.verdicts.get(p.name)?.trace;
-    if (!trace) continue;
-    const events = trace.steps.flatMap((s) => (s.event ? [s.event] : []));
-    const r = realiseTrace(config, events);
-    counterexamples.push(
-      r.failure
-        ? { property: p.name, status: 'failed', detail: r.failure }
-        : {
-            property: p.name,
-            status: 'realised',
-            detail: `performed by guest code and the environment in ${r.records.length} emulator steps, each refining the model`,
-          },
-    );
-  }
-  const realiseFailures = counterexamples.filter((c) => c.status === 'failed');
-  const ok = failures.length === 0 && realiseFailures.length === 0;
-  return {
-    status: ok ? 'passed' : 'failed',
-    reason: ok
-      ? null
-      : [
-          ...failures,
-          ...realiseFailures.map((c) => `counterexample to ${c.property} not performed: ${c.detail}`),
-        ].join('; '),
-    runs: campaign.runs + directedRuns,
-    directedRuns,
-    stepsChecked: coverage.steps,
-    guestInstructions: coverage.instructions,
-    failures,
-    coverage: {
-      ...coverageTables(coverage),
-      modelReaches: { events: reach.events, hypercalls: reach.hypercalls },
-    },
-    counterexamples,
-    durationMs: Math.round(performance.now() - started),
-  };
 }
 
 function overallVerdict(
@@ -411,10 +383,13 @@ function overallVerdict(
         .concat(`; checked by ${engineNames}.`),
       findings,
     };
+  const vacuous = properties.filter((p) => p.vacuous === true).map((p) => p.name);
   return {
     status: 'pass',
     exitCode: 0,
-    headline: `All ${n} properties hold on ${engineNames}, and the conformance checks that ran passed.`,
+    headline: vacuous.length
+      ? `${n - vacuous.length} of ${n} properties hold on ${engineNames} and ${vacuous.length} ${vacuous.length === 1 ? 'is' : 'are'} not applicable to this configuration (${vacuous.join(', ')}: ${vacuous.length === 1 ? 'it holds' : 'they hold'} vacuously); the conformance checks that ran passed.`
+      : `All ${n} properties hold on ${engineNames}, and the conformance checks that ran passed.`,
     findings: [],
   };
 }
@@ -423,6 +398,7 @@ function boundAssumptions(
   bounds: Bounds,
   engines: readonly EngineEvidence[],
   emulator: EmulatorVsModelEvidence,
+  spec: ModelVsSpecEvidence,
 ): Assumption[] {
   const reach = engines
     .map((e) =>
@@ -455,14 +431,14 @@ function boundAssumptions(
       id: 'B-CONFORMANCE',
       category: 'bound',
       title: 'Emulator-vs-model campaign size',
-      statement: `The emulator was checked against the model on ${bounds.conformanceSeeds} seeded random runs of ${bounds.conformanceSteps} steps each and one EPT-misconfiguration run (${emulator.stepsChecked} steps in all), plus every explorer counterexample performed step by step.`,
+      statement: `The emulator was checked against the model on seeded random runs: ${describeRuns('runs', emulator.seededRuns)}. Then one EPT-misconfiguration run and ${emulator.directedRuns} directed runs (${emulator.stepsChecked} steps checked in all), plus every explorer counterexample performed step by step. Each run's seed, length and end are in evidence.json.`,
       consequence: 'Refinement is tested on these runs, not proved for all runs of the emulator.',
     },
     {
       id: 'B-SPEC',
       category: 'bound',
       title: 'Model-vs-spec replay size',
-      statement: `Where a TLA+ engine finished, its verdicts, baits and distinct-state count were compared with the explorer's over the whole state space; in the other direction every explorer counterexample and ${bounds.specWalks} seeded random walks of up to ${bounds.specWalkSteps} steps of the model were replayed in the spec.`,
+      statement: `Where a TLA+ engine finished, its verdicts, baits and distinct-state count were compared with the explorer's over the whole state space; in the other direction every explorer counterexample and seeded random walks of the model were replayed in the spec: ${describeRuns('walks', spec.walks)}.`,
       consequence:
         'Steps of the model that no walk or counterexample took are covered by the state-count comparison only.',
     },

@@ -3,51 +3,11 @@
  * One self-contained file: inline CSS and SVG, no script, no network, no external assets. Every
  * string from the system file or a tool goes through the `html` template, which escapes it.
  */
-import { has } from '../model/bits.js';
-import { flowClosure } from '../model/policy.js';
 import type { ItfTrace, ItfValue } from '../proofs/itf.js';
-import type {
-  Baseline,
-  Counterexample,
-  CoverageTable,
-  EngineEvidence,
-  Evidence,
-  PropertyEvidence,
-} from './types.js';
-
-/** Markup that is already safe; anything else interpolated into `html` is escaped. */
-class Html {
-  constructor(readonly text: string) {}
-  toString(): string {
-    return this.text;
-  }
-}
-
-type Part = Html | string | number | boolean | null | undefined | readonly Part[];
-
-export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-function part(v: Part): string {
-  if (v instanceof Html) return v.text;
-  if (Array.isArray(v)) return v.map(part).join('');
-  if (v === null || v === undefined || v === false) return '';
-  return escapeHtml(String(v));
-}
-
-function html(strings: TemplateStringsArray, ...values: Part[]): Html {
-  let out = strings[0]!;
-  values.forEach((v, i) => {
-    out += part(v) + strings[i + 1]!;
-  });
-  return new Html(out);
-}
+import { baseline } from './html-baseline.js';
+import { escapeHtml, type Html, html, plural, tag } from './markup.js';
+import { describeRuns, type RunRecord, type SeededRuns } from './runs.js';
+import type { Counterexample, CoverageTable, EngineEvidence, Evidence, PropertyEvidence } from './types.js';
 
 const STYLE = `
 :root { --ink:#1b1f24; --muted:#57606a; --line:#d0d7de; --bg:#ffffff; --soft:#f6f8fa;
@@ -76,6 +36,9 @@ nav a { margin-right: 12px; color: #0969da; text-decoration: none; }
 .banner.pass { border-color: var(--pass); background: var(--pass-bg); } .banner.pass .word { color: var(--pass); }
 .banner.fail { border-color: var(--fail); background: var(--fail-bg); } .banner.fail .word { color: var(--fail); }
 .banner.error { border-color: var(--warn); background: var(--warn-bg); } .banner.error .word { color: var(--warn); }
+table.doc-control { width: auto; font-size: 12.5px; margin: 0 0 12px; }
+table.doc-control th { white-space: nowrap; }
+.scope { overflow-wrap: anywhere; margin: 8px 0 4px; padding: 8px 12px; border-left: 4px solid var(--line); background: var(--soft); }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 14px; margin: 10px 0 0; }
 .facts dt { color: var(--muted); } .facts dd { margin: 0; }
 .tag { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 12px; font-weight: 600; white-space: nowrap; }
@@ -83,6 +46,7 @@ nav a { margin-right: 12px; color: #0969da; text-decoration: none; }
 .tag.violated, .tag.not-met, .tag.failed, .tag.disagreement, .tag.fail { color: var(--fail); background: var(--fail-bg); }
 .tag.unknown, .tag.bounded, .tag.error { color: var(--warn); background: var(--warn-bg); }
 .tag.not-run, .tag.not-checked { color: var(--na); background: var(--na-bg); }
+.tag.not-applicable, .tag.not-demonstrated { color: var(--warn); background: var(--warn-bg); border: 1px dashed var(--warn); }
 tr.changed td.var, span.changed { background: var(--mark); }
 .delta { display: block; margin: 1px 0; }
 .delta b { font-weight: 600; }
@@ -95,38 +59,13 @@ tr.muted td { color: var(--muted); }
 .grid2 table { margin-top: 4px; }
 table.matrix { table-layout: fixed; }
 table.matrix code { word-break: break-word; }
-details summary { cursor: pointer; color: #0969da; }
+svg.schedule, svg.memory { max-width: 100%; height: auto; }
 svg text { font-family: system-ui,"DejaVu Sans",sans-serif; }
 .legend span { display: inline-block; margin-right: 14px; }
 .legend i { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; border: 1px solid #0003; }
+@media (max-width: 900px) { main { padding: 16px 12px 48px; } th, td { padding: 4px 5px; overflow-wrap: anywhere; } .tag { white-space: normal; } .grid2 { grid-template-columns: 1fr; } code { overflow-wrap: anywhere; } nav { display: flex; flex-wrap: wrap; gap: 2px 0; } }
 @media print { nav { display: none; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
 `;
-
-const PALETTE = [
-  '#4e79a7',
-  '#f28e2b',
-  '#59a14f',
-  '#b07aa1',
-  '#76b7b2',
-  '#edc948',
-  '#e15759',
-  '#9c755f',
-  '#bab0ac',
-  '#ff9da7',
-];
-
-function colourOf(baseline: Baseline, partition: string): string {
-  const i = baseline.partitions.findIndex((p) => p.name === partition);
-  return i < 0 ? '#999999' : PALETTE[i % PALETTE.length]!;
-}
-
-function plural(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-function tag(status: string, label = status): Html {
-  return html`<span class="tag ${status}">${label}</span>`;
-}
 
 const STATUS_WORD: Record<Evidence['verdict']['status'], string> = {
   pass: 'PASS',
@@ -137,9 +76,10 @@ const STATUS_WORD: Record<Evidence['verdict']['status'], string> = {
 export function renderReport(e: Evidence): string {
   const body = html`<main>
 <header>
+${documentBlock(e)}
 <h1>Evidence package: ${e.system.name}</h1>
 <p class="muted">Type Zero separation hypervisor configuration <code>${e.system.file}</code> (SHA-256 <code>${e.system.sha256}</code>), checked by typezero ${e.tool.version}${e.tool.gitCommit ? html` at commit <code>${e.tool.gitCommit.slice(0, 12)}</code>${e.tool.gitDirty ? ' with local modifications' : ''}` : ''}.</p>
-<nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#reproduce">Reproduce</a></nav>
+<nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#not-covered">Not covered</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#reproduce">Reproduce</a></nav>
 </header>
 ${summary(e)}
 ${verdicts(e)}
@@ -147,6 +87,7 @@ ${traceability(e)}
 ${counterexamples(e)}
 ${coverage(e)}
 ${assumptions(e)}
+${notCovered(e)}
 ${baseline(e)}
 ${tool(e)}
 ${reproduce(e)}
@@ -158,13 +99,42 @@ ${reproduce(e)}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(`typezero evidence: ${e.system.name} (${STATUS_WORD[e.verdict.status]})`)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${printFooter(e)}</style>
 </head>
 <body>
 ${body.text}
 </body>
 </html>
 `;
+}
+
+/** A CSS string literal: everything but plain letters, digits and punctuation as hex escapes. */
+export function cssString(text: string): string {
+  return `"${[...text].map((c) => (/^[A-Za-z0-9 .,:;_@()+=-]$/.test(c) ? c : `\\${c.codePointAt(0)!.toString(16)} `)).join('')}"`;
+}
+
+/**
+ * Every printed page's footer: the package id, configuration item and date on the left, the page
+ * number of the total on the right (CSS paged media margin boxes).
+ */
+function printFooter(e: Evidence): string {
+  const d = e.document;
+  const left = `${d.id} · ${d.configurationItem} · ${d.date} · ${STATUS_WORD[e.verdict.status]}`;
+  return `
+@page { size: A4; margin: 14mm 12mm 18mm;
+  @bottom-left { content: ${cssString(left)}; font: 8pt system-ui, sans-serif; color: #57606a; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt system-ui, sans-serif; color: #57606a; } }
+`;
+}
+
+/** Document control: what an evaluator cites the package by. */
+function documentBlock(e: Evidence): Html {
+  const d = e.document;
+  return html`<table class="doc-control" id="document"><tbody>
+<tr><th>Package ID</th><td class="mono">${d.id}</td><th>Date</th><td>${d.date}</td></tr>
+<tr><th>Configuration item</th><td class="mono">${d.configurationItem}</td><th>Producer</th><td>${d.producer}</td></tr>
+<tr><th>Produced with</th><td colspan="3">typezero ${e.tool.version}${e.tool.gitCommit ? html`, commit <code>${e.tool.gitCommit}</code>${e.tool.gitDirty ? ' with local modifications' : ''}` : ''}; integrity: <code>SHA256SUMS</code> and the in-toto statement <code>statement.dsse.json</code> (check with <code>typezero evidence verify</code>)</td></tr>
+</tbody></table>`;
 }
 
 function engineLine(en: EngineEvidence): Html {
@@ -183,24 +153,25 @@ function engineLine(en: EngineEvidence): Html {
 function summary(e: Evidence): Html {
   const v = e.verdict;
   const counts = (s: string) => e.properties.filter((p) => p.status === s).length;
+  const vacuous = e.properties.filter((p) => p.vacuous === true);
+  const violated = e.properties.filter((p) => p.counterexamples.length > 0);
+  const families = (status: string, label: string) => {
+    const named = e.requirements.filter((r) => r.status === status).map((r) => r.family);
+    return named.length ? html`; <b>${label}</b>: ${named.join(', ')}` : '';
+  };
   const emu = e.conformance.emulatorVsModel;
   const mvs = e.conformance.modelVsSpec;
   return html`<section id="summary">
 <div class="banner ${v.status}" data-verdict="${v.status}">
 <span class="word">${STATUS_WORD[v.status]}</span> <span class="headline">${v.headline}</span>
 ${v.findings.length ? html`<ul>${v.findings.map((f) => html`<li>${f}</li>`)}</ul>` : ''}
+${violated.length ? html`<p class="cx-links">Counterexamples: ${violated.map((p, i) => html`${i ? ', ' : ''}<a href="#cx-${p.name}">${p.name} (${p.counterexamples[0]!.steps} steps)</a>`)}</p>` : ''}
 </div>
+<p class="scope" id="scope"><b>Scope.</b> ${e.scope.verified} ${e.scope.model} <b>${e.scope.notVerified}</b> <a href="#not-covered">Not covered (${e.notCovered.length})</a></p>
 <dl class="facts">
 <dt>System</dt><dd><b>${e.system.name}</b>: ${plural(e.system.baseline.partitions.length, 'partition')}, ${plural(e.system.baseline.devices.length, 'device')}, ${plural(e.system.baseline.channels.length, 'channel')}, ${plural(e.system.baseline.platform.cpus, 'CPU')}, ${plural(e.system.baseline.platform.pages, 'page')}</dd>
-<dt>Properties</dt><dd>${counts('holds')} hold, ${counts('violated')} violated, ${counts('unknown')} unknown${counts('disagreement') ? html`, <b>${counts('disagreement')} with disagreeing engines</b>` : ''} (of ${e.properties.length})</dd>
-<dt>Requirements</dt><dd>${e.requirements.filter((r) => r.status === 'met').length} of ${e.requirements.length} families met${
-    e.requirements.some((r) => r.status === 'not-met')
-      ? html`; not met: ${e.requirements
-          .filter((r) => r.status === 'not-met')
-          .map((r) => r.family)
-          .join(', ')}`
-      : ''
-  }</dd>
+<dt>Properties</dt><dd>${counts('holds') - vacuous.length} hold, ${vacuous.length ? html`<b>${vacuous.length} not applicable</b> (${vacuous.map((p) => p.name).join(', ')}: ${vacuous.length === 1 ? 'holds' : 'hold'} vacuously), ` : ''}${counts('violated')} violated, ${counts('unknown')} unknown${counts('disagreement') ? html`, <b>${counts('disagreement')} with disagreeing engines</b>` : ''} (of ${e.properties.length})</dd>
+<dt>Requirements</dt><dd>${e.requirements.filter((r) => r.status === 'met').length} of ${e.requirements.length} families met${families('not-demonstrated', 'not demonstrated')}${families('not-met', 'not met')}${families('unknown', 'unknown')}</dd>
 ${e.engines.map((en) => html`<dt>Engine ${en.engine}</dt><dd>${engineLine(en)}</dd>`)}
 <dt>Emulator vs model</dt><dd>${tag(emu.status, emu.status.replace('-', ' '))} ${emu.runs} runs, ${emu.stepsChecked.toLocaleString('en-US')} steps checked${emu.reason ? html` <span class="muted">${emu.reason}</span>` : ''}</dd>
 <dt>Model vs spec</dt><dd>${tag(mvs.status, mvs.status.replace('-', ' '))} ${mvs.checks.filter((c) => c.status === 'passed').length} of ${mvs.checks.length} checks passed${mvs.reason ? html`; <span class="muted">${mvs.reason}</span>` : ''}</dd>
@@ -221,12 +192,20 @@ ${e.engines.map((en) => {
   const v = en.verdicts.find((x) => x.property === p.name)!;
   return html`<td>${tag(v.status, v.status.replace('-', ' '))}</td>`;
 })}
-<td>${p.status === 'violated' ? html`<a href="#cx-${p.name}">${tag(p.status)}</a>` : tag(p.status)}</td>
+<td>${propertyTag(p)}</td>
 <td class="small">${p.bait.note ?? 'not known'}</td></tr>`,
 )}
 </tbody>
 </table>
 </section>`;
+}
+
+/** A property's agreed verdict: a link to its counterexample when violated, not applicable when vacuous. */
+function propertyTag(p: PropertyEvidence): Html {
+  if (p.status === 'violated') return html`<a href="#cx-${p.name}">${tag(p.status)}</a>`;
+  if (p.vacuous === true)
+    return html`<span title="${p.vacuityReason ?? ''}">${tag('not-applicable', 'not applicable')}</span>`;
+  return tag(p.status);
 }
 
 function checksRun(e: Evidence, p: PropertyEvidence): Html {
@@ -247,9 +226,9 @@ function traceability(e: Evidence): Html {
       const p = e.properties.find((x) => x.name === m.property)!;
       const head =
         i === 0
-          ? html`<td rowspan="${r.properties.length}"><b>${r.id}</b><br>${r.family}<br>${tag(r.status, r.status.replace('-', ' '))}<div class="small muted">${r.statement}</div><div class="small muted">${r.references.join(' · ')}</div></td>`
+          ? html`<td rowspan="${r.properties.length}"><b>${r.id}</b><br>${r.family}<br>${tag(r.status, r.status.replace('-', ' '))}${r.reason ? html`<div class="small"><b>${r.reason}</b></div>` : ''}<div class="small muted">${r.statement}</div><div class="small muted">${r.references.join(' · ')}</div></td>`
           : '';
-      return html`<tr data-requirement="${r.id}" data-property="${p.name}">${head}<td><b>${p.name}</b><div class="small">${m.rationale}</div></td><td><code>spec/Hypervisor.tla</code><br><code><b>${p.tla.definition}</b></code></td><td><code>${p.predicate.file}</code><br><code><b>${p.predicate.symbol}</b></code></td><td class="small">${checksRun(e, p)}</td><td>${p.status === 'violated' ? html`<a href="#cx-${p.name}">${tag(p.status)}</a>` : tag(p.status)}</td></tr>`;
+      return html`<tr data-requirement="${r.id}" data-property="${p.name}">${head}<td><b>${p.name}</b><div class="small">${m.rationale}</div></td><td><code>spec/Hypervisor.tla</code><br><code><b>${p.tla.definition}</b></code></td><td><code>${p.predicate.file}</code><br><code><b>${p.predicate.symbol}</b></code></td><td class="small">${checksRun(e, p)}</td><td>${propertyTag(p)}</td></tr>`;
     }),
   );
   return html`<section id="traceability">
@@ -339,7 +318,7 @@ function traceTable(itf: ItfTrace): Html {
             html`<span class="delta"><b>${d.path}</b>: <span class="old">${d.before}</span> → <span class="new">${d.after}</span></span>`,
         )
       : i === 0
-        ? html`<details><summary>show</summary>${itf.vars.map((name) => html`<span class="delta"><b>${name}</b> = ${showItf(s[name] as ItfValue)}</span>`)}</details>`
+        ? html`<div class="initial">${itf.vars.map((name) => html`<span class="delta"><b>${name}</b> = ${showItf(s[name] as ItfValue)}</span>`)}</div>`
         : html`<span class="muted">no change</span>`;
     return html`<tr data-step="${i}"><td class="num">${i}</td><td><code>${meta.action}</code>${meta.outcome ? html`<div class="small muted">${meta.outcome}</div>` : ''}</td>${what}<td class="mono small">${cells}</td></tr>${loopRow ? html`<tr class="loop-note"><td colspan="4" class="small muted">the steps below repeat forever</td></tr>` : ''}`;
   });
@@ -364,9 +343,18 @@ function counterexamples(e: Evidence): Html {
   return html`<section id="counterexamples">
 <h2>Counterexamples</h2>
 ${withCx.length ? html`<p>Each violated property with the shortest trace found, step by step: the action (the TLA+ action name), what the hypervisor did, and how the state changed.</p>` : html`<p>None: no engine found a violation.</p>`}
-${withCx.map((p) => {
+${withCx.map((p, k) => {
   const first = p.counterexamples[0]!;
   const same = (c: Counterexample) => JSON.stringify(c.itf.states) === JSON.stringify(first.itf.states);
+  // A trace that already stands above, for another property, is shown once: here it is named.
+  const earlier = withCx.slice(0, k).find((q) => same(q.counterexamples[0]!));
+  if (earlier)
+    return html`<div class="counterexample" data-engine="${first.engine}" data-same-as="${earlier.name}">
+<h3 id="cx-${p.name}">${p.name}: the same ${first.steps}-step trace as the counterexample to <a href="#cx-${earlier.name}">${earlier.name}</a></h3>
+<p>${p.summary}</p>
+${first.explanation ? html`<p><b>Violation:</b> ${first.explanation}.</p>` : ''}
+<p class="small muted">The trace above, state for state, violates ${p.name} too. As ITF: ${p.counterexamples.map((c) => html`<code>${c.file}</code> `)}</p>
+</div>`;
   return p.counterexamples.map((c, i) =>
     i === 0
       ? counterexample(p, c, true)
@@ -376,6 +364,18 @@ ${withCx.map((p) => {
   );
 })}
 </section>`;
+}
+
+/** Seeded runs as they went: the summary from their records, then each run's seed, steps and end. */
+function runsBlock(title: string, what: string, runs: SeededRuns | undefined): Html {
+  if (!runs) return html``;
+  const mark: Record<RunRecord['ended'], string> = {
+    'step-budget': '',
+    halted: ' halted',
+    failed: ' FAILED',
+  };
+  return html`<div class="runs" data-runs="${what}"><p><b>${title}.</b> ${describeRuns(what, runs)}.</p>
+<p class="small mono muted">seed:steps ${runs.records.map((r) => `${r.seed}:${r.steps}${mark[r.ended]}`).join(' · ')}</p></div>`;
 }
 
 function coverageTable(title: string, t: CoverageTable, reachable?: ReadonlySet<string>): Html {
@@ -404,10 +404,12 @@ function coverage(e: Evidence): Html {
 <h2>Conformance and coverage</h2>
 <h3>Model vs TLA+ specification ${tag(mvs.status, mvs.status.replace('-', ' '))}</h3>
 ${mvs.reason ? html`<p>${mvs.reason}</p>` : ''}
+${runsBlock('Seeded walks of the model replayed in the spec', 'walks', mvs.walks)}
 ${mvs.checks.length ? html`<table><thead><tr><th>Check</th><th>Result</th><th>Detail</th></tr></thead><tbody>${mvs.checks.map((c) => html`<tr><td>${c.name}</td><td>${tag(c.status, c.status.replace('-', ' '))}</td><td class="small">${c.detail}</td></tr>`)}</tbody></table>` : ''}
 <h3>Emulator vs model ${tag(emu.status, emu.status.replace('-', ' '))}</h3>
-<p>The emulator is a concrete machine (byte memory, real 4-level EPT and VT-d tables, SHA-256 PCRs, guest programs). ${emu.runs} runs (${e.bounds.conformanceSeeds} seeded random runs of ${e.bounds.conformanceSteps} steps, one EPT-misconfiguration run, and ${emu.directedRuns} directed runs that perform the model's shortest path to each kind of step the seeded runs missed): ${emu.stepsChecked.toLocaleString('en-US')} steps and ${emu.guestInstructions.toLocaleString('en-US')} guest instructions, every step checked to refine the model. ${missed.length ? html`<b>Taken by the model here but not exercised by the runs: ${missed.join(', ')}.</b>` : 'The runs exercised every event kind and hypercall outcome the model takes on this system.'}</p>
+<p>The emulator is a concrete machine (byte memory, real 4-level EPT and VT-d tables, SHA-256 PCRs, guest programs). ${emu.runs} runs (the seeded random runs below, one EPT-misconfiguration run, and ${emu.directedRuns} directed runs that perform the model's shortest path to each kind of step the seeded runs missed): ${emu.stepsChecked.toLocaleString('en-US')} steps and ${emu.guestInstructions.toLocaleString('en-US')} guest instructions, every step checked to refine the model. ${missed.length ? html`<b>Taken by the model here but not exercised by the runs: ${missed.join(', ')}.</b>` : 'The runs exercised every event kind and hypercall outcome the model takes on this system.'}</p>
 ${emu.failures.length ? html`<ul>${emu.failures.map((f) => html`<li>${f}</li>`)}</ul>` : ''}
+${runsBlock('Seeded emulator runs', 'runs', emu.seededRuns)}
 ${emu.counterexamples.length ? html`<table><thead><tr><th>Counterexample to</th><th>Performed on the emulator</th><th>Detail</th></tr></thead><tbody>${emu.counterexamples.map((c) => html`<tr><td>${c.property}</td><td>${tag(c.status)}</td><td class="small">${c.detail}</td></tr>`)}</tbody></table>` : ''}
 <div class="grid2">
 ${coverageTable('Model events', emu.coverage.events, events)}
@@ -430,125 +432,14 @@ function assumptions(e: Evidence): Html {
 </section>`;
 }
 
-function ranges(rs: readonly { start: number; pages: number }[]): string {
-  if (!rs.length) return '—';
-  return rs.map((r) => (r.pages === 1 ? `${r.start}` : `${r.start}–${r.start + r.pages - 1}`)).join(', ');
-}
-
-function scheduleSvg(b: Baseline): Html {
-  const frame = b.schedule.majorFrame;
-  const lastEnd = Math.max(frame, ...b.schedule.windows.map((w) => w.start + w.length));
-  const left = 64;
-  const width = 880;
-  const unit = width / lastEnd;
-  const laneH = 30;
-  const lanes: { cpu: number; row: number }[] = [];
-  const placed: { w: Baseline['schedule']['windows'][number]; lane: number; clash: boolean }[] = [];
-  for (let cpu = 0; cpu < b.platform.cpus; cpu++) {
-    const rows: { start: number; end: number }[][] = [];
-    const windows = b.schedule.windows.filter((w) => w.cpu === cpu).sort((x, y) => x.start - y.start);
-    for (const w of windows) {
-      let row = rows.findIndex((r) => r.every((o) => w.start >= o.end || w.start + w.length <= o.start));
-      if (row < 0) {
-        row = rows.length;
-        rows.push([]);
-      }
-      rows[row]!.push({ start: w.start, end: w.start + w.length });
-      placed.push({ w, lane: lanes.length + row, clash: false });
-    }
-    const n = Math.max(rows.length, 1);
-    for (let r = 0; r < n; r++) lanes.push({ cpu, row: r });
-    if (rows.length > 1) for (const p of placed) if (p.w.cpu === cpu) p.clash = true;
-  }
-  const height = 30 + lanes.length * laneH + 24;
-  const x = (t: number) => left + t * unit;
-  const ticks = Array.from({ length: lastEnd + 1 }, (_, t) => t).filter(
-    (t) => lastEnd <= 40 || t % Math.ceil(lastEnd / 20) === 0 || t === frame,
-  );
-  const partitionCpus = new Map(b.partitions.map((p) => [p.name, p.cpus]));
-  return html`<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Schedule per CPU over the major frame" width="${left + width + 20}" height="${height}" viewBox="0 0 ${left + width + 20} ${height}" class="schedule">
-<rect x="${left}" y="20" width="${frame * unit}" height="${lanes.length * laneH}" fill="#f6f8fa" stroke="#d0d7de"/>
-${lastEnd > frame ? html`<rect x="${x(frame)}" y="20" width="${(lastEnd - frame) * unit}" height="${lanes.length * laneH}" fill="#ffebe9"/>` : ''}
-${ticks.map((t) => html`<line x1="${x(t)}" y1="16" x2="${x(t)}" y2="${20 + lanes.length * laneH}" stroke="${t === frame ? '#cf222e' : '#d0d7de'}" stroke-width="${t === frame ? 2 : 1}"/><text x="${x(t)}" y="12" font-size="10" text-anchor="middle" fill="#57606a">${t}</text>`)}
-${lanes.map((l, i) => (l.row === 0 ? html`<text x="4" y="${20 + i * laneH + 19}" font-size="12" fill="#1b1f24">CPU ${l.cpu}</text>` : ''))}
-${placed.map(({ w, lane, clash }) => {
-  const misplaced = !(partitionCpus.get(w.partition) ?? []).includes(w.cpu);
-  const bad = clash || misplaced || w.start + w.length > frame;
-  return html`<g><title>${`${w.partition} on CPU ${w.cpu}, ticks ${w.start} to ${w.start + w.length - 1}${clash ? ', overlaps another window' : ''}${misplaced ? ', on a CPU the partition may not use' : ''}${w.start + w.length > frame ? ', runs past the major frame' : ''}`}</title><rect x="${x(w.start) + 1}" y="${20 + lane * laneH + 3}" width="${Math.max(w.length * unit - 2, 2)}" height="${laneH - 6}" rx="3" fill="${colourOf(b, w.partition)}" stroke="${bad ? '#cf222e' : '#0000'}" stroke-width="${bad ? 3 : 0}" stroke-dasharray="${misplaced ? '5 3' : ''}"/><text x="${x(w.start) + 6}" y="${20 + lane * laneH + 19}" font-size="12" fill="#ffffff">${w.partition}</text></g>`;
-})}
-<line x1="${x(frame)}" y1="16" x2="${x(frame)}" y2="${20 + lanes.length * laneH}" stroke="#cf222e" stroke-width="2"/>
-<text x="${left}" y="${height - 6}" font-size="11" fill="#57606a">ticks of the major frame (${frame}); red line: end of frame; red outline: overlap, past the frame, or a CPU the partition may not use</text>
-</svg>`;
-}
-
-function memorySvg(b: Baseline): Html {
-  const left = 10;
-  const width = 940;
-  const unit = width / b.platform.pages;
-  return html`<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Memory map" width="${left + width + 20}" height="64" viewBox="0 0 ${left + width + 20} 64" class="memory">
-${b.memoryMap.map((r) => {
-  const fill =
-    r.owners.length === 1
-      ? colourOf(b, r.owners[0]!)
-      : r.owners.length > 1
-        ? '#cf222e'
-        : r.shared.length
-          ? '#ffffff'
-          : '#eaeef2';
-  const label = r.owners.length ? r.owners.join('+') : r.shared.length ? r.shared.join('+') : '';
-  return html`<g><title>${`pages ${ranges([r])}: ${r.owners.length ? `owned by ${r.owners.join(', ')}` : 'unowned'}${r.shared.length ? `; shared region ${r.shared.join(', ')}` : ''}${r.dmaWindows.length ? `; DMA window of ${r.dmaWindows.join(', ')}` : ''}`}</title><rect x="${left + r.start * unit}" y="6" width="${r.pages * unit}" height="28" fill="${fill}" stroke="#57606a" stroke-width="0.5" stroke-dasharray="${r.shared.length ? '3 2' : ''}"/>${r.dmaWindows.length ? html`<rect x="${left + r.start * unit + 1}" y="36" width="${r.pages * unit - 2}" height="5" fill="#1b1f24"/>` : ''}${r.pages * unit > 34 ? html`<text x="${left + r.start * unit + 4}" y="24" font-size="11" fill="${r.owners.length === 1 ? '#ffffff' : '#1b1f24'}">${label}</text>` : ''}</g>`;
-})}
-<text x="${left}" y="56" font-size="11" fill="#57606a">page 0 … ${b.platform.pages - 1}; black bar under a run: a device's DMA window; dashed: shared region; red: listed by more than one partition</text>
-</svg>`;
-}
-
-function baseline(e: Evidence): Html {
-  const b = e.system.baseline;
-  const rank = (level: string) => b.levels.indexOf(level);
-  const levelOf = (name: string) => b.partitions.find((p) => p.name === name)?.level ?? '';
-  const downgrader = (name: string) => b.partitions.find((p) => p.name === name)?.downgrader ?? false;
-  /** A partition by name, with its level when the policy is a level order. */
-  const who = (name: string) => (b.flows ? name : `${name} (${levelOf(name)})`);
-  const index = (name: string) => b.partitions.findIndex((p) => p.name === name);
-  const allowed =
-    b.flows &&
-    flowClosure(
-      b.partitions.length,
-      b.flows.map((f) => ({ from: index(f.from), to: index(f.to) })),
-    );
-  const direction = (from: string, to: string): Html => {
-    if (allowed)
-      return has(allowed[index(to)]!, index(from))
-        ? html`declared`
-        : html`<b style="color:var(--fail)">not declared</b>`;
-    const d = rank(levelOf(to)) - rank(levelOf(from));
-    if (d > 0) return html`up`;
-    if (d === 0) return html`same level`;
-    return downgrader(from) ? html`down, through a downgrader` : html`<b style="color:var(--fail)">down</b>`;
-  };
-  return html`<section id="baseline">
-<h2>Configuration baseline</h2>
-<p>Platform: ${plural(b.platform.cpus, 'CPU')}, ${plural(b.platform.pages, 'host page')} of 4 KiB. ${b.flows ? html`Policy: the declared flows ${b.flows.map((f) => `${f.from} → ${f.to}`).join(', ') || '(none)'} and every path of them` : html`Levels, lowest first: ${b.levels.join(' < ')}`}. Audit log: ${b.audit.capacity} records, on full: ${b.audit.onFull}.</p>
-<h3>Known-good digests</h3>
-<table><thead><tr><th>Component</th><th>Known-good SHA-256 measurement</th></tr></thead>
-<tbody>${b.digests.map((d) => html`<tr><td>${d.component}</td><td class="mono">${d.digest}</td></tr>`)}</tbody></table>
-<h3>Partitions</h3>
-<table><thead><tr><th>Name</th><th>Kind</th><th>Level</th><th>CPUs</th><th>Memory (pages)</th><th>Launch</th><th>Privileges</th><th>Downgrader</th></tr></thead>
-<tbody>${b.partitions.map((p) => html`<tr><td><span class="legend"><i style="background:${colourOf(b, p.name)}"></i></span>${p.name}</td><td>${p.kind}</td><td>${p.level ?? '—'}</td><td>${p.cpus.join(', ') || '—'}</td><td>${ranges(p.memory)}</td><td>${p.launch}</td><td>${p.privileges.join(', ') || '—'}</td><td>${p.downgrader ? 'yes' : 'no'}</td></tr>`)}</tbody></table>
-<h3>Memory map</h3>
-${memorySvg(b)}
-<table><thead><tr><th>Pages</th><th>Owned by</th><th>Shared region</th><th>DMA window of</th></tr></thead>
-<tbody>${b.memoryMap.map((r) => html`<tr class="${r.owners.length > 1 ? 'zero' : ''}"><td>${ranges([r])}</td><td>${r.owners.join(', ') || html`<span class="muted">unassigned</span>`}</td><td>${r.shared.join(', ') || '—'}</td><td>${r.dmaWindows.join(', ') || '—'}</td></tr>`)}</tbody></table>
-<h3>Device assignments</h3>
-${b.devices.length ? html`<table><thead><tr><th>Device</th><th>Owner (VT-d domain)</th><th>IRQ line</th><th>IOMMU</th><th>DMA window (pages)</th></tr></thead><tbody>${b.devices.map((d) => html`<tr><td>${d.name}</td><td>${d.owner}</td><td>${d.irq}</td><td>${d.iommu === 'passthrough' ? html`<b style="color:var(--fail)">passthrough</b>` : d.iommu}</td><td>${ranges(d.dma)}</td></tr>`)}</tbody></table>` : html`<p class="muted">No devices.</p>`}
-<h3>Channels and shared regions</h3>
-${b.channels.length ? html`<table><thead><tr><th>Channel</th><th>From</th><th>To</th><th>Direction</th><th>Capacity</th></tr></thead><tbody>${b.channels.map((c) => html`<tr><td>${c.name}</td><td>${who(c.from)}</td><td>${who(c.to)}</td><td>${direction(c.from, c.to)}</td><td>${c.capacity}</td></tr>`)}</tbody></table>` : html`<p class="muted">No channels.</p>`}
-${b.shared.length ? html`<table><thead><tr><th>Shared region</th><th>Pages</th><th>Writer</th><th>Readers</th></tr></thead><tbody>${b.shared.map((s) => html`<tr><td>${s.name}</td><td>${ranges([s])}</td><td>${who(s.writer)}</td><td>${s.readers.map(who).join(', ')}</td></tr>`)}</tbody></table>` : html`<p class="muted">No shared regions.</p>`}
-<h3>Schedule</h3>
-<p>Major frame of ${b.schedule.majorFrame} ticks, repeating; one synchronised preemption timer advances every CPU.</p>
-${scheduleSvg(b)}
-<h3>The system as typezero reads it</h3>
-<pre>${e.system.summary}</pre>
+function notCovered(e: Evidence): Html {
+  return html`<section id="not-covered">
+<h2>Not covered</h2>
+<p>Separation-kernel requirements that lie outside typezero's model: no verdict in this package says anything about them, and an evaluation needs other evidence for each.</p>
+<table>
+<thead><tr><th>Id</th><th>Requirement</th><th>Traces to</th><th>Why it is outside the model, and what is needed instead</th></tr></thead>
+<tbody>${e.notCovered.map((n) => html`<tr data-not-covered="${n.id}"><td><b>${n.id}</b></td><td>${n.requirement}</td><td class="small">${n.references.join(' · ')}</td><td class="small">${n.why}</td></tr>`)}</tbody>
+</table>
 </section>`;
 }
 

@@ -8,6 +8,8 @@
  * Writing goes into a temporary folder next to the target, renamed into place when complete; on
  * any failure the temporary folder, and any parent folder this write created, are removed.
  */
+
+import { randomBytes } from 'node:crypto';
 import {
   accessSync,
   constants,
@@ -160,7 +162,11 @@ export function writeOutDir(out: string, files: ReadonlyMap<string, string | Uin
   let staging: string | null = null;
   try {
     created = makeParents(target);
-    staging = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
+    // mkdirSync, unlike mkdtempSync (always 0700), gives the folder the mode the user's umask
+    // asks for, so the package can be read as the user's other files can.
+    const fresh = join(dirname(target), `.${basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
+    mkdirSync(fresh);
+    staging = fresh;
     for (const [path, content] of files) {
       const full = join(staging, path);
       if (!full.startsWith(staging + sep))

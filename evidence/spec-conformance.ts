@@ -14,6 +14,7 @@ import { step } from '../model/step.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
 import type { EngineRun } from './engines.js';
+import { type RunRecord, seededRuns } from './runs.js';
 import type { ModelVsSpecEvidence } from './types.js';
 
 type Check = ModelVsSpecEvidence['checks'][number];
@@ -153,6 +154,14 @@ export function modelVsSpec(
   const walks = Array.from({ length: bounds.walks }, (_, seed) => ({
     states: randomWalk(layout, seed, bounds.walkSteps),
   }));
+  // A walk stops early only where no event is enabled: after a fail-secure halt.
+  const walkRecords = walks.map(
+    (w, seed): RunRecord => ({
+      seed,
+      steps: w.states.length - 1,
+      ended: w.states.length - 1 >= bounds.walkSteps ? 'step-budget' : 'halted',
+    }),
+  );
   checks.push(
     replayCheck(
       `${bounds.walks} seeded random walks of the model replay in the spec`,
@@ -173,6 +182,7 @@ export function modelVsSpec(
           ? skipped.join('; ')
           : null,
     checks,
+    walks: seededRuns(bounds.walkSteps, walkRecords),
     durationMs: Math.round(performance.now() - started),
   };
 }

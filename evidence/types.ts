@@ -7,7 +7,10 @@
 import type { ItfTrace } from '../proofs/itf.js';
 import type { PropertyName } from '../proofs/properties.js';
 import type { Assumption } from './assumptions.js';
+import type { DocumentControl } from './document.js';
 import type { RequirementId } from './requirements.js';
+import type { SeededRuns } from './runs.js';
+import type { NotCovered, Scope } from './scope.js';
 
 export const EVIDENCE_FORMAT = 'typezero-evidence';
 export const EVIDENCE_FORMAT_VERSION = 1;
@@ -199,6 +202,15 @@ export interface PropertyEvidence {
   };
   /** Agreed verdict of the engines that ran; `disagreement` when they differ. */
   readonly status: PropertyStatus | 'disagreement';
+  /**
+   * True when the property holds only vacuously here (not applicable: nothing it speaks about can
+   * happen on this system), false when it holds and was exercised, null when it does not hold or
+   * nobody settled it. The status stays `holds`; requirement families resting on it are
+   * `not-demonstrated`.
+   */
+  readonly vacuous: boolean | null;
+  /** Why the property is vacuous here, when it is. */
+  readonly vacuityReason: string | null;
   readonly counterexamples: readonly Counterexample[];
 }
 
@@ -208,9 +220,16 @@ export interface RequirementEvidence {
   readonly statement: string;
   readonly references: readonly string[];
   readonly properties: readonly { readonly property: PropertyName; readonly rationale: string }[];
-  /** `met` when every mapped property holds, `not-met` when one is violated, else `unknown`. */
-  readonly status: 'met' | 'not-met' | 'unknown';
+  /**
+   * `not-met` when a mapped property is violated; `unknown` when one is unknown or disputed;
+   * `not-demonstrated` when every mapped property holds but one only vacuously; else `met`.
+   */
+  readonly status: RequirementStatus;
+  /** Why the family is not met, or not demonstrated, in words; null when met. */
+  readonly reason: string | null;
 }
+
+export type RequirementStatus = 'met' | 'not-met' | 'unknown' | 'not-demonstrated';
 
 export interface CoverageItem {
   readonly key: string;
@@ -230,6 +249,8 @@ export type CheckStatus = 'passed' | 'failed' | 'not-run';
 export interface ModelVsSpecEvidence {
   readonly status: CheckStatus;
   readonly reason: string | null;
+  /** The seeded random walks of the model replayed in the spec, one record each. */
+  readonly walks: SeededRuns;
   readonly checks: readonly {
     readonly name: string;
     readonly status: CheckStatus;
@@ -256,6 +277,8 @@ export interface EmulatorVsModelEvidence {
     readonly hypercalls: CoverageTable;
     readonly vtdFaults: CoverageTable;
   };
+  /** The seeded random runs, one record each (seed, steps, why it ended), and figures from those. */
+  readonly seededRuns: SeededRuns;
   /** Each counterexample performed on the emulator by guest code, refining the model at each step. */
   readonly counterexamples: readonly {
     readonly property: PropertyName;
@@ -273,7 +296,11 @@ export interface Reproduction {
 export interface Evidence {
   readonly format: typeof EVIDENCE_FORMAT;
   readonly formatVersion: typeof EVIDENCE_FORMAT_VERSION;
+  /** Package id, producer, date and configuration item: the report's document-control block. */
+  readonly document: DocumentControl;
   readonly verdict: Verdict;
+  /** What the verdict is about: this configuration, over typezero's model, and what it is not. */
+  readonly scope: Scope;
   readonly system: SystemEvidence;
   readonly tool: ToolEvidence;
   readonly bounds: Bounds;
@@ -285,6 +312,8 @@ export interface Evidence {
     readonly emulatorVsModel: EmulatorVsModelEvidence;
   };
   readonly assumptions: readonly Assumption[];
+  /** Separation-kernel requirements outside the model, which no verdict here covers. */
+  readonly notCovered: readonly NotCovered[];
   /** Every file of the package except evidence.json, report.html and SHA256SUMS. */
   readonly files: readonly FileDigest[];
   readonly reproduce: readonly Reproduction[];

@@ -12,11 +12,26 @@ import { CATALOG, type PropertyName } from './properties.js';
 
 export type PropertyStatus = 'holds' | 'violated' | 'unknown';
 
-/** The `check --json` object: docs/DESIGN.md section 5, exactly. */
+/** One property in the `check --json` object. */
+export interface PropertyReport {
+  name: PropertyName;
+  status: PropertyStatus;
+  /**
+   * Present, and true, only when the property holds vacuously: nothing it speaks about can happen
+   * on this system (its bait is unreachable, or it quantifies over nothing), so its `holds`
+   * demonstrates nothing. An extension of section 5; the status values stay as they are.
+   */
+  vacuous?: true;
+  /** Why the property is vacuous here, in the system file's words; present with `vacuous`. */
+  reason?: string;
+  trace?: ItfTrace;
+}
+
+/** The `check --json` object: docs/DESIGN.md section 5, with the extensions marked. */
 export interface CheckReport {
   system: string;
   engine: string;
-  properties: { name: PropertyName; status: PropertyStatus; trace?: ItfTrace }[];
+  properties: PropertyReport[];
   stats: {
     distinctStates: number;
     depth: number;
@@ -48,10 +63,40 @@ export async function runExplorerParallel(
   return explorerRun(config, file, await exploreParallel(config, options));
 }
 
+/**
+ * Why `name` holds vacuously on the system, or null when it does not (or nobody knows): FaultRecovery
+ * with no health monitor quantifies over nothing, whatever the search found; any other property is
+ * vacuous when a finished search never reached its bait (`baitReached` false). An engine that did
+ * not settle baits passes `undefined`, and only the first kind is known.
+ */
+export function vacuityReason(
+  layout: Layout,
+  name: PropertyName,
+  baitReached: boolean | undefined,
+): string | null {
+  if (name === 'FaultRecovery' && layout.monitors === 0)
+    return 'no partition holds partition-control, so there is no health monitor to recover anything';
+  if (baitReached !== false) return null;
+  const bait = CATALOG.find((p) => p.name === name)!.bait.description;
+  return `nothing exercises it here: no reachable step in which ${bait}`;
+}
+
+/** A property that holds, with `vacuous` and `reason` when it holds vacuously. */
+export function holdsEntry(
+  layout: Layout,
+  name: PropertyName,
+  baits: ReadonlyMap<PropertyName, boolean> | undefined,
+): PropertyReport {
+  const reason = vacuityReason(layout, name, baits?.get(name));
+  return reason === null ? { name, status: 'holds' } : { name, status: 'holds', vacuous: true, reason };
+}
+
 function explorerRun(config: SystemConfig, file: string, result: ExploreResult): CheckRun {
   const layout = buildLayout(config);
-  const properties = CATALOG.map((p) => {
+  const properties = CATALOG.map((p): PropertyReport => {
     const verdict = result.verdicts.get(p.name)!;
+    if (verdict.status === 'holds')
+      return holdsEntry(layout, p.name, result.complete ? result.baits : undefined);
     if (verdict.status !== 'violated') return { name: p.name, status: verdict.status };
     const description = `shortest counterexample to ${p.name} found by the explorer`;
     return {

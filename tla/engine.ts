@@ -12,7 +12,7 @@
 import { buildLayout, type Layout } from '../model/layout.js';
 import type { State } from '../model/state.js';
 import type { SeededBug } from '../model/step.js';
-import type { CheckReport, PropertyStatus } from '../proofs/check.js';
+import { type CheckReport, holdsEntry } from '../proofs/check.js';
 import type { Trace } from '../proofs/explorer.js';
 import { type ItfTrace, itfTrace, stateToItf, traceToItf } from '../proofs/itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
@@ -176,9 +176,11 @@ export async function checkWithSpec(
   const properties = CATALOG.map((p) => {
     const v = violations.get(p.name);
     if (!v) {
-      const unchecked = p.name === 'FaultRecovery' && livenessUnchecked;
-      const status: PropertyStatus = complete && !unchecked ? 'holds' : 'unknown';
-      return { name: p.name, status };
+      if (p.name === 'FaultRecovery' && livenessUnchecked)
+        return { name: p.name, status: 'unknown' as const };
+      return complete
+        ? holdsEntry(layout, p.name, options.baits ? baits : undefined)
+        : { name: p.name, status: 'unknown' as const };
     }
     const description = `shortest counterexample to ${p.name} found by ${engine}`;
     const labelled = labelStates(layout, v.states, v.loop, { bugs: new Set(bugs) });

@@ -48,7 +48,10 @@ describe('typezero check on every example', () => {
     const layout = buildLayout(example(name));
     for (const p of report.properties) {
       if (!expected.includes(p.name)) {
-        expect(p).toEqual({ name: p.name, status: 'holds' });
+        // Vacuity is said beside the status, never instead of it.
+        expect(p.status).toBe('holds');
+        if (p.vacuous) expect(Object.keys(p).sort()).toEqual(['name', 'reason', 'status', 'vacuous']);
+        else expect(p).toEqual({ name: p.name, status: 'holds' });
         continue;
       }
       expect(Object.keys(p).sort()).toEqual(['name', 'status', 'trace']);
@@ -94,8 +97,37 @@ describe('typezero check output', () => {
   it('says when a property holds only because nothing could exercise it', () => {
     const r = typezero('check', 'examples/mils-two-domain.yaml');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('holds trivially: no partition holds partition-control');
-    expect(r.stdout).toContain('All 11 properties hold.');
+    expect(r.stdout).toMatch(
+      /^ {2}n\/a {7}FaultRecovery +not applicable, holds vacuously: no partition holds partition-control/m,
+    );
+    expect(r.stdout).toContain(
+      '10 of 11 properties hold; 1 not applicable here (holds vacuously): FaultRecovery.',
+    );
+    expect(r.stdout).not.toContain('All 11 properties hold.');
+  });
+
+  it('marks a property vacuous in the JSON when its bait is unreachable, and keeps status holds', () => {
+    // Without devices no DMA completes and no device interrupt is injected.
+    const dir = mkdtempSync(join(tmpdir(), 'typezero-vacuous-'));
+    const file = join(dir, 'no-devices.yaml');
+    writeFileSync(file, exampleText('mils-two-domain').replace(/^devices:\n(?: {2}.*\n)+/m, ''));
+    const r = typezero('check', file, '--json');
+    expect(r.status).toBe(0);
+    const byName = new Map(
+      JSON.parse(r.stdout).properties.map((p: { name: string }) => [p.name, p] as const),
+    );
+    expect(byName.get('DmaContainment')).toEqual({
+      name: 'DmaContainment',
+      status: 'holds',
+      vacuous: true,
+      reason:
+        'nothing exercises it here: no reachable step in which a device DMA completes through the IOMMU',
+    });
+    expect(byName.get('InterruptIsolation')).toMatchObject({ status: 'holds', vacuous: true });
+    expect(byName.get('FaultRecovery')).toMatchObject({ status: 'holds', vacuous: true });
+    expect(byName.get('MemoryIsolation')).toEqual({ name: 'MemoryIsolation', status: 'holds' });
+    const human = typezero('check', file);
+    expect(human.stdout).toContain('8 of 11 properties hold; 3 not applicable here (holds vacuously)');
   });
 
   it('reports unknown, and exits 1, when --max-states stops the search', () => {

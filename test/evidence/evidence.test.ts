@@ -119,7 +119,7 @@ describe('typezero evidence on every example', () => {
     for (const f of evidence.files) expect(sha256(readFileSync(join(dir, f.path))), f.path).toBe(f.sha256);
     const sums = readFileSync(join(dir, 'SHA256SUMS'), 'utf8').trim().split('\n');
     expect(sums.map((l) => l.slice(66)).sort()).toEqual(
-      ['evidence.json', 'report.html', ...evidence.files.map((f) => f.path)].sort(),
+      ['evidence.json', 'report.html', 'statement.dsse.json', ...evidence.files.map((f) => f.path)].sort(),
     );
     for (const line of sums) expect(sha256(readFileSync(join(dir, line.slice(66))))).toBe(line.slice(0, 64));
 

@@ -32,8 +32,8 @@ function collect(name: string, options: Partial<CollectOptions> = {}): Promise<C
 }
 
 describe('reproducibility', () => {
-  it('marks only durations as timing fields', async () => {
-    expect(timingFieldNames()).toEqual(['durationMs']);
+  it('marks only durations and the date the package was made as timing fields', async () => {
+    expect(timingFieldNames()).toEqual(['date', 'durationMs']);
   });
 
   it.each(['dma-window-overlap', 'orphan-monitor'])(

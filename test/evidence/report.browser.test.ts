@@ -99,6 +99,7 @@ function shown(locator: Locator): Promise<string> {
 
 describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`, () => {
   let context: BrowserContext;
+  let failing: { dir: string; evidence: Evidence } | undefined;
   const requests: string[] = [];
 
   beforeAll(async () => {
@@ -126,6 +127,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
 
   it('shows the summary, the matrix and a counterexample step by step, and asks for nothing else', async () => {
     const { dir, evidence } = buildPackage('dma-window-overlap');
+    failing = { dir, evidence };
     const page = await context.newPage();
     const url = pathToFileURL(join(dir, 'report.html')).href;
     requests.length = 0;
@@ -167,10 +169,21 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
     const svg = page.locator('svg.schedule');
     expect((await svg.boundingBox())!.width).toBeGreaterThan(400);
 
+    // The FAIL banner links to each counterexample; a trace two properties share is shown once,
+    // with both named; the initial state is shown, not collapsed.
+    for (const p of ['DmaContainment', 'InformationFlow'])
+      expect(await banner.locator(`a[href="#cx-${p}"]`).count(), p).toBe(1);
+    expect(await page.locator('table.trace').count()).toBe(1);
+    expect(await shown(page.locator('#cx-InformationFlow'))).toMatch(
+      /same 4-step trace as the counterexample to DmaContainment/,
+    );
+    expect(await table.locator('tr[data-step="0"] .initial').isVisible()).toBe(true);
+
     expect(requests.filter((u) => u !== url)).toEqual([]);
 
     // A screenshot that is not blank: many colours, ink on most rows.
-    const png = await page.screenshot({ fullPage: true, path: join(OUT, 'report.png') });
+    // A full-page screenshot takes seconds on an idle machine and far longer on a loaded one.
+    const png = await page.screenshot({ fullPage: true, path: join(OUT, 'report.png'), timeout: 90_000 });
     const ink = await inkOf(page, png);
     expect(ink.colours).toBeGreaterThan(50);
     expect(ink.inkedRows).toBeGreaterThan(0.5);
@@ -190,13 +203,74 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
     await page.close();
   });
 
+  it('prints with the document control and page numbers, nothing collapsed, and fits a narrow window', async () => {
+    const { dir, evidence } = failing ?? buildPackage('dma-window-overlap');
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+    // Document control on screen, and in every printed page's footer with the page number.
+    expect(await shown(page.locator('#document'))).toContain(evidence.document.id);
+    const footer = await page.evaluate(() =>
+      [
+        ...(document as unknown as { styleSheets: Iterable<{ cssRules: Iterable<{ cssText: string }> }> })
+          .styleSheets,
+      ]
+        .flatMap((sheet) => [...sheet.cssRules].map((r) => r.cssText))
+        .filter((t) => t.startsWith('@page')),
+    );
+    expect(footer.join('\n')).toMatch(/@bottom-right \{[^}]*counter\(page\)[^}]*counter\(pages\)/);
+    expect(footer.join('\n')).toContain(evidence.document.id);
+    const pdf = await page.pdf({ format: 'A4' });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('table.trace tr[data-step="0"] .initial').isVisible()).toBe(true);
+    await page.emulateMedia({ media: 'screen' });
+
+    // Figures and tables fit a narrow window: nothing is wider than the page.
+    for (const width of [820, 420]) {
+      await page.setViewportSize({ width, height: 1000 });
+      const overflow = await page.evaluate(() => {
+        const d = (document as unknown as { documentElement: { scrollWidth: number; clientWidth: number } })
+          .documentElement;
+        return d.scrollWidth - d.clientWidth;
+      });
+      expect(overflow, `${width} px`).toBeLessThanOrEqual(0);
+      for (const svg of ['svg.schedule', 'svg.memory'])
+        expect((await page.locator(svg).boundingBox())!.width, svg).toBeLessThanOrEqual(width);
+    }
+
+    await page.close();
+  });
+
   it('says PASS first for a secure system, with no counterexample', async () => {
     const { dir } = buildPackage('mils-two-domain');
     const page = await context.newPage();
     await page.goto(pathToFileURL(join(dir, 'report.html')).href);
     const banner = page.locator('#summary .banner');
     expect(await banner.getAttribute('data-verdict')).toBe('pass');
-    expect(await shown(banner)).toMatch(/^PASS\s+All 11 properties hold/);
+    // FaultRecovery holds only vacuously (no health monitor): not applicable, and its family not
+    // demonstrated, on the first screen and in the matrix.
+    expect(await shown(banner)).toMatch(/^PASS\s+10 of 11 properties hold .* not applicable .*FaultRecovery/);
+    expect(await shown(page.locator('#summary .facts'))).toMatch(
+      /1 not applicable[\s\S]*not demonstrated: Fail-secure and trusted recovery/,
+    );
+    // The scope right under the verdict, and what the model does not cover.
+    const scope = page.locator('#scope');
+    expect(await shown(scope)).toMatch(
+      /over typezero's reference model[\s\S]*not a verdict on any real hypervisor binary/i,
+    );
+    const [bannerBox, scopeBox, factsBox] = await Promise.all(
+      [banner, scope, page.locator('#summary .facts')].map((l) => l.boundingBox()),
+    );
+    expect(scopeBox!.y).toBeGreaterThanOrEqual(bannerBox!.y + bannerBox!.height);
+    expect(scopeBox!.y).toBeLessThan(factsBox!.y);
+    expect(await page.locator('#not-covered tr[data-not-covered]').count()).toBeGreaterThanOrEqual(5);
+    expect(await shown(page.locator('#not-covered'))).toMatch(/Covert timing channels[\s\S]*FDP_IFF\.3/);
+    const recovery = page.locator('#verdicts tr[data-property="FaultRecovery"]');
+    expect(await shown(recovery)).toMatch(
+      /not applicable[\s\S]*holds vacuously: no partition holds partition-control/,
+    );
+    const failRow = page.locator('#matrix tr[data-requirement="REQ-FAIL"][data-property="FailSecure"]');
+    expect(await shown(failRow)).toMatch(/not demonstrated/);
     expect(await page.locator('table.trace').count()).toBe(0);
     expect(await shown(page.locator('#counterexamples'))).toMatch(/None: no engine found a violation/);
     await page.close();

@@ -1,0 +1,141 @@
+/**
+ * What an evaluator stops on. A property that holds only vacuously is not a pass of its
+ * requirement family: the package says "not applicable" for the property and "not demonstrated"
+ * for every family resting on it, in evidence.json and in the report, while the overall status
+ * stays as the contract fixes it. And the verdict carries its scope: this configuration, over
+ * typezero's model, and the separation-kernel requirements the model does not cover.
+ */
+import { describe, expect, it } from 'vitest';
+import { collectEvidence } from '../../evidence/collect.js';
+import { notRun, runExplorerEngine } from '../../evidence/engines.js';
+import { renderReport } from '../../evidence/html.js';
+import { validateEvidence } from '../../evidence/schema.js';
+import { exampleText, fromYaml } from '../helpers.js';
+
+/** mils-two-domain, once as it is and once without its device (so no DMA can happen). */
+const WITH_DEVICE = exampleText('mils-two-domain');
+const WITHOUT_DEVICE = WITH_DEVICE.replace(/^devices:\n(?: {2}.*\n)+/m, '');
+
+async function collect(text: string) {
+  return collectEvidence(
+    { config: fromYaml(text), fileName: 'mils.yaml', bytes: Buffer.from(text) },
+    {
+      maxStates: 100_000,
+      seeds: 3,
+      steps: 100,
+      // The explorer alone settles baits; the TLA+ engines are not what this is about.
+      engines: (config, options) => [
+        runExplorerEngine(config, options),
+        notRun('tla-checker', 'not needed here'),
+        notRun('tlc', 'not needed here'),
+      ],
+    },
+  );
+}
+
+describe('vacuous properties in the evidence package', () => {
+  it('marks FaultRecovery with no health monitor not applicable, and its family not demonstrated', async () => {
+    const { evidence } = await collect(WITH_DEVICE);
+    expect(validateEvidence(JSON.parse(JSON.stringify(evidence)))).toEqual([]);
+    const recovery = evidence.properties.find((p) => p.name === 'FaultRecovery')!;
+    expect(recovery).toMatchObject({ status: 'holds', vacuous: true });
+    expect(recovery.vacuityReason).toMatch(/no partition holds partition-control/);
+    const memory = evidence.properties.find((p) => p.name === 'MemoryIsolation')!;
+    expect(memory).toMatchObject({ status: 'holds', vacuous: false, vacuityReason: null });
+
+    const fail = evidence.requirements.find((r) => r.id === 'REQ-FAIL')!;
+    expect(fail.status).toBe('not-demonstrated');
+    expect(fail.reason).toMatch(/FaultRecovery/);
+    // Every other family rests on exercised properties only.
+    for (const r of evidence.requirements.filter((x) => x.id !== 'REQ-FAIL'))
+      expect([r.id, r.status, r.reason]).toEqual([r.id, 'met', null]);
+
+    // The status values stay as the contract fixes them; the headline does not say "all hold".
+    expect(evidence.verdict.status).toBe('pass');
+    expect(evidence.verdict.headline).toMatch(
+      /^10 of 11 properties hold .* 1 is not applicable .*FaultRecovery/,
+    );
+    const report = renderReport(evidence);
+    expect(report).toContain('<span class="tag not-applicable">not applicable</span>');
+    expect(report).toContain('<span class="tag not-demonstrated">not demonstrated</span>');
+    expect(report).not.toMatch(/All 11 properties hold/);
+  });
+
+  it('marks properties whose bait is unreachable, and every family that rests on one', async () => {
+    const { evidence } = await collect(WITHOUT_DEVICE);
+    const vacuous = evidence.properties.filter((p) => p.vacuous).map((p) => p.name);
+    expect(vacuous).toEqual(['DmaContainment', 'InterruptIsolation', 'FaultRecovery']);
+    expect(evidence.properties.find((p) => p.name === 'DmaContainment')!.vacuityReason).toMatch(
+      /a device DMA completes through the IOMMU/,
+    );
+    const status = Object.fromEntries(evidence.requirements.map((r) => [r.id, r.status]));
+    // REQ-PART rests on InterruptIsolation, REQ-DMA on DmaContainment, REQ-FAIL on FaultRecovery.
+    expect(status).toEqual({
+      'REQ-PART': 'not-demonstrated',
+      'REQ-IFC': 'met',
+      'REQ-PRIV': 'met',
+      'REQ-AUDIT': 'met',
+      'REQ-FAIL': 'not-demonstrated',
+      'REQ-LAUNCH': 'met',
+      'REQ-TIME': 'met',
+      'REQ-DMA': 'not-demonstrated',
+    });
+  });
+});
+
+describe('the scope of the verdict', () => {
+  it('says what was verified, over what, and what it does not cover', async () => {
+    const { evidence } = await collect(WITH_DEVICE);
+    expect(evidence.scope.verified).toContain(evidence.system.sha256);
+    expect(evidence.scope.model).toMatch(/reference model/);
+    expect(evidence.scope.notVerified).toMatch(/not a verdict on any real hypervisor binary/i);
+    // The separation-kernel requirements outside the model, each traced to Common Criteria.
+    const ids = evidence.notCovered.map((n) => n.id);
+    for (const id of ['NC-IMPL', 'NC-TIMING', 'NC-RESIDUE', 'NC-SELFPROT', 'NC-MGMT'])
+      expect(ids).toContain(id);
+    for (const n of evidence.notCovered) expect(n.references.some((r) => r.startsWith('CC '))).toBe(true);
+    // The register names every over-approximation the model makes.
+    expect(evidence.assumptions.map((a) => a.id)).toEqual(
+      expect.arrayContaining(['A-OVER-1', 'A-OVER-2', 'A-OVER-3']),
+    );
+    const report = renderReport(evidence);
+    // The scope sits right under the verdict banner, before the facts.
+    expect(report.indexOf('id="scope"')).toBeGreaterThan(report.indexOf('class="banner'));
+    expect(report.indexOf('id="scope"')).toBeLessThan(report.indexOf('class="facts"'));
+    for (const id of ids) expect(report).toContain(`data-not-covered="${id}"`);
+  });
+});
+
+describe('run sizes', () => {
+  it('keeps a record per seeded run and computes every figure from the records', async () => {
+    const { evidence } = await collect(WITH_DEVICE);
+    const emulator = evidence.conformance.emulatorVsModel.seededRuns;
+    const walks = evidence.conformance.modelVsSpec.walks;
+    for (const [runs, budget] of [
+      [emulator, 100],
+      [walks, evidence.bounds.specWalkSteps],
+    ] as const) {
+      expect(runs.budget).toBe(budget);
+      expect(runs.records.map((r) => r.seed)).toEqual(runs.records.map((_, i) => i));
+      for (const r of runs.records) {
+        expect(r.steps).toBeLessThanOrEqual(budget);
+        // A run ends early only when the system halts (or a check fails); a full run took its budget.
+        expect(r.ended === 'step-budget').toBe(r.steps === budget);
+      }
+      const steps = runs.records.map((r) => r.steps);
+      expect(runs.summary).toMatchObject({
+        runs: runs.records.length,
+        steps: steps.reduce((a, b) => a + b, 0),
+        minSteps: Math.min(...steps),
+        maxSteps: Math.max(...steps),
+        halted: runs.records.filter((r) => r.ended === 'halted').length,
+      });
+    }
+    // The audit log of two records fills fast under onFull: halt; the package says so.
+    expect(emulator.summary.halted).toBeGreaterThan(0);
+    const bound = evidence.assumptions.find((a) => a.id === 'B-CONFORMANCE')!.statement;
+    expect(bound).toContain(`took ${emulator.summary.steps.toLocaleString('en-US')} steps in all`);
+    expect(bound).toMatch(/stopped when the system halted fail-secure/);
+    expect(renderReport(evidence)).toContain('data-runs="walks"');
+  });
+});
