@@ -29,7 +29,7 @@
  */
 import { type Bits, bit, has } from '../model/bits.js';
 import { buildCatalog, enabledEvents } from '../model/enabled.js';
-import { EPT_R, EPT_W, EPT_X, type Layout } from '../model/layout.js';
+import { canSpoof, EPT_R, EPT_W, EPT_X, type Layout } from '../model/layout.js';
 import { init, type State, withChanges } from '../model/state.js';
 import { step } from '../model/step.js';
 
@@ -74,10 +74,15 @@ export class LabelFlow {
         }
       // deviceIrq, and injectPending at the next VM entry (irqLabel)
       for (let q = 0; q < nP; q++) if (has(layout.irqTargets[d]!, q)) this.fromLabelOf(device.owner, q);
+      // msiWrite: a vector another device's owner is sent, with this device's owner's label
+      for (let v = 0; v < layout.nDevices; v++)
+        if (canSpoof(layout, d, v))
+          for (let q = 0; q < nP; q++) if (has(layout.irqTargets[v]!, q)) this.fromLabelOf(device.owner, q);
     });
     config.channels.forEach((ch, c) => {
       this.fromLabelOf(ch.from, channel(c)); // send
       this.edge(channel(c), ch.to); // receive
+      this.fromLabelOf(ch.to, audit); // the channel-full record carries the receiver's label too
     });
     for (let p = 0; p < nP; p++) {
       this.fromLabelOf(p, audit); // every record a partition causes (audit)
@@ -86,6 +91,12 @@ export class LabelFlow {
       for (let t = 0; t < nP; t++) {
         this.fromLabelOf(p, t); // reset, by partition-reset or by the health monitor at a tick
         this.edge(t, p); // partition-status
+        // reset: the target's cleared memory carries the resetter's and the target's labels
+        for (const cls of layout.cells)
+          if (has(cls.listers, t)) {
+            this.fromLabelOf(p, cell(cls.cell));
+            this.fromLabelOf(t, cell(cls.cell));
+          }
       }
     }
   }

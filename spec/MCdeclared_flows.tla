@@ -27,7 +27,11 @@ MC_Devices ==
     {}
 MC_Owner ==
     <<>>
+MC_GroupOwners ==
+    <<>>
 MC_IrqTargets ==
+    <<>>
+MC_MsiVectors ==
     <<>>
 MC_Channels ==
     {"frames", "command"}
@@ -70,6 +74,8 @@ MC_PageCell ==
 MC_DmaReach ==
     <<>>
 MC_DmaWritable ==
+    <<>>
+MC_DmaUnreported ==
     <<>>
 MC_AuditCapacity ==
     2

@@ -27,8 +27,12 @@ MC_Devices ==
     {"nic0"}
 MC_Owner ==
     "nic0" :> "net"
+MC_GroupOwners ==
+    "nic0" :> {"net"}
 MC_IrqTargets ==
     "nic0" :> {"net"}
+MC_MsiVectors ==
+    "nic0" :> {}
 MC_Channels ==
     {"requests"}
 MC_ChannelAt ==
@@ -71,6 +75,8 @@ MC_DmaReach ==
     "nic0" :> {4}
 MC_DmaWritable ==
     "nic0" :> {0, 4}
+MC_DmaUnreported ==
+    "nic0" :> {}
 MC_AuditCapacity ==
     2
 MC_AuditHalts ==

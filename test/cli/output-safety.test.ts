@@ -13,7 +13,7 @@ import { typezero } from './cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'typezero-out-'));
 const EXAMPLE = 'examples/mils-two-domain.yaml';
-/** Minutes of work for evidence (tla-checker on 67,318 states): a refusal must come long before. */
+/** Minutes of work for evidence (tla-checker on 72,032 states): a refusal must come long before. */
 const SLOW = 'examples/three-level-guard.yaml';
 /** Small bounds: these tests are about the folder, not the verdict. */
 const QUICK = ['--seeds', '1', '--steps', '20'];
