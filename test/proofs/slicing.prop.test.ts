@@ -121,7 +121,7 @@ describe('label slicing: the reduced search', () => {
       fc.property(systemArb(), (config) => {
         if (checkAgainstFull(config, 5_000)) compared++;
       }),
-      { numRuns: 290, seed: 2026 },
+      { numRuns: 320, seed: 2026 },
     );
     expect(compared).toBeGreaterThanOrEqual(200);
   });
