@@ -71,7 +71,7 @@ describe('typezero prove --out', () => {
           join(out, 'MCmils_two_domain.tla'),
         );
         expect(r.stdout).toContain('Model checking completed. No error has been found.');
-        expect(r.stdout).toMatch(/\b335 distinct states found/);
+        expect(r.stdout).toMatch(/\b349 distinct states found/);
         expect(r.status).toBe(0);
       },
     );
