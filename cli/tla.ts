@@ -110,9 +110,7 @@ export async function checkWith(
         : engineNamed(choice);
     const availability = await engine.available();
     if (!availability.ok) throw new ToolError(availability.reason);
-    // Distributed TLC does not name the invariant it finds violated, so baits are not asked of it.
-    const baits = !options.json && !options.distributed;
-    const run = await engine.check(config, file, { ...common, baits });
+    const run = await engine.check(config, file, { ...common, baits: !options.json });
     const failure = replayFailure(run);
     const stdout = options.json
       ? JSON.stringify(run.report)

@@ -132,7 +132,9 @@ export async function checkWithSpec(
   const byTla = new Map<string, PropertyName>(CATALOG.map((p) => [p.tla, p.name]));
   const byBait = new Map<string, PropertyName>(CATALOG.map((p) => [p.bait.tla, p.name]));
   let invariants = INVARIANTS.map((p) => p.tla);
-  let baitsPending = options.baits ? CATALOG.map((p) => baitName(p.name)) : [];
+  // A backend that does not name the invariant it finds violated cannot tell a bait from a property.
+  const askBaits = options.baits === true && !backend.partialTraces;
+  let baitsPending = askBaits ? CATALOG.map((p) => baitName(p.name)) : [];
   const violations = new Map<PropertyName, Violation>();
   const baits = new Map<PropertyName, boolean>();
   let final: Exclude<SpecRunResult, { kind: 'invariant' }>;
@@ -179,7 +181,7 @@ export async function checkWithSpec(
       if (p.name === 'FaultRecovery' && livenessUnchecked)
         return { name: p.name, status: 'unknown' as const };
       return complete
-        ? holdsEntry(layout, p.name, options.baits ? baits : undefined)
+        ? holdsEntry(layout, p.name, askBaits ? baits : undefined)
         : { name: p.name, status: 'unknown' as const };
     }
     const description = `shortest counterexample to ${p.name} found by ${engine}`;
@@ -207,7 +209,7 @@ export async function checkWithSpec(
     layout,
     complete,
     traces,
-    ...(options.baits ? { baits } : {}),
+    ...(askBaits ? { baits } : {}),
     disagreements,
     notes: [
       ...(livenessUnchecked ? [`FaultRecovery is unknown: ${backend.noLiveness}`] : []),
