@@ -27,7 +27,8 @@ describe('labelling a behaviour with model events', () => {
 
   it('names the first step and the variables no model event explains', () => {
     const layout = buildLayout(example('mils-two-domain'));
-    const walk = Array.from({ length: 50 }, (_, seed) => randomWalk(layout, seed + 1, 10)).find(
+    // Its audit log holds two records and halts when full, so most walks end within six states.
+    const walk = Array.from({ length: 400 }, (_, seed) => randomWalk(layout, seed + 1, 40)).find(
       (w) => w.length > 6,
     )!;
     expect(walk).toBeDefined();
