@@ -14,7 +14,7 @@ const broken = TLC.jars.find((j) => /^tla2tools-1\.8\./.test(j.name));
 const distributed = (port: number) => ['--engine', 'tlc', '--tlc-server', '--port', String(port)];
 
 describe.skipIf(!stable)('distributed TLC over loopback (1.7.4)', () => {
-  it('agrees with plain TLC where every property holds: same verdicts, states and depth', () => {
+  it('agrees with plain TLC where every property holds: same verdicts and states, depth within a level', () => {
     const file = 'examples/mils-two-domain.yaml';
     const env = stable!.env;
     const plain = typezeroWithEnv(env, 'check', file, '--engine', 'tlc', '--json');
@@ -34,7 +34,10 @@ describe.skipIf(!stable)('distributed TLC over loopback (1.7.4)', () => {
     const a = JSON.parse(plain.stdout);
     const b = JSON.parse(shared.stdout);
     expect(b.properties).toEqual(a.properties);
-    expect([b.stats.distinctStates, b.stats.depth]).toEqual([a.stats.distinctStates, a.stats.depth]);
+    expect(b.stats.distinctStates).toBe(a.stats.distinctStates);
+    // The server's depth is the deepest level its workers reported when the queue ran dry, which
+    // with workers racing can be one short of plain TLC's breadth-first depth.
+    expect(Math.abs(b.stats.depth - a.stats.depth)).toBeLessThanOrEqual(1);
   });
 
   it('finds the violation plain TLC finds, names it, and says what it cannot give', () => {
