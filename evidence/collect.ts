@@ -123,6 +123,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
         bait: run.baits?.get(p.name) ?? null,
       };
     }),
+    ...(run.reduction ? { reduction: run.reduction } : {}),
   }));
 
   const ran = engineRuns.filter((r) => r.status === 'completed' || r.status === 'bounded');
@@ -145,7 +146,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
         itf: v.itf,
       });
     }
-    const status = combine(ran.map((r) => r.verdicts.get(p.name)?.status));
+    const status = settle(ran, p.name);
     const reason = status === 'holds' ? vacuityReason(layout, p.name, explorerBaits?.get(p.name)) : null;
     const exercised = explorerBaits?.get(p.name) === true;
     return {
@@ -322,6 +323,21 @@ function tlcEvidence(run: EngineRun | undefined, env: Env): ToolEvidence['tlc'] 
 }
 
 /** The verdict of the engines that ran: a violation and a pass of the same property disagree. */
+/**
+ * A property's status over the engines that ran. An engine that finished settles it; one that stopped
+ * at the bound settles only what it found violated, so a bounded cross-check leaves a verdict that a
+ * finished search reached standing (and the conformance check between them not run). With no
+ * finished engine the bounded engines' verdicts are combined as they are: unknown unless violated.
+ */
+function settle(ran: readonly EngineRun[], property: PropertyName): PropertyEvidence['status'] {
+  const completed = ran.filter((r) => r.status === 'completed');
+  if (!completed.length) return combine(ran.map((r) => r.verdicts.get(property)?.status));
+  const found = ran
+    .filter((r) => r.status === 'bounded' && r.verdicts.get(property)?.status === 'violated')
+    .map(() => 'violated' as const);
+  return combine([...completed.map((r) => r.verdicts.get(property)?.status), ...found]);
+}
+
 function combine(statuses: readonly (PropertyStatus | undefined)[]): PropertyEvidence['status'] {
   const known = statuses.filter((s): s is PropertyStatus => s !== undefined);
   if (!known.length) return 'unknown';
@@ -358,7 +374,14 @@ function overallVerdict(
   if (violated.length) findings.push(`violated: ${violated.join(', ')}`);
   if (unknown.length)
     findings.push(`unknown (an engine stopped at the state bound before settling): ${unknown.join(', ')}`);
-  const names = ran.map((e) => e.engine);
+  const bounded = ran.filter((e) => e.status === 'bounded');
+  const settled = ran.length > bounded.length ? ran.filter((e) => e.status === 'completed') : ran;
+  if (settled !== ran)
+    for (const e of bounded)
+      findings.push(
+        `${e.engine} stopped at the state bound (${e.maxStates.toLocaleString('en-US')} states); the verdicts are those of the engines that finished, and ${e.engine} was not compared with them`,
+      );
+  const names = settled.map((e) => e.engine);
   const engineNames =
     names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
   const n = properties.length;
@@ -390,7 +413,7 @@ function overallVerdict(
     headline: vacuous.length
       ? `${n - vacuous.length} of ${n} properties hold on ${engineNames} and ${vacuous.length} ${vacuous.length === 1 ? 'is' : 'are'} not applicable to this configuration (${vacuous.join(', ')}: ${vacuous.length === 1 ? 'it holds' : 'they hold'} vacuously); the conformance checks that ran passed.`
       : `All ${n} properties hold on ${engineNames}, and the conformance checks that ran passed.`,
-    findings: [],
+    findings,
   };
 }
 
@@ -406,12 +429,12 @@ function boundAssumptions(
         .with(
           'completed',
           () =>
-            `${e.engine}: exhaustive, ${e.distinctStates} distinct states${e.depth === null ? '' : `, depth ${e.depth}`}`,
+            `${e.engine}: exhaustive, ${e.distinctStates} distinct states${e.reduction ? ' after label slicing' : ''}${e.depth === null ? '' : `, depth ${e.depth}`}`,
         )
         .with(
           'bounded',
           () =>
-            `${e.engine}: stopped at the bound after ${e.distinctStates} distinct states, so unsettled properties are unknown`,
+            `${e.engine}: stopped at the bound after ${e.distinctStates} distinct states${e.reduction ? ' after label slicing' : ''}, so unsettled properties are unknown`,
         )
         .with('not-run', () => `${e.engine}: not run (${e.reason})`)
         .with('failed', () => `${e.engine}: failed (${e.reason})`)
@@ -425,7 +448,7 @@ function boundAssumptions(
       title: 'State bound per engine',
       statement: `Every engine was given a bound of ${bounds.maxStates} distinct states. ${reach}.`,
       consequence:
-        'A verdict from a search that finished within the bound covers every reachable state; a search stopped at the bound proves nothing about the states it did not reach, and the package says unknown.',
+        'A verdict from a search that finished within the bound covers every reachable state (label slicing merges only states that no property tells apart); a search stopped at the bound proves nothing about the states it did not reach: it settles a property only by a violation it found, and a property no finished search settled is unknown.',
     },
     {
       id: 'B-CONFORMANCE',

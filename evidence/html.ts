@@ -137,12 +137,16 @@ function documentBlock(e: Evidence): Html {
 </tbody></table>`;
 }
 
+function sliced(en: EngineEvidence): string {
+  return en.reduction ? ' (label-sliced)' : '';
+}
+
 function engineLine(en: EngineEvidence): Html {
   switch (en.status) {
     case 'completed':
-      return html`${tag('completed', 'exhaustive')} ${en.distinctStates?.toLocaleString('en-US')} distinct states${en.depth === null ? '' : `, depth ${en.depth}`}`;
+      return html`${tag('completed', 'exhaustive')} ${en.distinctStates?.toLocaleString('en-US')} distinct states${sliced(en)}${en.depth === null ? '' : `, depth ${en.depth}`}`;
     case 'bounded':
-      return html`${tag('bounded', 'stopped at bound')} ${en.distinctStates?.toLocaleString('en-US')} distinct states of at most ${en.maxStates.toLocaleString('en-US')}`;
+      return html`${tag('bounded', 'stopped at bound')} ${en.distinctStates?.toLocaleString('en-US')} distinct states${sliced(en)} of at most ${en.maxStates.toLocaleString('en-US')}`;
     case 'not-run':
       return html`${tag('not-run', 'not run')} <span class="muted">${en.reason}</span>`;
     case 'failed':

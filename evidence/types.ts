@@ -169,6 +169,8 @@ export interface EngineEvidence {
   readonly depth: number | null;
   readonly durationMs: number | null;
   readonly verdicts: readonly EngineVerdict[];
+  /** Set when `distinctStates` counts the label-sliced graph (the explorer's, as `check` runs it). */
+  readonly reduction?: 'label-slicing';
 }
 
 export interface Counterexample {
