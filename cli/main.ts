@@ -178,8 +178,15 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
         io.err(`${stopped}
 `);
       const ni = opts.noninterference
-        ? checkNoninterference(config, opts.maxStates === undefined ? {} : { maxStates: opts.maxStates })
+        ? checkNoninterference(config, {
+            ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }),
+            onProgress: (observer, n) =>
+              io.status(
+                `noninterference: observer ${config.partitions[observer]!.name}, ${n.toLocaleString('en-US')} pairs of states`,
+              ),
+          })
         : null;
+      io.status('');
       const niReport = ni ? noninterferenceReport(run.layout, ni, file) : null;
       const report = niReport ? { ...run.report, noninterference: niReport } : run.report;
       io.out(

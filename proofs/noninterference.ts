@@ -79,6 +79,8 @@ export interface NiOptions {
    */
   readonly labels?: boolean;
   readonly visit?: (ctx: PairContext, p: PairState) => void;
+  /** Called now and then during a search with the observer and the product states stored so far. */
+  readonly onProgress?: (observer: number, productStates: number) => void;
 }
 
 /** Self-composition for every observer (or those asked for). */
@@ -118,6 +120,7 @@ export function searchObserver(layout: Layout, observer: number, options: NiOpti
   for (let id = 0; id < states.length; id++) {
     const p = states[id]!;
     options.visit?.(ctx, p);
+    if (options.onProgress && id % 1000 === 0) options.onProgress(observer, states.length);
     if (p.first.halted || p.second.halted) continue;
     const enabledFirst = new Set(enabledEvents(layout, catalog, p.first, model));
     const enabledSecond = new Set(enabledEvents(layout, catalog, p.second, model));
