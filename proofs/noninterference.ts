@@ -27,10 +27,10 @@ import {
   type PairState,
   pairContext,
   pairKey,
-  pairStep,
   type Side,
   swapped,
 } from './ni-pair.js';
+import { pairStep } from './ni-step.js';
 
 export type { Side } from './ni-pair.js';
 
