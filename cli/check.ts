@@ -7,7 +7,9 @@ import { describeEvent, describeOutcome } from '../model/describe.js';
 import type { Layout } from '../model/layout.js';
 import { type CheckRun, type PropertyReport, type PropertyStatus, vacuityReason } from '../proofs/check.js';
 import { explainViolation } from '../proofs/explain.js';
-import type { ExploreResult, Progress, StopReason, Trace } from '../proofs/explorer.js';
+import type { ExploreResult, Progress, StopReason, Trace, TraceStep } from '../proofs/explorer.js';
+import type { NoninterferenceReport } from '../proofs/ni-report.js';
+import type { NiResult, NiStatus, NiWitness } from '../proofs/noninterference.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
 import { formatBytes } from './options.js';
 
@@ -145,4 +147,79 @@ export function formatTrace(layout: Layout, trace: Trace): string[] {
 export function formatProgress(p: Progress): string {
   const rate = p.elapsedMs > 0 ? Math.round((p.distinctStates * 1000) / p.elapsedMs) : 0;
   return `explorer: ${p.distinctStates.toLocaleString('en-US')} states, depth ${p.depth}, ${p.queued.toLocaleString('en-US')} queued, ${rate.toLocaleString('en-US')} states/s, ${formatBytes(p.bytes)} held`;
+}
+
+const NI_WORD: Record<NiStatus, string> = { holds: 'holds', violated: 'VIOLATED', unknown: 'unknown' };
+
+/**
+ * The self-composition, printed: one line per observer, then for each divergence the moves of the
+ * two runs in order (which runs took each, and each run's outcome where they differ).
+ */
+export function formatNoninterference(layout: Layout, ni: NiResult, report: NoninterferenceReport): string {
+  const out: string[] = [
+    '',
+    '',
+    `noninterference (self-composition): ${report.stats.productStates.toLocaleString('en-US')} pairs of states, ${report.stats.durationMs} ms`,
+    '',
+  ];
+  const width = Math.max(...report.observers.map((o) => o.partition.length));
+  report.observers.forEach((o) => {
+    const word = o.vacuous ? 'n/a' : NI_WORD[o.status];
+    const note = o.vacuous
+      ? `not applicable: ${o.reason}`
+      : o.status === 'violated'
+        ? `its view diverges after ${o.depth} moves (hidden from it: ${o.hidden.join(', ')})`
+        : o.status === 'unknown'
+          ? `stopped at the --max-states bound after ${o.productStates.toLocaleString('en-US')} pairs of states`
+          : `no pair of runs differing in ${o.hidden.join(', ')} changes what it observes`;
+    out.push(`  ${word.padEnd(8)}  ${o.partition.padEnd(width)}  ${note}`);
+  });
+  for (const o of ni.observers) {
+    if (!o.witness) continue;
+    const name = layout.config.partitions[o.observer]!.name;
+    out.push('', `${name}'s view diverges: two runs that differ only in what ${name} may not learn from.`);
+    out.push(...formatInterleaving(layout, o.witness));
+    out.push(`  Divergence: ${o.witness.divergence}.`);
+  }
+  const count = (s: NiStatus) => report.observers.filter((o) => o.status === s && !o.vacuous).length;
+  const judged = report.observers.filter((o) => !o.vacuous).length;
+  out.push('');
+  if (count('violated') + count('unknown') === 0)
+    out.push(
+      `Noninterference holds for ${judged === report.observers.length ? 'every' : `each of the ${judged}`} observer${judged === 1 ? '' : 's'} with anything hidden.`,
+    );
+  else
+    out.push(
+      `Noninterference: ${[
+        count('violated') && `${count('violated')} of ${judged} observers violated`,
+        count('unknown') && `${count('unknown')} unknown`,
+      ]
+        .filter(Boolean)
+        .join(', ')}.`,
+    );
+  return out.join('\n');
+}
+
+/** The moves of a witness: both runs' steps in the order the product took them. */
+function formatInterleaving(layout: Layout, w: NiWitness): string[] {
+  const lines: string[] = [];
+  const digits = String(w.sides.length).length;
+  let a = 0;
+  let b = 0;
+  w.sides.forEach((side, i) => {
+    const first = side !== 'second' ? w.first.steps[++a]! : null;
+    const second = side !== 'first' ? w.second.steps[++b]! : null;
+    const outcome = (run: TraceStep | null, before: TraceStep) =>
+      run ? describeOutcome(layout, before.state, run.event!, run.result!) : '';
+    const inFirst = outcome(first, w.first.steps[a - 1]!);
+    const inSecond = outcome(second, w.second.steps[b - 1]!);
+    const event = describeEvent(layout, (first ?? second)!.event!);
+    const what =
+      side === 'both' && inFirst !== inSecond
+        ? `first run: ${inFirst}; second run: ${inSecond}`
+        : inFirst || inSecond;
+    const runs = side === 'both' ? 'both runs' : `${side} run`;
+    lines.push(`  ${String(i + 1).padStart(digits)}. [${runs}] ${event}: ${what}`);
+  });
+  return lines;
 }

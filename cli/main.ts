@@ -10,12 +10,14 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeOf, runExplorerParallel } from '../proofs/check.js';
+import { noninterferenceExitCode, noninterferenceReport } from '../proofs/ni-report.js';
+import { checkNoninterference, DEFAULT_NI_MAX_STATES } from '../proofs/noninterference.js';
 import { defaultMaxMemory, defaultWorkers } from '../proofs/parallel.js';
 import type { SystemConfig } from '../system/config.js';
 import { formatSystemFileError, loadSystemFile } from '../system/load.js';
 import { summarize } from '../system/summary.js';
 import { DEFAULT_PORT } from '../tla/tlc/distributed.js';
-import { formatHuman, formatProgress, stopNote } from './check.js';
+import { formatHuman, formatNoninterference, formatProgress, stopNote } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
 import { registerEvidence } from './evidence.js';
 import { registerImport } from './import.js';
@@ -38,6 +40,7 @@ interface CheckOptions {
   tlcServer?: boolean;
   port?: number;
   localWorkers?: number;
+  noninterference?: boolean;
 }
 
 function load(file: string): SystemConfig {
@@ -104,6 +107,10 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
       'store whole states: no label slicing, so counts and depth are the full state graph (the explorer engine)',
     )
     .option(
+      '--noninterference',
+      `also search pairs of runs, per observer partition, for a difference in what it observes caused by partitions it may not learn from (small systems: --max-states bounds each observer's search, default ${DEFAULT_NI_MAX_STATES.toLocaleString('en-US')}; exit 3 when a bound leaves it unsettled)`,
+    )
+    .option(
       '--tlc-server',
       'with --engine tlc: run TLC distributed, as a server that workers join (typezero tlc-worker); invariants only',
     )
@@ -124,6 +131,8 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
         throw new InputError('--tlc-server goes with --engine tlc');
       if (opts.port !== undefined && opts.port > 65535)
         throw new InputError('--port: expected a port from 1 to 65535');
+      if (opts.noninterference && opts.engine !== 'explorer')
+        throw new InputError('--noninterference goes with --engine explorer');
       const config = refuseBeyondModel(load(file), file);
       if (opts.engine === 'prove' && opts.maxStates !== undefined)
         throw new InputError(
@@ -168,14 +177,27 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
       if (stopped)
         io.err(`${stopped}
 `);
+      const ni = opts.noninterference
+        ? checkNoninterference(config, {
+            ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }),
+            onProgress: (observer, n) =>
+              io.status(
+                `noninterference: observer ${config.partitions[observer]!.name}, ${n.toLocaleString('en-US')} pairs of states`,
+              ),
+          })
+        : null;
+      io.status('');
+      const niReport = ni ? noninterferenceReport(run.layout, ni, file) : null;
+      const report = niReport ? { ...run.report, noninterference: niReport } : run.report;
       io.out(
         opts.json
-          ? `${JSON.stringify(run.report)}
+          ? `${JSON.stringify(report)}
 `
-          : `${formatHuman(run, file)}
+          : `${formatHuman(run, file)}${ni && niReport ? formatNoninterference(run.layout, ni, niReport) : ''}
 `,
       );
-      exit.code = exitCodeOf(run.report);
+      const code = exitCodeOf(run.report);
+      exit.code = code === 0 && niReport ? noninterferenceExitCode(niReport) : code;
     });
 
   program

@@ -23,12 +23,13 @@
 import { type Bits, bit, EMPTY, has } from '../model/bits.js';
 import { type Access, type Event, ExitReason } from '../model/events.js';
 import { buildLayout, type Layout, passThrough } from '../model/layout.js';
-import type {
-  AuditCode,
-  Effect,
-  HypercallStatus,
-  VtdFaultReason as ModelVtdFaultReason,
-  Outcome,
+import {
+  AUDIT_CODES,
+  type AuditCode,
+  type Effect,
+  type HypercallStatus,
+  type VtdFaultReason as ModelVtdFaultReason,
+  type Outcome,
 } from '../model/step.js';
 import type { DeviceIdx, PartitionIdx, SystemConfig } from '../system/config.js';
 import { pagesOf } from '../system/config.js';
@@ -203,18 +204,6 @@ const CHANNEL_SLOT = 16;
 const AUDIT_HEADER = 32;
 export const AUDIT_RECORD = 32;
 const WINDOW_SIZE = 12;
-
-export const AUDIT_CODES: readonly AuditCode[] = [
-  'hv-measurement-failed',
-  'launch-refused',
-  'ept-violation',
-  'iommu-fault',
-  'hypercall-refused',
-  'channel-full',
-  'io-denied',
-  'msr-denied',
-  'guest-fault',
-];
 
 /** The first measurement of a dynamic launch (the SINIT module's digest), a fixed value here. */
 const SINIT_DIGEST = sha256(new TextEncoder().encode('typezero SINIT ACM'));

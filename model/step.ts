@@ -32,7 +32,15 @@ export type SeededBug =
   /** The preemption timer keeps running after the fail-secure halt. */
   | 'tick-after-halt'
   /** A partition whose measurement mismatches is launched anyway. */
-  | 'launch-ignores-mismatch';
+  | 'launch-ignores-mismatch'
+  /**
+   * Label bugs, not hypervisor bugs: the model's labels under-approximate a flow. Only comparing
+   * labels with values (proofs/noninterference.ts) sees them where another flow hides them from
+   * InformationFlow. A reset leaves the memory it clears labelled with its listers only.
+   */
+  | 'reset-forgets-resetter'
+  /** A "channel full" record carries the sender's label only, not the receiver's. */
+  | 'channel-full-sender-only';
 
 export interface ModelOptions {
   /** Test-only: never set from the command line. */
@@ -55,6 +63,19 @@ export type AuditCode =
   | 'io-denied'
   | 'msr-denied'
   | 'guest-fault';
+
+/** Every audit code, in a fixed order: the emulator's records and the self-composition's logs number them so. */
+export const AUDIT_CODES: readonly AuditCode[] = [
+  'hv-measurement-failed',
+  'launch-refused',
+  'ept-violation',
+  'iommu-fault',
+  'hypercall-refused',
+  'channel-full',
+  'io-denied',
+  'msr-denied',
+  'guest-fault',
+];
 
 /** Whether the operation the event asked for was carried out; `ignored` when the event is not
  * enabled in the state (the spec's action guard is false), so the hypervisor never saw it. */
@@ -247,7 +268,7 @@ function tick(layout: Layout, s: State, bugs: ReadonlySet<SeededBug>): StepResul
     if (!has(layout.monitors, m) || !has(starting, m) || next.status[m] !== 'running') continue;
     for (let p = 0; p < layout.nPartitions; p++)
       if (p !== m && next.status[p] === 'faulted')
-        next = reset(layout, next, m as PartitionIdx, p as PartitionIdx, effects);
+        next = reset(layout, next, m as PartitionIdx, p as PartitionIdx, effects, bugs);
   }
   if (bugs.has('auto-restart') && next.status.includes('faulted'))
     next = withChanges(next, { status: next.status.map((st) => (st === 'faulted' ? 'running' : st)) });
@@ -284,9 +305,18 @@ function irqLabel(layout: Layout, s: State, devices: Bits): Bits {
  * no data, but that it was cleared now is the resetter's decision about the target's state: every
  * other partition reaching it learns both, so it carries both labels besides its listers'.
  */
-function reset(layout: Layout, s: State, by: PartitionIdx, target: PartitionIdx, effects: Effect[]): State {
+function reset(
+  layout: Layout,
+  s: State,
+  by: PartitionIdx,
+  target: PartitionIdx,
+  effects: Effect[],
+  bugs: ReadonlySet<SeededBug>,
+): State {
   effects.push({ kind: 'reset', by, target });
-  const cleared = labelOf(layout, s, by) | labelOf(layout, s, target);
+  const cleared = bugs.has('reset-forgets-resetter')
+    ? EMPTY
+    : labelOf(layout, s, by) | labelOf(layout, s, target);
   let cells = s.cells;
   layout.cells.forEach((cls, i) => {
     const label = cls.initial | cleared;
@@ -534,7 +564,7 @@ function serve(
       // receiver's progress to the sender. Whether the queue is full depends on the receiver too,
       // so the record carries both labels.
       if (queue.length >= ch.capacity) {
-        const receiver = labelOf(layout, s, ch.to);
+        const receiver = bugs.has('channel-full-sender-only') ? EMPTY : labelOf(layout, s, ch.to);
         return reply(audit(layout, s, 'channel-full', p, effects, receiver), 'OK', 'dropped');
       }
       return reply(withChanges(s, { channels: replace(s.channels, arg, [...queue, labelOf(layout, s, p)]) }));
@@ -557,7 +587,7 @@ function serve(
       if (!validPartition || arg === p) return refusal(s, 'EINVAL');
       if (!control) return refusal(s, 'EPERM');
       if (!isLaunched(s, arg)) return refusal(s, 'EINVAL');
-      return reply(reset(layout, s, p, arg as PartitionIdx, effects));
+      return reply(reset(layout, s, p, arg as PartitionIdx, effects, bugs));
     case 'partition-status':
       if (!validPartition) return refusal(s, 'EINVAL');
       if (!control && !bugs.has('status-without-privilege')) return refusal(s, 'EPERM');

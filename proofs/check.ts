@@ -7,6 +7,7 @@ import { buildLayout, type Layout } from '../model/layout.js';
 import type { SystemConfig } from '../system/config.js';
 import { type ExploreResult, explore, type SearchOptions, type StopReason } from './explorer.js';
 import { type ItfTrace, traceToItf } from './itf.js';
+import type { NoninterferenceReport } from './ni-report.js';
 import { exploreParallel, type ParallelOptions } from './parallel.js';
 import { CATALOG, type PropertyName } from './properties.js';
 
@@ -41,6 +42,8 @@ export interface CheckReport {
     /** Set when the counts are those of a reduced graph (an extension of section 5). */
     reduction?: 'label-slicing';
   };
+  /** With `check --noninterference`: the self-composition per observer (an extension, section 7). */
+  noninterference?: NoninterferenceReport;
 }
 
 export interface CheckRun {
