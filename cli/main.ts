@@ -12,10 +12,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { exitCodeOf, runExplorerParallel } from '../proofs/check.js';
 import { defaultMaxMemory, defaultWorkers } from '../proofs/parallel.js';
 import type { SystemConfig } from '../system/config.js';
-import { formatSystemFileError, loadSystemFile } from '../system/load.js';
+import { formatSystemFileError, loadSystemFile, type SourcePositions } from '../system/load.js';
 import { summarize } from '../system/summary.js';
 import { DEFAULT_PORT } from '../tla/tlc/distributed.js';
-import { formatHuman, formatProgress, stopNote } from './check.js';
+import { diagnosed, formatHuman, formatProgress, stopNote } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
 import { registerEvidence } from './evidence.js';
 import { registerImport } from './import.js';
@@ -40,10 +40,15 @@ interface CheckOptions {
   localWorkers?: number;
 }
 
-function load(file: string): SystemConfig {
+/** A system file, loaded, with where each of its fields is; bad input is an InputError. */
+function loadWithPositions(file: string): { config: SystemConfig; positions: SourcePositions } {
   const loaded = loadSystemFile(file);
   if (!loaded.ok) throw new InputError(loaded.errors.map(formatSystemFileError).join('\n'));
-  return loaded.config;
+  return loaded;
+}
+
+function load(file: string): SystemConfig {
+  return loadWithPositions(file).config;
 }
 
 /** The package's version, from dist/cli/ (built) or cli/ (run from source, as tests do). */
@@ -124,7 +129,8 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
         throw new InputError('--tlc-server goes with --engine tlc');
       if (opts.port !== undefined && opts.port > 65535)
         throw new InputError('--port: expected a port from 1 to 65535');
-      const config = refuseBeyondModel(load(file), file);
+      const loaded = loadWithPositions(file);
+      const config = refuseBeyondModel(loaded.config, file);
       if (opts.engine === 'prove' && opts.maxStates !== undefined)
         throw new InputError(
           '--max-states bounds an enumeration, and --engine prove enumerates nothing: leave it out',
@@ -132,6 +138,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
       if (opts.engine !== 'explorer') {
         const result = await checkWith(opts.engine as TlaEngineChoice, config, file, {
           ...opts,
+          positions: loaded.positions,
           maxMemory: opts.maxMemory ?? defaultMaxMemory(),
           onProgress: (line) => io.status(line),
           ...(opts.tlcServer
@@ -155,7 +162,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
       const onInterrupt = () => interrupt.abort();
       process.once('SIGINT', onInterrupt);
       const maxMemory = opts.maxMemory ?? defaultMaxMemory();
-      const run = await runExplorerParallel(config, file, {
+      const explored = await runExplorerParallel(config, file, {
         maxStates: opts.maxStates,
         maxMemory,
         workers: opts.workers ?? defaultWorkers(),
@@ -163,6 +170,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
         signal: interrupt.signal,
         onProgress: (p) => io.status(formatProgress(p)),
       }).finally(() => process.off('SIGINT', onInterrupt));
+      const run = diagnosed(explored, loaded.positions);
       io.status('');
       const stopped = stopNote(run.result, maxMemory);
       if (stopped)
@@ -187,7 +195,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
     });
 
   registerSimulate(program, io, exit, load);
-  registerProve(program, io, exit, load);
+  registerProve(program, io, exit, loadWithPositions);
   registerEvidence(program, io, exit);
   registerTla(program, io, exit, load);
   registerImport(program, io, exit);

@@ -11,6 +11,7 @@ import type { Verdict } from '../proofs/explorer.js';
 import type { PropertyName } from '../proofs/properties.js';
 import { z3Version } from '../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../system/config.js';
+import type { SourcePositions } from '../system/load.js';
 import type { EngineName, EngineRun } from '../tla/engine.js';
 import { EngineError } from '../tla/engine.js';
 import { engineNamed, runAll } from '../tla/engines.js';
@@ -20,12 +21,12 @@ import { DEFAULT_PORT, parseServerAddress, workerArgs } from '../tla/tlc/distrib
 import { type DistributedSettings, tlcEngine } from '../tla/tlc/engine.js';
 import { findJar, InstallError, installJar, PINNED_TLA2TOOLS } from '../tla/tlc/jar.js';
 import { findTools, sanyArgs, tlcPassThroughArgs } from '../tla/tlc/java.js';
-import { formatHuman } from './check.js';
+import { diagnosed, formatHuman } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
 import type { Io } from './io.js';
 import { withManifest } from './manifest.js';
 import { wholeNumber } from './options.js';
-import { formatProve } from './prove.js';
+import { formatProve, proveCauses } from './prove.js';
 import { InputError } from './usage.js';
 
 /** A tool failure with a one-line reason (exit 2). */
@@ -75,6 +76,8 @@ export interface CheckCliOptions {
   readonly onProgress?: (line: string) => void;
   /** `--tlc-server`: TLC in its distributed mode, on `port`, with `localWorkers` beside it. */
   readonly distributed?: DistributedSettings;
+  /** Where the system file's fields are: violations then carry their root causes. */
+  readonly positions?: SourcePositions;
 }
 
 export interface CheckCliResult {
@@ -96,11 +99,16 @@ export async function checkWith(
     ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
+  const diagnose = (run: CheckRun): CheckRun => (options.positions ? diagnosed(run, options.positions) : run);
   if (choice === 'prove') {
     const run = await proveEngine().check(config, file, common);
     const stdout = options.json
-      ? JSON.stringify(run.report)
-      : formatProve(run.proof, file, await z3Version());
+      ? JSON.stringify(diagnose(asCheckRun(run)).report)
+      : formatProve(
+          options.positions ? { ...run.proof, report: proveCauses(run.proof, options.positions) } : run.proof,
+          file,
+          await z3Version(),
+        );
     return { stdout, notes: [], exitCode: exitCodeOf(run.report) };
   }
   if (choice !== 'all') {
@@ -112,11 +120,11 @@ export async function checkWith(
     if (!availability.ok) throw new ToolError(availability.reason);
     const run = await engine.check(config, file, { ...common, baits: !options.json });
     const failure = replayFailure(run);
-    const stdout = options.json
-      ? JSON.stringify(run.report)
-      : failure
-        ? JSON.stringify(run.report, null, 2)
-        : formatHuman(asCheckRun(run), file);
+    const stdout = failure
+      ? JSON.stringify(run.report, null, options.json ? undefined : 2)
+      : options.json
+        ? JSON.stringify(diagnose(asCheckRun(run)).report)
+        : formatHuman(diagnose(asCheckRun(run)), file);
     return failure
       ? { stdout, notes: [failure], exitCode: 2 }
       : { stdout, notes: [...(run.notes ?? [])], exitCode: exitCodeOf(run.report) };
@@ -144,9 +152,10 @@ export async function checkWith(
     )
     .join(', ');
   const summary = [`Engines agree: ${agreeing}.`, ...skippedLines];
+  const firstRun = asCheckRun(first);
   const stdout = options.json
-    ? JSON.stringify(report)
-    : `${formatHuman(asCheckRun(first), file)}\n\n${summary.join('\n')}`;
+    ? JSON.stringify(diagnose({ ...firstRun, report }).report)
+    : `${formatHuman(diagnose(firstRun), file)}\n\n${summary.join('\n')}`;
   return { stdout, notes: options.json ? notes : [], exitCode: exitCodeOf(report) };
 }
 
