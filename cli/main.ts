@@ -6,7 +6,7 @@
  * `run(argv, io)` is the whole command line with its input and output injected, so tests run it in
  * the test's own process; the bin at the bottom runs it on the process's arguments and streams.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeOf, runExplorerParallel } from '../proofs/check.js';
@@ -15,9 +15,10 @@ import type { SystemConfig } from '../system/config.js';
 import { formatSystemFileError, loadSystemFile, type SourcePositions } from '../system/load.js';
 import { summarize } from '../system/summary.js';
 import { DEFAULT_PORT } from '../tla/tlc/distributed.js';
-import { diagnosed, formatHuman, formatProgress, stopNote } from './check.js';
+import { diagnosed, formatProgress, stopNote } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
 import { registerEvidence } from './evidence.js';
+import { REPORT_FORMATS, type ReportFormat, renderReport } from './formats.js';
 import { registerImport } from './import.js';
 import { type Io, OutputError, processIo } from './io.js';
 import { byteSize, formatBytes, wholeNumber } from './options.js';
@@ -25,11 +26,13 @@ import { registerProve } from './prove.js';
 import { registerSimulate } from './simulate.js';
 import { checkWith, EngineError, registerTla, type TlaEngineChoice, ToolError } from './tla.js';
 import { configureUsage, InputError, missingSubcommand } from './usage.js';
+import { version } from './version.js';
 
 const EXIT_INPUT = 2;
 
 interface CheckOptions {
   engine: string;
+  format?: ReportFormat;
   json?: boolean;
   maxStates?: number;
   workers?: number;
@@ -49,22 +52,6 @@ function loadWithPositions(file: string): { config: SystemConfig; positions: Sou
 
 function load(file: string): SystemConfig {
   return loadWithPositions(file).config;
-}
-
-/** The package's version, from dist/cli/ (built) or cli/ (run from source, as tests do). */
-function version(): string {
-  for (const candidate of ['../../package.json', '../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as {
-        name?: string;
-        version: string;
-      };
-      if (pkg.name === 'typezero') return pkg.version;
-    } catch {
-      // Not this one; try the next place.
-    }
-  }
-  return 'unknown';
 }
 
 /** The exit code a command sets when it does not fail with an error. */
@@ -88,7 +75,13 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
         .choices(['explorer', 'tla-checker', 'tlc', 'prove', 'all'])
         .default('explorer'),
     )
-    .option('--json', 'print the report as one JSON object on stdout, traces in ITF')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'how to print the report: human, json (one object, traces in ITF), sarif (SARIF 2.1.0), junit (JUnit XML)',
+      ).choices(REPORT_FORMATS),
+    )
+    .option('--json', 'the same as --format json')
     .option(
       '--max-states <n>',
       'stop after this many distinct states (unsettled properties are "unknown")',
@@ -129,6 +122,9 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
         throw new InputError('--tlc-server goes with --engine tlc');
       if (opts.port !== undefined && opts.port > 65535)
         throw new InputError('--port: expected a port from 1 to 65535');
+      if (opts.json && opts.format !== undefined && opts.format !== 'json')
+        throw new InputError(`--json is --format json, which contradicts --format ${opts.format}: give one`);
+      const format: ReportFormat = opts.format ?? (opts.json ? 'json' : 'human');
       const loaded = loadWithPositions(file);
       const config = refuseBeyondModel(loaded.config, file);
       if (opts.engine === 'prove' && opts.maxStates !== undefined)
@@ -138,6 +134,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
       if (opts.engine !== 'explorer') {
         const result = await checkWith(opts.engine as TlaEngineChoice, config, file, {
           ...opts,
+          format,
           positions: loaded.positions,
           maxMemory: opts.maxMemory ?? defaultMaxMemory(),
           onProgress: (line) => io.status(line),
@@ -176,13 +173,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
       if (stopped)
         io.err(`${stopped}
 `);
-      io.out(
-        opts.json
-          ? `${JSON.stringify(run.report)}
-`
-          : `${formatHuman(run, file)}
-`,
-      );
+      io.out(`${renderReport(format, run, file, loaded.positions)}\n`);
       exit.code = exitCodeOf(run.report);
     });
 

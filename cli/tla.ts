@@ -23,6 +23,7 @@ import { findJar, InstallError, installJar, PINNED_TLA2TOOLS } from '../tla/tlc/
 import { findTools, sanyArgs, tlcPassThroughArgs } from '../tla/tlc/java.js';
 import { diagnosed, formatHuman } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
+import { type ReportFormat, renderReport } from './formats.js';
 import type { Io } from './io.js';
 import { withManifest } from './manifest.js';
 import { wholeNumber } from './options.js';
@@ -69,15 +70,15 @@ function replayFailure(run: EngineRun): string | null {
 }
 
 export interface CheckCliOptions {
-  readonly json?: boolean;
+  readonly format: ReportFormat;
+  /** Where the system file's fields are: violations then carry their root causes. */
+  readonly positions: SourcePositions;
   readonly maxStates?: number;
   readonly workers?: number;
   readonly maxMemory?: number;
   readonly onProgress?: (line: string) => void;
   /** `--tlc-server`: TLC in its distributed mode, on `port`, with `localWorkers` beside it. */
   readonly distributed?: DistributedSettings;
-  /** Where the system file's fields are: violations then carry their root causes. */
-  readonly positions?: SourcePositions;
 }
 
 export interface CheckCliResult {
@@ -93,22 +94,21 @@ export async function checkWith(
   file: string,
   options: CheckCliOptions,
 ): Promise<CheckCliResult> {
+  const { format, positions } = options;
   const common = {
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
-  const diagnose = (run: CheckRun): CheckRun => (options.positions ? diagnosed(run, options.positions) : run);
+  const render = (run: CheckRun, human?: () => string): string =>
+    renderReport(format, diagnosed(run, positions), file, positions, human);
   if (choice === 'prove') {
     const run = await proveEngine().check(config, file, common);
-    const stdout = options.json
-      ? JSON.stringify(diagnose(asCheckRun(run)).report)
-      : formatProve(
-          options.positions ? { ...run.proof, report: proveCauses(run.proof, options.positions) } : run.proof,
-          file,
-          await z3Version(),
-        );
+    const solver = await z3Version();
+    const stdout = render(asCheckRun(run), () =>
+      formatProve({ ...run.proof, report: proveCauses(run.proof, positions) }, file, solver),
+    );
     return { stdout, notes: [], exitCode: exitCodeOf(run.report) };
   }
   if (choice !== 'all') {
@@ -118,16 +118,21 @@ export async function checkWith(
         : engineNamed(choice);
     const availability = await engine.available();
     if (!availability.ok) throw new ToolError(availability.reason);
-    const run = await engine.check(config, file, { ...common, baits: !options.json });
+    // Settling baits costs a search each; only the reports that say what was exercised need them.
+    const baits = format === 'human' || format === 'junit';
+    const run = await engine.check(config, file, { ...common, baits });
     const failure = replayFailure(run);
-    const stdout = failure
-      ? JSON.stringify(run.report, null, options.json ? undefined : 2)
-      : options.json
-        ? JSON.stringify(diagnose(asCheckRun(run)).report)
-        : formatHuman(diagnose(asCheckRun(run)), file);
-    return failure
-      ? { stdout, notes: [failure], exitCode: 2 }
-      : { stdout, notes: [...(run.notes ?? [])], exitCode: exitCodeOf(run.report) };
+    if (failure)
+      return {
+        stdout: JSON.stringify(run.report, null, format === 'human' ? 2 : undefined),
+        notes: [failure],
+        exitCode: 2,
+      };
+    return {
+      stdout: render(asCheckRun(run)),
+      notes: [...(run.notes ?? [])],
+      exitCode: exitCodeOf(run.report),
+    };
   }
 
   const all = await runAll(config, file, common);
@@ -153,10 +158,11 @@ export async function checkWith(
     .join(', ');
   const summary = [`Engines agree: ${agreeing}.`, ...skippedLines];
   const firstRun = asCheckRun(first);
-  const stdout = options.json
-    ? JSON.stringify(diagnose({ ...firstRun, report }).report)
-    : `${formatHuman(diagnose(firstRun), file)}\n\n${summary.join('\n')}`;
-  return { stdout, notes: options.json ? notes : [], exitCode: exitCodeOf(report) };
+  const stdout = render(
+    { ...firstRun, report },
+    () => `${formatHuman(diagnosed(firstRun, positions), file)}\n\n${summary.join('\n')}`,
+  );
+  return { stdout, notes: format === 'human' ? [] : notes, exitCode: exitCodeOf(report) };
 }
 
 /** `typezero tlc-worker HOST[:PORT]`: this machine joins a distributed TLC run as a worker. */

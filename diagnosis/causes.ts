@@ -51,8 +51,11 @@ export function blame(layout: Layout, name: PropertyName, trace: Trace): Blame[]
     .with('FaultRecovery', () => recoveryBlames(layout, trace))
     .with('HypercallAuthorization', 'FaultContainment', 'FailSecure', () => [])
     .exhaustive();
+  // What the last state shows, the last step brought about (FaultRecovery's cycle has no one step).
+  const atStep = (b: Blame): Blame =>
+    b.step !== undefined || name === 'FaultRecovery' ? b : { ...b, step: trace.steps.length - 1 };
   const seen = new Set<string>();
-  return found.filter((b) => {
+  return found.map(atStep).filter((b) => {
     const key = formatPath(b.path);
     if (seen.has(key)) return false;
     seen.add(key);
@@ -151,6 +154,7 @@ function auditBlames(layout: Layout, trace: Trace): Blame[] {
   if (gained & Flag.AuditDropped)
     return [
       {
+        step: at,
         path: ['audit', 'onFull'],
         explanation: `overwrite: once the log holds its ${config.audit.capacity} records, each new record drops the oldest`,
       },

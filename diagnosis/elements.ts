@@ -14,6 +14,8 @@ import type { Path } from '../system/load.js';
 export interface Blame {
   readonly path: Path;
   readonly explanation: string;
+  /** The step of the counterexample (its index in the trace) that relied on the field, when one did. */
+  readonly step?: number;
 }
 
 export function pagesText(range: PageRange): string {

@@ -193,7 +193,7 @@ export function flowBlames(layout: Layout, trace: Trace, observer: number, sourc
     for (const t of transfers(layout, event, result, source)) {
       if (!needed.has(t.to) || !has(labelIn(after, t.to), source) || has(labelIn(before, t.to), source))
         continue;
-      found.push(...t.blames);
+      found.push(...t.blames.map((b) => ({ ...b, step: i })));
       next.delete(t.to);
       for (const f of t.from) if (has(labelIn(before, f), source)) next.add(f);
     }
@@ -209,14 +209,8 @@ export function flowBlames(layout: Layout, trace: Trace, observer: number, sourc
     const cls = layout.cells[Number(carrier.slice(1))]!;
     if (!has(cls.listers, source) || members(cls.listers).length < 2) continue;
     const others = members(cls.listers & ~(1 << source)).map((p) => layout.config.partitions[p]!.name);
-    initial.push(
-      ...listingBlames(
-        layout,
-        source,
-        cls.pages,
-        `, which ${others.join(', ')} also lists: it holds data of ${who(layout, source)} from the start`,
-      ),
-    );
+    const why = `, which ${others.join(', ')} also lists: it holds data of ${who(layout, source)} from the start`;
+    initial.push(...listingBlames(layout, source, cls.pages, why).map((b) => ({ ...b, step: 0 })));
   }
   return [initial, ...perStep.reverse()].flat();
 }
