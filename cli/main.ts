@@ -23,6 +23,7 @@ import { registerImport } from './import.js';
 import { type Io, OutputError, processIo } from './io.js';
 import { byteSize, formatBytes, wholeNumber } from './options.js';
 import { registerProve } from './prove.js';
+import { registerRepair } from './repair.js';
 import { registerSimulate } from './simulate.js';
 import { checkWith, EngineError, registerTla, type TlaEngineChoice, ToolError } from './tla.js';
 import { configureUsage, InputError, missingSubcommand } from './usage.js';
@@ -187,6 +188,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
 
   registerSimulate(program, io, exit, load);
   registerProve(program, io, exit, loadWithPositions);
+  registerRepair(program, io, exit, loadWithPositions);
   registerEvidence(program, io, exit);
   registerTla(program, io, exit, load);
   registerImport(program, io, exit);
