@@ -63,7 +63,9 @@ function applyOp(text: string, op: EditOp, json: boolean): string | null {
   const doc = parse(source);
   const splice = doc === null ? null : spliceFor(doc, source, op, json);
   if (splice === null) return null;
-  return bom + source.slice(0, splice.from) + splice.insert + source.slice(splice.to);
+  // New lines end as the file's lines do.
+  const insert = source.includes('\r\n') ? splice.insert.replace(/\n/g, '\r\n') : splice.insert;
+  return bom + source.slice(0, splice.from) + insert + source.slice(splice.to);
 }
 
 function parse(source: string): Document | null {

@@ -102,6 +102,16 @@ describe('edits keep the rest of the file', () => {
     expect(applyOps(BLOCK, [{ op: 'set', path: ['nowhere'], value: 1 }], false)).toBeNull();
   });
 
+  it('ends new lines as the file does', () => {
+    const crlf = BLOCK.replace(/\n/g, '\r\n');
+    expect(applyOps(crlf, [{ op: 'append', path: ['c'], item: { k: 2 } }], false)).toBe(
+      `${crlf}  - { k: 2 }\r\n`,
+    );
+    expect(applyOps(crlf, [{ op: 'delete', path: ['c', 0] }], false)).toBe(
+      crlf.replace('c:\r\n  - k: 1\r\n', 'c: []\r\n'),
+    );
+  });
+
   it('keeps a JSON file JSON', () => {
     const json = JSON.stringify({ a: { b: 'x', c: 1 }, l: [{ k: 1 }], w: [] }, null, 2);
     for (const ops of [
