@@ -165,6 +165,13 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
       'rgba(0, 0, 0, 0)',
     );
 
+    // The memory map flags the window: its bar under page 3 is red, and says why.
+    const flagged = page.locator('svg.memory g[data-foreign-dma="nic0"]');
+    expect(await flagged.count()).toBe(1);
+    expect(await flagged.locator('title').textContent()).toMatch(
+      /pages? 3: owned by secret.*its owner may not write: nic0/,
+    );
+
     // The schedule picture renders.
     const svg = page.locator('svg.schedule');
     expect((await svg.boundingBox())!.width).toBeGreaterThan(400);
