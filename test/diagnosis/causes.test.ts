@@ -1,3 +1,4 @@
+import { test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { blame, type Cause, locate } from '../../diagnosis/causes.js';
 import { flowBlames } from '../../diagnosis/flow.js';
@@ -5,6 +6,7 @@ import type { Event } from '../../model/events.js';
 import { buildLayout } from '../../model/layout.js';
 import { init } from '../../model/state.js';
 import { step } from '../../model/step.js';
+import { systemFileArb } from '../../proofs/arbitraries.js';
 import { runExplorer } from '../../proofs/check.js';
 import type { Trace, TraceStep } from '../../proofs/explorer.js';
 import type { DeviceIdx, PartitionIdx } from '../../system/config.js';
@@ -131,5 +133,41 @@ describe('InformationFlow causes follow the label, not the trace', () => {
     const paths = flowBlames(layout, trace, lo, hi).map((b) => formatPath(b.path));
     expect(paths).toEqual(['shared[0].writer', 'devices[0].dma[1]']);
     expect(blame(layout, 'InformationFlow', trace).map((b) => formatPath(b.path))).toEqual(paths);
+  });
+});
+
+/** The value at `path` in a raw system file, or undefined where the file has none. */
+function at(raw: unknown, path: readonly (string | number)[]): unknown {
+  let node = raw;
+  for (const segment of path) node = (node as Record<string | number, unknown> | undefined)?.[segment];
+  return node;
+}
+
+describe('causes of generated systems', () => {
+  const CODE = ['HypercallAuthorization', 'FaultContainment', 'FailSecure'];
+  test.prop(
+    [
+      systemFileArb({
+        maxPartitions: 3,
+        maxDevices: 2,
+        maxChannels: 2,
+        maxPages: 6,
+        maxCpus: 2,
+        maxFrame: 3,
+      }),
+    ],
+    {
+      numRuns: 40,
+    },
+  )('every violation a system file can cause names fields the file has', (raw) => {
+    const loaded = parseSystemText(JSON.stringify(raw), 'generated.json');
+    if (!loaded.ok) throw new Error('the generator made a file that does not load');
+    const run = runExplorer(loaded.config, 'generated.json', { reduction: true, maxStates: 50_000 });
+    for (const [name, verdict] of run.result.verdicts) {
+      if (verdict.status !== 'violated') continue;
+      const blames = blame(run.layout, name, verdict.trace);
+      expect(blames.length > 0, name).toBe(!CODE.includes(name));
+      for (const b of blames) expect(at(raw, b.path), `${name}: ${formatPath(b.path)}`).toBeDefined();
+    }
   });
 });
