@@ -10,7 +10,7 @@
 import { match } from 'ts-pattern';
 import { has, members } from '../model/bits.js';
 import { names } from '../model/describe.js';
-import type { Layout } from '../model/layout.js';
+import { type Layout, windowCovers } from '../model/layout.js';
 import { Flag, isLaunched, runningNow, type State } from '../model/state.js';
 import type { ReportedCause } from '../proofs/check.js';
 import type { Trace } from '../proofs/explorer.js';
@@ -183,14 +183,6 @@ function auditBlames(layout: Layout, trace: Trace): Blame[] {
   });
 }
 
-/** Whether window `w` covers `tick` of the major frame (as model/layout.ts unrolls it). */
-function coversTick(layout: Layout, w: number, tick: number): boolean {
-  const { majorFrame, windows } = layout.config.schedule;
-  const window = windows[w]!;
-  const offset = (((tick - window.start) % majorFrame) + majorFrame) % majorFrame;
-  return window.length >= majorFrame || offset < window.length;
-}
-
 function ticksText(start: number, length: number): string {
   return length === 1 ? `tick ${start}` : `ticks ${start}-${start + length - 1}`;
 }
@@ -202,7 +194,7 @@ function scheduleBlames(layout: Layout, s: State): Blame[] {
   const slot = layout.frames[s.frame]!;
   const here = windows
     .map((w, i) => ({ w, i }))
-    .filter(({ w, i }) => has(running, w.partition) && coversTick(layout, i, s.frame));
+    .filter(({ w }) => has(running, w.partition) && windowCovers(w, s.frame, majorFrame));
   const blames: Blame[] = [];
   for (const { w, i } of here) {
     const partition = config.partitions[w.partition]!;

@@ -119,21 +119,15 @@ function transfers(layout: Layout, event: Event, result: StepResult, source: num
   for (const effect of result.effects) {
     if (effect.kind === 'audit') {
       const from = effect.cause === null ? [] : [obs(effect.cause)];
-      const full = effect.code === 'channel-full' && event.type === 'Hypercall';
-      const receiver = full ? config.channels[event.arg]?.to : undefined;
-      out.push({
-        to: 'a',
-        from: receiver === undefined ? from : [...from, obs(receiver)],
-        blames:
-          full && receiver !== undefined
-            ? [
-                {
-                  ...channelBlame(layout, event.arg),
-                  explanation: `${channelBlame(layout, event.arg).explanation}; whether it is full, and so audited, depends on ${who(layout, receiver)}`,
-                },
-              ]
-            : [],
-      });
+      // A dropped send's record exists because the channel was full: the receiver's doing too.
+      const full = effect.code === 'channel-full' && event.type === 'Hypercall' ? event.arg : undefined;
+      const receiver = full === undefined ? undefined : config.channels[full]?.to;
+      if (full === undefined || receiver === undefined) out.push({ to: 'a', from, blames: [] });
+      else {
+        const channel = channelBlame(layout, full);
+        const explanation = `${channel.explanation}; whether it is full, and so audited, depends on ${who(layout, receiver)}`;
+        out.push({ to: 'a', from: [...from, obs(receiver)], blames: [{ ...channel, explanation }] });
+      }
     }
     if (effect.kind === 'reset') {
       const blames = [

@@ -7,7 +7,7 @@
  * shorten or move a schedule window (or give a health monitor one). None removes a partition.
  */
 import { has, members } from '../../model/bits.js';
-import type { Layout } from '../../model/layout.js';
+import { type Layout, windowCovers } from '../../model/layout.js';
 import type { PageRange, WindowConfig } from '../../system/config.js';
 import { MAX_IRQ } from '../../system/limits.js';
 import { formatPath, type Path } from '../../system/load.js';
@@ -192,9 +192,7 @@ export function editsFor(layout: Layout, blame: Blame): Edit[] {
 
 /** The ticks of the major frame `w` covers, as the model unrolls it (wrapping past the frame). */
 function ticksOf(w: { start: number; length: number }, frame: number): Set<number> {
-  const ticks = new Set<number>();
-  for (let k = 0; k < Math.min(w.length, frame); k++) ticks.add((w.start + k) % frame);
-  return ticks;
+  return new Set(Array.from({ length: frame }, (_, t) => t).filter((t) => windowCovers(w, t, frame)));
 }
 
 /** Ticks of `cpu` covered by windows other than `except`. */
