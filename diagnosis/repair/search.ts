@@ -18,7 +18,7 @@ import type { SystemConfig } from '../../system/config.js';
 import { formatSystemFileError, parseSystemText, type SourcePositions } from '../../system/load.js';
 import { type Blame, blame } from '../causes.js';
 import { type Candidate, type Edit, editsForAll, monitorWindowPairs } from './edits.js';
-import { applyOps } from './text.js';
+import { applyOps, applyOpsTraced, offsetBefore, type Splice } from './text.js';
 import { widening } from './widening.js';
 
 export interface RepairOptions {
@@ -211,18 +211,38 @@ export function repair(
   return result();
 }
 
-/** Where each edit of a candidate applies: its field's line and column in the file as it stands then. */
+/**
+ * Where each edit of a candidate applies, in the original file: its field's line and column as the
+ * file stands when the edit is made, traced back through the edits before it.
+ */
 export function editPositions(
   text: string,
   file: string,
   edits: Candidate,
 ): { edit: Edit; line: number; column: number }[] {
   const json = /\.json$/i.test(file);
+  const lines = lineStarts(text);
+  const made: Splice[] = [];
   let current: string | null = text;
   return edits.map((edit) => {
     const loaded = current === null ? null : parseSystemText(current, file);
-    const at = loaded?.ok ? loaded.positions(edit.path) : { line: 0, column: 0 };
-    current = current === null ? null : applyOps(current, edit.ops, json);
-    return { edit, line: at.line, column: at.column };
+    let at = { line: 0, column: 0 };
+    if (current !== null && loaded?.ok) {
+      const here = loaded.positions(edit.path);
+      const offset = offsetBefore(lineStarts(current)[here.line - 1]! + here.column - 1, made);
+      const line = lines.findLastIndex((start) => start <= offset);
+      at = { line: line + 1, column: offset - lines[line]! + 1 };
+    }
+    const traced: { text: string; splices: Splice[] } | null =
+      current === null ? null : applyOpsTraced(current, edit.ops, json);
+    made.push(...(traced?.splices ?? []));
+    current = traced?.text ?? null;
+    return { edit, ...at };
   });
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
 }

@@ -22,7 +22,8 @@ export type EditOp =
   /** Add this mapping, in flow style, at the end of the list at `path`. */
   | { readonly op: 'append'; readonly path: Path; readonly item: Record<string, Value> };
 
-interface Splice {
+/** Text from `from` to `to` replaced by `insert`, offsets in the text as it was before. */
+export interface Splice {
   readonly from: number;
   readonly to: number;
   readonly insert: string;
@@ -30,16 +31,36 @@ interface Splice {
 
 /** The text with `ops` applied one after the other; null when one does not fit the text. */
 export function applyOps(text: string, ops: readonly EditOp[], json: boolean): string | null {
+  return applyOpsTraced(text, ops, json)?.text ?? null;
+}
+
+/** `applyOps`, with the splices it made, in order, each on the text the one before left. */
+export function applyOpsTraced(
+  text: string,
+  ops: readonly EditOp[],
+  json: boolean,
+): { text: string; splices: Splice[] } | null {
   let current = text;
+  const splices: Splice[] = [];
   for (const op of ops) {
-    const next = applyOp(current, op, json);
+    const next = applyOp(current, op, json, splices);
     if (next === null) return null;
     current = next;
   }
-  return current;
+  return { text: current, splices };
 }
 
-function applyOp(text: string, op: EditOp, json: boolean): string | null {
+/** Where `offset` of the text after `splices` was in the text before them. */
+export function offsetBefore(offset: number, splices: readonly Splice[]): number {
+  let at = offset;
+  for (const s of [...splices].reverse()) {
+    if (at <= s.from) continue;
+    at = at >= s.from + s.insert.length ? at - s.insert.length + (s.to - s.from) : s.from;
+  }
+  return at;
+}
+
+function applyOp(text: string, op: EditOp, json: boolean, splices: Splice[]): string | null {
   if (op.op === 'remove') {
     // One item at a time, the last first, each on the text the one before left.
     let current = text;
@@ -51,7 +72,7 @@ function applyOp(text: string, op: EditOp, json: boolean): string | null {
       );
       found = last >= 0;
       if (found) {
-        const next = applyOp(current, { op: 'delete', path: [...op.path, last] }, json);
+        const next = applyOp(current, { op: 'delete', path: [...op.path, last] }, json, splices);
         if (next === null) return null;
         current = next;
       } else if (current === text) return null;
@@ -65,6 +86,7 @@ function applyOp(text: string, op: EditOp, json: boolean): string | null {
   if (splice === null) return null;
   // New lines end as the file's lines do.
   const insert = source.includes('\r\n') ? splice.insert.replace(/\n/g, '\r\n') : splice.insert;
+  splices.push({ from: bom.length + splice.from, to: bom.length + splice.to, insert });
   return bom + source.slice(0, splice.from) + insert + source.slice(splice.to);
 }
 

@@ -5,7 +5,7 @@ import { fc, test } from '@fast-check/vitest';
 import { diffLines } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { repair } from '../../diagnosis/repair/search.js';
+import { editPositions, repair } from '../../diagnosis/repair/search.js';
 import { applyOps } from '../../diagnosis/repair/text.js';
 import { widening } from '../../diagnosis/repair/widening.js';
 import { buildLayout } from '../../model/layout.js';
@@ -100,6 +100,27 @@ describe('edits keep the rest of the file', () => {
       `${BLOCK}  - { k: 2 }\n`,
     );
     expect(applyOps(BLOCK, [{ op: 'set', path: ['nowhere'], value: 1 }], false)).toBeNull();
+  });
+
+  it('places each edit of a pair at its line in the original file', () => {
+    const text = exampleText('dma-window-overlap');
+    const lines = text.split('\n');
+    const edits = [
+      {
+        path: ['devices', 0, 'dma', 0],
+        description: 'remove',
+        ops: [{ op: 'delete', path: ['devices', 0, 'dma', 0] }],
+      },
+      {
+        path: ['audit', 'onFull'],
+        description: 'halt',
+        ops: [{ op: 'set', path: ['audit', 'onFull'], value: 'halt' }],
+      },
+    ] as const;
+    const [first, second] = editPositions(text, 'x.yaml', edits);
+    expect(lines[first!.line - 1]!.slice(first!.column - 1)).toBe('{ start: 3, pages: 2 }');
+    // The first edit takes a line out above the second; the second is still named at its own line.
+    expect(lines[second!.line - 1]!.slice(second!.column - 1)).toBe('onFull: halt');
   });
 
   it('ends new lines as the file does', () => {
