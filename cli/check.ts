@@ -3,14 +3,23 @@
  * reads them (the JSON form is proofs/check.ts's report as it is).
  */
 
+import { formatCause } from '../diagnosis/causes.js';
+import { withCauses } from '../diagnosis/report.js';
 import { describeEvent, describeOutcome } from '../model/describe.js';
 import type { Layout } from '../model/layout.js';
-import { type CheckRun, type PropertyReport, type PropertyStatus, vacuityReason } from '../proofs/check.js';
+import {
+  type CheckRun,
+  type PropertyReport,
+  type PropertyStatus,
+  type ReportedCause,
+  vacuityReason,
+} from '../proofs/check.js';
 import { explainViolation } from '../proofs/explain.js';
 import type { ExploreResult, Progress, StopReason, Trace, TraceStep } from '../proofs/explorer.js';
 import type { NoninterferenceReport } from '../proofs/ni-report.js';
 import type { NiResult, NiStatus, NiWitness } from '../proofs/noninterference.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
+import type { SourcePositions } from '../system/load.js';
 import { formatBytes } from './options.js';
 
 const STOPPED: Record<StopReason, string> = {
@@ -35,6 +44,11 @@ export function stopNote(result: ExploreResult, maxMemory: number): string | nul
     default:
       return null;
   }
+}
+
+/** The run with root causes on each violated property of its report. */
+export function diagnosed(run: CheckRun, positions: SourcePositions): CheckRun {
+  return { ...run, report: withCauses(run.report, run.layout, run.result.verdicts, positions) };
 }
 
 const STATUS_WORD: Record<PropertyStatus, string> = {
@@ -70,6 +84,7 @@ export function formatHuman(run: CheckRun, file: string): string {
       `${p.name} violated. ${p.summary}`,
       ...formatTrace(layout, verdict.trace),
       `  Violation: ${explainViolation(layout, p.name, verdict.trace)}.`,
+      ...formatCauses(p.name, report.properties.find((e) => e.name === p.name)?.causes),
     );
   }
   const violated = report.properties.filter((p) => p.status === 'violated').length;
@@ -92,6 +107,20 @@ export function formatHuman(run: CheckRun, file: string): string {
     );
   return out.join('\n');
 }
+
+/** The causes under a counterexample, when the report was diagnosed. */
+export function formatCauses(name: PropertyName, causes: readonly ReportedCause[] | undefined): string[] {
+  if (causes === undefined) return [];
+  if (causes.length > 0) return ['  Caused by:', ...causes.map((c) => `    ${formatCause(c)}`)];
+  return [
+    CODE_PROPERTIES.includes(name)
+      ? "  Caused by: no field of the system file; this property speaks of the hypervisor's own code."
+      : '  Caused by: no field of the system file was found behind it.',
+  ];
+}
+
+/** Properties no system file can break: only the hypervisor's code can. */
+const CODE_PROPERTIES: readonly PropertyName[] = ['HypercallAuthorization', 'FaultContainment', 'FailSecure'];
 
 /** One row of the verdict table: the status word and what exercised the property, or why nothing could. */
 function verdictRow(run: CheckRun, entry: PropertyReport): { word: string; note: string; vacuous: boolean } {

@@ -44,7 +44,12 @@ export async function runEvidence(file: string, opts: EvidenceOptions, io: Io): 
     const key = opts.sign === undefined ? undefined : privateKeyFile(opts.sign);
     checkOutDir(opts.out, { what: 'evidence package', force: opts.force === true });
     const collected = await collectEvidence(
-      { config, fileName: basename(file), bytes: loaded.bytes ?? new Uint8Array() },
+      {
+        config,
+        fileName: basename(file),
+        bytes: loaded.bytes ?? new Uint8Array(),
+        positions: loaded.positions,
+      },
       {
         maxStates: opts.maxStates,
         seeds: opts.seeds,

@@ -6,7 +6,7 @@
  * `run(argv, io)` is the whole command line with its input and output injected, so tests run it in
  * the test's own process; the bin at the bottom runs it on the process's arguments and streams.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeOf, runExplorerParallel } from '../proofs/check.js';
@@ -14,24 +14,28 @@ import { noninterferenceExitCode, noninterferenceReport } from '../proofs/ni-rep
 import { checkNoninterference, DEFAULT_NI_MAX_STATES } from '../proofs/noninterference.js';
 import { defaultMaxMemory, defaultWorkers } from '../proofs/parallel.js';
 import type { SystemConfig } from '../system/config.js';
-import { formatSystemFileError, loadSystemFile } from '../system/load.js';
+import { formatSystemFileError, loadSystemFile, type SourcePositions } from '../system/load.js';
 import { summarize } from '../system/summary.js';
 import { DEFAULT_PORT } from '../tla/tlc/distributed.js';
-import { formatHuman, formatNoninterference, formatProgress, stopNote } from './check.js';
+import { diagnosed, formatHuman, formatNoninterference, formatProgress, stopNote } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
 import { registerEvidence } from './evidence.js';
+import { REPORT_FORMATS, type ReportFormat, renderReport } from './formats.js';
 import { registerImport } from './import.js';
 import { type Io, OutputError, processIo } from './io.js';
 import { byteSize, formatBytes, wholeNumber } from './options.js';
 import { registerProve } from './prove.js';
+import { registerRepair } from './repair.js';
 import { registerSimulate } from './simulate.js';
 import { checkWith, EngineError, registerTla, type TlaEngineChoice, ToolError } from './tla.js';
 import { configureUsage, InputError, missingSubcommand } from './usage.js';
+import { version } from './version.js';
 
 const EXIT_INPUT = 2;
 
 interface CheckOptions {
   engine: string;
+  format?: ReportFormat;
   json?: boolean;
   maxStates?: number;
   workers?: number;
@@ -43,26 +47,15 @@ interface CheckOptions {
   noninterference?: boolean;
 }
 
-function load(file: string): SystemConfig {
+/** A system file, loaded, with where each of its fields is; bad input is an InputError. */
+function loadWithPositions(file: string): { config: SystemConfig; positions: SourcePositions } {
   const loaded = loadSystemFile(file);
   if (!loaded.ok) throw new InputError(loaded.errors.map(formatSystemFileError).join('\n'));
-  return loaded.config;
+  return loaded;
 }
 
-/** The package's version, from dist/cli/ (built) or cli/ (run from source, as tests do). */
-function version(): string {
-  for (const candidate of ['../../package.json', '../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as {
-        name?: string;
-        version: string;
-      };
-      if (pkg.name === 'typezero') return pkg.version;
-    } catch {
-      // Not this one; try the next place.
-    }
-  }
-  return 'unknown';
+function load(file: string): SystemConfig {
+  return loadWithPositions(file).config;
 }
 
 /** The exit code a command sets when it does not fail with an error. */
@@ -86,7 +79,13 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
         .choices(['explorer', 'tla-checker', 'tlc', 'prove', 'all'])
         .default('explorer'),
     )
-    .option('--json', 'print the report as one JSON object on stdout, traces in ITF')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'how to print the report: human, json (one object, traces in ITF), sarif (SARIF 2.1.0), junit (JUnit XML)',
+      ).choices(REPORT_FORMATS),
+    )
+    .option('--json', 'the same as --format json')
     .option(
       '--max-states <n>',
       'stop after this many distinct states (unsettled properties are "unknown")',
@@ -131,9 +130,15 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
         throw new InputError('--tlc-server goes with --engine tlc');
       if (opts.port !== undefined && opts.port > 65535)
         throw new InputError('--port: expected a port from 1 to 65535');
+      if (opts.json && opts.format !== undefined && opts.format !== 'json')
+        throw new InputError(`--json is --format json, which contradicts --format ${opts.format}: give one`);
+      const format: ReportFormat = opts.format ?? (opts.json ? 'json' : 'human');
       if (opts.noninterference && opts.engine !== 'explorer')
         throw new InputError('--noninterference goes with --engine explorer');
-      const config = refuseBeyondModel(load(file), file);
+      if (opts.noninterference && format !== 'human' && format !== 'json')
+        throw new InputError(`--noninterference goes with --format human or json, not ${format}`);
+      const loaded = loadWithPositions(file);
+      const config = refuseBeyondModel(loaded.config, file);
       if (opts.engine === 'prove' && opts.maxStates !== undefined)
         throw new InputError(
           '--max-states bounds an enumeration, and --engine prove enumerates nothing: leave it out',
@@ -141,6 +146,8 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
       if (opts.engine !== 'explorer') {
         const result = await checkWith(opts.engine as TlaEngineChoice, config, file, {
           ...opts,
+          format,
+          positions: loaded.positions,
           maxMemory: opts.maxMemory ?? defaultMaxMemory(),
           onProgress: (line) => io.status(line),
           ...(opts.tlcServer
@@ -164,7 +171,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
       const onInterrupt = () => interrupt.abort();
       process.once('SIGINT', onInterrupt);
       const maxMemory = opts.maxMemory ?? defaultMaxMemory();
-      const run = await runExplorerParallel(config, file, {
+      const explored = await runExplorerParallel(config, file, {
         maxStates: opts.maxStates,
         maxMemory,
         workers: opts.workers ?? defaultWorkers(),
@@ -172,6 +179,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
         signal: interrupt.signal,
         onProgress: (p) => io.status(formatProgress(p)),
       }).finally(() => process.off('SIGINT', onInterrupt));
+      const run = diagnosed(explored, loaded.positions);
       io.status('');
       const stopped = stopNote(run.result, maxMemory);
       if (stopped)
@@ -188,12 +196,13 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
         : null;
       io.status('');
       const niReport = ni ? noninterferenceReport(run.layout, ni, file) : null;
-      const report = niReport ? { ...run.report, noninterference: niReport } : run.report;
+      const withNi = niReport ? { ...run, report: { ...run.report, noninterference: niReport } } : run;
       io.out(
-        opts.json
-          ? `${JSON.stringify(report)}
-`
-          : `${formatHuman(run, file)}${ni && niReport ? formatNoninterference(run.layout, ni, niReport) : ''}
+        `${renderReport(format, withNi, file, loaded.positions, () =>
+          ni && niReport
+            ? `${formatHuman(run, file)}${formatNoninterference(run.layout, ni, niReport)}`
+            : formatHuman(run, file),
+        )}
 `,
       );
       const code = exitCodeOf(run.report);
@@ -209,7 +218,8 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
     });
 
   registerSimulate(program, io, exit, load);
-  registerProve(program, io, exit, load);
+  registerProve(program, io, exit, loadWithPositions);
+  registerRepair(program, io, exit, loadWithPositions);
   registerEvidence(program, io, exit);
   registerTla(program, io, exit, load);
   registerImport(program, io, exit);

@@ -6,16 +6,19 @@
  * and `proof.json` with the solver's version and time.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { withCauses } from '../diagnosis/report.js';
 import { checkOutDir, OutDirError, writeOutDir } from '../evidence/out-dir.js';
 import type { PropertyStatus } from '../proofs/check.js';
 import { exitCodeOf } from '../proofs/check.js';
 import { explainViolation } from '../proofs/explain.js';
+import type { Verdict } from '../proofs/explorer.js';
 import { CATALOG, PROPERTY_NAMES, type PropertyName } from '../proofs/properties.js';
 import { DEFAULT_TIMEOUT_MS, type ProofVerdict, type ProveRun, prove } from '../proofs/prove.js';
 import { z3Version } from '../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../system/config.js';
+import type { SourcePositions } from '../system/load.js';
 import { indInvModel, type ProvedInvariant } from '../tla/ind-inv.js';
-import { formatTrace } from './check.js';
+import { formatCauses, formatTrace } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
 import type { Io } from './io.js';
 import { withManifest } from './manifest.js';
@@ -89,6 +92,7 @@ export function formatProve(run: ProveRun, file: string, version: string): strin
       `${v.name} violated. ${summary}`,
       ...formatTrace(layout, v.trace),
       `  Violation: ${explainViolation(layout, v.name, v.trace)}.`,
+      ...formatCauses(v.name, report.properties.find((p) => p.name === v.name)?.causes),
     );
   }
   const violated = verdicts.filter((v) => v.status === 'violated').length;
@@ -105,6 +109,13 @@ export function formatProve(run: ProveRun, file: string, version: string): strin
         .join(', ')}.`,
     );
   return out.join('\n');
+}
+
+/** The proof's report with the root causes of its counterexamples. */
+export function proveCauses(run: ProveRun, positions: SourcePositions): ProveRun['report'] {
+  const traces = new Map<PropertyName, Verdict>();
+  for (const v of run.verdicts) if (v.trace) traces.set(v.name, { status: 'violated', trace: v.trace });
+  return withCauses(run.report, run.layout, traces, positions);
 }
 
 /** What `--out` writes beside the model: the verdicts, how each was reached, and the solver. */
@@ -161,7 +172,7 @@ export function registerProve(
   program: Command,
   io: Io,
   exit: { code: number },
-  load: (file: string) => SystemConfig,
+  load: (file: string) => { config: SystemConfig; positions: SourcePositions },
 ): void {
   program
     .command('prove')
@@ -184,7 +195,8 @@ export function registerProve(
     )
     .option('--force', 'replace a proof written earlier to the --out folder')
     .action(async (file: string, opts: ProveCliOptions) => {
-      const config = refuseBeyondModel(load(file), file);
+      const loaded = load(file);
+      const config = refuseBeyondModel(loaded.config, file);
       const force = opts.force === true;
       if (opts.out !== undefined) guarded(() => checkOutDir(opts.out!, { what: 'proof', force }));
       const timeoutMs = opts.timeout === undefined ? DEFAULT_TIMEOUT_MS : opts.timeout * 1000;
@@ -201,7 +213,12 @@ export function registerProve(
         guarded(() => writeOutDir(opts.out!, withManifest(files)));
         wrote = `\nwrote the proof to ${opts.out}; check IndInv in every reachable state with: typezero tlc -config ${model.config} ${model.module} (in ${opts.out})\n`;
       }
-      io.out(opts.json ? `${JSON.stringify(run.report)}\n` : `${formatProve(run, file, solver)}\n${wrote}`);
+      const report = proveCauses(run, loaded.positions);
+      io.out(
+        opts.json
+          ? `${JSON.stringify(report)}\n`
+          : `${formatProve({ ...run, report }, file, solver)}\n${wrote}`,
+      );
       exit.code = exitCodeOf(run.report);
     });
 }

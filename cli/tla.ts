@@ -11,6 +11,7 @@ import type { Verdict } from '../proofs/explorer.js';
 import type { PropertyName } from '../proofs/properties.js';
 import { z3Version } from '../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../system/config.js';
+import type { SourcePositions } from '../system/load.js';
 import type { EngineName, EngineRun } from '../tla/engine.js';
 import { EngineError } from '../tla/engine.js';
 import { engineNamed, runAll } from '../tla/engines.js';
@@ -20,12 +21,13 @@ import { DEFAULT_PORT, parseServerAddress, workerArgs } from '../tla/tlc/distrib
 import { type DistributedSettings, tlcEngine } from '../tla/tlc/engine.js';
 import { findJar, InstallError, installJar, PINNED_TLA2TOOLS } from '../tla/tlc/jar.js';
 import { findTools, sanyArgs, tlcPassThroughArgs } from '../tla/tlc/java.js';
-import { formatHuman } from './check.js';
+import { diagnosed, formatHuman } from './check.js';
 import { refuseBeyondModel } from './engine-limits.js';
+import { type ReportFormat, renderReport } from './formats.js';
 import type { Io } from './io.js';
 import { withManifest } from './manifest.js';
 import { wholeNumber } from './options.js';
-import { formatProve } from './prove.js';
+import { formatProve, proveCauses } from './prove.js';
 import { InputError } from './usage.js';
 
 /** A tool failure with a one-line reason (exit 2). */
@@ -68,7 +70,9 @@ function replayFailure(run: EngineRun): string | null {
 }
 
 export interface CheckCliOptions {
-  readonly json?: boolean;
+  readonly format: ReportFormat;
+  /** Where the system file's fields are: violations then carry their root causes. */
+  readonly positions: SourcePositions;
   readonly maxStates?: number;
   readonly workers?: number;
   readonly maxMemory?: number;
@@ -90,17 +94,21 @@ export async function checkWith(
   file: string,
   options: CheckCliOptions,
 ): Promise<CheckCliResult> {
+  const { format, positions } = options;
   const common = {
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
+  const render = (run: CheckRun, human?: () => string): string =>
+    renderReport(format, diagnosed(run, positions), file, positions, human);
   if (choice === 'prove') {
     const run = await proveEngine().check(config, file, common);
-    const stdout = options.json
-      ? JSON.stringify(run.report)
-      : formatProve(run.proof, file, await z3Version());
+    const solver = await z3Version();
+    const stdout = render(asCheckRun(run), () =>
+      formatProve({ ...run.proof, report: proveCauses(run.proof, positions) }, file, solver),
+    );
     return { stdout, notes: [], exitCode: exitCodeOf(run.report) };
   }
   if (choice !== 'all') {
@@ -110,16 +118,21 @@ export async function checkWith(
         : engineNamed(choice);
     const availability = await engine.available();
     if (!availability.ok) throw new ToolError(availability.reason);
-    const run = await engine.check(config, file, { ...common, baits: !options.json });
+    // Settling baits costs a search each; only the reports that say what was exercised need them.
+    const baits = format === 'human' || format === 'junit';
+    const run = await engine.check(config, file, { ...common, baits });
     const failure = replayFailure(run);
-    const stdout = options.json
-      ? JSON.stringify(run.report)
-      : failure
-        ? JSON.stringify(run.report, null, 2)
-        : formatHuman(asCheckRun(run), file);
-    return failure
-      ? { stdout, notes: [failure], exitCode: 2 }
-      : { stdout, notes: [...(run.notes ?? [])], exitCode: exitCodeOf(run.report) };
+    if (failure)
+      return {
+        stdout: JSON.stringify(run.report, null, format === 'human' ? 2 : undefined),
+        notes: [failure],
+        exitCode: 2,
+      };
+    return {
+      stdout: render(asCheckRun(run)),
+      notes: [...(run.notes ?? [])],
+      exitCode: exitCodeOf(run.report),
+    };
   }
 
   const all = await runAll(config, file, common);
@@ -144,10 +157,12 @@ export async function checkWith(
     )
     .join(', ');
   const summary = [`Engines agree: ${agreeing}.`, ...skippedLines];
-  const stdout = options.json
-    ? JSON.stringify(report)
-    : `${formatHuman(asCheckRun(first), file)}\n\n${summary.join('\n')}`;
-  return { stdout, notes: options.json ? notes : [], exitCode: exitCodeOf(report) };
+  const firstRun = asCheckRun(first);
+  const stdout = render(
+    { ...firstRun, report },
+    () => `${formatHuman(diagnosed(firstRun, positions), file)}\n\n${summary.join('\n')}`,
+  );
+  return { stdout, notes: format === 'human' ? [] : notes, exitCode: exitCodeOf(report) };
 }
 
 /** `typezero tlc-worker HOST[:PORT]`: this machine joins a distributed TLC run as a worker. */

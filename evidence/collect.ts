@@ -8,10 +8,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { match } from 'ts-pattern';
+import { blame, locate } from '../diagnosis/causes.js';
 import { buildLayout } from '../model/layout.js';
 import { vacuityReason } from '../proofs/check.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
+import { parseSystemText, type SourcePositions } from '../system/load.js';
 import { summarize } from '../system/summary.js';
 import { checkerConfig } from '../tla/checker-engine.js';
 import { vacuousLiveness } from '../tla/generate.js';
@@ -74,6 +76,15 @@ export interface SystemInput {
   /** The system file's name without directories: its name inside the package. */
   readonly fileName: string;
   readonly bytes: Uint8Array;
+  /** Where the file's fields are (the loader's); read from `bytes` as UTF-8 when not given. */
+  readonly positions?: SourcePositions;
+}
+
+/** Where the fields of the packaged system file are. */
+function positionsOf(input: SystemInput): SourcePositions {
+  if (input.positions) return input.positions;
+  const loaded = parseSystemText(new TextDecoder().decode(input.bytes), input.fileName);
+  return loaded.ok ? loaded.positions : () => ({ line: 1, column: 1, endLine: 1, endColumn: 1 });
 }
 
 export interface Collected {
@@ -129,6 +140,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   const ran = engineRuns.filter((r) => r.status === 'completed' || r.status === 'bounded');
   const explorer = engineRuns.find((r) => r.engine === 'explorer');
   const layout = buildLayout(config);
+  const positions = positionsOf(input);
   const explorerBaits = explorer?.status === 'completed' ? explorer.baits : undefined;
   const properties: PropertyEvidence[] = CATALOG.map((p) => {
     const counterexamples: Counterexample[] = [];
@@ -143,6 +155,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
         steps: v.itf.states.length - 1,
         loop: v.itf.loop ?? null,
         explanation: v.explanation ?? null,
+        causes: v.trace ? locate(blame(layout, p.name, v.trace), positions) : [],
         itf: v.itf,
       });
     }

@@ -1,12 +1,17 @@
 /**
  * The configuration-baseline section of report.html: the platform, known-good digests, partitions,
  * the memory map and the schedule as pictures (inline SVG that scales down to a narrow window),
- * devices, channels and shared regions, and the system as typezero reads it.
+ * devices, channels and shared regions, and the system as typezero reads it. What lets data cross
+ * the policy is flagged red where it stands: a DMA window over pages its device's owner may not
+ * write, a channel or shared region that carries data downwards (or against the declared flows),
+ * a privilege that moves data between partitions the policy keeps apart.
  */
 import { has } from '../model/bits.js';
 import { flowClosure } from '../model/policy.js';
 import { colourOf, type Html, html, plural } from './markup.js';
-import type { Baseline, Evidence } from './types.js';
+import type { Baseline, Evidence, PageRun } from './types.js';
+
+type BaselinePartition = Baseline['partitions'][number];
 
 function ranges(rs: readonly { start: number; pages: number }[]): string {
   if (!rs.length) return '—';
@@ -59,6 +64,16 @@ ${placed.map(({ w, lane, clash }) => {
 </svg>`;
 }
 
+/** Devices whose DMA window covers the run though their owner may not write it (owns it alone, or writes it as a shared region). */
+function foreignDma(b: Baseline, r: PageRun): string[] {
+  return r.dmaWindows.filter((name) => {
+    const owner = b.devices.find((d) => d.name === name)?.owner;
+    const ownsAlone = r.owners.length === 1 && r.owners[0] === owner;
+    const writes = b.shared.some((s) => r.shared.includes(s.name) && s.writer === owner);
+    return !ownsAlone && !writes;
+  });
+}
+
 function memorySvg(b: Baseline): Html {
   const left = 10;
   const width = 940;
@@ -74,9 +89,11 @@ ${b.memoryMap.map((r) => {
           ? '#ffffff'
           : '#eaeef2';
   const label = r.owners.length ? r.owners.join('+') : r.shared.length ? r.shared.join('+') : '';
-  return html`<g><title>${`pages ${ranges([r])}: ${r.owners.length ? `owned by ${r.owners.join(', ')}` : 'unowned'}${r.shared.length ? `; shared region ${r.shared.join(', ')}` : ''}${r.dmaWindows.length ? `; DMA window of ${r.dmaWindows.join(', ')}` : ''}`}</title><rect x="${left + r.start * unit}" y="6" width="${r.pages * unit}" height="28" fill="${fill}" stroke="#57606a" stroke-width="0.5" stroke-dasharray="${r.shared.length ? '3 2' : ''}"/>${r.dmaWindows.length ? html`<rect x="${left + r.start * unit + 1}" y="36" width="${r.pages * unit - 2}" height="5" fill="#1b1f24"/>` : ''}${r.pages * unit > 34 ? html`<text x="${left + r.start * unit + 4}" y="24" font-size="11" fill="${r.owners.length === 1 ? '#ffffff' : '#1b1f24'}">${label}</text>` : ''}</g>`;
+  const foreign = foreignDma(b, r);
+  const reach = foreign.length ? `; reaches pages its owner may not write: ${foreign.join(', ')}` : '';
+  return html`<g${foreign.length ? html` data-foreign-dma="${foreign.join(' ')}"` : ''}><title>${`pages ${ranges([r])}: ${r.owners.length ? `owned by ${r.owners.join(', ')}` : 'unowned'}${r.shared.length ? `; shared region ${r.shared.join(', ')}` : ''}${r.dmaWindows.length ? `; DMA window of ${r.dmaWindows.join(', ')}` : ''}${reach}`}</title><rect x="${left + r.start * unit}" y="6" width="${r.pages * unit}" height="28" fill="${fill}" stroke="#57606a" stroke-width="0.5" stroke-dasharray="${r.shared.length ? '3 2' : ''}"/>${r.dmaWindows.length ? html`<rect x="${left + r.start * unit + 1}" y="36" width="${r.pages * unit - 2}" height="5" fill="${foreign.length ? '#cf222e' : '#1b1f24'}"/>` : ''}${r.pages * unit > 34 ? html`<text x="${left + r.start * unit + 4}" y="24" font-size="11" fill="${r.owners.length === 1 ? '#ffffff' : '#1b1f24'}">${label}</text>` : ''}</g>`;
 })}
-<text x="${left}" y="56" font-size="11" fill="#57606a">page 0 … ${b.platform.pages - 1}; black bar under a run: a device's DMA window; dashed: shared region; red: listed by more than one partition</text>
+<text x="${left}" y="56" font-size="11" fill="#57606a">page 0 … ${b.platform.pages - 1}; bar under a run: a device's DMA window, red where its owner may not write the pages; dashed: shared region; red run: listed by more than one partition</text>
 </svg>`;
 }
 
@@ -94,16 +111,31 @@ export function baseline(e: Evidence): Html {
       b.partitions.length,
       b.flows.map((f) => ({ from: index(f.from), to: index(f.to) })),
     );
+  const mayFlow = (from: string, to: string): boolean =>
+    allowed
+      ? has(allowed[index(to)]!, index(from))
+      : rank(levelOf(to)) >= rank(levelOf(from)) || downgrader(from);
   const direction = (from: string, to: string): Html => {
     if (allowed)
-      return has(allowed[index(to)]!, index(from))
-        ? html`declared`
-        : html`<b style="color:var(--fail)">not declared</b>`;
+      return mayFlow(from, to) ? html`declared` : html`<b style="color:var(--fail)">not declared</b>`;
     const d = rank(levelOf(to)) - rank(levelOf(from));
     if (d > 0) return html`up`;
     if (d === 0) return html`same level`;
     return downgrader(from) ? html`down, through a downgrader` : html`<b style="color:var(--fail)">down</b>`;
   };
+  const names = b.partitions.map((p) => p.name);
+  /** Partitions whose data a privilege carries to or from `p` against the policy. */
+  const against = (p: BaselinePartition, privilege: string): string[] =>
+    privilege === 'audit-read'
+      ? names.filter((q) => !mayFlow(q, p.name))
+      : names.filter((q) => q !== p.name && (!mayFlow(q, p.name) || !mayFlow(p.name, q)));
+  const privileges = (p: BaselinePartition): Html =>
+    p.privileges.length
+      ? html`${p.privileges.map((x, i) => {
+          const wrong = against(p, x);
+          return html`${i ? ', ' : ''}${wrong.length ? html`<b style="color:var(--fail)" data-flags-privilege="${x}" title="${`${x} carries data between ${p.name} and ${wrong.join(', ')}, which the policy does not allow`}">${x}</b>` : x}`;
+        })}`
+      : html`—`;
   return html`<section id="baseline">
 <h2>Configuration baseline</h2>
 <p>Platform: ${plural(b.platform.cpus, 'CPU')}, ${plural(b.platform.pages, 'host page')} of 4 KiB. ${b.flows ? html`Policy: the declared flows ${b.flows.map((f) => `${f.from} → ${f.to}`).join(', ') || '(none)'} and every path of them` : html`Levels, lowest first: ${b.levels.join(' < ')}`}. Audit log: ${b.audit.capacity} records, on full: ${b.audit.onFull}.</p>
@@ -112,16 +144,16 @@ export function baseline(e: Evidence): Html {
 <tbody>${b.digests.map((d) => html`<tr><td>${d.component}</td><td class="mono">${d.digest}</td></tr>`)}</tbody></table>
 <h3>Partitions</h3>
 <table><thead><tr><th>Name</th><th>Kind</th><th>Level</th><th>CPUs</th><th>Memory (pages)</th><th>Launch</th><th>Privileges</th><th>Downgrader</th></tr></thead>
-<tbody>${b.partitions.map((p) => html`<tr><td><span class="legend"><i style="background:${colourOf(b, p.name)}"></i></span>${p.name}</td><td>${p.kind}</td><td>${p.level ?? '—'}</td><td>${p.cpus.join(', ') || '—'}</td><td>${ranges(p.memory)}</td><td>${p.launch}</td><td>${p.privileges.join(', ') || '—'}</td><td>${p.downgrader ? 'yes' : 'no'}</td></tr>`)}</tbody></table>
+<tbody>${b.partitions.map((p) => html`<tr><td><span class="legend"><i style="background:${colourOf(b, p.name)}"></i></span>${p.name}</td><td>${p.kind}</td><td>${p.level ?? '—'}</td><td>${p.cpus.join(', ') || '—'}</td><td>${ranges(p.memory)}</td><td>${p.launch}</td><td>${privileges(p)}</td><td>${p.downgrader ? 'yes' : 'no'}</td></tr>`)}</tbody></table>
 <h3>Memory map</h3>
 ${memorySvg(b)}
 <table><thead><tr><th>Pages</th><th>Owned by</th><th>Shared region</th><th>DMA window of</th></tr></thead>
-<tbody>${b.memoryMap.map((r) => html`<tr class="${r.owners.length > 1 ? 'zero' : ''}"><td>${ranges([r])}</td><td>${r.owners.join(', ') || html`<span class="muted">unassigned</span>`}</td><td>${r.shared.join(', ') || '—'}</td><td>${r.dmaWindows.join(', ') || '—'}</td></tr>`)}</tbody></table>
+<tbody>${b.memoryMap.map((r) => html`<tr class="${r.owners.length > 1 ? 'zero' : ''}"><td>${ranges([r])}</td><td>${r.owners.join(', ') || html`<span class="muted">unassigned</span>`}</td><td>${r.shared.join(', ') || '—'}</td><td>${r.dmaWindows.length ? html`${r.dmaWindows.map((d, i) => html`${i ? ', ' : ''}${foreignDma(b, r).includes(d) ? html`<b style="color:var(--fail)">${d}</b> (its owner may not write these pages)` : d}`)}` : '—'}</td></tr>`)}</tbody></table>
 <h3>Device assignments</h3>
 ${b.devices.length ? html`<table><thead><tr><th>Device</th><th>Owner (VT-d domain)</th><th>IRQ line</th><th>IOMMU</th><th>DMA window (pages)</th></tr></thead><tbody>${b.devices.map((d) => html`<tr><td>${d.name}</td><td>${d.owner}</td><td>${d.irq}</td><td>${d.iommu === 'passthrough' ? html`<b style="color:var(--fail)">passthrough</b>` : d.iommu}</td><td>${ranges(d.dma)}</td></tr>`)}</tbody></table>` : html`<p class="muted">No devices.</p>`}
 <h3>Channels and shared regions</h3>
 ${b.channels.length ? html`<table><thead><tr><th>Channel</th><th>From</th><th>To</th><th>Direction</th><th>Capacity</th></tr></thead><tbody>${b.channels.map((c) => html`<tr><td>${c.name}</td><td>${who(c.from)}</td><td>${who(c.to)}</td><td>${direction(c.from, c.to)}</td><td>${c.capacity}</td></tr>`)}</tbody></table>` : html`<p class="muted">No channels.</p>`}
-${b.shared.length ? html`<table><thead><tr><th>Shared region</th><th>Pages</th><th>Writer</th><th>Readers</th></tr></thead><tbody>${b.shared.map((s) => html`<tr><td>${s.name}</td><td>${ranges([s])}</td><td>${who(s.writer)}</td><td>${s.readers.map(who).join(', ')}</td></tr>`)}</tbody></table>` : html`<p class="muted">No shared regions.</p>`}
+${b.shared.length ? html`<table><thead><tr><th>Shared region</th><th>Pages</th><th>Writer</th><th>Readers</th><th>Direction</th></tr></thead><tbody>${b.shared.map((s) => html`<tr><td>${s.name}</td><td>${ranges([s])}</td><td>${who(s.writer)}</td><td>${s.readers.map(who).join(', ')}</td><td>${s.readers.map((r, i) => html`${i ? ', ' : ''}${s.readers.length > 1 ? `${r}: ` : ''}${direction(s.writer, r)}`)}</td></tr>`)}</tbody></table>` : html`<p class="muted">No shared regions.</p>`}
 <h3>Schedule</h3>
 <p>Major frame of ${b.schedule.majorFrame} ticks, repeating; one synchronised preemption timer advances every CPU.</p>
 ${scheduleSvg(b)}

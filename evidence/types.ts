@@ -183,7 +183,20 @@ export interface Counterexample {
   readonly loop: number | null;
   /** What is wrong in the last state, in the system file's words. */
   readonly explanation: string | null;
+  /**
+   * The fields of the system file the trace relied on (diagnosis/causes.ts), where they are in it
+   * and why; empty when the model could not follow the trace or no field of the file is to blame.
+   */
+  readonly causes: readonly CauseEvidence[];
   readonly itf: ItfTrace;
+}
+
+/** A root cause of a counterexample: a field of the system file, where it is, and why. */
+export interface CauseEvidence {
+  readonly path: string;
+  readonly line: number;
+  readonly column: number;
+  readonly explanation: string;
 }
 
 export interface PropertyEvidence {

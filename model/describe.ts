@@ -92,7 +92,12 @@ export function describeEvent(layout: Layout, e: Event): string {
     .with({ type: 'MsiWrite' }, (ev) => {
       const device = layout.config.devices[ev.device];
       const spoofed = layout.config.devices[ev.vector];
-      return `${device?.name ?? `device #${ev.device}`} writes an MSI with the vector of ${spoofed?.name ?? `device #${ev.vector}`} (no interrupt remapping)`;
+      // Only two things let an MSI through unchecked: no remapping at all, or a shared requester ID.
+      const why =
+        layout.config.platform.interruptRemapping === 'off'
+          ? 'no interrupt remapping'
+          : 'a shared requester ID';
+      return `${device?.name ?? `device #${ev.device}`} writes an MSI with the vector of ${spoofed?.name ?? `device #${ev.vector}`} (${why})`;
     })
     .with(
       { type: 'Hypercall' },

@@ -282,9 +282,8 @@ function buildFrames(config: SystemConfig): FrameSlot[] {
     let misplaced = EMPTY;
     let starting = EMPTY;
     for (const w of windows) {
+      if (!windowCovers(w, tick, majorFrame)) continue;
       const offset = (((tick - w.start) % majorFrame) + majorFrame) % majorFrame;
-      const covers = w.length >= majorFrame || offset < w.length;
-      if (!covers) continue;
       perCpu[w.cpu] = perCpu[w.cpu]! | bit(w.partition);
       eligible |= bit(w.partition);
       const pastFrame = w.start + w.length > majorFrame;
@@ -295,6 +294,16 @@ function buildFrames(config: SystemConfig): FrameSlot[] {
     frames.push({ eligible, perCpu, misplaced, starting });
   }
   return frames;
+}
+
+/** Whether a window covers `tick` of the major frame, wrapping past its end as a scheduler counting modulo the frame does. */
+export function windowCovers(
+  w: { start: number; length: number },
+  tick: number,
+  majorFrame: number,
+): boolean {
+  const offset = (((tick - w.start) % majorFrame) + majorFrame) % majorFrame;
+  return w.length >= majorFrame || offset < w.length;
 }
 
 /** The device's context is pass-through: it or a device sharing its requester ID is. */

@@ -25,7 +25,20 @@ export interface PropertyReport {
   vacuous?: true;
   /** Why the property is vacuous here, in the system file's words; present with `vacuous`. */
   reason?: string;
+  /**
+   * On a violated property, once diagnosed (diagnosis/causes.ts): the fields of the system file
+   * that make the counterexample possible. An extension of section 5.
+   */
+  causes?: ReportedCause[];
   trace?: ItfTrace;
+}
+
+/** A field of the system file behind a violation: its path, where it is, and why it matters. */
+export interface ReportedCause {
+  path: string;
+  line: number;
+  column: number;
+  explanation: string;
 }
 
 /** The `check --json` object: docs/DESIGN.md section 5, with the extensions marked. */

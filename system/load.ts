@@ -60,7 +60,7 @@ import { readSystemFile } from './read.js';
 import { type SystemFile, systemFileSchema } from './schema.js';
 import { aliasBombAt, MAX_DEPTH, normalizeIntegers, tooDeep } from './yaml-guards.js';
 
-export { SystemFileErrorCode };
+export { type Path, SystemFileErrorCode };
 
 const Code = SystemFileErrorCode;
 
@@ -73,8 +73,22 @@ export interface SystemFileError {
   column?: number;
 }
 
+/** Where a field of the file is: its first character, and the character just past it (1-based). */
+export interface SourceSpan {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+/**
+ * The span of the field at `path` in a loaded file: from its key (or, for a list item, the item)
+ * to the end of its value. A path the file leaves out (a default) gives its nearest ancestor's.
+ */
+export type SourcePositions = (path: Path) => SourceSpan;
+
 export type LoadResult =
-  | { ok: true; config: SystemConfig; bytes?: Uint8Array }
+  | { ok: true; config: SystemConfig; positions: SourcePositions; bytes?: Uint8Array }
   | { ok: false; errors: SystemFileError[] };
 
 /** Loads a system file from disk; on success `bytes` are the file exactly as read. */
@@ -171,7 +185,19 @@ export function parseSystemText(text: string, file: string): LoadResult {
     ...(parsed.success ? [] : parsed.error.issues.flatMap((i) => fromZod(i, raw))),
     ...crossCheck(raw, describeAt),
   ];
-  if (parsed.success && issues.length === 0) return { ok: true, config: resolve(parsed.data) };
+  if (parsed.success && issues.length === 0)
+    return {
+      ok: true,
+      config: resolve(parsed.data),
+      positions: (path) => {
+        const [start, stop] = spanOf(document, path);
+        let end = stop;
+        while (end > start && /\s/.test(source[end - 1]!)) end--;
+        const from = position(start);
+        const to = position(end);
+        return { ...from, endLine: to.line, endColumn: to.column };
+      },
+    };
 
   const errors = issues
     .map((issue) => ({ issue, offset: locate(issue.path, issue.at) }))
@@ -220,32 +246,56 @@ function rangeStart(node: unknown): number | undefined {
   return isNode(node) ? node.range?.[0] : undefined;
 }
 
-/** Offset of the node at `path`, or of its nearest ancestor present in the file (for missing keys). */
-function locateNode(doc: Document, path: Path, at?: 'key'): number {
+/** The steps of `path` the file holds, outermost first: each one's node and, in a mapping, its key's offset. */
+function walk(doc: Document, path: Path): { key: number | undefined; node: unknown }[] {
+  const steps: { key: number | undefined; node: unknown }[] = [];
   let node: unknown = doc.contents;
-  let offset = rangeStart(node) ?? 0;
-  for (const [depth, segment] of path.entries()) {
+  for (const segment of path) {
     const container = isAlias(node) ? node.resolve(doc) : node;
-    let keyOffset: number | undefined;
-    let next: unknown;
+    let key: number | undefined;
     if (isMap(container)) {
       const pair = container.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
-      if (pair === undefined) return offset;
-      keyOffset = rangeStart(pair.key);
-      next = pair.value;
+      if (pair === undefined) break;
+      key = rangeStart(pair.key);
+      node = pair.value;
     } else if (isSeq(container) && typeof segment === 'number' && segment < container.items.length) {
-      next = container.items[segment];
-    } else {
-      return offset;
-    }
-    if (at === 'key' && depth === path.length - 1 && keyOffset !== undefined) return keyOffset;
-    offset = rangeStart(next) ?? keyOffset ?? offset;
-    node = next;
+      node = container.items[segment];
+    } else break;
+    steps.push({ key, node });
+  }
+  return steps;
+}
+
+/** Offset of the node at `path`, or of its nearest ancestor present in the file (for missing keys). */
+function locateNode(doc: Document, path: Path, at?: 'key'): number {
+  let offset = rangeStart(doc.contents) ?? 0;
+  for (const [depth, step] of walk(doc, path).entries()) {
+    if (at === 'key' && depth === path.length - 1 && step.key !== undefined) return step.key;
+    offset = rangeStart(step.node) ?? step.key ?? offset;
   }
   return offset;
 }
 
-function formatPath(path: Path): string {
+/**
+ * Offsets of the field at `path`: from its key (a list item: the item itself) to the end of its
+ * value; a field the file leaves out spans its nearest ancestor present in the file.
+ */
+function spanOf(doc: Document, path: Path): [number, number] {
+  let span: [number, number] = [rangeStart(doc.contents) ?? 0, rangeEnd(doc.contents) ?? 0];
+  for (const step of walk(doc, path)) {
+    const start = step.key ?? rangeStart(step.node);
+    if (start === undefined) break;
+    span = [start, rangeEnd(step.node) ?? start];
+  }
+  return span;
+}
+
+function rangeEnd(node: unknown): number | undefined {
+  return isNode(node) ? node.range?.[1] : undefined;
+}
+
+/** A field path as messages print it: `devices[0].dma[1]`. */
+export function formatPath(path: Path): string {
   return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 

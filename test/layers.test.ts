@@ -1,6 +1,7 @@
 /**
- * The layers of the tree point one way (system -> model -> proofs/emulator -> tla -> conformance
- * -> evidence -> cli, bench beside cli): a module imports only from its own layer or those before it.
+ * The layers of the tree point one way (system -> model -> proofs/emulator -> diagnosis -> tla ->
+ * conformance -> evidence -> cli, bench beside cli): a module imports only from its own layer or
+ * those before it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,6 +13,7 @@ const RANK: Record<string, number> = {
   model: 1,
   proofs: 2,
   emulator: 2,
+  diagnosis: 2.5,
   tla: 3,
   conformance: 4,
   evidence: 5,

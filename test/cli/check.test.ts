@@ -54,8 +54,13 @@ describe('typezero check on every example', () => {
         else expect(p).toEqual({ name: p.name, status: 'holds' });
         continue;
       }
-      expect(Object.keys(p).sort()).toEqual(['name', 'status', 'trace']);
+      expect(Object.keys(p).sort()).toEqual(['causes', 'name', 'status', 'trace']);
       expect(p.status).toBe('violated');
+      expect(p.causes.length).toBeGreaterThan(0);
+      for (const cause of p.causes) {
+        expect(Object.keys(cause).sort()).toEqual(['column', 'explanation', 'line', 'path']);
+        expect(Number.isInteger(cause.line) && Number.isInteger(cause.column)).toBe(true);
+      }
       expect(p.trace['#meta'].format).toBe('ITF');
       expect(p.trace.states[0]['#meta'].action).toBe('Init');
       // The trace is a real run of the model: replaying its events reproduces every state.
@@ -78,6 +83,7 @@ describe('typezero check output', () => {
     expect(r.stdout).toContain(
       'Violation: nic0 completed a DMA read of page 0, which its owner unclass may not write.',
     );
+    expect(r.stdout).toMatch(/^ {2}Caused by:\n {4}devices\[0\]\.iommu \(line 33:5\): passthrough: /m);
     expect(r.stdout).toContain('Violation: unclass (UNCLASSIFIED) holds data of secret (SECRET)');
     expect(r.stdout).toContain(
       'nic0 DMA read from page 12 (outside the platform): blocked by the platform with no VT-d fault record',

@@ -111,4 +111,11 @@ describe('typezero check --noninterference', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('--noninterference goes with --engine explorer\n');
   });
+
+  it('refuses a report format it has no place in, exit 2', () => {
+    const r = typezero('check', 'examples/mils-two-domain.yaml', '--noninterference', '--format', 'sarif');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('--noninterference goes with --format human or json, not sarif\n');
+  });
 });

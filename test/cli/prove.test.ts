@@ -83,6 +83,9 @@ describe('typezero prove', () => {
     expect(report.properties.map((p: { status: string }) => p.status)).toEqual(
       checked.properties.map((p: { status: string }) => p.status),
     );
+    const causes = (r: { properties: { name: string; causes?: unknown }[] }) =>
+      r.properties.find((p) => p.name === 'InformationFlow')!.causes;
+    expect(causes(report)).toEqual(causes(checked));
     const human = typezero('check', 'examples/write-down-channel.yaml', '--engine', 'prove');
     expect(human.status).toBe(1);
     expect(human.stdout).toMatch(/^ {2}VIOLATED {2}InformationFlow +counterexample of \d+ steps/m);

@@ -65,6 +65,7 @@ describe('typezero check --engine tla-checker', () => {
     expect(flow.status).toBe('violated');
     expect(flow.trace['#meta'].format).toBe('ITF');
     expect(flow.trace.states.at(-1)['#meta'].action).toBe('Hypercall');
+    expect(flow.causes.map((c: { path: string }) => c.path)).toEqual(['channels[0]']);
     expect(report.stats).toEqual({ distinctStates: 114, depth: 11, durationMs: expect.any(Number) });
   });
 

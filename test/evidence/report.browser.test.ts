@@ -165,6 +165,13 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
       'rgba(0, 0, 0, 0)',
     );
 
+    // The memory map flags the window: its bar under page 3 is red, and says why.
+    const flagged = page.locator('svg.memory g[data-foreign-dma="nic0"]');
+    expect(await flagged.count()).toBe(1);
+    expect(await flagged.locator('title').textContent()).toMatch(
+      /pages? 3: owned by secret.*its owner may not write: nic0/,
+    );
+
     // The schedule picture renders.
     const svg = page.locator('svg.schedule');
     expect((await svg.boundingBox())!.width).toBeGreaterThan(400);
@@ -178,6 +185,23 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
       /same 4-step trace as the counterexample to DmaContainment/,
     );
     expect(await table.locator('tr[data-step="0"] .initial').isVisible()).toBe(true);
+
+    // The root cause, under the counterexample and linked from the banner: the NIC's DMA window,
+    // at its line in the system file.
+    const cause = cx.causes[0]!;
+    expect(cause.path).toBe('devices[0].dma[0]');
+    const causes = page.locator('#causes-DmaContainment');
+    expect(await shown(causes)).toContain(`devices[0].dma[0] (line ${cause.line}, column ${cause.column})`);
+    expect(await shown(causes)).toMatch(/include page 3 \(owned by secret\)/);
+    const link = banner.locator('.cx-causes a[href="#causes-DmaContainment"]');
+    expect(await shown(link)).toBe('devices[0].dma[0]');
+    await link.click();
+    await expect
+      .poll(() =>
+        page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash),
+      )
+      .toBe('#causes-DmaContainment');
+    expect(await causes.isVisible()).toBe(true);
 
     expect(requests.filter((u) => u !== url)).toEqual([]);
 
