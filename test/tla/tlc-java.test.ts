@@ -13,6 +13,7 @@ describe('the JVM boundary', () => {
     });
     expect(args).toEqual([
       '-XX:+UseParallelGC',
+      '-Djava.io.tmpdir=tmp',
       '-Xmx1g',
       '-cp',
       '/j/tla2tools.jar',

@@ -2,7 +2,8 @@
  * Every outcome of a TLC run, typed, each from a real run of every jar (test/tla/tlc-jars.ts):
  * the generated models for verdicts, and small specs for the failures.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildLayout } from '../../model/layout.js';
@@ -50,7 +51,11 @@ describe.skipIf(TLC.jars.length === 0)('TLC outcomes, from real runs', () => {
       runTlc({ java: jar.java, jar: jar.path, jvm: [QUICK_JVM], ...o, ...extra });
 
     it('all invariants hold: the counts and depth of the explorer (TLC counts states, not steps)', async () => {
+      const leftovers = () => readdirSync(tmpdir()).filter((f) => /^tlc-\d+$/.test(f));
+      const before = new Set(leftovers());
       const r = await run(model('mils-two-domain', false));
+      // Whatever TLC puts in the JVM's temporary directory goes with the run directory.
+      expect(leftovers().filter((f) => !before.has(f))).toEqual([]);
       const explorer = runExplorer(example('mils-two-domain'), 'x', {}).report.stats;
       expect(r.outcome).toEqual({
         kind: 'ok',

@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
-import { runJava } from './java.js';
+import { JAVA_TMP_OPTION, runJava } from './java.js';
 import { EC, parseToolOutput } from './messages.js';
 import { readOutcome, type TlcOutcome } from './outcome.js';
 import { inRunDirectory, META_DIR, progressReader, type TlcRun, type TlcRunOptions } from './run.js';
@@ -37,6 +37,7 @@ export interface ServerArgs {
 export function serverArgs(a: ServerArgs): string[] {
   return [
     '-XX:+UseParallelGC',
+    JAVA_TMP_OPTION,
     ...(a.jvm ?? []),
     `-D${PORT_PROPERTY}=${a.port}`,
     '-cp',
@@ -52,9 +53,16 @@ export function serverArgs(a: ServerArgs): string[] {
 }
 
 /** A worker's command line: it finds the server on `host`:`port` and reads the model from it. */
-export function workerArgs(jar: string, host: string, port: number, threads?: number): string[] {
+export function workerArgs(
+  jar: string,
+  host: string,
+  port: number,
+  threads?: number,
+  jvm: readonly string[] = [],
+): string[] {
   return [
     '-XX:+UseParallelGC',
+    ...jvm,
     `-D${PORT_PROPERTY}=${port}`,
     ...(threads !== undefined ? [`-D${WORKER_THREADS_PROPERTY}=${threads}`] : []),
     '-cp',
@@ -100,7 +108,7 @@ export function runDistributedTlc(o: DistributedOptions): Promise<TlcRun> {
     const startWorkers = () => {
       o.onServerReady?.();
       for (let i = 0; i < o.localWorkers; i++) {
-        const worker = spawn(o.java, workerArgs(o.jar, 'localhost', o.port), {
+        const worker = spawn(o.java, workerArgs(o.jar, 'localhost', o.port, undefined, [JAVA_TMP_OPTION]), {
           cwd: dir,
           stdio: ['ignore', 'pipe', 'pipe'],
         });

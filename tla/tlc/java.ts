@@ -34,6 +34,13 @@ export function findTools(env: Env = process.env): ToolsLocation {
   return { ok: true, java: java.path, jar: jar.path };
 }
 
+/**
+ * The JVM's temporary directory, relative to the run directory TLC runs in: TLC 1.8.0 leaves empty
+ * `tlc-*` directories in the temporary directory at every run, and here they go with the run's.
+ */
+export const JAVA_TMP_DIR = 'tmp';
+export const JAVA_TMP_OPTION = `-Djava.io.tmpdir=${JAVA_TMP_DIR}`;
+
 export interface TlcArgs {
   readonly jar: string;
   readonly module: string;
@@ -41,7 +48,7 @@ export interface TlcArgs {
   /** TLC's working files (state queue, fingerprints); one fresh directory per run. */
   readonly metaDir: string;
   readonly workers?: number;
-  /** JVM options placed before `-cp` (heap size, say); `-XX:+UseParallelGC` is always first. */
+  /** JVM options placed before `-cp` (heap size, say), after `-XX:+UseParallelGC` and the temporary directory. */
   readonly jvm?: readonly string[];
 }
 
@@ -58,6 +65,7 @@ export interface TlcArgs {
 export function tlcArgs(a: TlcArgs): string[] {
   return [
     '-XX:+UseParallelGC',
+    JAVA_TMP_OPTION,
     ...(a.jvm ?? []),
     '-cp',
     a.jar,

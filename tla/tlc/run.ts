@@ -4,10 +4,10 @@
  * the jar by its file name and every other path relative to the run's directory, so that it reads
  * the same on every machine.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { runJava, tlcArgs } from './java.js';
+import { JAVA_TMP_DIR, runJava, tlcArgs } from './java.js';
 import { EC, parseProgress, parseToolOutput } from './messages.js';
 import { readOutcome, type TlcOutcome } from './outcome.js';
 
@@ -64,6 +64,7 @@ export async function inRunDirectory<T>(
 ): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'typezero-tlc-'));
   try {
+    mkdirSync(join(dir, JAVA_TMP_DIR));
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     return await body(dir);
   } finally {
