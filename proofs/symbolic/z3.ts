@@ -106,15 +106,16 @@ export class SmtSession {
     this.em.HEAPU8[ptr + bytes.length] = 0;
     try {
       const raw = await this.em.async_call(this.em._async_Z3_eval_smtlib2_string, this.ctx, ptr);
-      // The interrupt can land in a command other than check-sat (a push, an assert), which Z3
-      // reports as an error: that is the deadline, not a fault of the script, and the answers the
+      // The interrupt can land in a command other than check-sat (a push, an assert, a
+      // define-fun), which Z3 reports as an error; a command it cancelled can make later ones
+      // fail too (a function it never defined is then an unknown constant). Once the deadline
+      // fired, every error is the deadline's, not a fault of the script, and the answers the
       // script did not reach are simply missing.
-      const out = interrupted ? raw.replace(/^\(error "[^"\n]*canceled"\)$/gm, '') : raw;
-      const error = /^\(error "(.*)"\)$/m.exec(out);
-      if (error && interrupted && /canceled/.test(error[1]!))
+      const error = /^\(error "(.*)"\)$/m.exec(raw);
+      if (error && interrupted)
         throw new SolverInterrupted(`the solver was interrupted at its deadline: ${error[1]}`);
       if (error) throw new SolverError(`z3 rejected a generated script: ${error[1]}`);
-      return out;
+      return raw;
     } finally {
       clearTimeout(timer);
       this.em._free(ptr);

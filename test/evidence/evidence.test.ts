@@ -33,7 +33,7 @@ const sha256 = (data: Buffer | string) => createHash('sha256').update(data).dige
 const BOUNDED: Record<string, number> = { 'three-level-guard': 5000 };
 
 describe('typezero evidence on every example', () => {
-  it.each(EXAMPLES)('%s', (name) => {
+  it.each(EXAMPLES)('%s', { timeout: 300_000 }, (name) => {
     const dir = join(OUT, name);
     const bound = BOUNDED[name];
     const r = typezero(

@@ -49,4 +49,22 @@ describe('Z3 sessions', () => {
     // The sessions after it work as before.
     expect((await chc(rel, bad, Date.now() + 60_000)).kind).toBe('proved');
   });
+
+  it('a deadline that cancels a definition is the deadline, not an error of the commands that use it', async () => {
+    // A function of many arguments, a script that uses it many times: the interrupt lands in the
+    // definition or in one of its uses, and the uses then name a function Z3 never defined.
+    const params = Array.from({ length: 16 }, (_, k) => `(x${k} Int)`).join(' ');
+    const args = Array.from({ length: 16 }, (_, k) => `${k}`).join(' ');
+    const script = [
+      `(define-fun Inv (${params}) Bool (and ${Array.from({ length: 16 }, (_, k) => `(<= 0 x${k})`).join(' ')}))`,
+      ...Array.from({ length: 200 }, () => `(push)(assert (not (Inv ${args})))(check-sat)(pop)`),
+    ].join('\n');
+    for (let i = 0; i < 20; i++) {
+      const outcome = await session((s) => s.run(script, 0)).then(
+        () => 'answered',
+        (e: Error) => e.constructor.name,
+      );
+      expect(['answered', 'SolverInterrupted']).toContain(outcome);
+    }
+  });
 });
