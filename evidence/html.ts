@@ -3,6 +3,7 @@
  * One self-contained file: inline CSS and SVG, no script, no network, no external assets. Every
  * string from the system file or a tool goes through the `html` template, which escapes it.
  */
+import { abstractionBlock, abstractionFact } from './html-abstraction.js';
 import { baseline } from './html-baseline.js';
 import { causedBy, counterexamples } from './html-counterexamples.js';
 import { escapeHtml, type Html, html, plural, tag } from './markup.js';
@@ -182,6 +183,7 @@ ${causedBy(violated)}
 ${e.engines.map((en) => html`<dt>Engine ${en.engine}</dt><dd>${engineLine(en)}</dd>`)}
 <dt>Emulator vs model</dt><dd>${tag(emu.status, emu.status.replace('-', ' '))} ${emu.runs} runs, ${emu.stepsChecked.toLocaleString('en-US')} steps checked${emu.reason ? html` <span class="muted">${emu.reason}</span>` : ''}</dd>
 <dt>Model vs spec</dt><dd>${tag(mvs.status, mvs.status.replace('-', ' '))} ${mvs.checks.filter((c) => c.status === 'passed').length} of ${mvs.checks.length} checks passed${mvs.reason ? html`; <span class="muted">${mvs.reason}</span>` : ''}</dd>
+${abstractionFact(e)}
 <dt>State bound</dt><dd>${e.bounds.maxStates.toLocaleString('en-US')} distinct states per engine</dd>
 </dl>
 </section>`;
@@ -289,6 +291,7 @@ function coverage(e: Evidence): Html {
 ${mvs.reason ? html`<p>${mvs.reason}</p>` : ''}
 ${runsBlock('Seeded walks of the model replayed in the spec', 'walks', mvs.walks)}
 ${mvs.checks.length ? html`<table><thead><tr><th>Check</th><th>Result</th><th>Detail</th></tr></thead><tbody>${mvs.checks.map((c) => html`<tr><td>${c.name}</td><td>${tag(c.status, c.status.replace('-', ' '))}</td><td class="small">${c.detail}</td></tr>`)}</tbody></table>` : ''}
+${abstractionBlock(e)}
 <h3>Emulator vs model ${tag(emu.status, emu.status.replace('-', ' '))}</h3>
 <p>The emulator is a concrete machine (byte memory, real 4-level EPT and VT-d tables, SHA-256 PCRs, guest programs). ${emu.runs} runs (the seeded random runs below, one EPT-misconfiguration run, and ${emu.directedRuns} directed runs that perform the model's shortest path to each kind of step the seeded runs missed): ${emu.stepsChecked.toLocaleString('en-US')} steps and ${emu.guestInstructions.toLocaleString('en-US')} guest instructions, every step checked to refine the model. ${missed.length ? html`<b>Taken by the model here but not exercised by the runs: ${missed.join(', ')}.</b>` : 'The runs exercised every event kind and hypercall outcome the model takes on this system.'}</p>
 ${emu.failures.length ? html`<ul>${emu.failures.map((f) => html`<li>${f}</li>`)}</ul>` : ''}

@@ -303,6 +303,54 @@ export interface EmulatorVsModelEvidence {
   readonly durationMs: number | null;
 }
 
+export type AbstractionReduction = 'none' | 'label-slicing';
+
+/** One search in the abstraction test: of the class model or of the page-by-page model. */
+export interface AbstractionSearch {
+  /** Whether the search covered every reachable state within the bound. */
+  readonly complete: boolean;
+  readonly distinctStates: number;
+  readonly depth: number;
+  /** Per property, in catalog order: its verdict and whether its bait was reached. */
+  readonly verdicts: readonly {
+    readonly property: PropertyName;
+    readonly status: PropertyStatus;
+    readonly bait: boolean;
+  }[];
+  readonly durationMs: number;
+}
+
+/** The class model against the page-by-page model, both searched with one reduction setting. */
+export interface AbstractionComparison {
+  readonly reduction: AbstractionReduction;
+  /** passed: both finished with the same verdicts and baits; not-run: a search stopped at the bound. */
+  readonly status: CheckStatus;
+  readonly reason: string | null;
+  readonly classModel: AbstractionSearch;
+  /** Null when the class model did not finish, so the page model was not searched. */
+  readonly pageModel: AbstractionSearch | null;
+  /** Every verdict, bait or size that differs, in words. */
+  readonly differences: readonly string[];
+}
+
+/** The page-class abstraction tested on the packaged system when the package was made. */
+export interface AbstractionEvidence {
+  readonly status: CheckStatus;
+  readonly reason: string | null;
+  /** The distinct-state bound of every search (the package's). */
+  readonly maxStates: number;
+  /** Host pages, the classes they fall into, and the labelled cells of either model. */
+  readonly layout: {
+    readonly pages: number;
+    readonly classes: number;
+    readonly classCells: number;
+    readonly pageCells: number;
+  };
+  /** Label-sliced, then over whole states. */
+  readonly comparisons: readonly AbstractionComparison[];
+  readonly durationMs: number | null;
+}
+
 export interface Reproduction {
   readonly what: string;
   readonly command: string;
@@ -325,6 +373,8 @@ export interface Evidence {
   readonly conformance: {
     readonly modelVsSpec: ModelVsSpecEvidence;
     readonly emulatorVsModel: EmulatorVsModelEvidence;
+    /** The page-class abstraction tested on this system (absent from packages made before it was). */
+    readonly abstraction?: AbstractionEvidence;
   };
   readonly assumptions: readonly Assumption[];
   /** Separation-kernel requirements outside the model, which no verdict here covers. */

@@ -10,13 +10,23 @@ import { collectEvidence } from '../../evidence/collect.js';
 import { notRun, runExplorerEngine } from '../../evidence/engines.js';
 import { renderReport } from '../../evidence/html.js';
 import { validateEvidence } from '../../evidence/schema.js';
+import type { AbstractionEvidence } from '../../evidence/types.js';
+import { overallVerdict } from '../../evidence/verdict.js';
 import { exampleText, fromYaml } from '../helpers.js';
 
 /** mils-two-domain, once as it is and once without its device (so no DMA can happen). */
 const WITH_DEVICE = exampleText('mils-two-domain');
 const WITHOUT_DEVICE = WITH_DEVICE.replace(/^devices:\n(?: {2}.*\n)+/m, '');
 
-async function collect(text: string) {
+const collected = new Map<string, ReturnType<typeof collectEvidence>>();
+
+/** The package of one system text, collected once for every test that reads it. */
+function collect(text: string) {
+  if (!collected.has(text)) collected.set(text, collectOnce(text));
+  return collected.get(text)!;
+}
+
+async function collectOnce(text: string) {
   return collectEvidence(
     { config: fromYaml(text), fileName: 'mils.yaml', bytes: Buffer.from(text) },
     {
@@ -137,5 +147,36 @@ describe('run sizes', () => {
     expect(bound).toContain(`took ${emulator.summary.steps.toLocaleString('en-US')} steps in all`);
     expect(bound).toMatch(/stopped when the system halted fail-secure/);
     expect(renderReport(evidence)).toContain('data-runs="walks"');
+  });
+});
+
+describe('the soundness argument in the package', () => {
+  it('goes into evidence.json and the report, the register cites it, and a failure is an error', async () => {
+    const { evidence } = await collect(WITH_DEVICE);
+    expect(validateEvidence(JSON.parse(JSON.stringify(evidence)))).toEqual([]);
+    const abstraction = evidence.conformance.abstraction!;
+    expect(abstraction.status).toBe('passed');
+    const entry = evidence.assumptions.find((a) => a.id === 'A-MODEL-1')!;
+    expect(entry.statement).toMatch(
+      /On this system the comparison was run when the package was made .*label-sliced, the same verdicts and baits .*whole states, the same verdicts and baits \(349 states as classes, 2,509 page by page\)/,
+    );
+    const report = renderReport(evidence);
+    expect(report).toContain(
+      '<h3 id="abstraction">Page-class abstraction <span class="tag passed">passed</span>',
+    );
+    expect(report).toMatch(/<tr data-abstraction="none"><td>whole states<\/td>/);
+
+    // A package made before the test existed still conforms to the schema, and says it has none.
+    const { abstraction: _, ...older } = evidence.conformance;
+    const old = { ...evidence, conformance: older };
+    expect(validateEvidence(JSON.parse(JSON.stringify(old)))).toEqual([]);
+    expect(renderReport(old)).toContain('carries no result of it');
+
+    const verdict = (a: AbstractionEvidence) =>
+      overallVerdict(evidence.properties, evidence.engines, { ...evidence.conformance, abstraction: a });
+    expect(verdict(abstraction).status).toBe('pass');
+    const failed = verdict({ ...abstraction, status: 'failed', reason: 'whole states: differs' });
+    expect(failed.status).toBe('error');
+    expect(failed.findings).toContain('conformance page-class abstraction failed: whole states: differs');
   });
 });
