@@ -25,6 +25,7 @@ import { baselineOf } from './baseline.js';
 import { documentControl } from './document.js';
 import { emulatorConformance } from './emulator-conformance.js';
 import { type EngineOptions, type EngineRun, runEngines } from './engines.js';
+import { qualificationOf, SCHEMA_PATH, schemaText } from './qualification.js';
 import { REQUIREMENTS, type Requirement, requirementsOf } from './requirements.js';
 import { describeRuns } from './runs.js';
 import { NOT_COVERED, scopeOf } from './scope.js';
@@ -104,6 +105,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   const packageName = fileName.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\./, '_');
   const systemPath = `system/${packageName}`;
   files.set(systemPath, input.bytes);
+  files.set(SCHEMA_PATH, schemaText());
 
   const env = options.env ?? process.env;
   const engineRuns = await (options.engines ?? runEngines)(config, {
@@ -218,6 +220,17 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     specFiles: specDigests(),
   };
 
+  const qualification = qualificationOf({
+    config,
+    verdicts: new Map(properties.map((p) => [p.name, p.status])),
+    maxStates: options.maxStates,
+    seeds: options.seeds,
+    steps: options.steps,
+    env,
+    tlcVersion: tool.tlc?.version ?? null,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+
   const verdict = overallVerdict(properties, engines, { modelVsSpec, emulatorVsModel, abstraction });
   const evidence: Evidence = {
     format: EVIDENCE_FORMAT,
@@ -252,6 +265,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
       ...systemAssumptions(config),
       ...boundAssumptions(bounds, engines, emulatorVsModel, modelVsSpec),
     ],
+    qualification,
     notCovered: NOT_COVERED.map((n) => ({ ...n, references: [...n.references] })),
     files: [...files.entries()]
       .map(([path, content]) => ({ path, sha256: sha256(content) }))

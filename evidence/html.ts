@@ -6,6 +6,7 @@
 import { abstractionBlock, abstractionFact } from './html-abstraction.js';
 import { baseline } from './html-baseline.js';
 import { causedBy, counterexamples } from './html-counterexamples.js';
+import { qualification } from './html-qualification.js';
 import { escapeHtml, type Html, html, plural, tag } from './markup.js';
 import { describeRuns, type RunRecord, type SeededRuns } from './runs.js';
 import type { CoverageTable, EngineEvidence, Evidence, PropertyEvidence } from './types.js';
@@ -28,6 +29,7 @@ th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vert
 th { background: var(--soft); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .muted { color: var(--muted); }
+.wrap { word-break: break-all; }
 .small { font-size: 12.5px; }
 nav { margin: 10px 0 0; font-size: 13px; }
 nav a { margin-right: 12px; color: #0969da; text-decoration: none; }
@@ -82,7 +84,7 @@ export function renderReport(e: Evidence): string {
 ${documentBlock(e)}
 <h1>Evidence package: ${e.system.name}</h1>
 <p class="muted">Type Zero separation hypervisor configuration <code>${e.system.file}</code> (SHA-256 <code>${e.system.sha256}</code>), checked by typezero ${e.tool.version}${e.tool.gitCommit ? html` at commit <code>${e.tool.gitCommit.slice(0, 12)}</code>${e.tool.gitDirty ? ' with local modifications' : ''}` : ''}.</p>
-<nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#not-covered">Not covered</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#reproduce">Reproduce</a></nav>
+<nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#not-covered">Not covered</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#qualification">Qualification</a><a href="#reproduce">Reproduce</a></nav>
 </header>
 ${summary(e)}
 ${verdicts(e)}
@@ -93,6 +95,7 @@ ${assumptions(e)}
 ${notCovered(e)}
 ${baseline(e)}
 ${tool(e)}
+${qualification(e)}
 ${reproduce(e)}
 </main>`;
   return `<!DOCTYPE html>

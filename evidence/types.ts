@@ -4,6 +4,8 @@
  * in a fixed order (catalog order for properties, catalogue order for requirements, engine order
  * for engines) so that two runs on the same inputs write the same bytes apart from timing fields.
  */
+import type { EmulatorMutant } from '../emulator/machine.js';
+import type { SeededBug } from '../model/step.js';
 import type { ItfTrace } from '../proofs/itf.js';
 import type { PropertyName } from '../proofs/properties.js';
 import type { Assumption } from './assumptions.js';
@@ -351,6 +353,102 @@ export interface AbstractionEvidence {
   readonly durationMs: number | null;
 }
 
+/** One package typezero ran with: where it sits, the version pinned and the version found there. */
+export interface DependencyRecord {
+  readonly name: string;
+  /** Its place under the typezero package (`node_modules/…`), as the lockfile names it. */
+  readonly path: string;
+  /** The version the lockfile pins; null when read from the installed packages. */
+  readonly locked: string | null;
+  /** The version installed there; null when nothing is installed there. */
+  readonly installed: string | null;
+  /** The lockfile's integrity digest of the package tarball. */
+  readonly integrity: string | null;
+  /** A dependency typezero's package.json names itself, not one of theirs. */
+  readonly direct: boolean;
+}
+
+export interface DependencyEvidence {
+  /** Where the list comes from: typezero's lockfile, or (an installed typezero has none) its installed packages. */
+  readonly source: 'package-lock.json' | 'installed';
+  readonly lockfileSha256: string | null;
+  /** Every runtime package (development-only ones left out), by path. */
+  readonly packages: readonly DependencyRecord[];
+}
+
+export interface EnvironmentEvidence {
+  /** Operating system name and release. */
+  readonly os: string;
+  readonly platform: string;
+  readonly cpu: { readonly model: string; readonly count: number };
+  readonly node: string;
+  /** What `java -version` printed first; null when no Java was found. */
+  readonly java: string | null;
+  /** TLC's version line, when TLC ran. */
+  readonly tlc: string | null;
+}
+
+/** A seeded bug on one system: killed by the properties that hold without it and are violated with it. */
+export interface BugAttempt {
+  readonly system: string;
+  /** Whether `system` is the packaged system (else the example the bug was made for). */
+  readonly packaged: boolean;
+  /** bounded: not killed before the search stopped at the bound. */
+  readonly status: 'killed' | 'survived' | 'bounded' | 'not-run';
+  readonly killedBy: readonly PropertyName[];
+  readonly distinctStates: number | null;
+  readonly reason: string | null;
+}
+
+export interface SeededBugKills {
+  /** Distinct states each search could take. */
+  readonly maxStates: number;
+  readonly killed: number;
+  readonly total: number;
+  readonly bugs: readonly {
+    readonly bug: SeededBug;
+    readonly kind: 'hypervisor' | 'label';
+    readonly description: string;
+    /** The example the bug was made for, where it is shipped with typezero. */
+    readonly madeFor: string | null;
+    readonly status: 'killed' | 'survived' | 'bounded';
+    readonly attempts: readonly BugAttempt[];
+    readonly note: string | null;
+  }[];
+}
+
+export interface MutantKills {
+  /** The campaign per mutant: seeded runs of at most `steps` steps, after the EPT-misconfiguration run. */
+  readonly seeds: number;
+  readonly steps: number;
+  readonly killed: number;
+  readonly total: number;
+  readonly mutants: readonly {
+    readonly mutant: EmulatorMutant;
+    readonly description: string;
+    readonly status: 'killed' | 'survived';
+    /** Runs made, up to the one that killed it. */
+    readonly runs: number;
+    /** The run that killed it, in words. */
+    readonly by: string | null;
+    /** The refinement failure, in words. */
+    readonly failure: string | null;
+  }[];
+}
+
+/** Tool-qualification data (DO-330 style): what ran, on what, and whether it finds known bugs. */
+export interface QualificationEvidence {
+  readonly dependencies: DependencyEvidence;
+  readonly environment: EnvironmentEvidence;
+  readonly seededBugs: SeededBugKills;
+  readonly mutants: MutantKills;
+  /** The tool's own test results: not carried unless a record of the build's run exists. */
+  readonly testSuite: { readonly status: 'not-carried'; readonly reason: string };
+  /** The JSON Schema of evidence.json, inside the package. */
+  readonly schema: { readonly path: string; readonly id: string; readonly sha256: string };
+  readonly durationMs: number | null;
+}
+
 export interface Reproduction {
   readonly what: string;
   readonly command: string;
@@ -377,6 +475,8 @@ export interface Evidence {
     readonly abstraction?: AbstractionEvidence;
   };
   readonly assumptions: readonly Assumption[];
+  /** Tool qualification (absent from packages made before it was recorded). */
+  readonly qualification?: QualificationEvidence;
   /** Separation-kernel requirements outside the model, which no verdict here covers. */
   readonly notCovered: readonly NotCovered[];
   /** Every file of the package except evidence.json, report.html and SHA256SUMS. */

@@ -5,13 +5,16 @@
  * stays as the contract fixes it. And the verdict carries its scope: this configuration, over
  * typezero's model, and the separation-kernel requirements the model does not cover.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { openEnvelope, STATEMENT } from '../../evidence/attest.js';
 import { collectEvidence } from '../../evidence/collect.js';
 import { notRun, runExplorerEngine } from '../../evidence/engines.js';
 import { renderReport } from '../../evidence/html.js';
-import { validateEvidence } from '../../evidence/schema.js';
+import { EVIDENCE_SCHEMA, validateEvidence } from '../../evidence/schema.js';
 import type { AbstractionEvidence } from '../../evidence/types.js';
 import { overallVerdict } from '../../evidence/verdict.js';
+import { packageFiles } from '../../evidence/write.js';
 import { exampleText, fromYaml } from '../helpers.js';
 
 /** mils-two-domain, once as it is and once without its device (so no DMA can happen). */
@@ -178,5 +181,43 @@ describe('the soundness argument in the package', () => {
     const failed = verdict({ ...abstraction, status: 'failed', reason: 'whole states: differs' });
     expect(failed.status).toBe('error');
     expect(failed.findings).toContain('conformance page-class abstraction failed: whole states: differs');
+  });
+});
+
+describe('tool qualification in the package', () => {
+  it('records what ran and what it kills, and carries the schema under its $id, digested like every file', async () => {
+    const collected = await collect(WITH_DEVICE);
+    const q = collected.evidence.qualification!;
+    expect(q.dependencies.source).toBe('package-lock.json');
+    expect(q.dependencies.packages.map((p) => p.name)).toContain('ajv');
+    expect(q.seededBugs).toMatchObject({ killed: 8, total: 10 });
+    expect(q.mutants.total).toBe(10);
+    expect(q.testSuite.status).toBe('not-carried');
+    expect(q.testSuite.reason).toMatch(/does not carry the results of typezero's own test suite/);
+
+    const files = packageFiles(collected);
+    const schema = files.get('schema/evidence.schema.json') as string;
+    expect(JSON.parse(schema)).toEqual(EVIDENCE_SCHEMA);
+    expect(q.schema).toEqual({
+      path: 'schema/evidence.schema.json',
+      id: 'urn:typezero:evidence-schema:v1',
+      sha256: createHash('sha256').update(schema).digest('hex'),
+    });
+    expect(files.get('SHA256SUMS')).toContain(`${q.schema.sha256}  schema/evidence.schema.json\n`);
+    const opened = openEnvelope(files.get(STATEMENT) as string);
+    expect(opened.ok && opened.statement.subject).toContainEqual({
+      name: 'schema/evidence.schema.json',
+      digest: { sha256: q.schema.sha256 },
+    });
+    // A package made before qualification was recorded still conforms, and says it has none.
+    const { qualification: _, ...older } = collected.evidence;
+    expect(validateEvidence(JSON.parse(JSON.stringify(older)))).toEqual([]);
+    expect(renderReport(older)).toContain('carries none');
+
+    const report = files.get('report.html') as string;
+    expect(report).toContain('<h3 id="seeded-bugs">Seeded model bugs: 8 of 10 killed</h3>');
+    expect(report).toMatch(/<tr data-bug="unaudited-refusal">.*by <b>AuditCompleteness<\/b>/);
+    expect(report).toContain(`<h3 id="mutants">Emulator mutants: ${q.mutants.killed} of 10 killed</h3>`);
+    expect(report).toContain('<a href="#qualification">Qualification</a>');
   });
 });

@@ -156,13 +156,14 @@ describe('typezero evidence --sign and evidence verify', () => {
       filesOf(dir).filter((f) => f !== STATEMENT && f !== 'SHA256SUMS'),
     );
     expect(opened.statement.subject.map((s) => s.name)).toContain('system/mils-two-domain.yaml');
+    expect(opened.statement.subject.map((s) => s.name)).toContain('schema/evidence.schema.json');
     const evidence = JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8'));
     expect(evidence.document).toMatchObject({ producer: 'Lab', configurationItem: 'CI-0042' });
     expect(opened.statement.predicate).toMatchObject({ packageId: evidence.document.id, verdict: 'pass' });
 
     const ok = typezero('evidence', 'verify', dir, '--key', PUB);
     expect([ok.status, ok.stderr]).toEqual([0, '']);
-    expect(ok.stdout).toMatch(/^OK: 10 files match SHA256SUMS and the package statement; signature verified/);
+    expect(ok.stdout).toMatch(/^OK: 11 files match SHA256SUMS and the package statement; signature verified/);
     const report = join(dir, 'report.html');
     const bytes = readFileSync(report);
     bytes[100]! ^= 1;
