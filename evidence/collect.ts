@@ -29,6 +29,7 @@ import { qualificationOf, SCHEMA_PATH, schemaText } from './qualification.js';
 import { REQUIREMENTS, type Requirement, requirementsOf } from './requirements.js';
 import { describeRuns } from './runs.js';
 import { NOT_COVERED, scopeOf } from './scope.js';
+import { SFR_ELEMENTS, SFR_MAPPINGS, SKPP_AREAS } from './sfr.js';
 import { modelVsSpec as modelVsSpecOf } from './spec-conformance.js';
 import { dependencyVersion, gitState, packageRoot, sha256, specDigests, toolVersion } from './tool.js';
 import {
@@ -321,6 +322,8 @@ function requirementEvidence(r: Requirement, properties: readonly PropertyEviden
     properties: r.properties.map((m) => ({ property: m.property, rationale: m.rationale })),
     status,
     reason,
+    sfrs: SFR_MAPPINGS[r.id].map((m) => ({ ...SFR_ELEMENTS[m.element], ...m })),
+    skpp: SKPP_AREAS[r.id].map((a) => ({ ...a })),
   };
 }
 

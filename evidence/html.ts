@@ -7,9 +7,10 @@ import { abstractionBlock, abstractionFact } from './html-abstraction.js';
 import { baseline } from './html-baseline.js';
 import { causedBy, counterexamples } from './html-counterexamples.js';
 import { qualification } from './html-qualification.js';
+import { propertyTag, traceability } from './html-traceability.js';
 import { escapeHtml, type Html, html, plural, tag } from './markup.js';
 import { describeRuns, type RunRecord, type SeededRuns } from './runs.js';
-import type { CoverageTable, EngineEvidence, Evidence, PropertyEvidence } from './types.js';
+import type { CoverageTable, EngineEvidence, Evidence } from './types.js';
 
 const STYLE = `
 :root { --ink:#1b1f24; --muted:#57606a; --line:#d0d7de; --bg:#ffffff; --soft:#f6f8fa;
@@ -52,6 +53,7 @@ table.doc-control th { white-space: nowrap; }
 .tag.not-applicable, .tag.not-demonstrated { color: var(--warn); background: var(--warn-bg); border: 1px dashed var(--warn); }
 tr.changed td.var, span.changed { background: var(--mark); }
 .causes { margin: 6px 0 10px; padding: 6px 12px; border-left: 4px solid var(--fail); background: var(--fail-bg); }
+.sfrs { margin: 4px 0 0; padding-left: 16px; }
 .causes ul { margin: 4px 0 0; padding-left: 20px; }
 .delta { display: block; margin: 1px 0; }
 .delta b { font-weight: 600; }
@@ -208,48 +210,6 @@ ${e.engines.map((en) => {
 <td class="small">${p.bait.note ?? 'not known'}</td></tr>`,
 )}
 </tbody>
-</table>
-</section>`;
-}
-
-/** A property's agreed verdict: a link to its counterexample when violated, not applicable when vacuous. */
-function propertyTag(p: PropertyEvidence): Html {
-  if (p.status === 'violated') return html`<a href="#cx-${p.name}">${tag(p.status)}</a>`;
-  if (p.vacuous === true)
-    return html`<span title="${p.vacuityReason ?? ''}">${tag('not-applicable', 'not applicable')}</span>`;
-  return tag(p.status);
-}
-
-function checksRun(e: Evidence, p: PropertyEvidence): Html {
-  const items = e.engines.map((en) => {
-    const v = en.verdicts.find((x) => x.property === p.name)!;
-    if (en.status === 'not-run') return html`<span class="delta">${en.engine}: not run</span>`;
-    if (en.status === 'failed') return html`<span class="delta">${en.engine}: failed</span>`;
-    const how = en.status === 'completed' ? 'exhaustive' : 'bounded';
-    return html`<span class="delta">${en.engine} (${how}, ${en.distinctStates?.toLocaleString('en-US')} states): ${v.status}</span>`;
-  });
-  const cx = e.conformance.emulatorVsModel.counterexamples.find((c) => c.property === p.name);
-  return html`${items}${p.bait.reached !== null ? html`<span class="delta" title="${p.tla.bait}: ${p.bait.description}">bait ${p.bait.reached ? 'reached' : html`<b>not reached</b>`}</span>` : ''}${cx ? html`<span class="delta">counterexample on the emulator: ${cx.status}</span>` : ''}`;
-}
-
-function traceability(e: Evidence): Html {
-  const rows = e.requirements.flatMap((r) =>
-    r.properties.map((m, i) => {
-      const p = e.properties.find((x) => x.name === m.property)!;
-      const head =
-        i === 0
-          ? html`<td rowspan="${r.properties.length}"><b>${r.id}</b><br>${r.family}<br>${tag(r.status, r.status.replace('-', ' '))}${r.reason ? html`<div class="small"><b>${r.reason}</b></div>` : ''}<div class="small muted">${r.statement}</div><div class="small muted">${r.references.join(' · ')}</div></td>`
-          : '';
-      return html`<tr data-requirement="${r.id}" data-property="${p.name}">${head}<td><b>${p.name}</b><div class="small">${m.rationale}</div></td><td><code>spec/Hypervisor.tla</code><br><code><b>${p.tla.definition}</b></code></td><td><code>${p.predicate.file}</code><br><code><b>${p.predicate.symbol}</b></code></td><td class="small">${checksRun(e, p)}</td><td>${propertyTag(p)}</td></tr>`;
-    }),
-  );
-  return html`<section id="traceability">
-<h2>Traceability matrix</h2>
-<p>Each separation-kernel requirement family, the catalog properties that discharge it on this configuration and why, where each property is defined in the TLA+ specification and in the TypeScript model, which checks ran, and the result. The catalogue is <code>evidence/requirements.ts</code> in the typezero sources.</p>
-<table id="matrix" class="matrix">
-<colgroup><col style="width:21%"><col style="width:27%"><col style="width:13%"><col style="width:13%"><col style="width:17%"><col style="width:9%"></colgroup>
-<thead><tr><th>Requirement</th><th>Property and rationale</th><th>TLA+ definition</th><th>TypeScript predicate</th><th>Checks run</th><th>Result</th></tr></thead>
-<tbody>${rows}</tbody>
 </table>
 </section>`;
 }

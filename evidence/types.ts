@@ -244,6 +244,20 @@ export interface RequirementEvidence {
   readonly status: RequirementStatus;
   /** Why the family is not met, or not demonstrated, in words; null when met. */
   readonly reason: string | null;
+  /** The Common Criteria Part 2 elements the family traces to, each with the property that speaks to it and what part it covers. */
+  readonly sfrs?: readonly SfrEvidence[];
+  /** The separation-kernel protection profile's functional areas the family serves. */
+  readonly skpp?: readonly { readonly area: string; readonly covers: string }[];
+}
+
+export interface SfrEvidence {
+  /** The element, e.g. `FDP_IFF.1.2`. */
+  readonly element: string;
+  readonly component: string;
+  /** What the element requires, paraphrased. */
+  readonly requires: string;
+  readonly property: PropertyName;
+  readonly covers: string;
 }
 
 export type RequirementStatus = 'met' | 'not-met' | 'unknown' | 'not-demonstrated';

@@ -221,3 +221,33 @@ describe('tool qualification in the package', () => {
     expect(report).toContain('<a href="#qualification">Qualification</a>');
   });
 });
+
+describe('traceability to Common Criteria and the protection profile', () => {
+  it('names the elements each family traces to, in evidence.json and in the matrix', async () => {
+    const { evidence } = await collect(WITH_DEVICE);
+    const ifc = evidence.requirements.find((r) => r.id === 'REQ-IFC')!;
+    expect(ifc.sfrs).toContainEqual(
+      expect.objectContaining({
+        element: 'FDP_IFF.1.2',
+        property: 'InformationFlow',
+        component: 'Simple security attributes',
+      }),
+    );
+    expect(ifc.skpp?.map((a) => a.area)).toEqual(['Information flow control']);
+    const fail = evidence.requirements.find((r) => r.id === 'REQ-FAIL')!;
+    expect(fail.sfrs?.map((s) => s.element)).toContain('FPT_FLS.1.1');
+    const report = renderReport(evidence);
+    expect(report).toMatch(
+      /<tr data-requirement="REQ-IFC" data-property="InformationFlow">.*<li data-sfr="FDP_IFF\.1\.2"><b>FDP_IFF\.1\.2<\/b>/,
+    );
+    expect(report).toMatch(
+      /<tr data-requirement="REQ-AUDIT".*CC: <code>FAU_GEN\.1\.1<\/code>, <code>FAU_STG\.4\.1<\/code>/,
+    );
+    // Packages made before the mapping existed still conform.
+    const older = {
+      ...evidence,
+      requirements: evidence.requirements.map(({ sfrs: _, skpp: __, ...r }) => r),
+    };
+    expect(validateEvidence(JSON.parse(JSON.stringify(older)))).toEqual([]);
+  });
+});
