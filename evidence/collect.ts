@@ -26,12 +26,17 @@ import { documentControl } from './document.js';
 import { emulatorConformance } from './emulator-conformance.js';
 import { type EngineOptions, type EngineRun, runEngines } from './engines.js';
 import { qualificationOf, SCHEMA_PATH, schemaText } from './qualification.js';
-import { REQUIREMENTS, type Requirement, requirementsOf } from './requirements.js';
+import { REQUIREMENTS, requirementsOf } from './requirements.js';
 import { describeRuns } from './runs.js';
 import { NOT_COVERED, scopeOf } from './scope.js';
-import { SFR_ELEMENTS, SFR_MAPPINGS, SKPP_AREAS } from './sfr.js';
 import { modelVsSpec as modelVsSpecOf } from './spec-conformance.js';
 import { dependencyVersion, gitState, packageRoot, sha256, specDigests, toolVersion } from './tool.js';
+import {
+  integratorEvidence,
+  packageFileName,
+  type RequirementsInput,
+  requirementEvidence,
+} from './traceability.js';
 import {
   type AbstractionEvidence,
   type Bounds,
@@ -44,8 +49,6 @@ import {
   type ModelVsSpecEvidence,
   type PropertyEvidence,
   type Reproduction,
-  type RequirementEvidence,
-  type RequirementStatus,
   type ToolEvidence,
 } from './types.js';
 import { overallVerdict, settle } from './verdict.js';
@@ -72,6 +75,8 @@ export interface CollectOptions {
   readonly env?: Env;
   /** Replaces the engines, for tests of how the package reports what engines did. */
   readonly engines?: (config: SystemConfig, options: EngineOptions) => Promise<EngineRun[]> | EngineRun[];
+  /** The integrator's own requirements, mapped to catalog properties (--requirements). */
+  readonly requirements?: RequirementsInput;
   /** Replaces the abstraction test, for tests of how the package reports its result. */
   readonly abstraction?: (config: SystemConfig, maxStates: number) => AbstractionEvidence;
 }
@@ -103,7 +108,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   const { config, fileName } = input;
   const files = new Map<string, string | Uint8Array>();
   // The package keeps the file under a name any shell, sha256sum and the schema take as it is.
-  const packageName = fileName.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\./, '_');
+  const packageName = packageFileName(fileName);
   const systemPath = `system/${packageName}`;
   files.set(systemPath, input.bytes);
   files.set(SCHEMA_PATH, schemaText());
@@ -187,6 +192,8 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   });
 
   const requirements = REQUIREMENTS.map((r) => requirementEvidence(r, properties));
+  const integrator = options.requirements ? integratorEvidence(options.requirements, properties) : null;
+  if (integrator) files.set(integrator.path, options.requirements!.bytes);
 
   options.onProgress?.('emulator vs model');
   const emulatorVsModel = emulatorConformance(config, options, explorer);
@@ -267,11 +274,12 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
       ...boundAssumptions(bounds, engines, emulatorVsModel, modelVsSpec),
     ],
     qualification,
+    ...(integrator ? { integratorRequirements: integrator } : {}),
     notCovered: NOT_COVERED.map((n) => ({ ...n, references: [...n.references] })),
     files: [...files.entries()]
       .map(([path, content]) => ({ path, sha256: sha256(content) }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
-    reproduce: reproductions(systemPath, bounds, engines, files),
+    reproduce: reproductions(systemPath, bounds, engines, files, integrator?.path ?? null),
     durationMs: Math.round(performance.now() - started),
   };
   return { evidence, files };
@@ -291,40 +299,6 @@ function baitEvidence(
           ? `exercised: ${description}`
           : `never exercised by the explorer: ${description}`;
   return { description, reached, note };
-}
-
-/**
- * A requirement family on this system: not met when a property it rests on is violated; unknown
- * when one is unsettled or disputed; not demonstrated when all hold but one only vacuously, since a
- * property about nothing shows nothing about the family; met otherwise.
- */
-function requirementEvidence(r: Requirement, properties: readonly PropertyEvidence[]): RequirementEvidence {
-  const mapped = r.properties.map((m) => properties.find((p) => p.name === m.property)!);
-  const names = (ps: readonly PropertyEvidence[]) => ps.map((p) => p.name).join(', ');
-  const violated = mapped.filter((p) => p.status === 'violated');
-  const unsettled = mapped.filter((p) => p.status === 'unknown' || p.status === 'disagreement');
-  const vacuous = mapped.filter((p) => p.vacuous === true);
-  const [status, reason]: [RequirementStatus, string | null] = violated.length
-    ? ['not-met', `violated: ${names(violated)}`]
-    : unsettled.length
-      ? ['unknown', `not settled: ${names(unsettled)}`]
-      : vacuous.length
-        ? [
-            'not-demonstrated',
-            `holds only vacuously here, so it demonstrates nothing: ${vacuous.map((p) => `${p.name} (${p.vacuityReason})`).join('; ')}`,
-          ]
-        : ['met', null];
-  return {
-    id: r.id,
-    family: r.family,
-    statement: r.statement,
-    references: [...r.references],
-    properties: r.properties.map((m) => ({ property: m.property, rationale: m.rationale })),
-    status,
-    reason,
-    sfrs: SFR_MAPPINGS[r.id].map((m) => ({ ...SFR_ELEMENTS[m.element], ...m })),
-    skpp: SKPP_AREAS[r.id].map((a) => ({ ...a })),
-  };
 }
 
 /** The TLA+ model as TLC and tla-checker check it, for a reviewer to rerun by hand. */
@@ -423,11 +397,12 @@ function reproductions(
   bounds: Bounds,
   engines: readonly EngineEvidence[],
   files: ReadonlyMap<string, unknown>,
+  requirementsPath: string | null,
 ): Reproduction[] {
   const out: Reproduction[] = [
     {
       what: 'the whole package; evidence.json is identical apart from the durationMs fields',
-      command: `npx typezero evidence ${systemPath} --out rerun --max-states ${bounds.maxStates} --seeds ${bounds.conformanceSeeds} --steps ${bounds.conformanceSteps}`,
+      command: `npx typezero evidence ${systemPath} --out rerun --max-states ${bounds.maxStates} --seeds ${bounds.conformanceSeeds} --steps ${bounds.conformanceSteps}${requirementsPath ? ` --requirements ${requirementsPath}` : ''}`,
     },
     {
       what: 'that no file of this package changed since it was written',

@@ -40,6 +40,32 @@ function checksRun(e: Evidence, p: PropertyEvidence): Html {
   return html`${items}${p.bait.reached !== null ? html`<span class="delta" title="${p.tla.bait}: ${p.bait.description}">bait ${p.bait.reached ? 'reached' : html`<b>not reached</b>`}</span>` : ''}${cx ? html`<span class="delta">counterexample on the emulator: ${cx.status}</span>` : ''}`;
 }
 
+/** The integrator's own requirements (--requirements), when the package has them. */
+function integrator(e: Evidence): Html {
+  const file = e.integratorRequirements;
+  if (!file) return html``;
+  const row = (r: (typeof file.requirements)[number]) => {
+    const properties = r.properties.map((name) => e.properties.find((p) => p.name === name)!);
+    const families = [...new Set(properties.flatMap((p) => p.requirements))];
+    return html`<tr data-integrator-requirement="${r.id}"><td><b>${r.id}</b>${r.title ? html`<div class="small">${r.title}</div>` : ''}</td><td>${properties.map((p) => html`<span class="delta"><b>${p.name}</b> ${propertyTag(p)}</span>`)}</td><td class="small">${families.join(', ')}</td><td>${tag(r.status, r.status.replace('-', ' '))}${r.reason ? html`<div class="small"><b>${r.reason}</b></div>` : ''}</td></tr>`;
+  };
+  return html`<h3 id="integrator-requirements">Integrator requirements: <code>${file.file}</code></h3>
+<p>The requirements file given with <code>--requirements</code> (in this package as <code>${file.path}</code>, SHA-256 <code>${file.sha256}</code>): each requirement, the catalog properties it is mapped to with their verdicts, the requirement families above those properties serve, and the result, settled as a family's is.</p>
+<table class="matrix">
+<colgroup><col style="width:30%"><col style="width:30%"><col style="width:15%"><col style="width:25%"></colgroup>
+<thead><tr><th>Requirement</th><th>Properties</th><th>Families</th><th>Result</th></tr></thead>
+<tbody>${file.requirements.map(row)}</tbody>
+</table>`;
+}
+
+/** The summary's line for the integrator's requirements, when the package has them. */
+export function integratorFact(e: Evidence): Html {
+  const file = e.integratorRequirements;
+  if (!file) return html``;
+  const met = file.requirements.filter((r) => r.status === 'met').length;
+  return html`<dt>Your requirements</dt><dd><a href="#integrator-requirements">${met} of ${file.requirements.length} met</a> (<code>${file.file}</code>)</dd>`;
+}
+
 export function traceability(e: Evidence): Html {
   const rows = e.requirements.flatMap((r) =>
     r.properties.map((m, i) => {
@@ -59,5 +85,6 @@ export function traceability(e: Evidence): Html {
 <thead><tr><th>Requirement</th><th>Property and rationale</th><th>TLA+ definition</th><th>TypeScript predicate</th><th>Checks run</th><th>Result</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>
+${integrator(e)}
 </section>`;
 }

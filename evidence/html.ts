@@ -7,7 +7,7 @@ import { abstractionBlock, abstractionFact } from './html-abstraction.js';
 import { baseline } from './html-baseline.js';
 import { causedBy, counterexamples } from './html-counterexamples.js';
 import { qualification } from './html-qualification.js';
-import { propertyTag, traceability } from './html-traceability.js';
+import { integratorFact, propertyTag, traceability } from './html-traceability.js';
 import { escapeHtml, type Html, html, plural, tag } from './markup.js';
 import { describeRuns, type RunRecord, type SeededRuns } from './runs.js';
 import type { CoverageTable, EngineEvidence, Evidence } from './types.js';
@@ -185,6 +185,7 @@ ${causedBy(violated)}
 <dt>System</dt><dd><b>${e.system.name}</b>: ${plural(e.system.baseline.partitions.length, 'partition')}, ${plural(e.system.baseline.devices.length, 'device')}, ${plural(e.system.baseline.channels.length, 'channel')}, ${plural(e.system.baseline.platform.cpus, 'CPU')}, ${plural(e.system.baseline.platform.pages, 'page')}</dd>
 <dt>Properties</dt><dd>${counts('holds') - vacuous.length} hold, ${vacuous.length ? html`<b>${vacuous.length} not applicable</b> (${vacuous.map((p) => p.name).join(', ')}: ${vacuous.length === 1 ? 'holds' : 'hold'} vacuously), ` : ''}${counts('violated')} violated, ${counts('unknown')} unknown${counts('disagreement') ? html`, <b>${counts('disagreement')} with disagreeing engines</b>` : ''} (of ${e.properties.length})</dd>
 <dt>Requirements</dt><dd>${e.requirements.filter((r) => r.status === 'met').length} of ${e.requirements.length} families met${families('not-demonstrated', 'not demonstrated')}${families('not-met', 'not met')}${families('unknown', 'unknown')}</dd>
+${integratorFact(e)}
 ${e.engines.map((en) => html`<dt>Engine ${en.engine}</dt><dd>${engineLine(en)}</dd>`)}
 <dt>Emulator vs model</dt><dd>${tag(emu.status, emu.status.replace('-', ' '))} ${emu.runs} runs, ${emu.stepsChecked.toLocaleString('en-US')} steps checked${emu.reason ? html` <span class="muted">${emu.reason}</span>` : ''}</dd>
 <dt>Model vs spec</dt><dd>${tag(mvs.status, mvs.status.replace('-', ' '))} ${mvs.checks.filter((c) => c.status === 'passed').length} of ${mvs.checks.length} checks passed${mvs.reason ? html`; <span class="muted">${mvs.reason}</span>` : ''}</dd>

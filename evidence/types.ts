@@ -262,6 +262,24 @@ export interface SfrEvidence {
 
 export type RequirementStatus = 'met' | 'not-met' | 'unknown' | 'not-demonstrated';
 
+/** The integrator's own requirements (--requirements FILE), each mapped to catalog properties. */
+export interface IntegratorEvidence {
+  /** The file's name as given, without directories. */
+  readonly file: string;
+  /** Where the package holds it (`requirements/<file>`). */
+  readonly path: string;
+  readonly sha256: string;
+  /** In file order. */
+  readonly requirements: readonly {
+    readonly id: string;
+    readonly title: string | null;
+    readonly properties: readonly PropertyName[];
+    /** As for a requirement family: from the properties it rests on. */
+    readonly status: RequirementStatus;
+    readonly reason: string | null;
+  }[];
+}
+
 export interface CoverageItem {
   readonly key: string;
   readonly name: string;
@@ -489,6 +507,8 @@ export interface Evidence {
     readonly abstraction?: AbstractionEvidence;
   };
   readonly assumptions: readonly Assumption[];
+  /** The integrator's requirements, when the package was made with --requirements. */
+  readonly integratorRequirements?: IntegratorEvidence;
   /** Tool qualification (absent from packages made before it was recorded). */
   readonly qualification?: QualificationEvidence;
   /** Separation-kernel requirements outside the model, which no verdict here covers. */

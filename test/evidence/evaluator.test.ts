@@ -11,7 +11,9 @@ import { openEnvelope, STATEMENT } from '../../evidence/attest.js';
 import { collectEvidence } from '../../evidence/collect.js';
 import { notRun, runExplorerEngine } from '../../evidence/engines.js';
 import { renderReport } from '../../evidence/html.js';
+import { parseRequirementsText } from '../../evidence/integrator.js';
 import { EVIDENCE_SCHEMA, validateEvidence } from '../../evidence/schema.js';
+import { integratorEvidence } from '../../evidence/traceability.js';
 import type { AbstractionEvidence } from '../../evidence/types.js';
 import { overallVerdict } from '../../evidence/verdict.js';
 import { packageFiles } from '../../evidence/write.js';
@@ -249,5 +251,33 @@ describe('traceability to Common Criteria and the protection profile', () => {
       requirements: evidence.requirements.map(({ sfrs: _, skpp: __, ...r }) => r),
     };
     expect(validateEvidence(JSON.parse(JSON.stringify(older)))).toEqual([]);
+  });
+});
+
+describe("the integrator's requirements", () => {
+  it('are traced in the matrix, each with its properties and result, and conform to the schema', async () => {
+    const { evidence } = await collect(WITH_DEVICE);
+    const text =
+      'requirements:\n  - id: SSR-1\n    title: Private memory\n    properties: [MemoryIsolation]\n  - id: SSR-2\n    properties: [FaultRecovery, FailSecure]\n';
+    const parsed = parseRequirementsText(text, 'ours.yaml');
+    if (!parsed.ok) throw new Error(parsed.errors.map((x) => x.message).join('; '));
+    const withOurs = {
+      ...evidence,
+      integratorRequirements: integratorEvidence(
+        { fileName: 'ours.yaml', bytes: Buffer.from(text), requirements: parsed.requirements },
+        evidence.properties,
+      ),
+    };
+    expect(validateEvidence(JSON.parse(JSON.stringify(withOurs)))).toEqual([]);
+    expect(withOurs.integratorRequirements.requirements.map((r) => [r.id, r.status])).toEqual([
+      ['SSR-1', 'met'],
+      ['SSR-2', 'not-demonstrated'],
+    ]);
+    const report = renderReport(withOurs);
+    expect(report).toMatch(
+      /<tr data-integrator-requirement="SSR-1"><td><b>SSR-1<\/b><div class="small">Private memory<\/div><\/td><td><span class="delta"><b>MemoryIsolation<\/b> <span class="tag holds">holds<\/span><\/span><\/td><td class="small">REQ-PART, REQ-IFC<\/td><td><span class="tag met">met<\/span>/,
+    );
+    expect(report).toContain('<a href="#integrator-requirements">1 of 2 met</a>');
+    expect(renderReport(evidence)).not.toContain('integrator-requirements');
   });
 });
