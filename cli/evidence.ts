@@ -1,7 +1,8 @@
 /**
  * `typezero evidence SYSTEM --out DIR`: every available engine and the conformance checks on one
  * system, written as a certification evidence package (evidence.json, report.html, traces/, spec/,
- * system/, SHA256SUMS). Exit codes as for check: 0 every property holds, 1 a property is violated or
+ * system/, schema/, SHA256SUMS; requirements/ with --requirements FILE, which is validated like the
+ * system file before any work). Exit codes as for check: 0 every property holds, 1 a property is violated or
  * unknown, 2 bad input or a tool failure. The output folder is checked before any work, and the
  * package is written whatever the verdict, but never half: on a failure nothing replaces the target.
  */
@@ -9,7 +10,9 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { KeyError, privateKeyFile, publicKeyFile } from '../evidence/attest.js';
 import { collectEvidence, DEFAULT_MAX_STATES, DEFAULT_SEEDS, DEFAULT_STEPS } from '../evidence/collect.js';
+import { loadRequirementsFile } from '../evidence/integrator.js';
 import { checkOutDir, OutDirError } from '../evidence/out-dir.js';
+import type { RequirementsInput } from '../evidence/traceability.js';
 import { NotAPackageError, verifyPackage } from '../evidence/verify.js';
 import { writePackage } from '../evidence/write.js';
 import { formatSystemFileError, loadSystemFile } from '../system/load.js';
@@ -30,6 +33,8 @@ export interface EvidenceOptions {
   readonly sign?: string;
   readonly producer?: string;
   readonly configItem?: string;
+  /** The integrator's requirements file, mapping their IDs to catalog properties. */
+  readonly requirements?: string;
 }
 
 /** Runs the command; returns the exit code. Reasons for exit 2 go to stderr in one line. */
@@ -38,6 +43,19 @@ export async function runEvidence(file: string, opts: EvidenceOptions, io: Io): 
   if (!loaded.ok) {
     io.err(`${loaded.errors.map(formatSystemFileError).join('\n')}\n`);
     return EXIT_INPUT;
+  }
+  let requirements: RequirementsInput | undefined;
+  if (opts.requirements !== undefined) {
+    const read = loadRequirementsFile(opts.requirements);
+    if (!read.ok) {
+      io.err(`${read.errors.map(formatSystemFileError).join('\n')}\n`);
+      return EXIT_INPUT;
+    }
+    requirements = {
+      fileName: basename(opts.requirements),
+      bytes: read.bytes,
+      requirements: read.requirements,
+    };
   }
   try {
     const config = refuseBeyondEmulator(refuseBeyondModel(loaded.config, file), file);
@@ -56,6 +74,7 @@ export async function runEvidence(file: string, opts: EvidenceOptions, io: Io): 
         steps: opts.steps,
         ...(opts.producer !== undefined ? { producer: opts.producer } : {}),
         ...(opts.configItem !== undefined ? { configurationItem: opts.configItem } : {}),
+        ...(requirements ? { requirements } : {}),
         onProgress: (line) => io.status(`evidence: ${line}`),
       },
     );
@@ -130,6 +149,10 @@ export function registerEvidence(program: Command, io: Io, exit: { code: number 
     .option(
       '--config-item <id>',
       'the configuration item the package is evidence for (default: system@digest)',
+    )
+    .option(
+      '--requirements <file>',
+      'your own requirement IDs mapped to catalog properties (YAML), traced in the package',
     )
     .action(async (file: string, opts: Partial<EvidenceOptions>, command: Command) => {
       if (opts.out === undefined) command.error("error: required option '--out <dir>' not specified");

@@ -76,28 +76,24 @@ import {
   writeRootEntry,
 } from './vtd.js';
 
-/** Deliberately broken variants, kept as tests the conformance suite must fail. */
-export type EmulatorMutant =
-  /** The EPT walker lets a write through any readable page. */
-  | 'ept-ignores-write-bit'
-  /** The IOMMU uses a context entry that is not present, as pass-through. */
-  | 'iommu-skips-context-check'
-  /** The IOMMU ignores the read/write bits of second-level leaf entries. */
-  | 'iommu-ignores-leaf-rights'
-  /** Interrupts for partitions not running now are dropped instead of held pending. */
-  | 'irq-drops-pending'
-  /** Pending interrupts are never injected at VM entry. */
-  | 'injection-skipped'
-  /** The audit ring overwrites its oldest record without counting the loss. */
-  | 'audit-overwrite-uncounted'
-  /** `partition-status` skips the privilege check. */
-  | 'status-without-privilege'
-  /** PCR extend forgets the old value: PCR := H(digest). */
-  | 'pcr-extend-without-chain'
-  /** partition-reset restarts the vCPUs but leaves the partition's memory as it was. */
-  | 'reset-keeps-memory'
-  /** The scheduler lets a window run one tick past its end. */
-  | 'scheduler-window-overrun';
+/**
+ * Deliberately broken variants, kept as tests the conformance suite must fail: each mutant's name
+ * and what it breaks.
+ */
+export const EMULATOR_MUTANTS = {
+  'ept-ignores-write-bit': 'The EPT walker lets a write through any readable page.',
+  'iommu-skips-context-check': 'The IOMMU uses a context entry that is not present, as pass-through.',
+  'iommu-ignores-leaf-rights': 'The IOMMU ignores the read/write bits of second-level leaf entries.',
+  'irq-drops-pending': 'Interrupts for partitions not running now are dropped instead of held pending.',
+  'injection-skipped': 'Pending interrupts are never injected at VM entry.',
+  'audit-overwrite-uncounted': 'The audit ring overwrites its oldest record without counting the loss.',
+  'status-without-privilege': '`partition-status` skips the privilege check.',
+  'pcr-extend-without-chain': 'PCR extend forgets the old value: PCR := H(digest).',
+  'reset-keeps-memory': "partition-reset restarts the vCPUs but leaves the partition's memory as it was.",
+  'scheduler-window-overrun': 'The scheduler lets a window run one tick past its end.',
+} as const satisfies Record<string, string>;
+
+export type EmulatorMutant = keyof typeof EMULATOR_MUTANTS;
 
 export interface MachineOptions {
   /** Guest code per partition, one program per vCPU (the last is reused if there are fewer). */

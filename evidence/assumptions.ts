@@ -85,8 +85,9 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     category: 'model',
     title: 'Page-class abstraction',
     statement:
-      'Host pages with the same accessors (the same partitions through EPT with the same rights, the same devices through the IOMMU) are explored as one abstract cell, and a page only its owner can reach carries no label of its own. Both reductions lose no behaviour; the test suite checks the first against page-by-page labels.',
-    consequence: 'State counts are those of the abstract model, not of byte-level memory.',
+      'Host pages with the same accessors (the same partitions through EPT with the same rights, the same devices through the IOMMU) are explored as one abstract cell, and a page only its owner can reach carries no label of its own. Both reductions lose no behaviour: the test suite checks them against page-by-page labels (one labelled cell per host page) on the examples and on generated systems, and every package checks them on its own system when it is made.',
+    consequence:
+      'A class that merged pages which behave differently could hide a violation; the comparison with page-by-page labels shows that as a differing verdict or bait. State counts are those of the abstract model, not of byte-level memory.',
   },
   {
     id: 'A-MODEL-2',

@@ -19,17 +19,26 @@ import { checkerConfig } from '../tla/checker-engine.js';
 import { vacuousLiveness } from '../tla/generate.js';
 import { tlcFiles } from '../tla/tlc/engine.js';
 import { type Env, findJar } from '../tla/tlc/jar.js';
+import { abstractionCheck, citeAbstraction } from './abstraction.js';
 import { type Assumption, FIXED_ASSUMPTIONS, systemAssumptions } from './assumptions.js';
 import { baselineOf } from './baseline.js';
 import { documentControl } from './document.js';
 import { emulatorConformance } from './emulator-conformance.js';
 import { type EngineOptions, type EngineRun, runEngines } from './engines.js';
-import { REQUIREMENTS, type Requirement, requirementsOf } from './requirements.js';
+import { qualificationOf, SCHEMA_PATH, schemaText } from './qualification.js';
+import { REQUIREMENTS, requirementsOf } from './requirements.js';
 import { describeRuns } from './runs.js';
 import { NOT_COVERED, scopeOf } from './scope.js';
 import { modelVsSpec as modelVsSpecOf } from './spec-conformance.js';
 import { dependencyVersion, gitState, packageRoot, sha256, specDigests, toolVersion } from './tool.js';
 import {
+  integratorEvidence,
+  packageFileName,
+  type RequirementsInput,
+  requirementEvidence,
+} from './traceability.js';
+import {
+  type AbstractionEvidence,
   type Bounds,
   type Counterexample,
   type EmulatorVsModelEvidence,
@@ -39,13 +48,10 @@ import {
   type Evidence,
   type ModelVsSpecEvidence,
   type PropertyEvidence,
-  type PropertyStatus,
   type Reproduction,
-  type RequirementEvidence,
-  type RequirementStatus,
   type ToolEvidence,
-  type Verdict,
 } from './types.js';
+import { overallVerdict, settle } from './verdict.js';
 
 /** Defaults sized so every example packages in seconds to minutes on CI. */
 export const DEFAULT_MAX_STATES = 200_000;
@@ -69,6 +75,10 @@ export interface CollectOptions {
   readonly env?: Env;
   /** Replaces the engines, for tests of how the package reports what engines did. */
   readonly engines?: (config: SystemConfig, options: EngineOptions) => Promise<EngineRun[]> | EngineRun[];
+  /** The integrator's own requirements, mapped to catalog properties (--requirements). */
+  readonly requirements?: RequirementsInput;
+  /** Replaces the abstraction test, for tests of how the package reports its result. */
+  readonly abstraction?: (config: SystemConfig, maxStates: number) => AbstractionEvidence;
 }
 
 export interface SystemInput {
@@ -98,9 +108,10 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   const { config, fileName } = input;
   const files = new Map<string, string | Uint8Array>();
   // The package keeps the file under a name any shell, sha256sum and the schema take as it is.
-  const packageName = fileName.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\./, '_');
+  const packageName = packageFileName(fileName);
   const systemPath = `system/${packageName}`;
   files.set(systemPath, input.bytes);
+  files.set(SCHEMA_PATH, schemaText());
 
   const env = options.env ?? process.env;
   const engineRuns = await (options.engines ?? runEngines)(config, {
@@ -181,11 +192,17 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   });
 
   const requirements = REQUIREMENTS.map((r) => requirementEvidence(r, properties));
+  const integrator = options.requirements ? integratorEvidence(options.requirements, properties) : null;
+  if (integrator) files.set(integrator.path, options.requirements!.bytes);
 
   options.onProgress?.('emulator vs model');
   const emulatorVsModel = emulatorConformance(config, options, explorer);
   options.onProgress?.('model vs spec');
   const modelVsSpec = modelVsSpecOf(config, engineRuns, { walks: SPEC_WALKS, walkSteps: SPEC_WALK_STEPS });
+  const abstraction = (options.abstraction ?? ((c, n) => abstractionCheck(c, n, options.onProgress)))(
+    config,
+    options.maxStates,
+  );
 
   const bounds: Bounds = {
     maxStates: options.maxStates,
@@ -211,7 +228,18 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     specFiles: specDigests(),
   };
 
-  const verdict = overallVerdict(properties, engines, { modelVsSpec, emulatorVsModel });
+  const qualification = qualificationOf({
+    config,
+    verdicts: new Map(properties.map((p) => [p.name, p.status])),
+    maxStates: options.maxStates,
+    seeds: options.seeds,
+    steps: options.steps,
+    env,
+    tlcVersion: tool.tlc?.version ?? null,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+
+  const verdict = overallVerdict(properties, engines, { modelVsSpec, emulatorVsModel, abstraction });
   const evidence: Evidence = {
     format: EVIDENCE_FORMAT,
     formatVersion: EVIDENCE_FORMAT_VERSION,
@@ -239,17 +267,19 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     engines,
     properties,
     requirements,
-    conformance: { modelVsSpec, emulatorVsModel },
+    conformance: { modelVsSpec, emulatorVsModel, abstraction },
     assumptions: [
-      ...FIXED_ASSUMPTIONS,
+      ...FIXED_ASSUMPTIONS.map((a) => (a.id === 'A-MODEL-1' ? citeAbstraction(a, abstraction) : a)),
       ...systemAssumptions(config),
       ...boundAssumptions(bounds, engines, emulatorVsModel, modelVsSpec),
     ],
+    qualification,
+    ...(integrator ? { integratorRequirements: integrator } : {}),
     notCovered: NOT_COVERED.map((n) => ({ ...n, references: [...n.references] })),
     files: [...files.entries()]
       .map(([path, content]) => ({ path, sha256: sha256(content) }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
-    reproduce: reproductions(systemPath, bounds, engines, files),
+    reproduce: reproductions(systemPath, bounds, engines, files, integrator?.path ?? null),
     durationMs: Math.round(performance.now() - started),
   };
   return { evidence, files };
@@ -269,38 +299,6 @@ function baitEvidence(
           ? `exercised: ${description}`
           : `never exercised by the explorer: ${description}`;
   return { description, reached, note };
-}
-
-/**
- * A requirement family on this system: not met when a property it rests on is violated; unknown
- * when one is unsettled or disputed; not demonstrated when all hold but one only vacuously, since a
- * property about nothing shows nothing about the family; met otherwise.
- */
-function requirementEvidence(r: Requirement, properties: readonly PropertyEvidence[]): RequirementEvidence {
-  const mapped = r.properties.map((m) => properties.find((p) => p.name === m.property)!);
-  const names = (ps: readonly PropertyEvidence[]) => ps.map((p) => p.name).join(', ');
-  const violated = mapped.filter((p) => p.status === 'violated');
-  const unsettled = mapped.filter((p) => p.status === 'unknown' || p.status === 'disagreement');
-  const vacuous = mapped.filter((p) => p.vacuous === true);
-  const [status, reason]: [RequirementStatus, string | null] = violated.length
-    ? ['not-met', `violated: ${names(violated)}`]
-    : unsettled.length
-      ? ['unknown', `not settled: ${names(unsettled)}`]
-      : vacuous.length
-        ? [
-            'not-demonstrated',
-            `holds only vacuously here, so it demonstrates nothing: ${vacuous.map((p) => `${p.name} (${p.vacuityReason})`).join('; ')}`,
-          ]
-        : ['met', null];
-  return {
-    id: r.id,
-    family: r.family,
-    statement: r.statement,
-    references: [...r.references],
-    properties: r.properties.map((m) => ({ property: m.property, rationale: m.rationale })),
-    status,
-    reason,
-  };
 }
 
 /** The TLA+ model as TLC and tla-checker check it, for a reviewer to rerun by hand. */
@@ -332,101 +330,6 @@ function tlcEvidence(run: EngineRun | undefined, env: Env): ToolEvidence['tlc'] 
     sha256: sha256(readFileSync(jar)),
     version: run.tool?.version ?? null,
     command: run.tool ? [...run.tool.command] : null,
-  };
-}
-
-/** The verdict of the engines that ran: a violation and a pass of the same property disagree. */
-/**
- * A property's status over the engines that ran. An engine that finished settles it; one that stopped
- * at the bound settles only what it found violated, so a bounded cross-check leaves a verdict that a
- * finished search reached standing (and the conformance check between them not run). With no
- * finished engine the bounded engines' verdicts are combined as they are: unknown unless violated.
- */
-function settle(ran: readonly EngineRun[], property: PropertyName): PropertyEvidence['status'] {
-  const completed = ran.filter((r) => r.status === 'completed');
-  if (!completed.length) return combine(ran.map((r) => r.verdicts.get(property)?.status));
-  const found = ran
-    .filter((r) => r.status === 'bounded' && r.verdicts.get(property)?.status === 'violated')
-    .map(() => 'violated' as const);
-  return combine([...completed.map((r) => r.verdicts.get(property)?.status), ...found]);
-}
-
-function combine(statuses: readonly (PropertyStatus | undefined)[]): PropertyEvidence['status'] {
-  const known = statuses.filter((s): s is PropertyStatus => s !== undefined);
-  if (!known.length) return 'unknown';
-  if (known.includes('violated')) return known.includes('holds') ? 'disagreement' : 'violated';
-  return known.includes('unknown') ? 'unknown' : 'holds';
-}
-
-function overallVerdict(
-  properties: readonly PropertyEvidence[],
-  engines: readonly EngineEvidence[],
-  conformance: { modelVsSpec: ModelVsSpecEvidence; emulatorVsModel: EmulatorVsModelEvidence },
-): Verdict {
-  const errors: string[] = [];
-  const findings: string[] = [];
-  const ran = engines.filter((e) => e.status === 'completed' || e.status === 'bounded');
-  for (const e of engines)
-    if (e.status === 'failed') errors.push(`engine ${e.engine} failed: ${e.reason ?? 'no reason given'}`);
-  if (!ran.length) errors.push('no engine ran');
-  for (const p of properties)
-    if (p.status === 'disagreement')
-      errors.push(
-        `engines disagree on ${p.name}: ${engines
-          .map((e) => `${e.engine} ${e.verdicts.find((v) => v.property === p.name)?.status}`)
-          .join(', ')}`,
-      );
-  for (const [name, c] of [
-    ['model vs spec', conformance.modelVsSpec],
-    ['emulator vs model', conformance.emulatorVsModel],
-  ] as const)
-    if (c.status === 'failed') errors.push(`conformance ${name} failed: ${c.reason ?? 'no reason given'}`);
-
-  const violated = properties.filter((p) => p.status === 'violated').map((p) => p.name);
-  const unknown = properties.filter((p) => p.status === 'unknown').map((p) => p.name);
-  if (violated.length) findings.push(`violated: ${violated.join(', ')}`);
-  if (unknown.length)
-    findings.push(`unknown (an engine stopped at the state bound before settling): ${unknown.join(', ')}`);
-  const bounded = ran.filter((e) => e.status === 'bounded');
-  const settled = ran.length > bounded.length ? ran.filter((e) => e.status === 'completed') : ran;
-  if (settled !== ran)
-    for (const e of bounded)
-      findings.push(
-        `${e.engine} stopped at the state bound (${e.maxStates.toLocaleString('en-US')} states); the verdicts are those of the engines that finished, and ${e.engine} was not compared with them`,
-      );
-  const names = settled.map((e) => e.engine);
-  const engineNames =
-    names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
-  const n = properties.length;
-
-  if (errors.length)
-    return {
-      status: 'error',
-      exitCode: 2,
-      headline: `The evidence is not conclusive: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more problems)` : ''}.`,
-      findings: [...errors, ...findings],
-    };
-  if (violated.length || unknown.length)
-    return {
-      status: 'fail',
-      exitCode: 1,
-      headline: [
-        violated.length && `${violated.length} of ${n} properties violated (${violated.join(', ')})`,
-        unknown.length && `${unknown.length} unknown`,
-      ]
-        .filter(Boolean)
-        .join(', ')
-        .concat(`; checked by ${engineNames}.`),
-      findings,
-    };
-  const vacuous = properties.filter((p) => p.vacuous === true).map((p) => p.name);
-  return {
-    status: 'pass',
-    exitCode: 0,
-    headline: vacuous.length
-      ? `${n - vacuous.length} of ${n} properties hold on ${engineNames} and ${vacuous.length} ${vacuous.length === 1 ? 'is' : 'are'} not applicable to this configuration (${vacuous.join(', ')}: ${vacuous.length === 1 ? 'it holds' : 'they hold'} vacuously); the conformance checks that ran passed.`
-      : `All ${n} properties hold on ${engineNames}, and the conformance checks that ran passed.`,
-    findings,
   };
 }
 
@@ -494,11 +397,12 @@ function reproductions(
   bounds: Bounds,
   engines: readonly EngineEvidence[],
   files: ReadonlyMap<string, unknown>,
+  requirementsPath: string | null,
 ): Reproduction[] {
   const out: Reproduction[] = [
     {
       what: 'the whole package; evidence.json is identical apart from the durationMs fields',
-      command: `npx typezero evidence ${systemPath} --out rerun --max-states ${bounds.maxStates} --seeds ${bounds.conformanceSeeds} --steps ${bounds.conformanceSteps}`,
+      command: `npx typezero evidence ${systemPath} --out rerun --max-states ${bounds.maxStates} --seeds ${bounds.conformanceSeeds} --steps ${bounds.conformanceSteps}${requirementsPath ? ` --requirements ${requirementsPath}` : ''}`,
     },
     {
       what: 'that no file of this package changed since it was written',

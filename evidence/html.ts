@@ -3,11 +3,14 @@
  * One self-contained file: inline CSS and SVG, no script, no network, no external assets. Every
  * string from the system file or a tool goes through the `html` template, which escapes it.
  */
+import { abstractionBlock, abstractionFact } from './html-abstraction.js';
 import { baseline } from './html-baseline.js';
 import { causedBy, counterexamples } from './html-counterexamples.js';
+import { qualification } from './html-qualification.js';
+import { integratorFact, propertyTag, traceability } from './html-traceability.js';
 import { escapeHtml, type Html, html, plural, tag } from './markup.js';
 import { describeRuns, type RunRecord, type SeededRuns } from './runs.js';
-import type { CoverageTable, EngineEvidence, Evidence, PropertyEvidence } from './types.js';
+import type { CoverageTable, EngineEvidence, Evidence } from './types.js';
 
 const STYLE = `
 :root { --ink:#1b1f24; --muted:#57606a; --line:#d0d7de; --bg:#ffffff; --soft:#f6f8fa;
@@ -27,6 +30,7 @@ th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vert
 th { background: var(--soft); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .muted { color: var(--muted); }
+.wrap { word-break: break-all; }
 .small { font-size: 12.5px; }
 nav { margin: 10px 0 0; font-size: 13px; }
 nav a { margin-right: 12px; color: #0969da; text-decoration: none; }
@@ -49,6 +53,7 @@ table.doc-control th { white-space: nowrap; }
 .tag.not-applicable, .tag.not-demonstrated { color: var(--warn); background: var(--warn-bg); border: 1px dashed var(--warn); }
 tr.changed td.var, span.changed { background: var(--mark); }
 .causes { margin: 6px 0 10px; padding: 6px 12px; border-left: 4px solid var(--fail); background: var(--fail-bg); }
+.sfrs { margin: 4px 0 0; padding-left: 16px; }
 .causes ul { margin: 4px 0 0; padding-left: 20px; }
 .delta { display: block; margin: 1px 0; }
 .delta b { font-weight: 600; }
@@ -81,7 +86,7 @@ export function renderReport(e: Evidence): string {
 ${documentBlock(e)}
 <h1>Evidence package: ${e.system.name}</h1>
 <p class="muted">Type Zero separation hypervisor configuration <code>${e.system.file}</code> (SHA-256 <code>${e.system.sha256}</code>), checked by typezero ${e.tool.version}${e.tool.gitCommit ? html` at commit <code>${e.tool.gitCommit.slice(0, 12)}</code>${e.tool.gitDirty ? ' with local modifications' : ''}` : ''}.</p>
-<nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#not-covered">Not covered</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#reproduce">Reproduce</a></nav>
+<nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#not-covered">Not covered</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#qualification">Qualification</a><a href="#reproduce">Reproduce</a></nav>
 </header>
 ${summary(e)}
 ${verdicts(e)}
@@ -92,6 +97,7 @@ ${assumptions(e)}
 ${notCovered(e)}
 ${baseline(e)}
 ${tool(e)}
+${qualification(e)}
 ${reproduce(e)}
 </main>`;
   return `<!DOCTYPE html>
@@ -179,9 +185,11 @@ ${causedBy(violated)}
 <dt>System</dt><dd><b>${e.system.name}</b>: ${plural(e.system.baseline.partitions.length, 'partition')}, ${plural(e.system.baseline.devices.length, 'device')}, ${plural(e.system.baseline.channels.length, 'channel')}, ${plural(e.system.baseline.platform.cpus, 'CPU')}, ${plural(e.system.baseline.platform.pages, 'page')}</dd>
 <dt>Properties</dt><dd>${counts('holds') - vacuous.length} hold, ${vacuous.length ? html`<b>${vacuous.length} not applicable</b> (${vacuous.map((p) => p.name).join(', ')}: ${vacuous.length === 1 ? 'holds' : 'hold'} vacuously), ` : ''}${counts('violated')} violated, ${counts('unknown')} unknown${counts('disagreement') ? html`, <b>${counts('disagreement')} with disagreeing engines</b>` : ''} (of ${e.properties.length})</dd>
 <dt>Requirements</dt><dd>${e.requirements.filter((r) => r.status === 'met').length} of ${e.requirements.length} families met${families('not-demonstrated', 'not demonstrated')}${families('not-met', 'not met')}${families('unknown', 'unknown')}</dd>
+${integratorFact(e)}
 ${e.engines.map((en) => html`<dt>Engine ${en.engine}</dt><dd>${engineLine(en)}</dd>`)}
 <dt>Emulator vs model</dt><dd>${tag(emu.status, emu.status.replace('-', ' '))} ${emu.runs} runs, ${emu.stepsChecked.toLocaleString('en-US')} steps checked${emu.reason ? html` <span class="muted">${emu.reason}</span>` : ''}</dd>
 <dt>Model vs spec</dt><dd>${tag(mvs.status, mvs.status.replace('-', ' '))} ${mvs.checks.filter((c) => c.status === 'passed').length} of ${mvs.checks.length} checks passed${mvs.reason ? html`; <span class="muted">${mvs.reason}</span>` : ''}</dd>
+${abstractionFact(e)}
 <dt>State bound</dt><dd>${e.bounds.maxStates.toLocaleString('en-US')} distinct states per engine</dd>
 </dl>
 </section>`;
@@ -203,48 +211,6 @@ ${e.engines.map((en) => {
 <td class="small">${p.bait.note ?? 'not known'}</td></tr>`,
 )}
 </tbody>
-</table>
-</section>`;
-}
-
-/** A property's agreed verdict: a link to its counterexample when violated, not applicable when vacuous. */
-function propertyTag(p: PropertyEvidence): Html {
-  if (p.status === 'violated') return html`<a href="#cx-${p.name}">${tag(p.status)}</a>`;
-  if (p.vacuous === true)
-    return html`<span title="${p.vacuityReason ?? ''}">${tag('not-applicable', 'not applicable')}</span>`;
-  return tag(p.status);
-}
-
-function checksRun(e: Evidence, p: PropertyEvidence): Html {
-  const items = e.engines.map((en) => {
-    const v = en.verdicts.find((x) => x.property === p.name)!;
-    if (en.status === 'not-run') return html`<span class="delta">${en.engine}: not run</span>`;
-    if (en.status === 'failed') return html`<span class="delta">${en.engine}: failed</span>`;
-    const how = en.status === 'completed' ? 'exhaustive' : 'bounded';
-    return html`<span class="delta">${en.engine} (${how}, ${en.distinctStates?.toLocaleString('en-US')} states): ${v.status}</span>`;
-  });
-  const cx = e.conformance.emulatorVsModel.counterexamples.find((c) => c.property === p.name);
-  return html`${items}${p.bait.reached !== null ? html`<span class="delta" title="${p.tla.bait}: ${p.bait.description}">bait ${p.bait.reached ? 'reached' : html`<b>not reached</b>`}</span>` : ''}${cx ? html`<span class="delta">counterexample on the emulator: ${cx.status}</span>` : ''}`;
-}
-
-function traceability(e: Evidence): Html {
-  const rows = e.requirements.flatMap((r) =>
-    r.properties.map((m, i) => {
-      const p = e.properties.find((x) => x.name === m.property)!;
-      const head =
-        i === 0
-          ? html`<td rowspan="${r.properties.length}"><b>${r.id}</b><br>${r.family}<br>${tag(r.status, r.status.replace('-', ' '))}${r.reason ? html`<div class="small"><b>${r.reason}</b></div>` : ''}<div class="small muted">${r.statement}</div><div class="small muted">${r.references.join(' · ')}</div></td>`
-          : '';
-      return html`<tr data-requirement="${r.id}" data-property="${p.name}">${head}<td><b>${p.name}</b><div class="small">${m.rationale}</div></td><td><code>spec/Hypervisor.tla</code><br><code><b>${p.tla.definition}</b></code></td><td><code>${p.predicate.file}</code><br><code><b>${p.predicate.symbol}</b></code></td><td class="small">${checksRun(e, p)}</td><td>${propertyTag(p)}</td></tr>`;
-    }),
-  );
-  return html`<section id="traceability">
-<h2>Traceability matrix</h2>
-<p>Each separation-kernel requirement family, the catalog properties that discharge it on this configuration and why, where each property is defined in the TLA+ specification and in the TypeScript model, which checks ran, and the result. The catalogue is <code>evidence/requirements.ts</code> in the typezero sources.</p>
-<table id="matrix" class="matrix">
-<colgroup><col style="width:21%"><col style="width:27%"><col style="width:13%"><col style="width:13%"><col style="width:17%"><col style="width:9%"></colgroup>
-<thead><tr><th>Requirement</th><th>Property and rationale</th><th>TLA+ definition</th><th>TypeScript predicate</th><th>Checks run</th><th>Result</th></tr></thead>
-<tbody>${rows}</tbody>
 </table>
 </section>`;
 }
@@ -289,6 +255,7 @@ function coverage(e: Evidence): Html {
 ${mvs.reason ? html`<p>${mvs.reason}</p>` : ''}
 ${runsBlock('Seeded walks of the model replayed in the spec', 'walks', mvs.walks)}
 ${mvs.checks.length ? html`<table><thead><tr><th>Check</th><th>Result</th><th>Detail</th></tr></thead><tbody>${mvs.checks.map((c) => html`<tr><td>${c.name}</td><td>${tag(c.status, c.status.replace('-', ' '))}</td><td class="small">${c.detail}</td></tr>`)}</tbody></table>` : ''}
+${abstractionBlock(e)}
 <h3>Emulator vs model ${tag(emu.status, emu.status.replace('-', ' '))}</h3>
 <p>The emulator is a concrete machine (byte memory, real 4-level EPT and VT-d tables, SHA-256 PCRs, guest programs). ${emu.runs} runs (the seeded random runs below, one EPT-misconfiguration run, and ${emu.directedRuns} directed runs that perform the model's shortest path to each kind of step the seeded runs missed): ${emu.stepsChecked.toLocaleString('en-US')} steps and ${emu.guestInstructions.toLocaleString('en-US')} guest instructions, every step checked to refine the model. ${missed.length ? html`<b>Taken by the model here but not exercised by the runs: ${missed.join(', ')}.</b>` : 'The runs exercised every event kind and hypercall outcome the model takes on this system.'}</p>
 ${emu.failures.length ? html`<ul>${emu.failures.map((f) => html`<li>${f}</li>`)}</ul>` : ''}

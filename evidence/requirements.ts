@@ -89,7 +89,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
     family: 'Least privilege',
     statement:
       'A partition can perform a privileged operation (control of another partition, reading the audit log) only if the configuration grants it that privilege, and a refused request changes nothing but the audit trail.',
-    references: ['CC FDP_ACF', 'CC FMT_SMR', 'CC FMT_MSA'],
+    references: ['CC FDP_ACF', 'CC FDP_IFF', 'CC FMT_MOF', 'CC FMT_SMR', 'CC FMT_MSA', 'CC FAU_SAR'],
     properties: [
       {
         property: 'HypercallAuthorization',
@@ -145,7 +145,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
     family: 'Measured launch',
     statement:
       'Nothing runs unless its measurement matched its known-good value: the hypervisor first, then every partition; a mismatch refuses the partition, or halts the system for the hypervisor.',
-    references: ['CC FPT_TST', 'CC FPT_TEE', 'TCG D-RTM'],
+    references: ['CC FPT_TST', 'CC FPT_TEE', 'CC FDP_SDI', 'CC FPT_FLS', 'TCG D-RTM'],
     properties: [
       {
         property: 'MeasuredLaunch',
@@ -177,7 +177,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
     family: 'DMA protection',
     statement:
       'A device assigned to a partition reaches by DMA only memory that partition may write, whatever the device is programmed to do.',
-    references: ['CC FDP_ACF', 'CC FDP_IFF', 'Intel VT-d DMA remapping'],
+    references: ['CC FDP_ACC', 'CC FDP_ACF', 'CC FDP_IFF', 'Intel VT-d DMA remapping'],
     properties: [
       {
         property: 'DmaContainment',

@@ -4,6 +4,8 @@
  * in a fixed order (catalog order for properties, catalogue order for requirements, engine order
  * for engines) so that two runs on the same inputs write the same bytes apart from timing fields.
  */
+import type { EmulatorMutant } from '../emulator/machine.js';
+import type { SeededBug } from '../model/step.js';
 import type { ItfTrace } from '../proofs/itf.js';
 import type { PropertyName } from '../proofs/properties.js';
 import type { Assumption } from './assumptions.js';
@@ -242,9 +244,41 @@ export interface RequirementEvidence {
   readonly status: RequirementStatus;
   /** Why the family is not met, or not demonstrated, in words; null when met. */
   readonly reason: string | null;
+  /** The Common Criteria Part 2 elements the family traces to, each with the property that speaks to it and what part it covers. */
+  readonly sfrs?: readonly SfrEvidence[];
+  /** The separation-kernel protection profile's functional areas the family serves. */
+  readonly skpp?: readonly { readonly area: string; readonly covers: string }[];
+}
+
+export interface SfrEvidence {
+  /** The element, e.g. `FDP_IFF.1.2`. */
+  readonly element: string;
+  readonly component: string;
+  /** What the element requires, paraphrased. */
+  readonly requires: string;
+  readonly property: PropertyName;
+  readonly covers: string;
 }
 
 export type RequirementStatus = 'met' | 'not-met' | 'unknown' | 'not-demonstrated';
+
+/** The integrator's own requirements (--requirements FILE), each mapped to catalog properties. */
+export interface IntegratorEvidence {
+  /** The file's name as given, without directories. */
+  readonly file: string;
+  /** Where the package holds it (`requirements/<file>`). */
+  readonly path: string;
+  readonly sha256: string;
+  /** In file order. */
+  readonly requirements: readonly {
+    readonly id: string;
+    readonly title: string | null;
+    readonly properties: readonly PropertyName[];
+    /** As for a requirement family: from the properties it rests on. */
+    readonly status: RequirementStatus;
+    readonly reason: string | null;
+  }[];
+}
 
 export interface CoverageItem {
   readonly key: string;
@@ -303,6 +337,150 @@ export interface EmulatorVsModelEvidence {
   readonly durationMs: number | null;
 }
 
+export type AbstractionReduction = 'none' | 'label-slicing';
+
+/** One search in the abstraction test: of the class model or of the page-by-page model. */
+export interface AbstractionSearch {
+  /** Whether the search covered every reachable state within the bound. */
+  readonly complete: boolean;
+  readonly distinctStates: number;
+  readonly depth: number;
+  /** Per property, in catalog order: its verdict and whether its bait was reached. */
+  readonly verdicts: readonly {
+    readonly property: PropertyName;
+    readonly status: PropertyStatus;
+    readonly bait: boolean;
+  }[];
+  readonly durationMs: number;
+}
+
+/** The class model against the page-by-page model, both searched with one reduction setting. */
+export interface AbstractionComparison {
+  readonly reduction: AbstractionReduction;
+  /** passed: both finished with the same verdicts and baits; not-run: a search stopped at the bound. */
+  readonly status: CheckStatus;
+  readonly reason: string | null;
+  readonly classModel: AbstractionSearch;
+  /** Null when the class model did not finish, so the page model was not searched. */
+  readonly pageModel: AbstractionSearch | null;
+  /** Every verdict, bait or size that differs, in words. */
+  readonly differences: readonly string[];
+}
+
+/** The page-class abstraction tested on the packaged system when the package was made. */
+export interface AbstractionEvidence {
+  readonly status: CheckStatus;
+  readonly reason: string | null;
+  /** The distinct-state bound of every search (the package's). */
+  readonly maxStates: number;
+  /** Host pages, the classes they fall into, and the labelled cells of either model. */
+  readonly layout: {
+    readonly pages: number;
+    readonly classes: number;
+    readonly classCells: number;
+    readonly pageCells: number;
+  };
+  /** Label-sliced, then over whole states. */
+  readonly comparisons: readonly AbstractionComparison[];
+  readonly durationMs: number | null;
+}
+
+/** One package typezero ran with: where it sits, the version pinned and the version found there. */
+export interface DependencyRecord {
+  readonly name: string;
+  /** Its place under the typezero package (`node_modules/…`), as the lockfile names it. */
+  readonly path: string;
+  /** The version the lockfile pins; null when read from the installed packages. */
+  readonly locked: string | null;
+  /** The version installed there; null when nothing is installed there. */
+  readonly installed: string | null;
+  /** The lockfile's integrity digest of the package tarball. */
+  readonly integrity: string | null;
+  /** A dependency typezero's package.json names itself, not one of theirs. */
+  readonly direct: boolean;
+}
+
+export interface DependencyEvidence {
+  /** Where the list comes from: typezero's lockfile, or (an installed typezero has none) its installed packages. */
+  readonly source: 'package-lock.json' | 'installed';
+  readonly lockfileSha256: string | null;
+  /** Every runtime package (development-only ones left out), by path. */
+  readonly packages: readonly DependencyRecord[];
+}
+
+export interface EnvironmentEvidence {
+  /** Operating system name and release. */
+  readonly os: string;
+  readonly platform: string;
+  readonly cpu: { readonly model: string; readonly count: number };
+  readonly node: string;
+  /** What `java -version` printed first; null when no Java was found. */
+  readonly java: string | null;
+  /** TLC's version line, when TLC ran. */
+  readonly tlc: string | null;
+}
+
+/** A seeded bug on one system: killed by the properties that hold without it and are violated with it. */
+export interface BugAttempt {
+  readonly system: string;
+  /** Whether `system` is the packaged system (else the example the bug was made for). */
+  readonly packaged: boolean;
+  /** bounded: not killed before the search stopped at the bound. */
+  readonly status: 'killed' | 'survived' | 'bounded' | 'not-run';
+  readonly killedBy: readonly PropertyName[];
+  readonly distinctStates: number | null;
+  readonly reason: string | null;
+}
+
+export interface SeededBugKills {
+  /** Distinct states each search could take. */
+  readonly maxStates: number;
+  readonly killed: number;
+  readonly total: number;
+  readonly bugs: readonly {
+    readonly bug: SeededBug;
+    readonly kind: 'hypervisor' | 'label';
+    readonly description: string;
+    /** The example the bug was made for, where it is shipped with typezero. */
+    readonly madeFor: string | null;
+    readonly status: 'killed' | 'survived' | 'bounded';
+    readonly attempts: readonly BugAttempt[];
+    readonly note: string | null;
+  }[];
+}
+
+export interface MutantKills {
+  /** The campaign per mutant: seeded runs of at most `steps` steps, after the EPT-misconfiguration run. */
+  readonly seeds: number;
+  readonly steps: number;
+  readonly killed: number;
+  readonly total: number;
+  readonly mutants: readonly {
+    readonly mutant: EmulatorMutant;
+    readonly description: string;
+    readonly status: 'killed' | 'survived';
+    /** Runs made, up to the one that killed it. */
+    readonly runs: number;
+    /** The run that killed it, in words. */
+    readonly by: string | null;
+    /** The refinement failure, in words. */
+    readonly failure: string | null;
+  }[];
+}
+
+/** Tool-qualification data (DO-330 style): what ran, on what, and whether it finds known bugs. */
+export interface QualificationEvidence {
+  readonly dependencies: DependencyEvidence;
+  readonly environment: EnvironmentEvidence;
+  readonly seededBugs: SeededBugKills;
+  readonly mutants: MutantKills;
+  /** The tool's own test results: not carried unless a record of the build's run exists. */
+  readonly testSuite: { readonly status: 'not-carried'; readonly reason: string };
+  /** The JSON Schema of evidence.json, inside the package. */
+  readonly schema: { readonly path: string; readonly id: string; readonly sha256: string };
+  readonly durationMs: number | null;
+}
+
 export interface Reproduction {
   readonly what: string;
   readonly command: string;
@@ -325,8 +503,14 @@ export interface Evidence {
   readonly conformance: {
     readonly modelVsSpec: ModelVsSpecEvidence;
     readonly emulatorVsModel: EmulatorVsModelEvidence;
+    /** The page-class abstraction tested on this system (absent from packages made before it was). */
+    readonly abstraction?: AbstractionEvidence;
   };
   readonly assumptions: readonly Assumption[];
+  /** The integrator's requirements, when the package was made with --requirements. */
+  readonly integratorRequirements?: IntegratorEvidence;
+  /** Tool qualification (absent from packages made before it was recorded). */
+  readonly qualification?: QualificationEvidence;
   /** Separation-kernel requirements outside the model, which no verdict here covers. */
   readonly notCovered: readonly NotCovered[];
   /** Every file of the package except evidence.json, report.html and SHA256SUMS. */

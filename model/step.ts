@@ -15,32 +15,50 @@ import { canSpoof, EPT_R, EPT_W, EPT_X, type Layout, passThrough } from './layou
 import { monitor } from './monitor.js';
 import { booted, Flag, isLaunched, labelOf, runningNow, type State, withChanges } from './state.js';
 
-/** Known hypervisor bugs that tests switch on to show the property catalog catches them. */
-export type SeededBug =
-  /** A send on a channel the caller does not own is refused but still enqueued. */
-  | 'refused-send-enqueues'
-  /** `partition-status` skips the privilege check. */
-  | 'status-without-privilege'
-  /** Refused hypercalls are not audited. */
-  | 'unaudited-refusal'
-  /** A fault also flushes the messages queued for the faulting partition. */
-  | 'fault-flushes-inbox'
-  /** A faulted partition is restarted at the next tick without a partition-reset. */
-  | 'auto-restart'
-  /** Devices keep doing DMA after the fail-secure halt. */
-  | 'dma-after-halt'
-  /** The preemption timer keeps running after the fail-secure halt. */
-  | 'tick-after-halt'
-  /** A partition whose measurement mismatches is launched anyway. */
-  | 'launch-ignores-mismatch'
-  /**
-   * Label bugs, not hypervisor bugs: the model's labels under-approximate a flow. Only comparing
-   * labels with values (proofs/noninterference.ts) sees them where another flow hides them from
-   * InformationFlow. A reset leaves the memory it clears labelled with its listers only.
-   */
-  | 'reset-forgets-resetter'
-  /** A "channel full" record carries the sender's label only, not the receiver's. */
-  | 'channel-full-sender-only';
+/**
+ * Known bugs that tests switch on to show the property catalog catches them, each with what it
+ * does. `hypervisor` bugs change what the hypervisor does; `label` bugs are not hypervisor bugs:
+ * the model's labels under-approximate a flow. Only comparing labels with values
+ * (proofs/noninterference.ts) sees a label bug where another flow hides it from InformationFlow.
+ */
+export const SEEDED_BUGS = {
+  'refused-send-enqueues': {
+    kind: 'hypervisor',
+    description: 'A send on a channel the caller does not own is refused but still enqueued.',
+  },
+  'status-without-privilege': {
+    kind: 'hypervisor',
+    description: '`partition-status` skips the privilege check.',
+  },
+  'unaudited-refusal': { kind: 'hypervisor', description: 'Refused hypercalls are not audited.' },
+  'fault-flushes-inbox': {
+    kind: 'hypervisor',
+    description: 'A fault also flushes the messages queued for the faulting partition.',
+  },
+  'auto-restart': {
+    kind: 'hypervisor',
+    description: 'A faulted partition is restarted at the next tick without a partition-reset.',
+  },
+  'dma-after-halt': { kind: 'hypervisor', description: 'Devices keep doing DMA after the fail-secure halt.' },
+  'tick-after-halt': {
+    kind: 'hypervisor',
+    description: 'The preemption timer keeps running after the fail-secure halt.',
+  },
+  'launch-ignores-mismatch': {
+    kind: 'hypervisor',
+    description: 'A partition whose measurement mismatches is launched anyway.',
+  },
+  'reset-forgets-resetter': {
+    kind: 'label',
+    description: 'A reset leaves the memory it clears labelled with its listers only.',
+  },
+  'channel-full-sender-only': {
+    kind: 'label',
+    description: 'A "channel full" record carries the sender\'s label only, not the receiver\'s.',
+  },
+} as const satisfies Record<string, { readonly kind: 'hypervisor' | 'label'; readonly description: string }>;
+
+export type SeededBug = keyof typeof SEEDED_BUGS;
 
 export interface ModelOptions {
   /** Test-only: never set from the command line. */

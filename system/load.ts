@@ -54,7 +54,7 @@ import type {
   SystemConfig,
 } from './config.js';
 import { crossCheck } from './cross-check.js';
-import { fromZod, type Path, SystemFileErrorCode } from './issues.js';
+import { fromZod, type Issue, type Path, SystemFileErrorCode } from './issues.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 import { readSystemFile } from './read.js';
 import { type SystemFile, systemFileSchema } from './schema.js';
@@ -105,7 +105,29 @@ export function loadSystemFile(path: string): LoadResult {
 /** The yaml options: integers as bigints (so none loses digits), no warnings on the process. */
 const YAML_OPTIONS = { prettyErrors: false, intAsBigInt: true, logLevel: 'error', uniqueKeys: true } as const;
 
-export function parseSystemText(text: string, file: string): LoadResult {
+/** What a document is, for its messages: its name and how deep it nests at most. */
+export interface DocumentKind {
+  /** e.g. `system file`. */
+  readonly what: string;
+  readonly nesting: number;
+}
+
+/** A YAML or JSON document read for validation: its value, and where each of its fields is. */
+export type ParsedDocument =
+  | {
+      readonly ok: true;
+      readonly raw: unknown;
+      /** Line and column of the field at `path` (its key with `at: 'key'`), or of its nearest ancestor in the file. */
+      readonly locate: (path: Path, at?: 'key') => { line: number; column: number };
+      readonly positions: SourcePositions;
+    }
+  | { readonly ok: false; readonly errors: SystemFileError[] };
+
+/**
+ * Reads one YAML (or, by its name, JSON) document: syntax errors, several documents, unresolved
+ * aliases, alias bombs and deep nesting are errors with their line and column; integers stay exact.
+ */
+export function parseDocumentText(text: string, file: string, kind: DocumentKind): ParsedDocument {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const lines = lineCounterFor(source);
   const position = (offset: number): { line: number; column: number } => {
@@ -113,26 +135,30 @@ export function parseSystemText(text: string, file: string): LoadResult {
     return { line, column: col };
   };
   const isJson = /\.json$/i.test(file);
-  const kind = isJson ? 'JSON' : 'YAML';
+  const format = isJson ? 'JSON' : 'YAML';
   const syntaxError = (offset: number, message: string): SystemFileError => {
     const at = position(offset);
     return {
       code: Code.Syntax,
       file,
       path: '',
-      message: `${kind} syntax error at line ${at.line}, column ${at.column}: ${message}`,
+      message: `${format} syntax error at line ${at.line}, column ${at.column}: ${message}`,
       ...at,
     };
   };
+  const failed = (errors: SystemFileError[]): ParsedDocument => ({ ok: false, errors });
 
   if (isJson) {
     const error = findJsonSyntaxError(source);
-    if (error) return failure([syntaxError(error.offset, error.message)]);
+    if (error) return failed([syntaxError(error.offset, error.message)]);
   }
   const deep = tooDeep(source);
   if (deep !== -1)
-    return failure([
-      syntaxError(deep, `nested more than ${MAX_DEPTH} levels deep; a system file nests at most 4`),
+    return failed([
+      syntaxError(
+        deep,
+        `nested more than ${MAX_DEPTH} levels deep; a ${kind.what} nests at most ${kind.nesting}`,
+      ),
     ]);
 
   let doc: Document;
@@ -144,10 +170,10 @@ export function parseSystemText(text: string, file: string): LoadResult {
     doc = docs[0]!;
     if (docs.length > 1) {
       const second = docs[1]!.range?.[0] ?? 0;
-      return failure([
+      return failed([
         syntaxError(
           second,
-          `a second document starts here (the file holds ${docs.length}); a system file is a single YAML document`,
+          `a second document starts here (the file holds ${docs.length}); a ${kind.what} is a single YAML document`,
         ),
       ]);
     }
@@ -155,13 +181,13 @@ export function parseSystemText(text: string, file: string): LoadResult {
       ...doc.errors.map((e) => syntaxError(e.pos[0], e.message)),
       ...unresolvedAliases(doc).map((a) => syntaxError(a.offset, `unresolved alias "*${a.name}"`)),
     ];
-    if (syntax.length > 0) return failure(syntax);
+    if (syntax.length > 0) return failed(syntax);
     try {
       raw = normalizeIntegers(doc.toJS({ maxAliasCount: 100 }));
     } catch (e) {
       if (e instanceof RangeError) throw e;
       // Alias expansion beyond the limit (an alias bomb) throws here.
-      return failure([
+      return failed([
         syntaxError(
           aliasBombAt(doc),
           'aliases here expand to too many nodes (more than 100 alias expansions)',
@@ -170,46 +196,58 @@ export function parseSystemText(text: string, file: string): LoadResult {
     }
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    return failure([syntaxError(0, 'the file nests too deeply to be read')]);
+    return failed([syntaxError(0, 'the file nests too deeply to be read')]);
   }
   const document = doc;
-
-  const locate = (path: Path, at?: 'key'): number => locateNode(document, path, at);
-  const describeAt = (path: Path): string => {
-    const at = position(locate(path));
-    return `${formatPath(path)} (line ${at.line}, column ${at.column})`;
+  return {
+    ok: true,
+    raw,
+    locate: (path, at) => position(locateNode(document, path, at)),
+    positions: (path) => {
+      const [start, stop] = spanOf(document, path);
+      let end = stop;
+      while (end > start && /\s/.test(source[end - 1]!)) end--;
+      const from = position(start);
+      const to = position(end);
+      return { ...from, endLine: to.line, endColumn: to.column };
+    },
   };
+}
 
-  const parsed = systemFileSchema.safeParse(raw);
-  const issues = [
-    ...(parsed.success ? [] : parsed.error.issues.flatMap((i) => fromZod(i, raw))),
-    ...crossCheck(raw, describeAt),
-  ];
-  if (parsed.success && issues.length === 0)
-    return {
-      ok: true,
-      config: resolve(parsed.data),
-      positions: (path) => {
-        const [start, stop] = spanOf(document, path);
-        let end = stop;
-        while (end > start && /\s/.test(source[end - 1]!)) end--;
-        const from = position(start);
-        const to = position(end);
-        return { ...from, endLine: to.line, endColumn: to.column };
-      },
-    };
-
-  const errors = issues
-    .map((issue) => ({ issue, offset: locate(issue.path, issue.at) }))
-    .sort((a, b) => a.offset - b.offset)
-    .map(({ issue, offset }) => ({
+/** Issues found in a parsed document, each at its line and column, in the order they stand in the file. */
+export function placeIssues(
+  issues: readonly Issue[],
+  file: string,
+  locate: (path: Path, at?: 'key') => { line: number; column: number },
+): SystemFileError[] {
+  return issues
+    .map((issue) => ({ issue, at: locate(issue.path, issue.at) }))
+    .sort((a, b) => a.at.line - b.at.line || a.at.column - b.at.column)
+    .map(({ issue, at }) => ({
       code: issue.code,
       file,
       path: formatPath(issue.path),
       message: issue.message,
-      ...position(offset),
+      ...at,
     }));
-  return failure(errors);
+}
+
+export function parseSystemText(text: string, file: string): LoadResult {
+  const parsed = parseDocumentText(text, file, { what: 'system file', nesting: 4 });
+  if (!parsed.ok) return parsed;
+  const { raw, locate, positions } = parsed;
+  const describeAt = (path: Path): string => {
+    const at = locate(path);
+    return `${formatPath(path)} (line ${at.line}, column ${at.column})`;
+  };
+
+  const result = systemFileSchema.safeParse(raw);
+  const issues = [
+    ...(result.success ? [] : result.error.issues.flatMap((i) => fromZod(i, raw))),
+    ...crossCheck(raw, describeAt),
+  ];
+  if (result.success && issues.length === 0) return { ok: true, config: resolve(result.data), positions };
+  return failure(placeIssues(issues, file, locate));
 }
 
 export function formatSystemFileError(e: SystemFileError): string {

@@ -21,7 +21,8 @@ function kindOf(stat: import('node:fs').Stats): string {
 
 const sizeLimit = `${MAX_FILE_BYTES / 1024 / 1024} MiB`;
 
-export function readSystemFile(path: string): ReadResult {
+/** Reads a system file, or another file read the same way (`what` names it in the reasons). */
+export function readSystemFile(path: string, what = 'a system file'): ReadResult {
   let fd: number;
   try {
     const stat = statSync(path);
@@ -29,7 +30,7 @@ export function readSystemFile(path: string): ReadResult {
     if (stat.size > MAX_FILE_BYTES)
       return {
         ok: false,
-        reason: `it holds ${stat.size.toLocaleString('en-US')} bytes; a system file is at most ${sizeLimit}`,
+        reason: `it holds ${stat.size.toLocaleString('en-US')} bytes; ${what} is at most ${sizeLimit}`,
       };
     fd = openSync(path, 'r');
   } catch (e) {
@@ -43,9 +44,9 @@ export function readSystemFile(path: string): ReadResult {
     for (let n = -1; n !== 0 && length < buffer.length; length += n)
       n = readSync(fd, buffer, length, buffer.length - length, null);
     if (length > MAX_FILE_BYTES)
-      return { ok: false, reason: `it holds more than ${sizeLimit}; a system file is at most ${sizeLimit}` };
+      return { ok: false, reason: `it holds more than ${sizeLimit}; ${what} is at most ${sizeLimit}` };
     const bytes = new Uint8Array(buffer.subarray(0, length));
-    const decoded = decode(bytes);
+    const decoded = decode(bytes, what);
     return 'reason' in decoded
       ? { ok: false, reason: decoded.reason }
       : { ok: true, text: decoded.text, bytes };
@@ -70,7 +71,7 @@ function errnoReason(e: unknown): string {
 }
 
 /** UTF-8 (a leading byte-order mark dropped), or UTF-16 with its byte-order mark. */
-export function decode(bytes: Uint8Array): { text: string } | { reason: string } {
+export function decode(bytes: Uint8Array, what = 'a system file'): { text: string } | { reason: string } {
   if (bytes[0] === 0xff && bytes[1] === 0xfe)
     return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)) };
   if (bytes[0] === 0xfe && bytes[1] === 0xff)
@@ -81,7 +82,7 @@ export function decode(bytes: Uint8Array): { text: string } | { reason: string }
     return {
       reason: alternating
         ? 'it looks like UTF-16 text without a byte-order mark; save it as UTF-8'
-        : `it holds a NUL byte at offset ${nul}, so it is not text; a system file is YAML or JSON in UTF-8`,
+        : `it holds a NUL byte at offset ${nul}, so it is not text; ${what} is YAML or JSON in UTF-8`,
     };
   }
   const text = new TextDecoder('utf-8').decode(bytes);

@@ -7,23 +7,12 @@ import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkedRun } from '../../conformance/refinement-campaign.js';
-import type { EmulatorMutant } from '../../emulator/machine.js';
+import { EMULATOR_MUTANTS, type EmulatorMutant } from '../../emulator/machine.js';
 import { systemArb } from '../../proofs/arbitraries.js';
 import type { SystemConfig } from '../../system/config.js';
 import { example, ROOT } from '../helpers.js';
 
-const MUTANTS: readonly EmulatorMutant[] = [
-  'ept-ignores-write-bit',
-  'iommu-skips-context-check',
-  'iommu-ignores-leaf-rights',
-  'irq-drops-pending',
-  'injection-skipped',
-  'audit-overwrite-uncounted',
-  'status-without-privilege',
-  'pcr-extend-without-chain',
-  'reset-keeps-memory',
-  'scheduler-window-overrun',
-];
+const MUTANTS = Object.keys(EMULATOR_MUTANTS) as EmulatorMutant[];
 
 const EXAMPLES: SystemConfig[] = readdirSync(`${ROOT}examples`)
   .filter((f) => f.endsWith('.yaml'))

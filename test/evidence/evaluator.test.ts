@@ -5,18 +5,33 @@
  * stays as the contract fixes it. And the verdict carries its scope: this configuration, over
  * typezero's model, and the separation-kernel requirements the model does not cover.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { openEnvelope, STATEMENT } from '../../evidence/attest.js';
 import { collectEvidence } from '../../evidence/collect.js';
 import { notRun, runExplorerEngine } from '../../evidence/engines.js';
 import { renderReport } from '../../evidence/html.js';
-import { validateEvidence } from '../../evidence/schema.js';
+import { parseRequirementsText } from '../../evidence/integrator.js';
+import { EVIDENCE_SCHEMA, validateEvidence } from '../../evidence/schema.js';
+import { integratorEvidence } from '../../evidence/traceability.js';
+import type { AbstractionEvidence } from '../../evidence/types.js';
+import { overallVerdict } from '../../evidence/verdict.js';
+import { packageFiles } from '../../evidence/write.js';
 import { exampleText, fromYaml } from '../helpers.js';
 
 /** mils-two-domain, once as it is and once without its device (so no DMA can happen). */
 const WITH_DEVICE = exampleText('mils-two-domain');
 const WITHOUT_DEVICE = WITH_DEVICE.replace(/^devices:\n(?: {2}.*\n)+/m, '');
 
-async function collect(text: string) {
+const collected = new Map<string, ReturnType<typeof collectEvidence>>();
+
+/** The package of one system text, collected once for every test that reads it. */
+function collect(text: string) {
+  if (!collected.has(text)) collected.set(text, collectOnce(text));
+  return collected.get(text)!;
+}
+
+async function collectOnce(text: string) {
   return collectEvidence(
     { config: fromYaml(text), fileName: 'mils.yaml', bytes: Buffer.from(text) },
     {
@@ -137,5 +152,132 @@ describe('run sizes', () => {
     expect(bound).toContain(`took ${emulator.summary.steps.toLocaleString('en-US')} steps in all`);
     expect(bound).toMatch(/stopped when the system halted fail-secure/);
     expect(renderReport(evidence)).toContain('data-runs="walks"');
+  });
+});
+
+describe('the soundness argument in the package', () => {
+  it('goes into evidence.json and the report, the register cites it, and a failure is an error', async () => {
+    const { evidence } = await collect(WITH_DEVICE);
+    expect(validateEvidence(JSON.parse(JSON.stringify(evidence)))).toEqual([]);
+    const abstraction = evidence.conformance.abstraction!;
+    expect(abstraction.status).toBe('passed');
+    const entry = evidence.assumptions.find((a) => a.id === 'A-MODEL-1')!;
+    expect(entry.statement).toMatch(
+      /On this system the comparison was run when the package was made .*label-sliced, the same verdicts and baits .*whole states, the same verdicts and baits \(349 states as classes, 2,509 page by page\)/,
+    );
+    const report = renderReport(evidence);
+    expect(report).toContain(
+      '<h3 id="abstraction">Page-class abstraction <span class="tag passed">passed</span>',
+    );
+    expect(report).toMatch(/<tr data-abstraction="none"><td>whole states<\/td>/);
+
+    // A package made before the test existed still conforms to the schema, and says it has none.
+    const { abstraction: _, ...older } = evidence.conformance;
+    const old = { ...evidence, conformance: older };
+    expect(validateEvidence(JSON.parse(JSON.stringify(old)))).toEqual([]);
+    expect(renderReport(old)).toContain('carries no result of it');
+
+    const verdict = (a: AbstractionEvidence) =>
+      overallVerdict(evidence.properties, evidence.engines, { ...evidence.conformance, abstraction: a });
+    expect(verdict(abstraction).status).toBe('pass');
+    const failed = verdict({ ...abstraction, status: 'failed', reason: 'whole states: differs' });
+    expect(failed.status).toBe('error');
+    expect(failed.findings).toContain('conformance page-class abstraction failed: whole states: differs');
+  });
+});
+
+describe('tool qualification in the package', () => {
+  it('records what ran and what it kills, and carries the schema under its $id, digested like every file', async () => {
+    const collected = await collect(WITH_DEVICE);
+    const q = collected.evidence.qualification!;
+    expect(q.dependencies.source).toBe('package-lock.json');
+    expect(q.dependencies.packages.map((p) => p.name)).toContain('ajv');
+    expect(q.seededBugs).toMatchObject({ killed: 8, total: 10 });
+    expect(q.mutants.total).toBe(10);
+    expect(q.testSuite.status).toBe('not-carried');
+    expect(q.testSuite.reason).toMatch(/does not carry the results of typezero's own test suite/);
+
+    const files = packageFiles(collected);
+    const schema = files.get('schema/evidence.schema.json') as string;
+    expect(JSON.parse(schema)).toEqual(EVIDENCE_SCHEMA);
+    expect(q.schema).toEqual({
+      path: 'schema/evidence.schema.json',
+      id: 'urn:typezero:evidence-schema:v1',
+      sha256: createHash('sha256').update(schema).digest('hex'),
+    });
+    expect(files.get('SHA256SUMS')).toContain(`${q.schema.sha256}  schema/evidence.schema.json\n`);
+    const opened = openEnvelope(files.get(STATEMENT) as string);
+    expect(opened.ok && opened.statement.subject).toContainEqual({
+      name: 'schema/evidence.schema.json',
+      digest: { sha256: q.schema.sha256 },
+    });
+    // A package made before qualification was recorded still conforms, and says it has none.
+    const { qualification: _, ...older } = collected.evidence;
+    expect(validateEvidence(JSON.parse(JSON.stringify(older)))).toEqual([]);
+    expect(renderReport(older)).toContain('carries none');
+
+    const report = files.get('report.html') as string;
+    expect(report).toContain('<h3 id="seeded-bugs">Seeded model bugs: 8 of 10 killed</h3>');
+    expect(report).toMatch(/<tr data-bug="unaudited-refusal">.*by <b>AuditCompleteness<\/b>/);
+    expect(report).toContain(`<h3 id="mutants">Emulator mutants: ${q.mutants.killed} of 10 killed</h3>`);
+    expect(report).toContain('<a href="#qualification">Qualification</a>');
+  });
+});
+
+describe('traceability to Common Criteria and the protection profile', () => {
+  it('names the elements each family traces to, in evidence.json and in the matrix', async () => {
+    const { evidence } = await collect(WITH_DEVICE);
+    const ifc = evidence.requirements.find((r) => r.id === 'REQ-IFC')!;
+    expect(ifc.sfrs).toContainEqual(
+      expect.objectContaining({
+        element: 'FDP_IFF.1.2',
+        property: 'InformationFlow',
+        component: 'Simple security attributes',
+      }),
+    );
+    expect(ifc.skpp?.map((a) => a.area)).toEqual(['Information flow control']);
+    const fail = evidence.requirements.find((r) => r.id === 'REQ-FAIL')!;
+    expect(fail.sfrs?.map((s) => s.element)).toContain('FPT_FLS.1.1');
+    const report = renderReport(evidence);
+    expect(report).toMatch(
+      /<tr data-requirement="REQ-IFC" data-property="InformationFlow">.*<li data-sfr="FDP_IFF\.1\.2"><b>FDP_IFF\.1\.2<\/b>/,
+    );
+    expect(report).toMatch(
+      /<tr data-requirement="REQ-AUDIT".*CC: <code>FAU_GEN\.1\.1<\/code>, <code>FAU_STG\.4\.1<\/code>/,
+    );
+    // Packages made before the mapping existed still conform.
+    const older = {
+      ...evidence,
+      requirements: evidence.requirements.map(({ sfrs: _, skpp: __, ...r }) => r),
+    };
+    expect(validateEvidence(JSON.parse(JSON.stringify(older)))).toEqual([]);
+  });
+});
+
+describe("the integrator's requirements", () => {
+  it('are traced in the matrix, each with its properties and result, and conform to the schema', async () => {
+    const { evidence } = await collect(WITH_DEVICE);
+    const text =
+      'requirements:\n  - id: SSR-1\n    title: Private memory\n    properties: [MemoryIsolation]\n  - id: SSR-2\n    properties: [FaultRecovery, FailSecure]\n';
+    const parsed = parseRequirementsText(text, 'ours.yaml');
+    if (!parsed.ok) throw new Error(parsed.errors.map((x) => x.message).join('; '));
+    const withOurs = {
+      ...evidence,
+      integratorRequirements: integratorEvidence(
+        { fileName: 'ours.yaml', bytes: Buffer.from(text), requirements: parsed.requirements },
+        evidence.properties,
+      ),
+    };
+    expect(validateEvidence(JSON.parse(JSON.stringify(withOurs)))).toEqual([]);
+    expect(withOurs.integratorRequirements.requirements.map((r) => [r.id, r.status])).toEqual([
+      ['SSR-1', 'met'],
+      ['SSR-2', 'not-demonstrated'],
+    ]);
+    const report = renderReport(withOurs);
+    expect(report).toMatch(
+      /<tr data-integrator-requirement="SSR-1"><td><b>SSR-1<\/b><div class="small">Private memory<\/div><\/td><td><span class="delta"><b>MemoryIsolation<\/b> <span class="tag holds">holds<\/span><\/span><\/td><td class="small">REQ-PART, REQ-IFC<\/td><td><span class="tag met">met<\/span>/,
+    );
+    expect(report).toContain('<a href="#integrator-requirements">1 of 2 met</a>');
+    expect(renderReport(evidence)).not.toContain('integrator-requirements');
   });
 });

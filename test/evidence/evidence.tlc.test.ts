@@ -60,6 +60,9 @@ describe.skipIf(!jar)('evidence with TLC', () => {
       command: expect.arrayContaining(['java', '-cp', jar!.name, 'tlc2.TLC', '-tool', '-workers', '1']),
     });
     expect(e.tool.tlc!.command!.join(' ')).not.toMatch(/\//);
+    // Tool qualification names the Java and the TLC that ran.
+    expect(e.qualification?.environment.tlc).toBe(e.tool.tlc!.version);
+    expect(e.qualification?.environment.java).toMatch(/version "\d+/);
 
     const b = await collect();
     expect(withoutTiming(canonicalJson(b.evidence))).toBe(withoutTiming(canonicalJson(e)));

@@ -28,6 +28,10 @@ writeFileSync(PUB, publicKey.export({ type: 'spki', format: 'pem' }));
 const other = generateKeyPairSync('ed25519').publicKey;
 const OTHER = join(OUT, 'other.pem');
 writeFileSync(OTHER, other.export({ type: 'spki', format: 'pem' }));
+/** An integrator's requirements file: the package keeps it, digested like every other file. */
+const OURS = 'requirements:\n  - id: SSR-1\n    properties: [MemoryIsolation, DmaContainment]\n';
+const OURS_FILE = join(OUT, 'ours.yaml');
+writeFileSync(OURS_FILE, OURS);
 
 async function build(name: string, dir: string, signed: boolean): Promise<void> {
   const collected = await collectEvidence(
@@ -37,6 +41,11 @@ async function build(name: string, dir: string, signed: boolean): Promise<void> 
       seeds: 1,
       steps: 100,
       producer: 'Evaluation lab <lab@example.org>',
+      requirements: {
+        fileName: 'ours.yaml',
+        bytes: Buffer.from(OURS),
+        requirements: [{ id: 'SSR-1', title: null, properties: ['MemoryIsolation', 'DmaContainment'] }],
+      },
       engines: (config, options) => [
         runExplorerEngine(config, options),
         notRun('tla-checker', 'not needed here'),
@@ -80,6 +89,7 @@ describe('evidence verify pins a changed byte on its file', () => {
     const files = filesOf(dir);
     expect(files).toContain(STATEMENT);
     expect(files.includes(SIGNER_KEY)).toBe(signed);
+    expect(files).toContain('requirements/ours.yaml');
     let flips = 0;
     for (const file of files) {
       const path = join(dir, file);
@@ -146,6 +156,8 @@ describe('typezero evidence --sign and evidence verify', () => {
       'Lab',
       '--config-item',
       'CI-0042',
+      '--requirements',
+      OURS_FILE,
     );
     expect(made.status).toBe(0);
     const opened = openEnvelope(readFileSync(join(dir, STATEMENT), 'utf8'));
@@ -156,13 +168,22 @@ describe('typezero evidence --sign and evidence verify', () => {
       filesOf(dir).filter((f) => f !== STATEMENT && f !== 'SHA256SUMS'),
     );
     expect(opened.statement.subject.map((s) => s.name)).toContain('system/mils-two-domain.yaml');
+    expect(opened.statement.subject.map((s) => s.name)).toContain('schema/evidence.schema.json');
+    expect(opened.statement.subject.map((s) => s.name)).toContain('requirements/ours.yaml');
+    expect(readFileSync(join(dir, 'requirements/ours.yaml'), 'utf8')).toBe(OURS);
     const evidence = JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8'));
+    expect(evidence.integratorRequirements).toMatchObject({
+      file: 'ours.yaml',
+      path: 'requirements/ours.yaml',
+      requirements: [{ id: 'SSR-1', status: 'met' }],
+    });
+    expect(evidence.reproduce[0].command).toMatch(/ --requirements requirements\/ours\.yaml$/);
     expect(evidence.document).toMatchObject({ producer: 'Lab', configurationItem: 'CI-0042' });
     expect(opened.statement.predicate).toMatchObject({ packageId: evidence.document.id, verdict: 'pass' });
 
     const ok = typezero('evidence', 'verify', dir, '--key', PUB);
     expect([ok.status, ok.stderr]).toEqual([0, '']);
-    expect(ok.stdout).toMatch(/^OK: 10 files match SHA256SUMS and the package statement; signature verified/);
+    expect(ok.stdout).toMatch(/^OK: 12 files match SHA256SUMS and the package statement; signature verified/);
     const report = join(dir, 'report.html');
     const bytes = readFileSync(report);
     bytes[100]! ^= 1;

@@ -5,7 +5,7 @@
  *
  * UPDATE_DOCS_SCREENSHOT=1 also writes the README's picture, docs/evidence-report.png.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -40,10 +40,17 @@ declare function getComputedStyle(element: unknown): { backgroundColor: string }
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const OUT = mkdtempSync(join(tmpdir(), 'typezero-report-'));
+/** An integrator's requirements file, so the report shows their IDs in the matrix. */
+const OURS = join(OUT, 'ours.yaml');
+writeFileSync(
+  OURS,
+  "requirements:\n  - id: SSR-042\n    title: Devices reach only their owner's memory\n    properties: [DmaContainment]\n  - id: SSR-043\n    properties: [TemporalIsolation]\n",
+);
 
-function buildPackage(name: string): { dir: string; evidence: Evidence } {
+function buildPackage(name: string, ...extra: string[]): { dir: string; evidence: Evidence } {
   const dir = join(OUT, name);
-  const r = typezero('evidence', `examples/${name}.yaml`, '--out', dir, '--seeds', '4', '--steps', '500');
+  const small = ['--seeds', '4', '--steps', '500'];
+  const r = typezero('evidence', `examples/${name}.yaml`, '--out', dir, ...small, ...extra);
   if (r.status === 2) throw new Error(r.stderr);
   return { dir, evidence: JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8')) as Evidence };
 }
@@ -126,7 +133,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
   });
 
   it('shows the summary, the matrix and a counterexample step by step, and asks for nothing else', async () => {
-    const { dir, evidence } = buildPackage('dma-window-overlap');
+    const { dir, evidence } = buildPackage('dma-window-overlap', '--requirements', OURS);
     failing = { dir, evidence };
     const page = await context.newPage();
     const url = pathToFileURL(join(dir, 'report.html')).href;
@@ -151,6 +158,29 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
     const dmaRow = page.locator('#matrix tr[data-requirement="REQ-DMA"][data-property="DmaContainment"]');
     expect(await shown(dmaRow)).toMatch(/DMA protection[\s\S]*DmaContainmentInv[\s\S]*violated/);
     expect((await dmaRow.boundingBox())!.height).toBeGreaterThan(20);
+    // Each property's row names the Common Criteria elements it speaks to, and what part it covers.
+    expect(await shown(dmaRow.locator('li[data-sfr="FDP_ACF.1.2"]'))).toMatch(
+      /FDP_ACF\.1\.2 Security attribute based access control: The rule: a device reaches by DMA only pages its owner may write/,
+    );
+    expect(await shown(page.locator('#matrix tr[data-requirement="REQ-IFC"]').first())).toMatch(
+      /CC: FDP_IFC\.2\.1, FDP_IFC\.2\.2, FDP_IFF\.1\.1, FDP_IFF\.1\.2\s+SKPP: Information flow control/,
+    );
+    // The integrator's own requirements, each with its properties and result.
+    const ours = page.locator('tr[data-integrator-requirement="SSR-042"]');
+    expect(await shown(ours)).toMatch(
+      /SSR-042\s+Devices reach only their owner's memory\s+DmaContainment violated\s+REQ-DMA\s+not met/,
+    );
+    expect(await shown(page.locator('tr[data-integrator-requirement="SSR-043"]'))).toMatch(/met$/);
+    expect(await shown(page.locator('#summary .facts'))).toMatch(/Your requirements\s+1 of 2 met/);
+
+    // The soundness argument and the tool's qualification, each in a section of its own.
+    expect(await shown(page.locator('#abstraction'))).toMatch(/Page-class abstraction\s+passed/);
+    expect(await shown(page.locator('tr[data-abstraction="none"]'))).toMatch(/whole states\s+passed/);
+    expect(await shown(page.locator('#seeded-bugs'))).toMatch(/Seeded model bugs: \d+ of 10 killed/);
+    expect(await shown(page.locator('tr[data-bug="launch-ignores-mismatch"]'))).toMatch(
+      /killed[\s\S]*by MeasuredLaunch/,
+    );
+    expect(await shown(page.locator('#qualification'))).toMatch(/Test suite\s+not carried/);
 
     // The counterexample as a table: one row per state, the changed variables highlighted.
     const cx = evidence.properties.find((p) => p.name === 'DmaContainment')!.counterexamples[0]!;

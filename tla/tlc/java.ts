@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { type Env, findJar } from './jar.js';
 
 export type JavaLocation =
-  | { readonly ok: true; readonly path: string }
+  /** `version`: what `java -version` printed first (the version line and the runtime's build). */
+  | { readonly ok: true; readonly path: string; readonly version: string }
   | { readonly ok: false; readonly reason: string };
 
 /** `$JAVA_HOME/bin/java` when JAVA_HOME is set, else `java` from PATH; checked by running it. */
@@ -19,7 +20,13 @@ export function findJava(env: Env = process.env): JavaLocation {
       ok: false,
       reason: `Java not found (${java}): install a Java 11+ runtime (Java 17 recommended) or set JAVA_HOME`,
     };
-  return { ok: true, path: java };
+  const version = `${probe.stderr}${probe.stdout}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 2)
+    .join('; ');
+  return { ok: true, path: java, version };
 }
 
 export type ToolsLocation =
