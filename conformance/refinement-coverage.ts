@@ -65,6 +65,8 @@ export const EVENT_UNIVERSE: readonly string[] = [
   'Dma ok',
   'Dma refused',
   'Dma ignored',
+  'PeerDma ok',
+  'PeerDma ignored',
   'DeviceIrq ok',
   'DeviceIrq ignored',
   'MsiWrite ok',

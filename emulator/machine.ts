@@ -35,6 +35,7 @@ import type { DeviceIdx, PartitionIdx, SystemConfig } from '../system/config.js'
 import { pagesOf } from '../system/config.js';
 import { EmulatorCapacityError, emulatorCapacityProblem } from './capacity.js';
 import { EPT_EXEC, EPT_READ, EPT_WRITE, type EptAccess, EptBuilder, walkEpt } from './ept.js';
+import { barAddress, Fabric } from './fabric.js';
 import { attackerPayload, hypervisorImage, IMAGE_PAYLOAD, IMAGE_VCPUS, partitionImage } from './image.js';
 import {
   CMD_DMA_READ,
@@ -119,6 +120,13 @@ export type Action =
       readonly access: 'read' | 'write';
     }
   | { readonly kind: 'irq'; readonly device: DeviceIdx }
+  /** The device starts a DMA at the BAR of device `peer` (emulator/fabric.ts routes it). */
+  | {
+      readonly kind: 'peer';
+      readonly device: DeviceIdx;
+      readonly peer: DeviceIdx;
+      readonly access: 'read' | 'write';
+    }
   /** The device writes an MSI with the vector assigned to device `vector` (a spoofing attempt). */
   | { readonly kind: 'msi'; readonly device: DeviceIdx; readonly vector: DeviceIdx }
   /** Run a vCPU natively until its next visible instruction. */
@@ -286,6 +294,7 @@ export class Machine {
   readonly tpm: PcrBank;
   readonly iommu: Iommu;
   readonly remapper: InterruptRemapper;
+  readonly fabric: Fabric;
   readonly ghost: Ghost;
   readonly vcpus: Vcpu[] = [];
   readonly mutants: ReadonlySet<EmulatorMutant>;
@@ -352,6 +361,7 @@ export class Machine {
       ignoreLeafRights: this.mutants.has('iommu-ignores-leaf-rights'),
     });
     this.ghost = new Ghost(this.layout);
+    this.fabric = new Fabric(config);
 
     this.global = mem.allocPages(1);
     this.frames = mem.allocBytes(config.platform.cpus * 4);
@@ -411,7 +421,13 @@ export class Machine {
       if (!this.contextTables.has(bus)) this.contextTables.set(bus, this.allocTable());
     }
     this.eptBuilders = config.partitions.map(() => null);
-    this.devices = config.devices.map(() => ({ address: 0, status: 0, buffer: new Uint8Array(8) }));
+    // A buffer starts with the device's own data (0xd0 + its index), which it also writes in
+    // place of any zero it holds.
+    this.devices = config.devices.map((d) => ({
+      address: 0,
+      status: 0,
+      buffer: new Uint8Array(8).fill(0xd0 + d.index),
+    }));
     for (let page = 0; page < config.platform.pages; page++) this.loadInitialData(page);
   }
 
@@ -608,6 +624,13 @@ export class Machine {
         this.dma(ctx, action.device, action.access);
         break;
       }
+      case 'peer':
+        ctx.log.push(
+          `${this.deviceName(action.device)} starts a DMA ${action.access} at the BAR of ${this.deviceName(action.peer)}`,
+        );
+        this.devices[action.device]!.address = barAddress(action.peer);
+        this.dma(ctx, action.device, action.access);
+        break;
       case 'irq':
         this.deviceIrq(ctx, action.device);
         break;
@@ -679,6 +702,7 @@ export class Machine {
     this.mem.write8(this.global + G_HALTED, 1);
     for (const bus of this.contextTables.keys()) writeRootEntry(this.mem, this.rootTable, bus, null);
     this.remapper.clear();
+    this.fabric.released = false;
     this.mem.write8(this.global + G_HV_LOCKED, 1);
     for (let p = 0; p < this.config.partitions.length; p++)
       this.mem.write8(this.pcb + p * PCB_SIZE + PCB_IMAGE_LOCKED, 1);
@@ -902,7 +926,10 @@ export class Machine {
     });
     for (let cpu = 0; cpu < config.platform.cpus; cpu++) mem.write32(this.frames + cpu * 4, 0);
     mem.write8(this.global + G_BOOTED, 1);
-    ctx.log.push('boot complete: IOMMU contexts and interrupt routing programmed, preemption timer armed');
+    this.fabric.released = true;
+    ctx.log.push(
+      'boot complete: IOMMU contexts and interrupt routing programmed, devices released, preemption timer armed',
+    );
   }
 
   // ---------------------------------------------------------------- scheduler and health monitor
@@ -1258,11 +1285,19 @@ export class Machine {
 
   // ---------------------------------------------------------------- IOMMU
 
-  /** Device `d` performs the DMA its registers describe, through the remapping hardware. */
+  /**
+   * Device `d` performs the DMA its registers describe: to a peer's BAR when the fabric routes it
+   * there, otherwise through the remapping hardware.
+   */
   private dma(ctx: StepContext, d: DeviceIdx, access: 'read' | 'write'): void {
     const dev = this.devices[d]!;
     const owner = this.config.devices[d]!.owner;
     const address = dev.address;
+    const peer = this.fabric.peerAt(d, address);
+    if (peer !== null) {
+      this.peerDma(ctx, d, peer as DeviceIdx, access);
+      return;
+    }
     const page = Math.floor(address / PAGE_SIZE);
     ctx.event = { type: 'Dma', device: d, page, access };
     const tr = this.iommu.translate(sourceIdOf(this.layout.requester[d]!), address, access === 'write');
@@ -1312,6 +1347,36 @@ export class Machine {
     }
     ctx.log.push(
       `${this.deviceName(d)} DMA ${access} 0x${address.toString(16)} -> host 0x${tr.hpa.toString(16)}${tr.passthrough ? ' (pass-through)' : ` (domain ${tr.domain})`}`,
+    );
+  }
+
+  /**
+   * The fabric routed `d`'s request to the BAR of `peer` below the IOMMU: the buffers move with
+   * nothing translating, faulting or auditing it. A buffer holds what its device moves for its owner,
+   * so the owner receiving data gets the sender's owner's label (as the model has it).
+   */
+  private peerDma(ctx: StepContext, d: DeviceIdx, peer: DeviceIdx, access: 'read' | 'write'): void {
+    ctx.event = { type: 'PeerDma', device: d, peer, access };
+    if (!this.fabric.released) {
+      ctx.outcome = 'ignored';
+      ctx.log.push(`${this.deviceName(d)} peer request held: the devices are not released`);
+      return;
+    }
+    const dev = this.devices[d]!;
+    const other = this.devices[peer]!;
+    const owner = this.config.devices[d]!.owner;
+    const peerOwner = this.config.devices[peer]!.owner;
+    dev.status = 0;
+    if (access === 'write') {
+      for (let i = 0; i < 8; i++) if (dev.buffer[i] === 0) dev.buffer[i] = 0xd0 + d;
+      other.buffer = dev.buffer.slice();
+      this.ghost.observed[peerOwner]! |= this.labelOf(owner);
+    } else {
+      dev.buffer = other.buffer.slice();
+      this.ghost.observed[owner]! |= this.labelOf(peerOwner);
+    }
+    ctx.log.push(
+      `${this.deviceName(d)} ${access === 'write' ? 'writes to' : 'reads from'} the buffer of ${this.deviceName(peer)} peer-to-peer: the request never reaches the IOMMU`,
     );
   }
 

@@ -83,6 +83,11 @@ export function describeEvent(layout: Layout, e: Event): string {
       const dir = ev.access === 'write' ? 'write to' : 'read from';
       return `${device?.name ?? `device #${ev.device}`} DMA ${dir} page ${ev.page} (${pageOwner(layout, ev.page)})`;
     })
+    .with({ type: 'PeerDma' }, (ev) => {
+      const name = (d: number) => layout.config.devices[d]?.name ?? `device #${d}`;
+      const dir = ev.access === 'write' ? 'writes to' : 'reads from';
+      return `${name(ev.device)} ${dir} the buffer of ${name(ev.peer)} peer-to-peer (below the IOMMU)`;
+    })
     .with({ type: 'DeviceIrq' }, (ev) => {
       const device = layout.config.devices[ev.device];
       return device
@@ -92,7 +97,11 @@ export function describeEvent(layout: Layout, e: Event): string {
     .with({ type: 'MsiWrite' }, (ev) => {
       const device = layout.config.devices[ev.device];
       const spoofed = layout.config.devices[ev.vector];
-      return `${device?.name ?? `device #${ev.device}`} writes an MSI with the vector of ${spoofed?.name ?? `device #${ev.vector}`} (no interrupt remapping)`;
+      const why =
+        layout.config.platform.interruptRemapping === 'off'
+          ? 'no interrupt remapping'
+          : 'one requester ID: source-id validation cannot tell them apart';
+      return `${device?.name ?? `device #${ev.device}`} writes an MSI with the vector of ${spoofed?.name ?? `device #${ev.vector}`} (${why})`;
     })
     .with(
       { type: 'Hypercall' },
@@ -113,6 +122,8 @@ export function describeOutcome(layout: Layout, before: State, e: Event, result:
     parts.push(
       'blocked by the platform with no VT-d fault record (pass-through past platform memory), so the hypervisor never learns of it',
     );
+  if (e.type === 'PeerDma' && result.outcome === 'ok')
+    parts.push('routed to the peer without reaching the IOMMU, so nothing translates, faults or audits it');
   if (e.type === 'GuestAccess' && result.outcome === 'ok') parts.push('allowed by EPT');
   for (const effect of result.effects) parts.push(...describeEffect(layout, effect));
   result.state.observed.forEach((seen, q) => {

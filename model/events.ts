@@ -66,6 +66,17 @@ export type Event =
       readonly page: number;
       readonly access: Exclude<Access, 'execute'>;
     }
+  /**
+   * A device reads or writes the memory-mapped buffer of device `peer` directly, peer-to-peer: the
+   * request is routed below the IOMMU (a bridge's secondary bus, or a switch without ACS), so no
+   * translation or fault record sees it.
+   */
+  | {
+      readonly type: 'PeerDma';
+      readonly device: DeviceIdx;
+      readonly peer: DeviceIdx;
+      readonly access: Exclude<Access, 'execute'>;
+    }
   /** A device raises its physical interrupt line. */
   | { readonly type: 'DeviceIrq'; readonly device: DeviceIdx }
   /**
@@ -92,6 +103,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'Tick',
   'GuestAccess',
   'Dma',
+  'PeerDma',
   'DeviceIrq',
   'MsiWrite',
   'Hypercall',

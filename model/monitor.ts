@@ -29,6 +29,14 @@ export function monitor(layout: Layout, before: State, event: Event, result: Ste
       if (result.outcome === 'ok' && !layout.ownerWritable[event.device]![event.page])
         flags |= Flag.DmaEscape;
       break;
+    case 'PeerDma':
+      // A peer's buffer is no page the owner may write; a peer of the same owner acts for it.
+      if (
+        result.outcome === 'ok' &&
+        layout.config.devices[event.device]!.owner !== layout.config.devices[event.peer]!.owner
+      )
+        flags |= Flag.DmaEscape;
+      break;
     case 'DeviceIrq':
     case 'MsiWrite': {
       const owner = layout.config.devices[event.device]!.owner;

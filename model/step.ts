@@ -27,7 +27,7 @@ export type SeededBug =
   | 'fault-flushes-inbox'
   /** A faulted partition is restarted at the next tick without a partition-reset. */
   | 'auto-restart'
-  /** Devices keep doing DMA after the fail-secure halt. */
+  /** Devices keep doing DMA (through the IOMMU and peer-to-peer) after the fail-secure halt. */
   | 'dma-after-halt'
   /** The preemption timer keeps running after the fail-secure halt. */
   | 'tick-after-halt'
@@ -151,6 +151,8 @@ function core(layout: Layout, s: State, e: Event, bugs: ReadonlySet<SeededBug>):
       return guestAccess(layout, s, e.partition, e.gpa, e.access);
     case 'Dma':
       return dma(layout, s, e.device, e.page, e.access, bugs);
+    case 'PeerDma':
+      return peerDma(layout, s, e.device, e.peer, e.access, bugs);
     case 'DeviceIrq':
       return deviceIrq(layout, s, e.device);
     case 'MsiWrite':
@@ -450,6 +452,32 @@ function dma(
     outcome: 'ok',
     effects: NO_EFFECTS,
   };
+}
+
+/**
+ * A device's request to a peer device's memory-mapped buffer, routed below the IOMMU (on a bridge's
+ * secondary bus, or by a switch without ACS): no translation, no fault record, nothing for the
+ * hypervisor to see or audit. A buffer holds what its device moves for its owner, so a write gives
+ * the peer's owner the writer's owner's label and a read gives the reader's owner the peer's owner's.
+ * The devices are released once boot completes and reset at the fail-secure halt, as for DMA.
+ */
+function peerDma(
+  layout: Layout,
+  s: State,
+  d: DeviceIdx,
+  peer: DeviceIdx,
+  access: 'read' | 'write',
+  bugs: ReadonlySet<SeededBug>,
+): StepResult {
+  const owner = layout.config.devices[d]?.owner;
+  const peerOwner = layout.config.devices[peer]?.owner;
+  if (owner === undefined || peerOwner === undefined || !has(layout.peers[d]!, peer)) return ignored(s);
+  if (!booted(s) || (s.halted && !bugs.has('dma-after-halt'))) return ignored(s);
+  const state =
+    access === 'write'
+      ? observe(s, peerOwner, labelOf(layout, s, owner))
+      : observe(s, owner, labelOf(layout, s, peerOwner));
+  return { state, outcome: 'ok', effects: NO_EFFECTS };
 }
 
 // ---------------------------------------------------------------- interrupt handler

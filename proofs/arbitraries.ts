@@ -61,6 +61,7 @@ export function systemFileArb(c: SystemConstraints = {}): fc.Arbitrary<Record<st
           irq: fc.integer({ min: 0, max: 3 }),
           iommu: fc.constantFrom('enforced', 'enforced', 'passthrough'),
           dma: fc.array(rangeArb(pages), { minLength: 1, maxLength: 2 }),
+          rootPort: fc.constantFrom(undefined, 'rp0'),
         });
       const pairs = names.flatMap((a) => names.filter((b) => b !== a).map((b) => [a, b] as const));
       const channel = (i: number) =>
@@ -87,6 +88,7 @@ export function systemFileArb(c: SystemConstraints = {}): fc.Arbitrary<Record<st
           cpus: fc.constant(cpus),
           pages: fc.constant(pages),
           interruptRemapping: fc.constantFrom('enforced', 'enforced', 'off'),
+          acs: fc.constantFrom('enforced', 'enforced', 'off'),
         }),
         hypervisor: fc.constant({ image: digest(0) }),
         levels: fc.constant(levels),
@@ -164,6 +166,9 @@ export function eventArb(layout: Layout): fc.Arbitrary<Event> {
     events.push(
       device.map((d): Event => ({ type: 'DeviceIrq', device: d })),
       fc.record({ device, vector: device }).map((r): Event => ({ type: 'MsiWrite', ...r })),
+      fc
+        .record({ device, peer: device, access: fc.constantFrom('read', 'write' as const) })
+        .map((r): Event => ({ type: 'PeerDma', ...r })),
       fc
         .record({
           device,

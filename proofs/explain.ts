@@ -28,6 +28,11 @@ export function explainViolation(layout: Layout, name: PropertyName, trace: Trac
     })
     .with('DmaContainment', () => {
       const e = last.event;
+      if (e?.type === 'PeerDma') {
+        const [device, peer] = [config.devices[e.device]!, config.devices[e.peer]!];
+        const owner = (d: typeof device) => config.partitions[d.owner]!.name;
+        return `${device.name} (owned by ${owner(device)}) ${e.access === 'write' ? 'wrote to' : 'read from'} the buffer of ${peer.name} (owned by ${owner(peer)}) peer-to-peer, below the IOMMU`;
+      }
       if (e?.type !== 'Dma') return 'a device completed DMA outside its owner’s memory';
       const device = config.devices[e.device]!;
       return `${device.name} completed a DMA ${e.access} of page ${e.page}, which its owner ${config.partitions[device.owner]!.name} may not write`;

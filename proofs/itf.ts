@@ -96,6 +96,8 @@ export function eventToItf(layout: Layout, e: Event): Record<string, ItfValue> {
       return { partition: partitions[e.partition]!.name, gpa: e.gpa, access: e.access };
     case 'Dma':
       return { device: devices[e.device]!.name, page: e.page, access: e.access };
+    case 'PeerDma':
+      return { device: devices[e.device]!.name, peer: devices[e.peer]!.name, access: e.access };
     case 'DeviceIrq':
       return { device: devices[e.device]!.name };
     case 'MsiWrite':
@@ -170,6 +172,13 @@ export function eventFromItf(layout: Layout, action: string, args: Record<string
         type: action,
         device: device(args.device!),
         page: Number(args.page),
+        access: args.access as 'read' | 'write',
+      };
+    case 'PeerDma':
+      return {
+        type: action,
+        device: device(args.device!),
+        peer: device(args.peer!),
         access: args.access as 'read' | 'write',
       };
     case 'DeviceIrq':

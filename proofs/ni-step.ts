@@ -67,6 +67,21 @@ export function pairStep(
     const b = arrivals(layout, rB.effects, q);
     if (a !== b) diverge(q, () => `${layout.config.partitions[q]!.name} ${contrast(a, b)}`);
   }
+  // A peer-to-peer write reaches the peer's owner unasked: what arrives in its device's buffer, it holds.
+  if (e.type === 'PeerDma' && e.access === 'write') {
+    const { devices, partitions } = layout.config;
+    const q = devices[e.peer]!.owner;
+    const a = rA.outcome === 'ok';
+    const b = rB.outcome === 'ok';
+    if (has(ctx.readers, q) && (a !== b || (a && !sameOutput(ctx, p, actor)))) {
+      const written = `is written to by ${devices[e.device]!.name}`;
+      diverge(q, () =>
+        a === b
+          ? `${describeEvent(layout, e)}: in the two runs it writes different values`
+          : `${devices[e.peer]!.name} of ${partitions[q]!.name} ${contrast(a ? written : '', b ? written : '')}`,
+      );
+    }
+  }
 
   const memory = memoryAfter(ctx, p, e, actor, rA, rB);
   const queues = queuesAfter(ctx, p, actor, rA.state, rB.state);
@@ -113,6 +128,11 @@ function readDiffers(ctx: PairContext, p: PairState, e: Event): boolean {
   if (e.type === 'Hypercall' && e.op === 'receive') {
     const tokens = p.queues[ctx.tracked.indexOf(e.arg)]!;
     return tokens[0] !== tokens[p.first.channels[e.arg]!.length];
+  }
+  // A peer device's buffer holds what that device moved for its owner: its owner's output.
+  if (e.type === 'PeerDma' && e.access === 'read') {
+    const owner = ctx.layout.config.devices[e.peer]?.owner;
+    return owner !== undefined && !sameOutput(ctx, p, owner);
   }
   const cls = readClass(ctx.layout, e);
   return cls !== null && (p.memory[cls]! & DIFFER) !== 0;

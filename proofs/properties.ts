@@ -75,7 +75,7 @@ export const CATALOG: readonly Property[] = [
     name: 'DmaContainment',
     kind: 'invariant',
     summary:
-      'Every DMA a device completes reaches only pages its owner may write: pages it owns alone, or shared regions it writes.',
+      'Every DMA a device completes reaches only pages its owner may write: pages it owns alone, or shared regions it writes; never, peer-to-peer, a device of another owner.',
     tla: 'DmaContainmentInv',
     /** Hypervisor.tla!DmaContainmentInv */
     holds: (_l, s) => !(s.flags & Flag.DmaEscape),

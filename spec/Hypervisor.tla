@@ -36,6 +36,8 @@ CONSTANTS
     IrqTargets,     \* [Devices -> SUBSET Partitions]: owners of every device on the same line
     MsiVectors,     \* [Devices -> SUBSET Devices]: whose vectors a device can write as an MSI
                     \* (none under interrupt remapping)
+    Peers,          \* [Devices -> SUBSET Devices]: other owners' devices a device reaches
+                    \* peer-to-peer, below the IOMMU (behind one bridge, or one root port without ACS)
     Channels,       \* channel names
     ChannelAt,      \* [0..C-1 -> Channels]: file order, the index a hypercall argument names
     ChanFrom,       \* [Channels -> Partitions]
@@ -153,6 +155,8 @@ MonitorFlags(s, ev, outcome, audited) ==
     (IF halted /\ ~SameExceptFlags(s) THEN {"HaltEscape"} ELSE {})
     \cup (IF outcome # "ok" /\ ~audited THEN {"Unaudited"} ELSE {})
     \cup (IF ev.type = "Dma" /\ outcome = "ok" /\ ev.page \notin DmaWritable[ev.device]
+          THEN {"DmaEscape"} ELSE {})
+    \cup (IF ev.type = "PeerDma" /\ outcome = "ok" /\ Owner[ev.peer] # Owner[ev.device]
           THEN {"DmaEscape"} ELSE {})
     \cup (IF ev.type = "DeviceIrq" /\ IrqTargets[ev.device] # {Owner[ev.device]}
           THEN {"IrqEscape"} ELSE {})
@@ -337,6 +341,19 @@ DmaStep(d, page, access) ==
 
 Dma(d, page, access) == \E r \in DmaStep(d, page, access) : Apply(r)
 
+\* Device d reads or writes the buffer of peer e below the IOMMU: nothing translates, faults or
+\* audits it. A buffer holds what its device moves for its owner, so a write gives e's owner the
+\* label of d's owner, and a read the other way round. Devices are released at boot and reset at
+\* the fail-secure halt, as for DMA.
+PeerDmaStep(d, e, access) ==
+    IF ~Booted \/ (halted /\ "dma-after-halt" \notin Bugs) THEN {}
+    ELSE Step(IF access = "write"
+              THEN [Cur EXCEPT !.observed[Owner[e]] = @ \cup LabelOf(Owner[d])]
+              ELSE [Cur EXCEPT !.observed[Owner[d]] = @ \cup LabelOf(Owner[e])],
+              [type |-> "PeerDma", device |-> d, peer |-> e], "ok", FALSE)
+
+PeerDma(d, e, access) == \E r \in PeerDmaStep(d, e, access) : Apply(r)
+
 -----------------------------------------------------------------------------
 (* Interrupt handler: the line reaches every partition owning a device on it *)
 
@@ -475,6 +492,8 @@ Next ==
           \E r \in MsiWriteStep(d, v) : Apply(r)                             \* MsiWrite(d, v)
     \/ \E d \in Devices : \E c \in DmaCandidates[d] :
           \E r \in DmaStep(d, c[1], c[2]) : Apply(r)                          \* Dma(d, page, access)
+    \/ \E d \in Devices : \E e \in Peers[d] : \E a \in {"read", "write"} :
+          \E r \in PeerDmaStep(d, e, a) : Apply(r)                          \* PeerDma(d, e, access)
     \/ \E p \in RunningNow :
           \/ \E c \in GuestCandidates[p] :
                 \E r \in GuestAccessStep(p, c[1], c[2]) : Apply(r)            \* GuestAccess(p, gpa, access)
@@ -512,7 +531,7 @@ TypeOK ==
 \* regions with the configured access.
 MemoryIsolationInv == \A p \in Partitions : IsLaunched(p) => p \notin EptBreach
 
-\* Every DMA a device completes reaches only pages its owner may write.
+\* Every DMA a device completes reaches only pages its owner may write (and no other owner's device).
 DmaContainmentInv == "DmaEscape" \notin flags
 
 \* Data reaches B from A only if level(A) <= level(B) or A is a downgrader.
@@ -566,6 +585,7 @@ Successors ==
     \cup UNION {DeviceIrqStep(d) : d \in Devices}
     \cup UNION {UNION {MsiWriteStep(d, v) : v \in MsiVectors[d]} : d \in Devices}
     \cup UNION {UNION {DmaStep(d, c[1], c[2]) : c \in DmaCandidates[d]} : d \in Devices}
+    \cup UNION {UNION {PeerDmaStep(d, e, "read") \cup PeerDmaStep(d, e, "write") : e \in Peers[d]} : d \in Devices}
     \cup UNION {UNION {GuestAccessStep(p, c[1], c[2]) : c \in GuestCandidates[p]} : p \in RunningNow}
     \cup UNION {UNION {HypercallStep(p, c[1], c[2]) : c \in HypercallCandidates[p]} : p \in RunningNow}
     \cup UNION {UNION {VmExitStep(p, x) : x \in ExitCandidates[p]} : p \in RunningNow}

@@ -33,6 +33,8 @@ MC_IrqTargets ==
     "nic0" :> {"unclass"}
 MC_MsiVectors ==
     "nic0" :> {}
+MC_Peers ==
+    "nic0" :> {}
 MC_Channels ==
     {}
 MC_ChannelAt ==

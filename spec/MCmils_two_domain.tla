@@ -33,6 +33,8 @@ MC_IrqTargets ==
     "nic0" :> {"secret"}
 MC_MsiVectors ==
     "nic0" :> {}
+MC_Peers ==
+    "nic0" :> {}
 MC_Channels ==
     {"up"}
 MC_ChannelAt ==

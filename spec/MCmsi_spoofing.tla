@@ -33,6 +33,8 @@ MC_IrqTargets ==
     "disk0" :> {"secret"} @@ "nic0" :> {"unclass"}
 MC_MsiVectors ==
     "disk0" :> {"nic0"} @@ "nic0" :> {"disk0"}
+MC_Peers ==
+    "disk0" :> {} @@ "nic0" :> {}
 MC_Channels ==
     {}
 MC_ChannelAt ==

@@ -33,6 +33,8 @@ MC_IrqTargets ==
     "can0" :> {"sensor"} @@ "gpu0" :> {"fusion"}
 MC_MsiVectors ==
     "can0" :> {} @@ "gpu0" :> {}
+MC_Peers ==
+    "can0" :> {} @@ "gpu0" :> {}
 MC_Channels ==
     {}
 MC_ChannelAt ==

@@ -33,6 +33,8 @@ MC_IrqTargets ==
     <<>>
 MC_MsiVectors ==
     <<>>
+MC_Peers ==
+    <<>>
 MC_Channels ==
     {}
 MC_ChannelAt ==

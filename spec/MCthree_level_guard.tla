@@ -33,6 +33,8 @@ MC_IrqTargets ==
     "disk0" :> {"topsecret"}
 MC_MsiVectors ==
     "disk0" :> {}
+MC_Peers ==
+    "disk0" :> {}
 MC_Channels ==
     {"up", "release"}
 MC_ChannelAt ==

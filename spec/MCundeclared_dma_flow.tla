@@ -33,6 +33,8 @@ MC_IrqTargets ==
     "nic0" :> {"net"}
 MC_MsiVectors ==
     "nic0" :> {}
+MC_Peers ==
+    "nic0" :> {}
 MC_Channels ==
     {"requests"}
 MC_ChannelAt ==

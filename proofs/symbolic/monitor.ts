@@ -30,6 +30,13 @@ export function monitor(layout: Layout, before: SymState, event: Event, branch: 
       if (branch.outcome === 'ok' && !layout.ownerWritable[event.device]![event.page])
         set(Flag.DmaEscape, TRUE);
       break;
+    case 'PeerDma':
+      if (
+        branch.outcome === 'ok' &&
+        layout.config.devices[event.device]!.owner !== layout.config.devices[event.peer]!.owner
+      )
+        set(Flag.DmaEscape, TRUE);
+      break;
     case 'DeviceIrq':
     case 'MsiWrite': {
       const owner = layout.config.devices[event.device]!.owner;

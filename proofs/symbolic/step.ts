@@ -320,6 +320,26 @@ export function dma(
   return split(or(not(booted(s)), halt), ignored(s), split(or(...refused), fault, go));
 }
 
+/** model/step.ts `peerDma`. */
+export function peerDma(
+  layout: Layout,
+  s: SymState,
+  d: number,
+  peer: number,
+  access: 'read' | 'write',
+  bugs: Bugs,
+): Branch[] {
+  const owner = layout.config.devices[d]?.owner;
+  const peerOwner = layout.config.devices[peer]?.owner;
+  if (owner === undefined || peerOwner === undefined || !has(layout.peers[d]!, peer)) return ignored(s);
+  const halt = bugs.has('dma-after-halt') ? FALSE : s.halted;
+  const next =
+    access === 'write'
+      ? observe(s, peerOwner, labelOf(layout, s, owner))
+      : observe(s, owner, labelOf(layout, s, peerOwner));
+  return split(or(not(booted(s)), halt), ignored(s), done(next, 'ok'));
+}
+
 export function deviceIrq(layout: Layout, s: SymState, d: number): Branch[] {
   const owner = layout.config.devices[d]?.owner;
   if (owner === undefined) return ignored(s);

@@ -105,6 +105,11 @@ function evidence(name: string, property: PropertyName, m: Machine, last: Event)
         evidence('msi-spoofing', property, m, last);
         return;
       }
+      // ... reach each other's buffers on the bridge's bus ...
+      if (last.type === 'PeerDma') {
+        evidence('peer-dma', property, m, last);
+        return;
+      }
       // ... and reach each other's windows through the shared context.
       if (last.type !== 'Dma') throw new Error(`expected a DMA or an MSI write, got ${last.type}`);
       const addr = last.page * PAGE_SIZE;
@@ -115,6 +120,19 @@ function evidence(name: string, property: PropertyName, m: Machine, last: Event)
       if (last.access === 'read')
         expect(new DataView(m.devices[last.device]!.buffer.buffer).getUint32(0, true)).toBe(word(m, addr));
       else expect(m.mem.readBytes(addr, 8)).toEqual(m.devices[last.device]!.buffer);
+      return;
+    }
+    case 'peer-dma': {
+      // The request went from one device's buffer to the other's, and no VT-d fault was recorded.
+      if (last.type !== 'PeerDma') throw new Error(`expected a peer-to-peer DMA, got ${last.type}`);
+      const [device, peer] = [m.devices[last.device]!, m.devices[last.peer]!];
+      expect(m.config.devices[last.device]!.owner).not.toBe(m.config.devices[last.peer]!.owner);
+      // Each buffer started with its own device's bytes (0xd0 + index): now both hold the sender's.
+      const sender = last.access === 'write' ? last.device : last.peer;
+      expect(device.buffer).toEqual(new Uint8Array(8).fill(0xd0 + sender));
+      expect(peer.buffer).toEqual(device.buffer);
+      expect([...m.iommu.faultCounts.values()]).toEqual([]);
+      expect(m.auditRecords()).toEqual([]);
       return;
     }
     case 'msi-spoofing': {

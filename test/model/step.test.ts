@@ -361,6 +361,61 @@ describe('shared requester IDs (iommuGroup)', () => {
   });
 });
 
+describe('peer-to-peer DMA (ACS and root ports)', () => {
+  const onPort = (acs: string, audit?: string) =>
+    fromYaml(
+      UNIT(audit)
+        .replace('pages: 12 }', `pages: 12, acs: ${acs} }`)
+        .replace('irq: 3, dma', 'irq: 3, rootPort: rp0, dma')
+        .replace('irq: 4, iommu: passthrough, dma', 'irq: 4, rootPort: rp0, dma'),
+    );
+  const write: Event = { type: 'PeerDma', device: DISK, peer: NIC, access: 'write' };
+  const read: Event = { type: 'PeerDma', device: NIC, peer: DISK, access: 'read' };
+
+  it('sends peer requests on one root port up to the IOMMU under ACS (the default)', () => {
+    const b = booted(onPort('enforced'));
+    expect(b.layout.peers).toEqual([0, 0]);
+    expect(
+      buildCatalog(b.layout)
+        .device.flat()
+        .some((e) => e.type === 'PeerDma'),
+    ).toBe(false);
+    expect(b.run(write).last?.outcome).toBe('ignored');
+  });
+
+  it('without ACS lets a device write and read a peer of another owner, unaudited', () => {
+    const b = booted(onPort('off'));
+    expect(b.layout.peers).toEqual([bit(NIC), bit(DISK)]);
+    expect(buildCatalog(b.layout).device[DISK]).toContainEqual(write);
+    const w = b.run(write);
+    expect(w.last).toMatchObject({ outcome: 'ok', effects: [] });
+    expect(w.state.observed[LOW]).toBe(bit(LOW) | bit(HIGH));
+    expect(w.state.flags).toBe(Flag.DmaEscape);
+    const r = b.run(read);
+    expect(r.state.observed[LOW]).toBe(bit(LOW) | bit(HIGH));
+    expect(r.state.flags).toBe(Flag.DmaEscape);
+  });
+
+  it('lets devices of one iommuGroup reach each other whatever the ACS setting', () => {
+    const grouped = fromYaml(
+      UNIT()
+        .replace('irq: 3, dma', 'irq: 3, iommuGroup: bridge, dma')
+        .replace('irq: 4, iommu: passthrough, dma', 'irq: 4, iommuGroup: bridge, dma'),
+    );
+    expect(grouped.platform.acs).toBe('enforced');
+    expect(booted(grouped).run(write).state.observed[LOW]).toBe(bit(LOW) | bit(HIGH));
+  });
+
+  it('holds the devices before boot and after the fail-secure halt', () => {
+    const off = onPort('off', 'capacity: 1, onFull: halt');
+    expect(driver(off).run({ type: 'MeasureHypervisor' }, write).last?.outcome).toBe('ignored');
+    // The disk's DMA outside its window faults; its record fills the log, which halts the system.
+    const halted = booted(off).run({ type: 'Dma', device: DISK, page: 9, access: 'read' });
+    expect(halted.state.halted).toBe(true);
+    expect(halted.run(write).last?.outcome).toBe('ignored');
+  });
+});
+
 describe('hypercalls', () => {
   const atLow = () => booted(config).run(tick);
 

@@ -35,7 +35,13 @@ describe('noninterference by self-composition', () => {
   );
 
   it('gives both runs of each divergence: runs of the model that share every low event', () => {
-    for (const name of ['write-down-channel', 'dma-window-overlap', 'leaky-audit-reader', 'msi-spoofing']) {
+    for (const name of [
+      'write-down-channel',
+      'dma-window-overlap',
+      'leaky-audit-reader',
+      'msi-spoofing',
+      'peer-dma',
+    ]) {
       const config = example(name);
       const layout = buildLayout(config);
       for (const o of checkNoninterference(config).observers) {
