@@ -20,6 +20,7 @@ import {
   devicePort,
   hypercallNumber,
   type Instruction,
+  MESSAGE_BYTES,
   type OpName,
   PORT_ADDR,
   PORT_CMD,
@@ -71,10 +72,17 @@ function guestCode(layout: Layout, e: Event): Instruction[] | string {
       if (number === undefined) return `no register value gives hypercall "${e.op}"`;
       if (!Number.isInteger(e.arg) || e.arg < -(2 ** 31) || e.arg > 2 ** 31 - 1)
         return `argument ${e.arg} is not a register value`;
+      if (e.buffer === undefined)
+        return [ins('mov', 0, 0, number), ins('mov', 1, 0, e.arg >>> 0), ins('vmcall')];
+      // A message buffer at the start of the page, or (page -1) one of the wrong length.
+      const page = e.buffer;
+      if (!Number.isInteger(page) || page < -1 || page * PAGE_SIZE > 0xffffffff)
+        return `buffer page ${page} is not a guest address`;
       return [
         ins('mov', 0, 0, number),
         ins('mov', 1, 0, e.arg >>> 0),
-        ins('mov', 2, 0, guestData(e.partition)),
+        ins('mov', 2, 0, Math.max(page, 0) * PAGE_SIZE),
+        ins('mov', 3, 0, page < 0 ? 0 : MESSAGE_BYTES),
         ins('vmcall'),
       ];
     }

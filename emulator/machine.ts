@@ -38,6 +38,7 @@ import { EPT_EXEC, EPT_READ, EPT_WRITE, type EptAccess, EptBuilder, walkEpt } fr
 import { barAddress, Fabric } from './fabric.js';
 import { attackerPayload, hypervisorImage, IMAGE_PAYLOAD, IMAGE_VCPUS, partitionImage } from './image.js';
 import {
+  bufferPage,
   CMD_DMA_READ,
   CMD_DMA_WRITE,
   DEVICE_PORT_BASE,
@@ -1226,7 +1227,7 @@ export class Machine {
           return;
         case 'vmcall': {
           pc = next;
-          const result = this.hypercall(ctx, v, regs[0]!, regs[1]!, regs[2]!);
+          const result = this.hypercall(ctx, v, regs[0]!, regs[1]!, regs[2]!, regs[3]!);
           regs[0] = result.status;
           if (result.value !== undefined) regs[1] = result.value;
           if (result.extra !== undefined) regs[2] = result.extra;
@@ -1456,12 +1457,16 @@ export class Machine {
     v: Vcpu,
     number: number,
     r1: number,
-    payload: number,
+    r2: number,
+    r3: number,
   ): { status: number; value?: number; extra?: number } {
     const p = v.partition;
     const op = hypercallOp(number);
     const arg = hypercallArg(r1);
-    ctx.event = { type: 'Hypercall', partition: p, op, arg };
+    const withBuffer = number === HYPERCALL_NUMBER.send || number === HYPERCALL_NUMBER.receive;
+    ctx.event = withBuffer
+      ? { type: 'Hypercall', partition: p, op, arg, buffer: bufferPage(r2, r3) }
+      : { type: 'Hypercall', partition: p, op, arg };
     this.exit(ctx, v, ExitReason.Vmcall);
     const { channels, partitions } = this.config;
     const finish = (status: HypercallStatus, value?: number, extra?: number) => {
@@ -1487,6 +1492,8 @@ export class Machine {
         const ch = channels[arg];
         if (!ch || arg < 0) return refuse('EINVAL');
         if (ch.from !== p) return refuse('EPERM');
+        const source = this.messageBuffer(p, r2, r3, 'read');
+        if (source === null) return refuse('EFAULT');
         const ring = this.channelRings[arg]!;
         const count = this.mem.read32(ring + RING_COUNT);
         const cap = this.mem.read32(ring + RING_CAPACITY);
@@ -1499,16 +1506,23 @@ export class Machine {
         }
         const slot = (this.mem.read32(ring + RING_HEAD) + count) % cap;
         const at = ring + CHANNEL_HEADER + slot * CHANNEL_SLOT;
-        this.mem.write32(at, payload);
+        this.mem.write32(at, this.mem.read32(source));
         this.mem.write32(at + 4, p);
         this.mem.write32(ring + RING_COUNT, count + 1);
-        this.ghost.channelLabels[arg]![slot] = this.labelOf(p);
+        // The message is what the buffer holds; a downgrader releases it as its own.
+        const page = Math.floor(source / PAGE_SIZE);
+        const content = has(this.layout.downgraders, p)
+          ? EMPTY
+          : this.ghost.classLabel[this.layout.classOf[page]!]!;
+        this.ghost.channelLabels[arg]![slot] = this.labelOf(p) | content;
         return finish('OK');
       }
       case HYPERCALL_NUMBER.receive: {
         const ch = channels[arg];
         if (!ch || arg < 0) return refuse('EINVAL');
         if (ch.to !== p) return refuse('EPERM');
+        const target = this.messageBuffer(p, r2, r3, 'write');
+        if (target === null) return refuse('EFAULT');
         const ring = this.channelRings[arg]!;
         const count = this.mem.read32(ring + RING_COUNT);
         if (count === 0) return finish('EAGAIN');
@@ -1519,6 +1533,9 @@ export class Machine {
         this.mem.write32(ring + RING_HEAD, (head + 1) % cap);
         this.mem.write32(ring + RING_COUNT, count - 1);
         this.ghost.observed[p]! |= this.ghost.channelLabels[arg]![head]!;
+        // Copied into the caller's buffer as if the caller wrote it, and returned in r1.
+        this.mem.write32(target, message);
+        this.labelWrite(Math.floor(target / PAGE_SIZE), this.labelOf(p));
         return finish('OK', message);
       }
       case HYPERCALL_NUMBER['partition-reset']: {
@@ -1549,6 +1566,18 @@ export class Machine {
       default:
         return refuse('ENOSYS');
     }
+  }
+
+  /**
+   * The host address of the message buffer at guest address `address`, `length` bytes long, when it
+   * is one aligned message and the caller's EPT grants `access` there; null otherwise (EFAULT). The
+   * hypervisor walks the caller's EPT itself, with the caller's rights, before it copies: it never
+   * reads or writes guest memory with its own privilege where the guest could not.
+   */
+  private messageBuffer(p: number, address: number, length: number, access: 'read' | 'write'): number | null {
+    if (bufferPage(address, length) < 0) return null;
+    const walk = walkEpt(this.mem, this.eptRoot(p), address, access);
+    return walk.kind === 'ok' ? walk.hpa : null;
   }
 
   // ---------------------------------------------------------------- test hooks

@@ -5,7 +5,8 @@
 import { match } from 'ts-pattern';
 import { members } from './bits.js';
 import { type Event, ExitReason } from './events.js';
-import type { Layout } from './layout.js';
+import { EPT_W, type Layout } from './layout.js';
+import { bufferEntry } from './operands.js';
 import { runningNow, type State } from './state.js';
 import type { Effect, StepResult } from './step.js';
 
@@ -50,10 +51,11 @@ function partition(layout: Layout, p: number): string {
   return layout.config.partitions[p]?.name ?? `partition #${p}`;
 }
 
-function hypercallTarget(layout: Layout, op: string, arg: number): string {
+function hypercallTarget(layout: Layout, op: string, arg: number, p: number, buffer?: number): string {
   if (op === 'send' || op === 'receive') {
     const ch = layout.config.channels[arg];
-    return ch ? ` on channel ${ch.name}` : ` on channel #${arg} (no such channel)`;
+    const on = ch ? ` on channel ${ch.name}` : ` on channel #${arg} (no such channel)`;
+    return `${on}${describeBuffer(layout, p, op, buffer)}`;
   }
   if (op === 'partition-reset' || op === 'partition-status') {
     const target = layout.config.partitions[arg];
@@ -105,10 +107,22 @@ export function describeEvent(layout: Layout, e: Event): string {
     })
     .with(
       { type: 'Hypercall' },
-      (ev) => `${partition(layout, ev.partition)} VMCALL ${ev.op}${hypercallTarget(layout, ev.op, ev.arg)}`,
+      (ev) =>
+        `${partition(layout, ev.partition)} VMCALL ${ev.op}${hypercallTarget(layout, ev.op, ev.arg, ev.partition, ev.buffer)}`,
     )
     .with({ type: 'VmExit' }, (ev) => `${partition(layout, ev.partition)} ${exitName(ev.reason)}`)
     .exhaustive();
+}
+
+/** A message buffer operand: where it is, and the caller's rights there. */
+function describeBuffer(layout: Layout, p: number, op: string, buffer?: number): string {
+  if (buffer === undefined) return '';
+  const dir = op === 'send' ? 'from' : 'into';
+  const entry = bufferEntry(layout, p, buffer);
+  if (!entry)
+    return ` ${dir} ${buffer < 0 ? 'a buffer of the wrong length' : `guest page ${buffer} (not mapped)`}`;
+  const rights = entry.rights & EPT_W ? 'read-write' : 'read-only';
+  return ` ${dir} guest page ${buffer} (host page ${entry.page}, ${pageOwner(layout, entry.page)}, ${rights} for it)`;
 }
 
 /** What the hypervisor did about it. */

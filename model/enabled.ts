@@ -15,6 +15,7 @@ import type { DeviceIdx, HostPage, PartitionIdx } from '../system/config.js';
 import { has } from './bits.js';
 import { type Event, ExitReason, GUEST_EXIT_REASONS, HYPERCALL_OPS, type HypercallOp } from './events.js';
 import { canSpoof, type Layout } from './layout.js';
+import { bufferCandidates, hasBuffer } from './operands.js';
 import { booted, isLaunched, runningNow, type State } from './state.js';
 import type { ModelOptions } from './step.js';
 
@@ -53,9 +54,21 @@ export function buildCatalog(layout: Layout): EventCatalog {
       events.push({ type: 'GuestAccess', partition, gpa: entry.gpa, access: 'write' });
     }
     events.push({ type: 'GuestAccess', partition, gpa: layout.ept[partition]!.length, access: 'read' });
+    // Buffer operands are tried at the same guest pages: one per class and rights, one unmapped.
+    const gpas = [...new Set(events.map((e) => (e as { gpa: number }).gpa))];
     for (const op of HYPERCALL_OPS)
-      for (const arg of hypercallArgs(layout, partition, op))
-        events.push({ type: 'Hypercall', partition, op, arg });
+      for (const arg of hypercallArgs(layout, partition, op)) {
+        if (!hasBuffer(op)) {
+          events.push({ type: 'Hypercall', partition, op, arg });
+          continue;
+        }
+        // The buffer is checked once the channel is: a refused channel needs one buffer only.
+        const ch = config.channels[arg];
+        const mine = ch !== undefined && (op === 'send' ? ch.from : ch.to) === partition;
+        const buffers = bufferCandidates(layout, partition, op, gpas);
+        for (const buffer of mine ? buffers : buffers.slice(0, 1))
+          events.push({ type: 'Hypercall', partition, op, arg, buffer });
+      }
     events.push({ type: 'Hypercall', partition, op: UNKNOWN_HYPERCALL, arg: 0 });
     for (const reason of GUEST_EXIT_REASONS)
       if (!EMULATED_EXITS.has(reason)) events.push({ type: 'VmExit', partition, reason });

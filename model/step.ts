@@ -13,6 +13,7 @@ import { type Bits, bit, EMPTY, has } from './bits.js';
 import { type Access, type Event, ExitReason } from './events.js';
 import { canSpoof, EPT_R, EPT_W, EPT_X, type Layout, passThrough } from './layout.js';
 import { monitor } from './monitor.js';
+import { bufferAllowed, bufferCell, bufferEntry } from './operands.js';
 import { booted, Flag, isLaunched, labelOf, runningNow, type State, withChanges } from './state.js';
 
 /** Known hypervisor bugs that tests switch on to show the property catalog catches them. */
@@ -34,6 +35,12 @@ export type SeededBug =
   /** A partition whose measurement mismatches is launched anyway. */
   | 'launch-ignores-mismatch'
   /**
+   * `send` and `receive` copy through any buffer the caller's EPT translates, without checking the
+   * caller's rights there: a confused deputy that writes a received message into memory the caller
+   * may only read.
+   */
+  | 'unchecked-buffer'
+  /**
    * Label bugs, not hypervisor bugs: the model's labels under-approximate a flow. Only comparing
    * labels with values (proofs/noninterference.ts) sees them where another flow hides them from
    * InformationFlow. A reset leaves the memory it clears labelled with its listers only.
@@ -51,7 +58,7 @@ export interface ModelOptions {
  * denied, 6 read denied (reason 1, no root entry, happens only before boot and after the halt). */
 export type VtdFaultReason = 2 | 4 | 5 | 6;
 
-export type HypercallStatus = 'OK' | 'EPERM' | 'EINVAL' | 'ENOSYS' | 'EAGAIN';
+export type HypercallStatus = 'OK' | 'EPERM' | 'EINVAL' | 'ENOSYS' | 'EAGAIN' | 'EFAULT';
 
 export type AuditCode =
   | 'hv-measurement-failed'
@@ -158,7 +165,7 @@ function core(layout: Layout, s: State, e: Event, bugs: ReadonlySet<SeededBug>):
     case 'MsiWrite':
       return msiWrite(layout, s, e.device, e.vector);
     case 'Hypercall':
-      return hypercall(layout, s, e.partition, e.op, e.arg, bugs);
+      return hypercall(layout, s, e.partition, e.op, e.arg, e.buffer, bugs);
     case 'VmExit':
       return vmExit(layout, s, e.partition, e.reason, bugs);
     default:
@@ -541,11 +548,12 @@ function hypercall(
   p: PartitionIdx,
   op: string,
   arg: number,
+  buffer: number | undefined,
   bugs: ReadonlySet<SeededBug>,
 ): StepResult {
   if (!has(runningNow(layout, s), p)) return ignored(s);
   const effects: Effect[] = [{ kind: 'vm-exit', partition: p, reason: ExitReason.Vmcall }];
-  const reply = serve(layout, s, p, op, arg, bugs, effects);
+  const reply = serve(layout, s, p, op, arg, buffer, bugs, effects);
   effects.push({ kind: 'hypercall', partition: p, op, status: reply.status });
   if (reply.outcome !== 'refused' || bugs.has('unaudited-refusal'))
     return { state: reply.state, outcome: reply.outcome, effects };
@@ -572,12 +580,16 @@ function serve(
   p: PartitionIdx,
   op: string,
   arg: number,
+  buffer: number | undefined,
   bugs: ReadonlySet<SeededBug>,
   effects: Effect[],
 ): Reply {
   const { channels, partitions } = layout.config;
   const validPartition = Number.isInteger(arg) && arg >= 0 && arg < partitions.length;
   const control = has(layout.monitors, p);
+  // The message buffer, once the channel is checked: mapped, with the right the copy needs.
+  const entry = bufferEntry(layout, p, buffer);
+  const usable = bugs.has('unchecked-buffer') ? entry !== null : bufferAllowed(layout, p, op, buffer);
   switch (op) {
     case 'send': {
       const ch = channels[arg];
@@ -587,6 +599,7 @@ function serve(
         const leaked = replace(s.channels, arg, [...s.channels[arg]!, labelOf(layout, s, p)]);
         return refusal(withChanges(s, { channels: leaked }), 'EPERM');
       }
+      if (!entry || !usable) return refusal(s, 'EFAULT');
       const queue = s.channels[arg]!;
       // The sender is told OK even when the message is dropped: back-pressure would leak the
       // receiver's progress to the sender. Whether the queue is full depends on the receiver too,
@@ -595,21 +608,27 @@ function serve(
         const receiver = bugs.has('channel-full-sender-only') ? EMPTY : labelOf(layout, s, ch.to);
         return reply(audit(layout, s, 'channel-full', p, effects, receiver), 'OK', 'dropped');
       }
-      return reply(withChanges(s, { channels: replace(s.channels, arg, [...queue, labelOf(layout, s, p)]) }));
+      // The message is what the buffer holds; a downgrader releases it as its own.
+      const cell = bufferCell(layout, entry);
+      const content = cell < 0 || has(layout.downgraders, p) ? EMPTY : s.cells[cell]!;
+      const message = labelOf(layout, s, p) | content;
+      return reply(withChanges(s, { channels: replace(s.channels, arg, [...queue, message]) }));
     }
     case 'receive': {
       const ch = channels[arg];
       if (!ch) return refusal(s, 'EINVAL');
       if (ch.to !== p) return refusal(s, 'EPERM');
+      if (!entry || !usable) return refusal(s, 'EFAULT');
       const queue = s.channels[arg]!;
       if (queue.length === 0) return reply(s, 'EAGAIN');
       const [head, ...rest] = queue;
-      return reply(
-        withChanges(s, {
-          channels: replace(s.channels, arg, rest),
-          observed: replace(s.observed, p, s.observed[p]! | head!),
-        }),
-      );
+      const received = withChanges(s, {
+        channels: replace(s.channels, arg, rest),
+        observed: replace(s.observed, p, s.observed[p]! | head!),
+      });
+      // The message lands in the buffer, where the caller put it: as if it wrote it there.
+      const cell = bufferCell(layout, entry);
+      return reply(cell < 0 ? received : memoryAccess(layout, received, p, cell, true));
     }
     case 'partition-reset':
       if (!validPartition || arg === p) return refusal(s, 'EINVAL');

@@ -152,8 +152,17 @@ export function eventArb(layout: Layout): fc.Arbitrary<Event> {
           fc.constantFrom('', 'hypercall-255', 'SEND', 'reset'),
         ),
         arg: fc.oneof(fc.integer({ min: -2, max: nParts + 3 }), fc.constantFrom(Number.NaN, 0.5, 2 ** 40)),
+        buffer: fc.oneof(
+          fc.integer({ min: -2, max: layout.config.platform.pages + 2 }),
+          fc.constant(Number.NaN),
+        ),
       })
-      .map((r): Event => ({ type: 'Hypercall', ...r })),
+      .map((r): Event => {
+        const { buffer, ...call } = r;
+        return call.op === 'send' || call.op === 'receive'
+          ? { type: 'Hypercall', ...call, buffer }
+          : { type: 'Hypercall', ...call };
+      }),
     fc
       .record({
         partition,

@@ -103,7 +103,12 @@ export function eventToItf(layout: Layout, e: Event): Record<string, ItfValue> {
     case 'MsiWrite':
       return { device: devices[e.device]!.name, vector: devices[e.vector]!.name };
     case 'Hypercall':
-      return { partition: partitions[e.partition]!.name, op: e.op, arg: e.arg };
+      return {
+        partition: partitions[e.partition]!.name,
+        op: e.op,
+        arg: e.arg,
+        ...(e.buffer === undefined ? {} : { buffer: e.buffer }),
+      };
     case 'VmExit':
       return { partition: partitions[e.partition]!.name, reason: e.reason };
   }
@@ -191,6 +196,7 @@ export function eventFromItf(layout: Layout, action: string, args: Record<string
         partition: partition(args.partition!),
         op: String(args.op),
         arg: Number(args.arg),
+        ...(args.buffer === undefined ? {} : { buffer: Number(args.buffer) }),
       };
     case 'VmExit':
       return { type: action, partition: partition(args.partition!), reason: Number(args.reason) };

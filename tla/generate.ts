@@ -31,6 +31,7 @@ export const SPEC_BUGS: readonly SeededBug[] = [
   'dma-after-halt',
   'tick-after-halt',
   'launch-ignores-mismatch',
+  'unchecked-buffer',
 ];
 
 /** The TLA+ definition each catalog property is checked by. */
@@ -151,7 +152,9 @@ export function constantDefinitions(layout: Layout): [string, Tla][] {
         partitions.map((p) => [
           pname(p),
           set(
-            catalog.guest[p]!.flatMap((e) => (e.type === 'Hypercall' ? [tuple(str(e.op), int(e.arg))] : [])),
+            catalog.guest[p]!.flatMap((e) =>
+              e.type === 'Hypercall' ? [tuple(str(e.op), int(e.arg), int(e.buffer ?? -1))] : [],
+            ),
           ),
         ]),
       ),

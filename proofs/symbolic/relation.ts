@@ -95,7 +95,7 @@ function core(layout: Layout, s: SymState, e: Event, bugs: Bugs): Branch[] {
     case 'MsiWrite':
       return msiWrite(layout, s, e.device, e.vector);
     case 'Hypercall':
-      return hypercall(layout, s, e.partition, e.op, e.arg, bugs);
+      return hypercall(layout, s, e.partition, e.op, e.arg, e.buffer, bugs);
     case 'VmExit':
       return vmExit(layout, s, e.partition, e.reason, bugs);
   }

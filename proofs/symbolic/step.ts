@@ -43,6 +43,7 @@ export const MIRRORED_BUGS: readonly SeededBug[] = [
   'dma-after-halt',
   'tick-after-halt',
   'launch-ignores-mismatch',
+  'unchecked-buffer',
 ];
 
 export type Bugs = ReadonlySet<SeededBug>;

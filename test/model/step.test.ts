@@ -39,11 +39,13 @@ const MON = pid(2);
 const DISK = 0 as DeviceIdx;
 const NIC = 1 as DeviceIdx;
 const tick: Event = { type: 'Tick' };
-const hc = (partition: number, op: string, arg = 0): Event => ({
+/** A hypercall; `send` and `receive` get the caller's first guest page as their message buffer. */
+const hc = (partition: number, op: string, arg = 0, buffer = 0): Event => ({
   type: 'Hypercall',
   partition: pid(partition),
   op,
   arg,
+  ...(op === 'send' || op === 'receive' ? { buffer } : {}),
 });
 
 /** Boots with the image of `victim` replaced before its measurement, so its launch is refused. */
@@ -490,6 +492,67 @@ describe('hypercalls', () => {
     expect(withoutAudit(d.state)).toEqual(withoutAudit(b.state));
     expect(d.state.auditCount).toBe(b.state.auditCount + 1);
     expect(d.state.flags).toBe(0);
+  });
+
+  it.each([
+    // high reads the ring (its guest page 4) but may not write it; its EPT ends at page 5.
+    ['receive into a page it may only read', hc(HIGH, 'receive', 0, 4)],
+    ['receive into a page it has not', hc(HIGH, 'receive', 0, 5)],
+    ['receive into a buffer of the wrong length', hc(HIGH, 'receive', 0, -1)],
+  ])('refuses a %s with EFAULT before it looks at the queue', (_what, call) => {
+    const b = booted(config).run(tick, hc(LOW, 'send', 0), tick, tick);
+    const d = b.run(call);
+    expect(d.last?.outcome).toBe('refused');
+    expect(d.last?.effects).toContainEqual({
+      kind: 'hypercall',
+      partition: HIGH,
+      op: 'receive',
+      status: 'EFAULT',
+    });
+    expect(withoutAudit(d.state)).toEqual(withoutAudit(b.state));
+    expect(d.state.flags).toBe(0);
+  });
+
+  it('sends what the buffer holds, with the labels of that memory', () => {
+    const reporting = fromYaml(
+      UNIT().replace(
+        '  - { name: up, from: low, to: high, capacity: 1 }',
+        '  - { name: up, from: low, to: high, capacity: 1 }\n  - { name: report, from: high, to: mon, capacity: 1 }',
+      ),
+    );
+    // low writes the ring; high, which has not read it, sends from its read-only view of it.
+    const d = booted(reporting).run(
+      tick,
+      { type: 'GuestAccess', partition: LOW, gpa: 4, access: 'write' },
+      tick,
+      tick,
+      hc(HIGH, 'send', 1, 4),
+    );
+    expect(d.last?.outcome).toBe('ok');
+    expect(d.state.observed[HIGH]).toBe(bit(HIGH));
+    expect(d.state.channels[1]).toEqual([bit(HIGH) | bit(LOW)]);
+  });
+
+  it("receives into a page other partitions read: the message lands there with the receiver's label", () => {
+    const d = booted(fromYaml(UNIT().replace('from: low, to: high', 'from: high, to: low'))).run(
+      hc(HIGH, 'send', 0),
+      tick,
+      hc(LOW, 'receive', 0, 4),
+    );
+    const ring = d.layout.classes[d.layout.classOf[8]!]!.cell;
+    expect(d.state.cells[ring]).toBe(bit(LOW) | bit(HIGH));
+  });
+
+  it('with the seeded bug unchecked-buffer, writes a message into memory the receiver may only read', () => {
+    const bugs = { bugs: new Set(['unchecked-buffer'] as const) };
+    const d = booted(config, bugs).run(tick, hc(LOW, 'send', 0), tick, tick, hc(HIGH, 'receive', 0, 4));
+    expect(d.last?.outcome).toBe('ok');
+    // The ring, which low writes and high only reads, now holds what high decided to put there.
+    const ring = d.layout.classes[d.layout.classOf[8]!]!.cell;
+    expect(d.state.cells[ring]! & bit(HIGH)).toBeTruthy();
+    expect(d.state.flags).toBe(Flag.HypercallEscape);
+    // A page with no translation stays out of reach: the hypervisor has nothing to copy into.
+    expect(booted(config, bugs).run(hc(HIGH, 'receive', 0, 5)).last?.outcome).toBe('refused');
   });
 
   it('lets partition-control read status and reset, and audit-read the log', () => {

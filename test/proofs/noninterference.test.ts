@@ -70,6 +70,17 @@ describe('noninterference by self-composition', () => {
     expect(hidden('topsecret')).toBe(0);
   });
 
+  it('sees the confused deputy: a message the hypervisor wrote into the ring unclass reads', () => {
+    const layout = buildLayout(example('mils-two-domain'));
+    const unclass = index(layout.config, 'unclass');
+    expect(searchObserver(layout, unclass).status).toBe('holds');
+    const o = searchObserver(layout, unclass, { model: { bugs: new Set(['unchecked-buffer']) } });
+    expect(o.status).toBe('violated');
+    expect(o.witness!.divergence).toMatch(
+      /^unclass reads guest-physical page 4 .*ring.*reads different values$/,
+    );
+  });
+
   it('stops at the bound with unknown', () => {
     const o = searchObserver(buildLayout(example('mils-two-domain')), 1, { maxStates: 10 });
     expect(o).toMatchObject({ status: 'unknown', productStates: 10 });
