@@ -11,9 +11,10 @@
  * Anything else goes upstream. The fabric reads only the system file; it is hardware, not the
  * hypervisor, and knows nothing of owners.
  *
- * The hypervisor holds the devices off each other until boot completes (the switch ports' and
- * bridges' bus mastering off, their secondary buses in reset) and puts them back at the fail-secure
- * halt, so a peer request is routed only in between.
+ * The hypervisor holds the devices until boot completes (bus mastering off in the root ports,
+ * switch ports and bridges, their secondary buses in reset) and holds them again at the fail-secure
+ * halt: no request of theirs goes anywhere, up to the IOMMU or to a peer, outside that time. So
+ * the IOMMU never sees a request while its root entries are absent (fault reason 1).
  */
 import type { SystemConfig } from '../system/config.js';
 import { PAGE_SIZE } from './memory.js';

@@ -1301,6 +1301,14 @@ export class Machine {
     }
     const page = Math.floor(address / PAGE_SIZE);
     ctx.event = { type: 'Dma', device: d, page, access };
+    if (!this.fabric.released) {
+      // Held before boot and from the halt: nothing reaches the IOMMU, so nothing is recorded
+      // (no root entry exists then, and no hypervisor would act on a reason-1 record).
+      dev.status = 0xff;
+      ctx.outcome = 'ignored';
+      ctx.log.push(`${this.deviceName(d)} DMA held: the devices are not released`);
+      return;
+    }
     const tr = this.iommu.translate(sourceIdOf(this.layout.requester[d]!), address, access === 'write');
     if (tr.kind === 'blocked') {
       // No fault record: the hypervisor never learns of the request, so nothing audits it.
@@ -1318,11 +1326,6 @@ export class Machine {
       ctx.log.push(
         `VT-d fault reason ${tr.reason} (${VTD_REASON_TEXT[tr.reason]}) for ${this.deviceName(d)} at 0x${address.toString(16)}`,
       );
-      if (!this.dispatching()) {
-        // Before boot and after the halt no root entry is present, and no hypervisor acts on the record.
-        ctx.outcome = 'ignored';
-        return;
-      }
       for (const rec of records) {
         ctx.effects.push({
           kind: 'vtd-fault',

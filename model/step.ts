@@ -55,7 +55,8 @@ export interface ModelOptions {
 }
 
 /** VT-d fault reasons the hypervisor sees: 2 no context entry, 4 address beyond the width, 5 write
- * denied, 6 read denied (reason 1, no root entry, happens only before boot and after the halt). */
+ * denied, 6 read denied. Reason 1, no root entry, never reaches it: the root entries of every
+ * device's bus exist from boot to the halt, and the devices are held outside that time. */
 export type VtdFaultReason = 2 | 4 | 5 | 6;
 
 export type HypercallStatus = 'OK' | 'EPERM' | 'EINVAL' | 'ENOSYS' | 'EAGAIN' | 'EFAULT';
@@ -423,9 +424,10 @@ export const ADDRESS_WIDTH_PAGES = 2 ** (48 - 12);
  * A device's request, as VT-d answers it once the hypervisor has programmed it: a device whose owner
  * was refused finds no context entry (reason 2), an address beyond the width is reason 4, one the
  * second-level tables do not map is reason 5 or 6; each fault is recorded and the hypervisor audits
- * it for the owner. A pass-through request has no tables to fault in: one past platform memory is
- * blocked by the platform (the hypervisor's protected memory region, or no memory at all) without a
- * fault record, so the hypervisor never learns of it and nothing is audited.
+ * it for the owner. A pass-through request is not translated, so it meets no translation fault
+ * (reasons 4 to 6 are about translation): one past platform memory, up to any address, is blocked
+ * by the platform (the hypervisor's protected memory region, or no memory at all) without a fault
+ * record, so the hypervisor never learns of it and nothing is audited.
  */
 function dma(
   layout: Layout,
@@ -447,11 +449,12 @@ function dma(
   // launched all of their owners.
   for (let q = 0; q < layout.nPartitions; q++)
     if (has(layout.groupOwners[d]!, q) && s.status[q] === 'refused') return fault(2);
+  const inPlatform = Number.isInteger(page) && page >= 0 && page < layout.config.platform.pages;
+  // A pass-through request is not translated, so no translation fault: the platform serves it or
+  // blocks it, unrecorded.
+  if (passThrough(layout, d) && !inPlatform) return { state: s, outcome: 'refused', effects: NO_EFFECTS };
   if (!Number.isInteger(page) || page < 0 || page >= ADDRESS_WIDTH_PAGES) return fault(4);
-  if (page >= layout.config.platform.pages || !layout.dmaReach[d]![page]) {
-    if (passThrough(layout, d)) return { state: s, outcome: 'refused', effects: NO_EFFECTS };
-    return fault(access === 'write' ? 5 : 6);
-  }
+  if (!inPlatform || !layout.dmaReach[d]![page]) return fault(access === 'write' ? 5 : 6);
   const cell = layout.classes[layout.classOf[page]!]!.cell;
   if (cell < 0) return unchanged(s);
   return {

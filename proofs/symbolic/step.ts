@@ -307,10 +307,11 @@ export function dma(
   const owner = device.owner;
   const halt = bugs.has('dma-after-halt') ? FALSE : s.halted;
   const fault = done(audit(layout, s, owner), 'refused', true);
+  const inPlatform = Number.isInteger(page) && page >= 0 && page < layout.config.platform.pages;
   let go: Branch[];
-  if (!Number.isInteger(page) || page < 0 || page >= ADDRESS_WIDTH_PAGES) go = fault;
-  else if (page >= layout.config.platform.pages || !layout.dmaReach[d]![page])
-    go = passThrough(layout, d) ? done(s, 'refused') : fault;
+  if (passThrough(layout, d) && !inPlatform) go = done(s, 'refused');
+  else if (!Number.isInteger(page) || page < 0 || page >= ADDRESS_WIDTH_PAGES) go = fault;
+  else if (!inPlatform || !layout.dmaReach[d]![page]) go = fault;
   else {
     const cell = layout.classes[layout.classOf[page]!]!.cell;
     go = done(cell < 0 ? s : memoryAccess(layout, s, owner, cell, access === 'write'), 'ok');

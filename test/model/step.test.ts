@@ -246,20 +246,26 @@ describe('IOMMU (VT-d)', () => {
     expect(refused.run({ type: 'DeviceIrq', device: DISK }).last?.outcome).toBe('ignored');
   });
 
-  it.each([2 ** 36, 2 ** 40, -1, 1.5])('faults an address %s past the 48-bit width with reason 4', (page) => {
-    const d = booted(config).run({ type: 'Dma', device: NIC, page, access: 'read' });
-    expect(d.last?.outcome).toBe('refused');
-    expect(d.last?.effects).toContainEqual({ kind: 'vtd-fault', device: NIC, page, reason: 4 });
-  });
+  it.each([2 ** 36, 2 ** 40, -1, 1.5])(
+    'faults a translated address %s past the 48-bit width with reason 4',
+    (page) => {
+      const d = booted(config).run({ type: 'Dma', device: DISK, page, access: 'read' });
+      expect(d.last?.outcome).toBe('refused');
+      expect(d.last?.effects).toContainEqual({ kind: 'vtd-fault', device: DISK, page, reason: 4 });
+    },
+  );
 
-  it('reports nothing for a pass-through request past platform memory, which AuditCompleteness flags', () => {
-    const b = booted(config);
-    const d = b.run({ type: 'Dma', device: NIC, page: 12, access: 'write' });
-    expect(d.last?.outcome).toBe('refused');
-    expect(d.last?.effects).toEqual([]);
-    expect(d.state.auditCount).toBe(b.state.auditCount);
-    expect(d.state.flags & Flag.Unaudited).toBeTruthy();
-  });
+  it.each([12, 2 ** 36, 2 ** 40, -1, 1.5])(
+    'reports nothing for a pass-through request to %s, past platform memory: no translation, no fault',
+    (page) => {
+      const b = booted(config);
+      const d = b.run({ type: 'Dma', device: NIC, page, access: 'write' });
+      expect(d.last?.outcome).toBe('refused');
+      expect(d.last?.effects).toEqual([]);
+      expect(d.state.auditCount).toBe(b.state.auditCount);
+      expect(d.state.flags & Flag.Unaudited).toBeTruthy();
+    },
+  );
 });
 
 describe('interrupts', () => {
