@@ -31,10 +31,12 @@ export const HYPERCALL_UNIVERSE: readonly string[] = [
   'send OK (dropped: channel full)',
   'send EINVAL',
   'send EPERM',
+  'send EFAULT',
   'receive OK',
   'receive EAGAIN',
   'receive EINVAL',
   'receive EPERM',
+  'receive EFAULT',
   'partition-reset OK',
   'partition-reset EINVAL',
   'partition-reset EPERM',
@@ -47,7 +49,12 @@ export const HYPERCALL_UNIVERSE: readonly string[] = [
   'unknown ENOSYS',
 ];
 
-export const VTD_UNIVERSE: readonly number[] = [1, 2, 5, 6];
+/**
+ * The fault reasons a run can meet. Not 1 (no root entry): the devices are held while the root
+ * entries are absent, before boot and from the halt. Not 4: no run's address reaches 2^48 (a device's
+ * DMA register holds 32 bits).
+ */
+export const VTD_UNIVERSE: readonly number[] = [2, 5, 6];
 
 export const EVENT_UNIVERSE: readonly string[] = [
   'MeasureHypervisor ok',
@@ -65,6 +72,8 @@ export const EVENT_UNIVERSE: readonly string[] = [
   'Dma ok',
   'Dma refused',
   'Dma ignored',
+  'PeerDma ok',
+  'PeerDma ignored',
   'DeviceIrq ok',
   'DeviceIrq ignored',
   'MsiWrite ok',

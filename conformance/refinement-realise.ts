@@ -2,7 +2,8 @@
  * The reverse direction: an explorer counterexample (a model trace) is performed concretely. Guest
  * events become guest code: the planner replays the trace in the model to learn which vCPU runs each
  * guest event (the partition's vCPU on a CPU whose window covers that tick) and appends the
- * instructions that perform it to that vCPU's program; a DMA happens through its owner's doorbell
+ * instructions that perform it to that vCPU's program; a DMA (to a page, or to a peer's BAR)
+ * happens through its owner's doorbell
  * when the owner is running, otherwise the device starts it on its own; the timer, the attacker,
  * the launch sequence and interrupts are the environment's actions. Then the machine runs the plan
  * and every step must be labelled with the trace's next event and refine the model.
@@ -11,6 +12,7 @@
  * program starts with a dispatcher that jumps to the segment for the current count.
  */
 
+import { barAddress } from '../emulator/fabric.js';
 import {
   CMD_DMA_READ,
   CMD_DMA_WRITE,
@@ -18,6 +20,7 @@ import {
   devicePort,
   hypercallNumber,
   type Instruction,
+  MESSAGE_BYTES,
   type OpName,
   PORT_ADDR,
   PORT_CMD,
@@ -69,10 +72,17 @@ function guestCode(layout: Layout, e: Event): Instruction[] | string {
       if (number === undefined) return `no register value gives hypercall "${e.op}"`;
       if (!Number.isInteger(e.arg) || e.arg < -(2 ** 31) || e.arg > 2 ** 31 - 1)
         return `argument ${e.arg} is not a register value`;
+      if (e.buffer === undefined)
+        return [ins('mov', 0, 0, number), ins('mov', 1, 0, e.arg >>> 0), ins('vmcall')];
+      // A message buffer at the start of the page, or (page -1) one of the wrong length.
+      const page = e.buffer;
+      if (!Number.isInteger(page) || page < -1 || page * PAGE_SIZE > 0xffffffff)
+        return `buffer page ${page} is not a guest address`;
       return [
         ins('mov', 0, 0, number),
         ins('mov', 1, 0, e.arg >>> 0),
-        ins('mov', 2, 0, guestData(e.partition)),
+        ins('mov', 2, 0, Math.max(page, 0) * PAGE_SIZE),
+        ins('mov', 3, 0, page < 0 ? 0 : MESSAGE_BYTES),
         ins('vmcall'),
       ];
     }
@@ -95,10 +105,14 @@ function guestCode(layout: Layout, e: Event): Instruction[] | string {
         default:
           return `no single guest instruction causes exit ${e.reason}`;
       }
-    case 'Dma': {
+    case 'Dma':
+    case 'PeerDma': {
       const d = layout.config.devices[e.device]!;
+      const address = e.type === 'Dma' ? e.page * PAGE_SIZE : barAddress(e.peer);
+      if (!Number.isInteger(address) || address < 0 || address > 0xffffffff)
+        return `DMA address ${address} does not fit the device's address register`;
       return [
-        ins('mov', 6, 0, e.page * PAGE_SIZE),
+        ins('mov', 6, 0, address),
         ins('out', 6, 0, devicePort(d.index, PORT_ADDR)),
         ins('mov', 7, 0, e.access === 'read' ? CMD_DMA_READ : CMD_DMA_WRITE),
         ins('out', 7, 0, devicePort(d.index, PORT_CMD)),
@@ -135,7 +149,8 @@ export function planTrace(config: SystemConfig, events: readonly Event[]): Plan 
     const guest =
       e.type === 'GuestAccess' || e.type === 'Hypercall' || e.type === 'VmExit'
         ? e.partition
-        : e.type === 'Dma' && (running & (1 << config.devices[e.device]!.owner)) !== 0
+        : (e.type === 'Dma' || e.type === 'PeerDma') &&
+            (running & (1 << config.devices[e.device]!.owner)) !== 0
           ? config.devices[e.device]!.owner
           : null;
     if (guest !== null) {
@@ -178,6 +193,8 @@ function environmentAction(e: Event): Action | string {
       return { kind: 'irq', device: e.device };
     case 'MsiWrite':
       return { kind: 'msi', device: e.device, vector: e.vector };
+    case 'PeerDma':
+      return { kind: 'peer', device: e.device, peer: e.peer, access: e.access };
     case 'Dma':
       if (!Number.isInteger(e.page) || e.page < 0 || e.page * PAGE_SIZE >= 2 ** 48)
         return `DMA page ${e.page} is not an address`;

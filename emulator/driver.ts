@@ -66,14 +66,26 @@ export function chooseAction(m: Machine, rng: Rng, w: DriverWeights = DEFAULT_WE
       };
     });
     add(w.irq, () => ({ kind: 'irq', device: rng.below(config.devices.length) as DeviceIdx }));
-    // A device writing another's vector as an MSI: refused by source-id validation unless
-    // interrupt remapping is off.
-    if (config.devices.length > 1)
-      add(w.irq, () => {
-        const device = rng.below(config.devices.length);
-        const vector = (device + 1 + rng.below(config.devices.length - 1)) % config.devices.length;
-        return { kind: 'msi', device: device as DeviceIdx, vector: vector as DeviceIdx };
+    // Two different devices, the first acting on the second.
+    const twoDevices = (): [DeviceIdx, DeviceIdx] => {
+      const n = config.devices.length;
+      const device = rng.below(n);
+      return [device as DeviceIdx, ((device + 1 + rng.below(n - 1)) % n) as DeviceIdx];
+    };
+    if (config.devices.length > 1) {
+      // A device's DMA at another device's BAR: peer-to-peer where the fabric routes it so, else
+      // upstream to the IOMMU, which refuses it.
+      add(w.dmaStimulus / 2, () => {
+        const [device, peer] = twoDevices();
+        return { kind: 'peer', device, peer, access: rng.chance(0.5) ? 'read' : 'write' };
       });
+      // A device writing another's vector as an MSI: refused by source-id validation unless
+      // interrupt remapping is off.
+      add(w.irq, () => {
+        const [device, vector] = twoDevices();
+        return { kind: 'msi', device, vector };
+      });
+    }
   }
   const strays: (() => Action)[] = [
     () => ({ kind: 'measure' }),

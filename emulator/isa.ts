@@ -9,12 +9,15 @@
  * visible unless the port belongs to a device the partition owns (its I/O bitmap lets them through),
  * and a write to an owned device's doorbell starts a DMA, which is visible too.
  *
- * Hypercall ABI (VMCALL, exit 18): r0 = hypercall number, r1 = argument (read as signed 32-bit),
- * r2 = message payload for `send`. On return r0 = status (0 OK, 1 EPERM, 2 EINVAL, 3 ENOSYS,
- * 4 EAGAIN) and r1 = the result (received payload, target status, audit record count).
+ * Hypercall ABI (VMCALL, exit 18): r0 = hypercall number, r1 = argument (read as signed 32-bit);
+ * for `send` and `receive`, r2 = guest address and r3 = length of the message buffer (one aligned
+ * 32-bit word), which the hypervisor reads the message from or writes it into. On return r0 =
+ * status (0 OK, 1 EPERM, 2 EINVAL, 3 ENOSYS, 4 EAGAIN, 5 EFAULT: a buffer the caller may not
+ * use) and r1 = the result (received message, target status, audit record count).
  */
 import type { HYPERCALL_OPS } from '../model/events.js';
 import type { HypercallStatus } from '../model/step.js';
+import { PAGE_SIZE } from './memory.js';
 
 export const Op = {
   nop: 0x00,
@@ -100,7 +103,20 @@ export const STATUS_CODE: Record<HypercallStatus, number> = {
   EINVAL: 2,
   ENOSYS: 3,
   EAGAIN: 4,
+  EFAULT: 5,
 };
+
+/** A message is one 32-bit word: `send` and `receive` take its buffer as r2 = address, r3 = length. */
+export const MESSAGE_BYTES = 4;
+
+/**
+ * The model's buffer operand (model/operands.ts) for a message buffer at guest address `address`
+ * of `length` bytes: the guest page it lies in, or -1 unless it is one aligned message.
+ */
+export function bufferPage(address: number, length: number): number {
+  if (length !== MESSAGE_BYTES || address % MESSAGE_BYTES !== 0) return -1;
+  return Math.floor(address / PAGE_SIZE);
+}
 
 /** The hypercall argument register read as the signed value the model sees. */
 export function hypercallArg(r1: number): number {
@@ -253,7 +269,8 @@ export class AsmError extends Error {
 /**
  * Assembles readable guest code, one instruction per line, `;` or `#` comments, `label:` lines.
  * Besides the instructions above it accepts two macros:
- *   hypercall OP, ARG[, PAYLOAD]   mov r0, <number of OP>; mov r1, ARG; [mov r2, PAYLOAD;] vmcall
+ *   hypercall OP, ARG[, BUFFER]    mov r0, <number of OP>; mov r1, ARG; [mov r2, BUFFER; mov r3, 4;]
+ *                                  vmcall (BUFFER: the guest address of a message buffer)
  *   dma DEVICE, read|write, ADDR   program device DEVICE's DMA through its ports (clobbers r6, r7)
  * OP is an ABI name (send, receive, partition-reset, partition-status, audit-read, yield) or a number.
  */
@@ -398,16 +415,16 @@ export function assemble(source: string): Instruction[] {
         break;
       }
       case 'hypercall': {
-        if (args.length < 2 || args.length > 3)
-          throw new AsmError(line, 'hypercall takes OP, ARG[, PAYLOAD]');
+        if (args.length < 2 || args.length > 3) throw new AsmError(line, 'hypercall takes OP, ARG[, BUFFER]');
         const opText = args[0]!;
         const number = (HYPERCALL_NUMBER as Record<string, number>)[opText] ?? num(opText, line);
         const arg = num(args[1]!, line);
         emit(line, () => ins('mov', 0, 0, number));
         emit(line, () => ins('mov', 1, 0, arg));
         if (args[2] !== undefined) {
-          const payload = num(args[2], line);
-          emit(line, () => ins('mov', 2, 0, payload));
+          const buffer = num(args[2], line);
+          emit(line, () => ins('mov', 2, 0, buffer));
+          emit(line, () => ins('mov', 3, 0, MESSAGE_BYTES));
         }
         emit(line, () => ins('vmcall'));
         break;

@@ -35,8 +35,10 @@ import type { DeviceIdx, PartitionIdx, SystemConfig } from '../system/config.js'
 import { pagesOf } from '../system/config.js';
 import { EmulatorCapacityError, emulatorCapacityProblem } from './capacity.js';
 import { EPT_EXEC, EPT_READ, EPT_WRITE, type EptAccess, EptBuilder, walkEpt } from './ept.js';
+import { barAddress, Fabric } from './fabric.js';
 import { attackerPayload, hypervisorImage, IMAGE_PAYLOAD, IMAGE_VCPUS, partitionImage } from './image.js';
 import {
+  bufferPage,
   CMD_DMA_READ,
   CMD_DMA_WRITE,
   DEVICE_PORT_BASE,
@@ -115,6 +117,13 @@ export type Action =
       readonly access: 'read' | 'write';
     }
   | { readonly kind: 'irq'; readonly device: DeviceIdx }
+  /** The device starts a DMA at the BAR of device `peer` (emulator/fabric.ts routes it). */
+  | {
+      readonly kind: 'peer';
+      readonly device: DeviceIdx;
+      readonly peer: DeviceIdx;
+      readonly access: 'read' | 'write';
+    }
   /** The device writes an MSI with the vector assigned to device `vector` (a spoofing attempt). */
   | { readonly kind: 'msi'; readonly device: DeviceIdx; readonly vector: DeviceIdx }
   /** Run a vCPU natively until its next visible instruction. */
@@ -282,6 +291,7 @@ export class Machine {
   readonly tpm: PcrBank;
   readonly iommu: Iommu;
   readonly remapper: InterruptRemapper;
+  readonly fabric: Fabric;
   readonly ghost: Ghost;
   readonly vcpus: Vcpu[] = [];
   readonly mutants: ReadonlySet<EmulatorMutant>;
@@ -348,6 +358,7 @@ export class Machine {
       ignoreLeafRights: this.mutants.has('iommu-ignores-leaf-rights'),
     });
     this.ghost = new Ghost(this.layout);
+    this.fabric = new Fabric(config);
 
     this.global = mem.allocPages(1);
     this.frames = mem.allocBytes(config.platform.cpus * 4);
@@ -407,7 +418,13 @@ export class Machine {
       if (!this.contextTables.has(bus)) this.contextTables.set(bus, this.allocTable());
     }
     this.eptBuilders = config.partitions.map(() => null);
-    this.devices = config.devices.map(() => ({ address: 0, status: 0, buffer: new Uint8Array(8) }));
+    // A buffer starts with the device's own data (0xd0 + its index), which it also writes in
+    // place of any zero it holds.
+    this.devices = config.devices.map((d) => ({
+      address: 0,
+      status: 0,
+      buffer: new Uint8Array(8).fill(0xd0 + d.index),
+    }));
     for (let page = 0; page < config.platform.pages; page++) this.loadInitialData(page);
   }
 
@@ -604,6 +621,13 @@ export class Machine {
         this.dma(ctx, action.device, action.access);
         break;
       }
+      case 'peer':
+        ctx.log.push(
+          `${this.deviceName(action.device)} starts a DMA ${action.access} at the BAR of ${this.deviceName(action.peer)}`,
+        );
+        this.devices[action.device]!.address = barAddress(action.peer);
+        this.dma(ctx, action.device, action.access);
+        break;
       case 'irq':
         this.deviceIrq(ctx, action.device);
         break;
@@ -675,6 +699,7 @@ export class Machine {
     this.mem.write8(this.global + G_HALTED, 1);
     for (const bus of this.contextTables.keys()) writeRootEntry(this.mem, this.rootTable, bus, null);
     this.remapper.clear();
+    this.fabric.released = false;
     this.mem.write8(this.global + G_HV_LOCKED, 1);
     for (let p = 0; p < this.config.partitions.length; p++)
       this.mem.write8(this.pcb + p * PCB_SIZE + PCB_IMAGE_LOCKED, 1);
@@ -898,7 +923,10 @@ export class Machine {
     });
     for (let cpu = 0; cpu < config.platform.cpus; cpu++) mem.write32(this.frames + cpu * 4, 0);
     mem.write8(this.global + G_BOOTED, 1);
-    ctx.log.push('boot complete: IOMMU contexts and interrupt routing programmed, preemption timer armed');
+    this.fabric.released = true;
+    ctx.log.push(
+      'boot complete: IOMMU contexts and interrupt routing programmed, devices released, preemption timer armed',
+    );
   }
 
   // ---------------------------------------------------------------- scheduler and health monitor
@@ -1195,7 +1223,7 @@ export class Machine {
           return;
         case 'vmcall': {
           pc = next;
-          const result = this.hypercall(ctx, v, regs[0]!, regs[1]!, regs[2]!);
+          const result = this.hypercall(ctx, v, regs[0]!, regs[1]!, regs[2]!, regs[3]!);
           regs[0] = result.status;
           if (result.value !== undefined) regs[1] = result.value;
           if (result.extra !== undefined) regs[2] = result.extra;
@@ -1254,13 +1282,29 @@ export class Machine {
 
   // ---------------------------------------------------------------- IOMMU
 
-  /** Device `d` performs the DMA its registers describe, through the remapping hardware. */
+  /**
+   * Device `d` performs the DMA its registers describe: to a peer's BAR when the fabric routes it
+   * there, otherwise through the remapping hardware.
+   */
   private dma(ctx: StepContext, d: DeviceIdx, access: 'read' | 'write'): void {
     const dev = this.devices[d]!;
     const owner = this.config.devices[d]!.owner;
     const address = dev.address;
+    const peer = this.fabric.peerAt(d, address);
+    if (peer !== null) {
+      this.peerDma(ctx, d, peer as DeviceIdx, access);
+      return;
+    }
     const page = Math.floor(address / PAGE_SIZE);
     ctx.event = { type: 'Dma', device: d, page, access };
+    if (!this.fabric.released) {
+      // Held before boot and from the halt: nothing reaches the IOMMU, so nothing is recorded
+      // (no root entry exists then, and no hypervisor would act on a reason-1 record).
+      dev.status = 0xff;
+      ctx.outcome = 'ignored';
+      ctx.log.push(`${this.deviceName(d)} DMA held: the devices are not released`);
+      return;
+    }
     const tr = this.iommu.translate(sourceIdOf(this.layout.requester[d]!), address, access === 'write');
     if (tr.kind === 'blocked') {
       // No fault record: the hypervisor never learns of the request, so nothing audits it.
@@ -1278,11 +1322,6 @@ export class Machine {
       ctx.log.push(
         `VT-d fault reason ${tr.reason} (${VTD_REASON_TEXT[tr.reason]}) for ${this.deviceName(d)} at 0x${address.toString(16)}`,
       );
-      if (!this.dispatching()) {
-        // Before boot and after the halt no root entry is present, and no hypervisor acts on the record.
-        ctx.outcome = 'ignored';
-        return;
-      }
       for (const rec of records) {
         ctx.effects.push({
           kind: 'vtd-fault',
@@ -1308,6 +1347,36 @@ export class Machine {
     }
     ctx.log.push(
       `${this.deviceName(d)} DMA ${access} 0x${address.toString(16)} -> host 0x${tr.hpa.toString(16)}${tr.passthrough ? ' (pass-through)' : ` (domain ${tr.domain})`}`,
+    );
+  }
+
+  /**
+   * The fabric routed `d`'s request to the BAR of `peer` below the IOMMU: the buffers move with
+   * nothing translating, faulting or auditing it. A buffer holds what its device moves for its owner,
+   * so the owner receiving data gets the sender's owner's label (as the model has it).
+   */
+  private peerDma(ctx: StepContext, d: DeviceIdx, peer: DeviceIdx, access: 'read' | 'write'): void {
+    ctx.event = { type: 'PeerDma', device: d, peer, access };
+    if (!this.fabric.released) {
+      ctx.outcome = 'ignored';
+      ctx.log.push(`${this.deviceName(d)} peer request held: the devices are not released`);
+      return;
+    }
+    const dev = this.devices[d]!;
+    const other = this.devices[peer]!;
+    const owner = this.config.devices[d]!.owner;
+    const peerOwner = this.config.devices[peer]!.owner;
+    dev.status = 0;
+    if (access === 'write') {
+      for (let i = 0; i < 8; i++) if (dev.buffer[i] === 0) dev.buffer[i] = 0xd0 + d;
+      other.buffer = dev.buffer.slice();
+      this.ghost.observed[peerOwner]! |= this.labelOf(owner);
+    } else {
+      dev.buffer = other.buffer.slice();
+      this.ghost.observed[owner]! |= this.labelOf(peerOwner);
+    }
+    ctx.log.push(
+      `${this.deviceName(d)} ${access === 'write' ? 'writes to' : 'reads from'} the buffer of ${this.deviceName(peer)} peer-to-peer: the request never reaches the IOMMU`,
     );
   }
 
@@ -1387,12 +1456,16 @@ export class Machine {
     v: Vcpu,
     number: number,
     r1: number,
-    payload: number,
+    r2: number,
+    r3: number,
   ): { status: number; value?: number; extra?: number } {
     const p = v.partition;
     const op = hypercallOp(number);
     const arg = hypercallArg(r1);
-    ctx.event = { type: 'Hypercall', partition: p, op, arg };
+    const withBuffer = number === HYPERCALL_NUMBER.send || number === HYPERCALL_NUMBER.receive;
+    ctx.event = withBuffer
+      ? { type: 'Hypercall', partition: p, op, arg, buffer: bufferPage(r2, r3) }
+      : { type: 'Hypercall', partition: p, op, arg };
     this.exit(ctx, v, ExitReason.Vmcall);
     const { channels, partitions } = this.config;
     const finish = (status: HypercallStatus, value?: number, extra?: number) => {
@@ -1418,6 +1491,8 @@ export class Machine {
         const ch = channels[arg];
         if (!ch || arg < 0) return refuse('EINVAL');
         if (ch.from !== p) return refuse('EPERM');
+        const source = this.messageBuffer(p, r2, r3, 'read');
+        if (source === null) return refuse('EFAULT');
         const ring = this.channelRings[arg]!;
         const count = this.mem.read32(ring + RING_COUNT);
         const cap = this.mem.read32(ring + RING_CAPACITY);
@@ -1430,16 +1505,23 @@ export class Machine {
         }
         const slot = (this.mem.read32(ring + RING_HEAD) + count) % cap;
         const at = ring + CHANNEL_HEADER + slot * CHANNEL_SLOT;
-        this.mem.write32(at, payload);
+        this.mem.write32(at, this.mem.read32(source));
         this.mem.write32(at + 4, p);
         this.mem.write32(ring + RING_COUNT, count + 1);
-        this.ghost.channelLabels[arg]![slot] = this.labelOf(p);
+        // The message is what the buffer holds; a downgrader releases it as its own.
+        const page = Math.floor(source / PAGE_SIZE);
+        const content = has(this.layout.downgraders, p)
+          ? EMPTY
+          : this.ghost.classLabel[this.layout.classOf[page]!]!;
+        this.ghost.channelLabels[arg]![slot] = this.labelOf(p) | content;
         return finish('OK');
       }
       case HYPERCALL_NUMBER.receive: {
         const ch = channels[arg];
         if (!ch || arg < 0) return refuse('EINVAL');
         if (ch.to !== p) return refuse('EPERM');
+        const target = this.messageBuffer(p, r2, r3, 'write');
+        if (target === null) return refuse('EFAULT');
         const ring = this.channelRings[arg]!;
         const count = this.mem.read32(ring + RING_COUNT);
         if (count === 0) return finish('EAGAIN');
@@ -1450,6 +1532,9 @@ export class Machine {
         this.mem.write32(ring + RING_HEAD, (head + 1) % cap);
         this.mem.write32(ring + RING_COUNT, count - 1);
         this.ghost.observed[p]! |= this.ghost.channelLabels[arg]![head]!;
+        // Copied into the caller's buffer as if the caller wrote it, and returned in r1.
+        this.mem.write32(target, message);
+        this.labelWrite(Math.floor(target / PAGE_SIZE), this.labelOf(p));
         return finish('OK', message);
       }
       case HYPERCALL_NUMBER['partition-reset']: {
@@ -1480,6 +1565,18 @@ export class Machine {
       default:
         return refuse('ENOSYS');
     }
+  }
+
+  /**
+   * The host address of the message buffer at guest address `address`, `length` bytes long, when it
+   * is one aligned message and the caller's EPT grants `access` there; null otherwise (EFAULT). The
+   * hypervisor walks the caller's EPT itself, with the caller's rights, before it copies: it never
+   * reads or writes guest memory with its own privilege where the guest could not.
+   */
+  private messageBuffer(p: number, address: number, length: number, access: 'read' | 'write'): number | null {
+    if (bufferPage(address, length) < 0) return null;
+    const walk = walkEpt(this.mem, this.eptRoot(p), address, access);
+    return walk.kind === 'ok' ? walk.hpa : null;
   }
 
   // ---------------------------------------------------------------- test hooks

@@ -4,7 +4,8 @@
  * mapped pages with their rights, hypercalls the partition may make, emulated exits, DMA inside an
  * owned device's window); with probability `faultRate` an instruction asks for something refused or
  * fatal instead (accesses past the EPT, writes to read-only shared pages, execution from data pages,
- * malformed or unprivileged hypercalls, I/O and WRMSR, foreign or out-of-window DMA, triple faults).
+ * malformed or unprivileged hypercalls or message buffers, I/O and WRMSR, foreign or out-of-window
+ * DMA, triple faults).
  * Over many seeds every model event a guest or its devices can cause comes up.
  */
 import { HYPERCALL_OPS } from '../model/events.js';
@@ -17,6 +18,7 @@ import {
   devicePort,
   HYPERCALL_NUMBER,
   type Instruction,
+  MESSAGE_BYTES,
   type OpName,
   PORT_ADDR,
   PORT_CMD,
@@ -81,9 +83,30 @@ export function randomProgram(
     );
     if (dev.owner === p && rng.chance(0.2)) out.push(ins('in', 5, 0, devicePort(dev.index, PORT_STATUS)));
   };
-  const call = (number: number, arg: number) => {
+  /**
+   * A VMCALL; `send` and `receive` get a message buffer in r2/r3: one the caller may use, unless
+   * `badBuffer` (then often a read-only page, a page past its memory, or a wrong length).
+   */
+  const call = (number: number, arg: number, badBuffer = false) => {
     out.push(ins('mov', 0, 0, number), ins('mov', 1, 0, arg >>> 0));
-    if (number === HYPERCALL_NUMBER.send) out.push(ins('mov', 2, 0, rng.next()));
+    if (number === HYPERCALL_NUMBER.send || number === HYPERCALL_NUMBER.receive) {
+      const writes = number === HYPERCALL_NUMBER.receive;
+      const usable = pageWith((m) => !writes || m.rights !== 'r');
+      let page = usable ?? pages.length;
+      let length = MESSAGE_BYTES;
+      if (badBuffer && rng.chance(0.5))
+        switch (rng.below(3)) {
+          case 0:
+            page = pageWith((m) => m.rights === 'r') ?? pages.length;
+            break;
+          case 1:
+            page = pages.length + rng.below(2);
+            break;
+          default:
+            length = rng.pick([0, 1, 8]);
+        }
+      out.push(ins('mov', 2, 0, addr(page)), ins('mov', 3, 0, length));
+    }
     out.push(ins('vmcall'));
   };
   /** Something every hypervisor grants. */
@@ -123,9 +146,10 @@ export function randomProgram(
         if (outgoing.length) choices.push(() => call(HYPERCALL_NUMBER.send, rng.pick(outgoing).index));
         if (incoming.length)
           choices.push(() => {
+            const start = out.length;
             call(HYPERCALL_NUMBER.receive, rng.pick(incoming).index);
             // A receiver may poll until the queue is empty: the loop passes through the VMCALL.
-            if (rng.chance(0.1)) out.push(ins('jnz', 0, 0, out.length - 3));
+            if (rng.chance(0.1)) out.push(ins('jnz', 0, 0, start));
           });
         if (control && nParts > 1) {
           const others = config.partitions.filter((q) => q.index !== p);
@@ -190,7 +214,7 @@ export function randomProgram(
         const arg = rng.chance(0.6)
           ? rng.below(Math.max(1, range))
           : rng.pick([range, range + 1, 0xffffffff]);
-        call(number, arg);
+        call(number, arg, true);
         return;
       }
       case 4:

@@ -7,9 +7,10 @@
  *
  * A request that fails is recorded in the fault recording registers with its source id, address,
  * access and fault reason: 1 root entry not present, 2 context entry not present, 4 address beyond
- * the address width, 5 write denied, 6 read denied. Pass-through requests have no second-level
- * entry to be denied by: past platform memory they meet the hypervisor's own pages, a protected
- * memory region the platform blocks without a fault record, or no memory at all.
+ * the address width, 5 write denied, 6 read denied. Pass-through requests are not translated, so
+ * they meet none of the translation faults (4 to 6): past platform memory, at any address, they
+ * meet the hypervisor's own pages, a protected memory region the platform blocks without a fault
+ * record, or no memory at all.
  */
 import { entryAddress, type HostMemory, PAGE_SIZE } from './memory.js';
 
@@ -117,11 +118,12 @@ export class Iommu {
     if (!present && !this.options.skipContextCheck) return { kind: 'fault', reason: 2 };
     const domain = Math.floor(hi / 256) % 65536;
     const tt = Math.floor(lo / 4) % 4;
-    if (!Number.isInteger(iova) || iova < 0 || iova >= ADDRESS_LIMIT) return { kind: 'fault', reason: 4 };
+    // Pass-through bypasses translation, and with it every translation fault (reasons 4 to 6).
     if (tt === TT_PASSTHROUGH || !present) {
-      if (iova >= this.limit) return { kind: 'blocked' };
+      if (!Number.isInteger(iova) || iova < 0 || iova >= this.limit) return { kind: 'blocked' };
       return { kind: 'ok', hpa: iova, domain, passthrough: true };
     }
+    if (!Number.isInteger(iova) || iova < 0 || iova >= ADDRESS_LIMIT) return { kind: 'fault', reason: 4 };
     let table = entryAddress(lo);
     const need = write ? VTD_WRITE : VTD_READ;
     for (let level = 4; level >= 1; level--) {

@@ -31,9 +31,9 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     category: 'trusted-hardware',
     title: 'Virtualisation hardware behaves as documented',
     statement:
-      'VT-x (EPT translation with read/write/execute bits, VM exits with their basic reasons, the preemption timer), the VT-d IOMMU (root, context and second-level tables, fault recording with reasons 2, 4, 5 and 6, protected memory regions that block device access to the hypervisor silently) and the TPM with dynamic launch (PCR extend, PCRs 17-22 reset by launch) behave as Intel and the TCG specify. Beyond the DMA translation tables the model takes one platform fact for granted and two from the system file: PCIe access control services send every peer-to-peer request up to the IOMMU; every device has a requester ID of its own unless the file puts it in an iommuGroup (devices behind one PCIe-to-PCI bridge); interrupt remapping with source-id validation is on unless the file says otherwise (A-IRQ). Errata and hardware faults are not modelled.',
+      "VT-x (EPT translation with read/write/execute bits, VM exits with their basic reasons, the preemption timer), the VT-d IOMMU (root, context and second-level tables, fault recording with reasons 2, 4, 5 and 6, protected memory regions that block device access to the hypervisor silently) and the TPM with dynamic launch (PCR extend, PCRs 17-22 reset by launch) behave as Intel and the TCG specify. Beyond the DMA translation tables the model takes three platform facts from the system file: every device has a requester ID of its own unless the file puts it in an iommuGroup (devices behind one PCIe-to-PCI bridge, which also reach each other's buffers on the bridge's bus); a device reaches another's buffer without the IOMMU only as the file describes it, through an iommuGroup or, with PCIe access control services off, a shared rootPort (A-ACS); interrupt remapping with source-id validation is on unless the file says otherwise (A-IRQ). Errata and hardware faults are not modelled.",
     consequence:
-      'A hardware defect that bypasses EPT or VT-d translation defeats every separation property. A device sharing a requester ID that the file does not declare shares a DMA window unchecked; without ACS devices on one root port reach each other without the IOMMU, which the system file cannot describe yet, so it is not checked.',
+      'A hardware defect that bypasses EPT or VT-d translation defeats every separation property. A device sharing a requester ID, or a root port without ACS, that the file does not declare shares a DMA window or reaches its peers unchecked.',
   },
   {
     id: 'A-HW-2',
@@ -49,9 +49,9 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     category: 'threat-model',
     title: 'Guests, devices and images are hostile',
     statement:
-      "Every guest may execute any instruction sequence, and an attacker may replace the hypervisor image or any partition image before it is measured. Once every partition has launched or been refused, every device may attempt any DMA at any time until the fail-secure halt, and may raise its interrupt while its owner is launched (running or faulted), or write another device's vector as an MSI wherever the platform lets it (A-IRQ); the DMA of a device whose owner was refused finds no VT-d context (fault reason 2) and is audited. Before that point devices are not modelled: the platform is taken to hold them off memory until the hypervisor has programmed the IOMMU (A-HW-1), and the interrupts of a refused owner's devices are taken to be blocked by interrupt remapping. Nothing else about their behaviour is assumed.",
+      "Every guest may execute any instruction sequence, and an attacker may replace the hypervisor image or any partition image before it is measured. Once every partition has launched or been refused, every device may attempt any DMA at any time until the fail-secure halt, and may raise its interrupt while its owner is launched (running or faulted), or write another device's vector as an MSI wherever the platform lets it (A-IRQ), and may read or write the buffer of any device the PCIe fabric routes its requests to below the IOMMU (A-ACS), whatever the owners' status; the DMA of a device whose owner was refused finds no VT-d context (fault reason 2) and is audited. Before that point devices are not modelled: the platform is taken to hold them off memory and off each other until the hypervisor has programmed the IOMMU and released them (A-HW-1), and the interrupts of a refused owner's devices are taken to be blocked by interrupt remapping. The fail-secure halt is taken to hold them again (the switch ports' bus mastering cleared, the bridges' secondary buses reset). Nothing else about their behaviour is assumed.",
     consequence:
-      "Within these bounds this is the strongest environment the model offers; weaker attackers are covered by it. A device that reaches memory during launch, or whose interrupts outlive its owner's refusal, is outside it.",
+      "Within these bounds this is the strongest environment the model offers; weaker attackers are covered by it. A device that reaches memory or a peer during launch or after the halt, or whose interrupts outlive its owner's refusal, is outside it.",
   },
   {
     id: 'A-SCOPE-1',
@@ -193,5 +193,27 @@ export function systemAssumptions(config: SystemConfig): Assumption[] {
             "The file declares interrupt remapping off: every device may write any other device's vector as an MSI once boot completes (MsiWrite), and InterruptIsolation and InformationFlow are checked against it.",
           consequence: 'None beyond the verdicts: MSI spoofing is part of the explored behaviour.',
         };
-  return [halt, irq];
+  return [halt, irq, acsAssumption(config)];
+}
+
+/** A-ACS: what the file says about peer-to-peer requests below the IOMMU, with this system's pairs. */
+function acsAssumption(config: SystemConfig): Assumption {
+  const onPorts = config.devices.filter((d) => d.rootPort !== null).length;
+  if (config.platform.acs === 'enforced')
+    return {
+      id: 'A-ACS',
+      category: 'configuration',
+      title: 'PCIe access control services are on',
+      statement: `The file declares ACS enforced (platform.acs, the default): a device's request for another device's buffer is redirected up to the IOMMU, which refuses it, so peer-to-peer DMA (PeerDma) is explored only between devices of one iommuGroup. ${onPorts} of ${config.devices.length} devices name a rootPort. That the switches enforce ACS (source validation, request and completion redirect) is taken from the file, not checked.`,
+      consequence:
+        "On a platform without ACS, devices below one root port reach each other's buffers with nothing translating or auditing it, which these verdicts do not cover: check the file with acs: off and each device's rootPort.",
+    };
+  return {
+    id: 'A-ACS',
+    category: 'configuration',
+    title: 'PCIe access control services are off',
+    statement: `The file declares ACS off: devices naming one rootPort (${onPorts} of ${config.devices.length} devices name one) read and write each other's buffers peer-to-peer once boot completes (PeerDma), and DmaContainment and InformationFlow are checked against it. A device without a rootPort is taken to share its root port with no other device.`,
+    consequence:
+      'A device that shares a root port the file does not name reaches its peers without the verdicts covering it.',
+  };
 }

@@ -94,7 +94,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
       {
         property: 'HypercallAuthorization',
         rationale:
-          'Hypercalls are the only way a partition asks the kernel for anything; the property checks every privileged call against the configured privileges and that refused or malformed calls change no state but the audit log.',
+          'Hypercalls are the only way a partition asks the kernel for anything; the property checks every privileged call against the configured privileges, that a message is copied only through a buffer the caller itself may read or write (the kernel is no confused deputy), and that refused or malformed calls change no state but the audit log.',
       },
       {
         property: 'InformationFlow',
@@ -182,7 +182,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
       {
         property: 'DmaContainment',
         rationale:
-          "Devices may attempt DMA to any platform page (one representative per class of pages that behave alike); the property checks every completed transfer against the owner's writable pages, so a window too wide or an IOMMU in passthrough is found.",
+          "Devices may attempt DMA to any platform page (one representative per class of pages that behave alike); the property checks every completed transfer against the owner's writable pages, so a window too wide, an IOMMU in passthrough, or devices that reach each other's buffers below the IOMMU (one bridge, or one root port without ACS) are found.",
       },
       {
         property: 'InformationFlow',

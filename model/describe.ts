@@ -5,7 +5,8 @@
 import { match } from 'ts-pattern';
 import { members } from './bits.js';
 import { type Event, ExitReason } from './events.js';
-import type { Layout } from './layout.js';
+import { EPT_W, type Layout } from './layout.js';
+import { bufferEntry } from './operands.js';
 import { runningNow, type State } from './state.js';
 import type { Effect, StepResult } from './step.js';
 
@@ -50,10 +51,11 @@ function partition(layout: Layout, p: number): string {
   return layout.config.partitions[p]?.name ?? `partition #${p}`;
 }
 
-function hypercallTarget(layout: Layout, op: string, arg: number): string {
+function hypercallTarget(layout: Layout, op: string, arg: number, p: number, buffer?: number): string {
   if (op === 'send' || op === 'receive') {
     const ch = layout.config.channels[arg];
-    return ch ? ` on channel ${ch.name}` : ` on channel #${arg} (no such channel)`;
+    const on = ch ? ` on channel ${ch.name}` : ` on channel #${arg} (no such channel)`;
+    return `${on}${describeBuffer(layout, p, op, buffer)}`;
   }
   if (op === 'partition-reset' || op === 'partition-status') {
     const target = layout.config.partitions[arg];
@@ -83,6 +85,11 @@ export function describeEvent(layout: Layout, e: Event): string {
       const dir = ev.access === 'write' ? 'write to' : 'read from';
       return `${device?.name ?? `device #${ev.device}`} DMA ${dir} page ${ev.page} (${pageOwner(layout, ev.page)})`;
     })
+    .with({ type: 'PeerDma' }, (ev) => {
+      const name = (d: number) => layout.config.devices[d]?.name ?? `device #${d}`;
+      const dir = ev.access === 'write' ? 'writes to' : 'reads from';
+      return `${name(ev.device)} ${dir} the buffer of ${name(ev.peer)} peer-to-peer (below the IOMMU)`;
+    })
     .with({ type: 'DeviceIrq' }, (ev) => {
       const device = layout.config.devices[ev.device];
       return device
@@ -92,19 +99,30 @@ export function describeEvent(layout: Layout, e: Event): string {
     .with({ type: 'MsiWrite' }, (ev) => {
       const device = layout.config.devices[ev.device];
       const spoofed = layout.config.devices[ev.vector];
-      // Only two things let an MSI through unchecked: no remapping at all, or a shared requester ID.
       const why =
         layout.config.platform.interruptRemapping === 'off'
           ? 'no interrupt remapping'
-          : 'a shared requester ID';
+          : 'one requester ID: source-id validation cannot tell them apart';
       return `${device?.name ?? `device #${ev.device}`} writes an MSI with the vector of ${spoofed?.name ?? `device #${ev.vector}`} (${why})`;
     })
     .with(
       { type: 'Hypercall' },
-      (ev) => `${partition(layout, ev.partition)} VMCALL ${ev.op}${hypercallTarget(layout, ev.op, ev.arg)}`,
+      (ev) =>
+        `${partition(layout, ev.partition)} VMCALL ${ev.op}${hypercallTarget(layout, ev.op, ev.arg, ev.partition, ev.buffer)}`,
     )
     .with({ type: 'VmExit' }, (ev) => `${partition(layout, ev.partition)} ${exitName(ev.reason)}`)
     .exhaustive();
+}
+
+/** A message buffer operand: where it is, and the caller's rights there. */
+function describeBuffer(layout: Layout, p: number, op: string, buffer?: number): string {
+  if (buffer === undefined) return '';
+  const dir = op === 'send' ? 'from' : 'into';
+  const entry = bufferEntry(layout, p, buffer);
+  if (!entry)
+    return ` ${dir} ${buffer < 0 ? 'a buffer of the wrong length' : `guest page ${buffer} (not mapped)`}`;
+  const rights = entry.rights & EPT_W ? 'read-write' : 'read-only';
+  return ` ${dir} guest page ${buffer} (host page ${entry.page}, ${pageOwner(layout, entry.page)}, ${rights} for it)`;
 }
 
 /** What the hypervisor did about it. */
@@ -118,6 +136,8 @@ export function describeOutcome(layout: Layout, before: State, e: Event, result:
     parts.push(
       'blocked by the platform with no VT-d fault record (pass-through past platform memory), so the hypervisor never learns of it',
     );
+  if (e.type === 'PeerDma' && result.outcome === 'ok')
+    parts.push('routed to the peer without reaching the IOMMU, so nothing translates, faults or audits it');
   if (e.type === 'GuestAccess' && result.outcome === 'ok') parts.push('allowed by EPT');
   for (const effect of result.effects) parts.push(...describeEffect(layout, effect));
   result.state.observed.forEach((seen, q) => {

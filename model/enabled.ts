@@ -5,7 +5,8 @@
  * unmapped address, an unknown hypercall, out-of-range arguments) so refusals are explored too.
  *
  * Left out: requests the hypervisor answers without changing anything outside the guest in any
- * state (`yield`, and the exits it emulates: CPUID, HLT, CR access, RDMSR). They are self-loops
+ * state (`yield`, and the exits it emulates: CPUID, HLT, CR access, RDMSR), and peer-to-peer
+ * requests between two devices of one owner (model/step.ts `peerDma`). They are self-loops
  * everywhere, so they can neither reach a state nor break a property; the step function still
  * handles them, and the spec's Next still allows them.
  */
@@ -14,6 +15,7 @@ import type { DeviceIdx, HostPage, PartitionIdx } from '../system/config.js';
 import { has } from './bits.js';
 import { type Event, ExitReason, GUEST_EXIT_REASONS, HYPERCALL_OPS, type HypercallOp } from './events.js';
 import { canSpoof, type Layout } from './layout.js';
+import { bufferCandidates, hasBuffer } from './operands.js';
 import { booted, isLaunched, runningNow, type State } from './state.js';
 import type { ModelOptions } from './step.js';
 
@@ -52,9 +54,21 @@ export function buildCatalog(layout: Layout): EventCatalog {
       events.push({ type: 'GuestAccess', partition, gpa: entry.gpa, access: 'write' });
     }
     events.push({ type: 'GuestAccess', partition, gpa: layout.ept[partition]!.length, access: 'read' });
+    // Buffer operands are tried at the same guest pages: one per class and rights, one unmapped.
+    const gpas = [...new Set(events.map((e) => (e as { gpa: number }).gpa))];
     for (const op of HYPERCALL_OPS)
-      for (const arg of hypercallArgs(layout, partition, op))
-        events.push({ type: 'Hypercall', partition, op, arg });
+      for (const arg of hypercallArgs(layout, partition, op)) {
+        if (!hasBuffer(op)) {
+          events.push({ type: 'Hypercall', partition, op, arg });
+          continue;
+        }
+        // The buffer is checked once the channel is: a refused channel needs one buffer only.
+        const ch = config.channels[arg];
+        const mine = ch !== undefined && (op === 'send' ? ch.from : ch.to) === partition;
+        const buffers = bufferCandidates(layout, partition, op, gpas);
+        for (const buffer of mine ? buffers : buffers.slice(0, 1))
+          events.push({ type: 'Hypercall', partition, op, arg, buffer });
+      }
     events.push({ type: 'Hypercall', partition, op: UNKNOWN_HYPERCALL, arg: 0 });
     for (const reason of GUEST_EXIT_REASONS)
       if (!EMULATED_EXITS.has(reason)) events.push({ type: 'VmExit', partition, reason });
@@ -78,6 +92,13 @@ export function buildCatalog(layout: Layout): EventCatalog {
       events.push({ type: 'Dma', device: d, page, access: 'read' });
       events.push({ type: 'Dma', device: d, page, access: 'write' });
     }
+    // Peer-to-peer requests below the IOMMU. Between devices of one owner they change nothing (the
+    // owner already holds what either buffer holds), so only other owners' devices are listed.
+    for (const peer of config.devices)
+      if (has(layout.peers[d]!, peer.index) && peer.owner !== config.devices[d]!.owner) {
+        events.push({ type: 'PeerDma', device: d, peer: peer.index, access: 'read' });
+        events.push({ type: 'PeerDma', device: d, peer: peer.index, access: 'write' });
+      }
     return events;
   });
   return {
@@ -134,6 +155,11 @@ function hypercallArgs(layout: Layout, p: PartitionIdx, op: HypercallOp): number
   }
 }
 
+/** A device's memory request, through the IOMMU or peer-to-peer: enabled like DMA, not like an interrupt. */
+export function isDmaEvent(e: Event): boolean {
+  return e.type === 'Dma' || e.type === 'PeerDma';
+}
+
 /**
  * The device whose vector an interrupt event raises: its own, or for an MSI the one it names. The
  * hypervisor routes a vector only once it launched the owner of the device it assigned it to.
@@ -166,11 +192,12 @@ export function enabledEvents(
   const halted = state.halted;
   if (!halted || bugs?.has('tick-after-halt')) out.push(catalog.tick);
   // Every device may attempt DMA once the IOMMU is programmed (that of a refused owner's devices
-  // faults for want of a context); only a launched owner's devices raise interrupts.
+  // faults for want of a context), and peer-to-peer requests once the devices are released at boot;
+  // only a launched owner's devices raise interrupts.
   if (!halted || bugs?.has('dma-after-halt'))
     for (let d = 0; d < layout.nDevices; d++) {
       for (const e of catalog.device[d]!) {
-        if (e.type === 'Dma') out.push(e);
+        if (isDmaEvent(e)) out.push(e);
         else if (!halted && isLaunched(state, layout.config.devices[lineOf(e)]!.owner)) out.push(e);
       }
     }

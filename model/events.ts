@@ -66,6 +66,17 @@ export type Event =
       readonly page: number;
       readonly access: Exclude<Access, 'execute'>;
     }
+  /**
+   * A device reads or writes the memory-mapped buffer of device `peer` directly, peer-to-peer: the
+   * request is routed below the IOMMU (a bridge's secondary bus, or a switch without ACS), so no
+   * translation or fault record sees it.
+   */
+  | {
+      readonly type: 'PeerDma';
+      readonly device: DeviceIdx;
+      readonly peer: DeviceIdx;
+      readonly access: Exclude<Access, 'execute'>;
+    }
   /** A device raises its physical interrupt line. */
   | { readonly type: 'DeviceIrq'; readonly device: DeviceIdx }
   /**
@@ -73,12 +84,17 @@ export type Event =
    * the interrupt address range, not DMA. Only without interrupt remapping does it arrive as written.
    */
   | { readonly type: 'MsiWrite'; readonly device: DeviceIdx; readonly vector: DeviceIdx }
-  /** VMCALL (exit 18). `op` and `arg` are what the guest put in its registers, malformed or not. */
+  /**
+   * VMCALL (exit 18). `op` and `arg` are what the guest put in its registers, malformed or not. For
+   * `send` and `receive`, `buffer` is the guest-physical page of the message buffer the hypervisor
+   * copies from or into (model/operands.ts), -1 for an operand that is no message buffer.
+   */
   | {
       readonly type: 'Hypercall';
       readonly partition: PartitionIdx;
       readonly op: string;
       readonly arg: number;
+      readonly buffer?: number;
     }
   /** Any other VM exit a guest instruction causes, by basic exit reason. */
   | { readonly type: 'VmExit'; readonly partition: PartitionIdx; readonly reason: number };
@@ -92,6 +108,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'Tick',
   'GuestAccess',
   'Dma',
+  'PeerDma',
   'DeviceIrq',
   'MsiWrite',
   'Hypercall',

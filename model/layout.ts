@@ -87,6 +87,12 @@ export interface Layout {
   readonly group: readonly Bits[];
   /** Per device: the owners of the devices sharing its requester ID. */
   readonly groupOwners: readonly Bits[];
+  /**
+   * Per device: the devices whose memory-mapped buffers it reaches peer-to-peer, without the IOMMU:
+   * the others of its `iommuGroup` (a conventional PCI bus behind a bridge has no access control
+   * services), and with `platform.acs: off` the others naming its `rootPort`.
+   */
+  readonly peers: readonly Bits[];
   /** Per device: host pages its owner may write (DmaContainment's bound). */
   readonly ownerWritable: readonly Uint8Array[];
   /** Per device: partitions owning a device on the same interrupt line. */
@@ -163,6 +169,12 @@ export function buildLayout(config: SystemConfig, options: LayoutOptions = {}): 
     let owners = EMPTY;
     for (const d of config.devices) if (has(members, d.index)) owners |= bit(d.owner);
     return owners;
+  });
+  const peers = config.devices.map((d, i) => {
+    let reached = group[i]! & ~bit(i);
+    if (config.platform.acs === 'off' && d.rootPort !== null)
+      for (const e of config.devices) if (e.index !== i && e.rootPort === d.rootPort) reached |= bit(e.index);
+    return reached;
   });
   const dmaReach = config.devices.map((_, i) => {
     const reach = new Uint8Array(nPages);
@@ -258,6 +270,7 @@ export function buildLayout(config: SystemConfig, options: LayoutOptions = {}): 
     requester,
     group,
     groupOwners,
+    peers,
     ownerWritable,
     irqTargets,
     frames,

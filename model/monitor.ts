@@ -8,6 +8,7 @@
 import { has } from './bits.js';
 import type { Event } from './events.js';
 import type { Layout } from './layout.js';
+import { bufferAllowed, hasBuffer } from './operands.js';
 import { Flag, type State, sameState, withChanges } from './state.js';
 import type { StepResult } from './step.js';
 
@@ -29,6 +30,14 @@ export function monitor(layout: Layout, before: State, event: Event, result: Ste
       if (result.outcome === 'ok' && !layout.ownerWritable[event.device]![event.page])
         flags |= Flag.DmaEscape;
       break;
+    case 'PeerDma':
+      // A peer's buffer is no page the owner may write; a peer of the same owner acts for it.
+      if (
+        result.outcome === 'ok' &&
+        layout.config.devices[event.device]!.owner !== layout.config.devices[event.peer]!.owner
+      )
+        flags |= Flag.DmaEscape;
+      break;
     case 'DeviceIrq':
     case 'MsiWrite': {
       const owner = layout.config.devices[event.device]!.owner;
@@ -39,6 +48,13 @@ export function monitor(layout: Layout, before: State, event: Event, result: Ste
     case 'Hypercall':
       if (result.outcome === 'refused' && !sameState(before, after, true)) flags |= Flag.HypercallEscape;
       if (result.outcome === 'ok' && !authorised(layout, event.partition, event.op))
+        flags |= Flag.HypercallEscape;
+      // A message copied through a buffer the caller may not read (send) or write (receive).
+      if (
+        result.outcome === 'ok' &&
+        hasBuffer(event.op) &&
+        !bufferAllowed(layout, event.partition, event.op, event.buffer)
+      )
         flags |= Flag.HypercallEscape;
       break;
     default:

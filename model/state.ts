@@ -17,7 +17,7 @@ export type HypervisorStatus = 'pending' | 'ok' | 'failed';
  * sets only the flags a system file can cause; the others catch seeded bugs.
  */
 export const Flag = {
-  /** A device completed DMA to a page its owner may not write. */
+  /** A device completed DMA to a page its owner may not write, or to another owner's device peer-to-peer. */
   DmaEscape: 1 << 0,
   /** A device interrupt reached a partition that does not own the device. */
   IrqEscape: 1 << 1,

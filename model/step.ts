@@ -13,6 +13,7 @@ import { type Bits, bit, EMPTY, has } from './bits.js';
 import { type Access, type Event, ExitReason } from './events.js';
 import { canSpoof, EPT_R, EPT_W, EPT_X, type Layout, passThrough } from './layout.js';
 import { monitor } from './monitor.js';
+import { bufferAllowed, bufferCell, bufferEntry } from './operands.js';
 import { booted, Flag, isLaunched, labelOf, runningNow, type State, withChanges } from './state.js';
 
 /**
@@ -39,7 +40,10 @@ export const SEEDED_BUGS = {
     kind: 'hypervisor',
     description: 'A faulted partition is restarted at the next tick without a partition-reset.',
   },
-  'dma-after-halt': { kind: 'hypervisor', description: 'Devices keep doing DMA after the fail-secure halt.' },
+  'dma-after-halt': {
+    kind: 'hypervisor',
+    description: 'Devices keep doing DMA (through the IOMMU and peer-to-peer) after the fail-secure halt.',
+  },
   'tick-after-halt': {
     kind: 'hypervisor',
     description: 'The preemption timer keeps running after the fail-secure halt.',
@@ -47,6 +51,11 @@ export const SEEDED_BUGS = {
   'launch-ignores-mismatch': {
     kind: 'hypervisor',
     description: 'A partition whose measurement mismatches is launched anyway.',
+  },
+  'unchecked-buffer': {
+    kind: 'hypervisor',
+    description:
+      "`send` and `receive` copy through any buffer the caller's EPT translates, without checking the caller's rights there: a confused deputy that writes a received message into memory the caller may only read.",
   },
   'reset-forgets-resetter': {
     kind: 'label',
@@ -66,10 +75,11 @@ export interface ModelOptions {
 }
 
 /** VT-d fault reasons the hypervisor sees: 2 no context entry, 4 address beyond the width, 5 write
- * denied, 6 read denied (reason 1, no root entry, happens only before boot and after the halt). */
+ * denied, 6 read denied. Reason 1, no root entry, never reaches it: the root entries of every
+ * device's bus exist from boot to the halt, and the devices are held outside that time. */
 export type VtdFaultReason = 2 | 4 | 5 | 6;
 
-export type HypercallStatus = 'OK' | 'EPERM' | 'EINVAL' | 'ENOSYS' | 'EAGAIN';
+export type HypercallStatus = 'OK' | 'EPERM' | 'EINVAL' | 'ENOSYS' | 'EAGAIN' | 'EFAULT';
 
 export type AuditCode =
   | 'hv-measurement-failed'
@@ -169,12 +179,14 @@ function core(layout: Layout, s: State, e: Event, bugs: ReadonlySet<SeededBug>):
       return guestAccess(layout, s, e.partition, e.gpa, e.access);
     case 'Dma':
       return dma(layout, s, e.device, e.page, e.access, bugs);
+    case 'PeerDma':
+      return peerDma(layout, s, e.device, e.peer, e.access, bugs);
     case 'DeviceIrq':
       return deviceIrq(layout, s, e.device);
     case 'MsiWrite':
       return msiWrite(layout, s, e.device, e.vector);
     case 'Hypercall':
-      return hypercall(layout, s, e.partition, e.op, e.arg, bugs);
+      return hypercall(layout, s, e.partition, e.op, e.arg, e.buffer, bugs);
     case 'VmExit':
       return vmExit(layout, s, e.partition, e.reason, bugs);
     default:
@@ -432,9 +444,10 @@ export const ADDRESS_WIDTH_PAGES = 2 ** (48 - 12);
  * A device's request, as VT-d answers it once the hypervisor has programmed it: a device whose owner
  * was refused finds no context entry (reason 2), an address beyond the width is reason 4, one the
  * second-level tables do not map is reason 5 or 6; each fault is recorded and the hypervisor audits
- * it for the owner. A pass-through request has no tables to fault in: one past platform memory is
- * blocked by the platform (the hypervisor's protected memory region, or no memory at all) without a
- * fault record, so the hypervisor never learns of it and nothing is audited.
+ * it for the owner. A pass-through request is not translated, so it meets no translation fault
+ * (reasons 4 to 6 are about translation): one past platform memory, up to any address, is blocked
+ * by the platform (the hypervisor's protected memory region, or no memory at all) without a fault
+ * record, so the hypervisor never learns of it and nothing is audited.
  */
 function dma(
   layout: Layout,
@@ -456,11 +469,12 @@ function dma(
   // launched all of their owners.
   for (let q = 0; q < layout.nPartitions; q++)
     if (has(layout.groupOwners[d]!, q) && s.status[q] === 'refused') return fault(2);
+  const inPlatform = Number.isInteger(page) && page >= 0 && page < layout.config.platform.pages;
+  // A pass-through request is not translated, so no translation fault: the platform serves it or
+  // blocks it, unrecorded.
+  if (passThrough(layout, d) && !inPlatform) return { state: s, outcome: 'refused', effects: NO_EFFECTS };
   if (!Number.isInteger(page) || page < 0 || page >= ADDRESS_WIDTH_PAGES) return fault(4);
-  if (page >= layout.config.platform.pages || !layout.dmaReach[d]![page]) {
-    if (passThrough(layout, d)) return { state: s, outcome: 'refused', effects: NO_EFFECTS };
-    return fault(access === 'write' ? 5 : 6);
-  }
+  if (!inPlatform || !layout.dmaReach[d]![page]) return fault(access === 'write' ? 5 : 6);
   const cell = layout.classes[layout.classOf[page]!]!.cell;
   if (cell < 0) return unchanged(s);
   return {
@@ -468,6 +482,32 @@ function dma(
     outcome: 'ok',
     effects: NO_EFFECTS,
   };
+}
+
+/**
+ * A device's request to a peer device's memory-mapped buffer, routed below the IOMMU (on a bridge's
+ * secondary bus, or by a switch without ACS): no translation, no fault record, nothing for the
+ * hypervisor to see or audit. A buffer holds what its device moves for its owner, so a write gives
+ * the peer's owner the writer's owner's label and a read gives the reader's owner the peer's owner's.
+ * The devices are released once boot completes and reset at the fail-secure halt, as for DMA.
+ */
+function peerDma(
+  layout: Layout,
+  s: State,
+  d: DeviceIdx,
+  peer: DeviceIdx,
+  access: 'read' | 'write',
+  bugs: ReadonlySet<SeededBug>,
+): StepResult {
+  const owner = layout.config.devices[d]?.owner;
+  const peerOwner = layout.config.devices[peer]?.owner;
+  if (owner === undefined || peerOwner === undefined || !has(layout.peers[d]!, peer)) return ignored(s);
+  if (!booted(s) || (s.halted && !bugs.has('dma-after-halt'))) return ignored(s);
+  const state =
+    access === 'write'
+      ? observe(s, peerOwner, labelOf(layout, s, owner))
+      : observe(s, owner, labelOf(layout, s, peerOwner));
+  return { state, outcome: 'ok', effects: NO_EFFECTS };
 }
 
 // ---------------------------------------------------------------- interrupt handler
@@ -531,11 +571,12 @@ function hypercall(
   p: PartitionIdx,
   op: string,
   arg: number,
+  buffer: number | undefined,
   bugs: ReadonlySet<SeededBug>,
 ): StepResult {
   if (!has(runningNow(layout, s), p)) return ignored(s);
   const effects: Effect[] = [{ kind: 'vm-exit', partition: p, reason: ExitReason.Vmcall }];
-  const reply = serve(layout, s, p, op, arg, bugs, effects);
+  const reply = serve(layout, s, p, op, arg, buffer, bugs, effects);
   effects.push({ kind: 'hypercall', partition: p, op, status: reply.status });
   if (reply.outcome !== 'refused' || bugs.has('unaudited-refusal'))
     return { state: reply.state, outcome: reply.outcome, effects };
@@ -562,12 +603,16 @@ function serve(
   p: PartitionIdx,
   op: string,
   arg: number,
+  buffer: number | undefined,
   bugs: ReadonlySet<SeededBug>,
   effects: Effect[],
 ): Reply {
   const { channels, partitions } = layout.config;
   const validPartition = Number.isInteger(arg) && arg >= 0 && arg < partitions.length;
   const control = has(layout.monitors, p);
+  // The message buffer, once the channel is checked: mapped, with the right the copy needs.
+  const entry = bufferEntry(layout, p, buffer);
+  const usable = bugs.has('unchecked-buffer') ? entry !== null : bufferAllowed(layout, p, op, buffer);
   switch (op) {
     case 'send': {
       const ch = channels[arg];
@@ -577,6 +622,7 @@ function serve(
         const leaked = replace(s.channels, arg, [...s.channels[arg]!, labelOf(layout, s, p)]);
         return refusal(withChanges(s, { channels: leaked }), 'EPERM');
       }
+      if (!entry || !usable) return refusal(s, 'EFAULT');
       const queue = s.channels[arg]!;
       // The sender is told OK even when the message is dropped: back-pressure would leak the
       // receiver's progress to the sender. Whether the queue is full depends on the receiver too,
@@ -585,21 +631,27 @@ function serve(
         const receiver = bugs.has('channel-full-sender-only') ? EMPTY : labelOf(layout, s, ch.to);
         return reply(audit(layout, s, 'channel-full', p, effects, receiver), 'OK', 'dropped');
       }
-      return reply(withChanges(s, { channels: replace(s.channels, arg, [...queue, labelOf(layout, s, p)]) }));
+      // The message is what the buffer holds; a downgrader releases it as its own.
+      const cell = bufferCell(layout, entry);
+      const content = cell < 0 || has(layout.downgraders, p) ? EMPTY : s.cells[cell]!;
+      const message = labelOf(layout, s, p) | content;
+      return reply(withChanges(s, { channels: replace(s.channels, arg, [...queue, message]) }));
     }
     case 'receive': {
       const ch = channels[arg];
       if (!ch) return refusal(s, 'EINVAL');
       if (ch.to !== p) return refusal(s, 'EPERM');
+      if (!entry || !usable) return refusal(s, 'EFAULT');
       const queue = s.channels[arg]!;
       if (queue.length === 0) return reply(s, 'EAGAIN');
       const [head, ...rest] = queue;
-      return reply(
-        withChanges(s, {
-          channels: replace(s.channels, arg, rest),
-          observed: replace(s.observed, p, s.observed[p]! | head!),
-        }),
-      );
+      const received = withChanges(s, {
+        channels: replace(s.channels, arg, rest),
+        observed: replace(s.observed, p, s.observed[p]! | head!),
+      });
+      // The message lands in the buffer, where the caller put it: as if it wrote it there.
+      const cell = bufferCell(layout, entry);
+      return reply(cell < 0 ? received : memoryAccess(layout, received, p, cell, true));
     }
     case 'partition-reset':
       if (!validPartition || arg === p) return refusal(s, 'EINVAL');

@@ -61,6 +61,7 @@ export function systemFileArb(c: SystemConstraints = {}): fc.Arbitrary<Record<st
           irq: fc.integer({ min: 0, max: 3 }),
           iommu: fc.constantFrom('enforced', 'enforced', 'passthrough'),
           dma: fc.array(rangeArb(pages), { minLength: 1, maxLength: 2 }),
+          rootPort: fc.constantFrom(undefined, 'rp0'),
         });
       const pairs = names.flatMap((a) => names.filter((b) => b !== a).map((b) => [a, b] as const));
       const channel = (i: number) =>
@@ -87,6 +88,7 @@ export function systemFileArb(c: SystemConstraints = {}): fc.Arbitrary<Record<st
           cpus: fc.constant(cpus),
           pages: fc.constant(pages),
           interruptRemapping: fc.constantFrom('enforced', 'enforced', 'off'),
+          acs: fc.constantFrom('enforced', 'enforced', 'off'),
         }),
         hypervisor: fc.constant({ image: digest(0) }),
         levels: fc.constant(levels),
@@ -150,8 +152,17 @@ export function eventArb(layout: Layout): fc.Arbitrary<Event> {
           fc.constantFrom('', 'hypercall-255', 'SEND', 'reset'),
         ),
         arg: fc.oneof(fc.integer({ min: -2, max: nParts + 3 }), fc.constantFrom(Number.NaN, 0.5, 2 ** 40)),
+        buffer: fc.oneof(
+          fc.integer({ min: -2, max: layout.config.platform.pages + 2 }),
+          fc.constant(Number.NaN),
+        ),
       })
-      .map((r): Event => ({ type: 'Hypercall', ...r })),
+      .map((r): Event => {
+        const { buffer, ...call } = r;
+        return call.op === 'send' || call.op === 'receive'
+          ? { type: 'Hypercall', ...call, buffer }
+          : { type: 'Hypercall', ...call };
+      }),
     fc
       .record({
         partition,
@@ -164,6 +175,9 @@ export function eventArb(layout: Layout): fc.Arbitrary<Event> {
     events.push(
       device.map((d): Event => ({ type: 'DeviceIrq', device: d })),
       fc.record({ device, vector: device }).map((r): Event => ({ type: 'MsiWrite', ...r })),
+      fc
+        .record({ device, peer: device, access: fc.constantFrom('read', 'write' as const) })
+        .map((r): Event => ({ type: 'PeerDma', ...r })),
       fc
         .record({
           device,

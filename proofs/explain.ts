@@ -6,6 +6,7 @@ import { match } from 'ts-pattern';
 import { has, members } from '../model/bits.js';
 import { names } from '../model/describe.js';
 import type { Layout } from '../model/layout.js';
+import { bufferAllowed, hasBuffer } from '../model/operands.js';
 import { Flag, isLaunched, runningNow } from '../model/state.js';
 import type { Trace } from './explorer.js';
 import type { PropertyName } from './properties.js';
@@ -28,6 +29,11 @@ export function explainViolation(layout: Layout, name: PropertyName, trace: Trac
     })
     .with('DmaContainment', () => {
       const e = last.event;
+      if (e?.type === 'PeerDma') {
+        const [device, peer] = [config.devices[e.device]!, config.devices[e.peer]!];
+        const owner = (d: typeof device) => config.partitions[d.owner]!.name;
+        return `${device.name} (owned by ${owner(device)}) ${e.access === 'write' ? 'wrote to' : 'read from'} the buffer of ${peer.name} (owned by ${owner(peer)}) peer-to-peer, below the IOMMU`;
+      }
       if (e?.type !== 'Dma') return 'a device completed DMA outside its owner’s memory';
       const device = config.devices[e.device]!;
       return `${device.name} completed a DMA ${e.access} of page ${e.page}, which its owner ${config.partitions[device.owner]!.name} may not write`;
@@ -78,10 +84,17 @@ export function explainViolation(layout: Layout, name: PropertyName, trace: Trac
       const others = layout.irqTargets[e.device]! & ~(1 << device.owner);
       return `interrupt line ${device.irq} of ${device.name} (owned by ${config.partitions[device.owner]!.name}) also reaches ${names(layout, others)}`;
     })
-    .with(
-      'HypercallAuthorization',
-      () => 'a hypercall was served against its authorization or changed state while refused',
-    )
+    .with('HypercallAuthorization', () => {
+      const e = last.event;
+      if (
+        e?.type === 'Hypercall' &&
+        last.result?.outcome === 'ok' &&
+        hasBuffer(e.op) &&
+        !bufferAllowed(layout, e.partition, e.op, e.buffer)
+      )
+        return `the hypervisor served ${e.op} for ${config.partitions[e.partition]!.name} through guest page ${e.buffer}, which it may not ${e.op === 'send' ? 'read' : 'write'}: the hypervisor copied with its own privilege, a confused deputy`;
+      return 'a hypercall was served against its authorization or changed state while refused';
+    })
     .with(
       'FaultContainment',
       () => 'a fault changed state beyond its own partition, or a partition restarted without a reset',

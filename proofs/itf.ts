@@ -96,12 +96,19 @@ export function eventToItf(layout: Layout, e: Event): Record<string, ItfValue> {
       return { partition: partitions[e.partition]!.name, gpa: e.gpa, access: e.access };
     case 'Dma':
       return { device: devices[e.device]!.name, page: e.page, access: e.access };
+    case 'PeerDma':
+      return { device: devices[e.device]!.name, peer: devices[e.peer]!.name, access: e.access };
     case 'DeviceIrq':
       return { device: devices[e.device]!.name };
     case 'MsiWrite':
       return { device: devices[e.device]!.name, vector: devices[e.vector]!.name };
     case 'Hypercall':
-      return { partition: partitions[e.partition]!.name, op: e.op, arg: e.arg };
+      return {
+        partition: partitions[e.partition]!.name,
+        op: e.op,
+        arg: e.arg,
+        ...(e.buffer === undefined ? {} : { buffer: e.buffer }),
+      };
     case 'VmExit':
       return { partition: partitions[e.partition]!.name, reason: e.reason };
   }
@@ -172,6 +179,13 @@ export function eventFromItf(layout: Layout, action: string, args: Record<string
         page: Number(args.page),
         access: args.access as 'read' | 'write',
       };
+    case 'PeerDma':
+      return {
+        type: action,
+        device: device(args.device!),
+        peer: device(args.peer!),
+        access: args.access as 'read' | 'write',
+      };
     case 'DeviceIrq':
       return { type: action, device: device(args.device!) };
     case 'MsiWrite':
@@ -182,6 +196,7 @@ export function eventFromItf(layout: Layout, action: string, args: Record<string
         partition: partition(args.partition!),
         op: String(args.op),
         arg: Number(args.arg),
+        ...(args.buffer === undefined ? {} : { buffer: Number(args.buffer) }),
       };
     case 'VmExit':
       return { type: action, partition: partition(args.partition!), reason: Number(args.reason) };

@@ -140,6 +140,7 @@ export function actorOf(layout: Layout, e: Event): number | null {
     case 'VmExit':
       return e.partition;
     case 'Dma':
+    case 'PeerDma':
     case 'DeviceIrq':
     case 'MsiWrite':
       return layout.config.devices[e.device]?.owner ?? null;

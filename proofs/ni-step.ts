@@ -8,6 +8,7 @@ import { type Bits, bit, EMPTY, has } from '../model/bits.js';
 import { describeEvent } from '../model/describe.js';
 import type { Event } from '../model/events.js';
 import type { Layout } from '../model/layout.js';
+import { bufferEntry } from '../model/operands.js';
 import type { State } from '../model/state.js';
 import { AUDIT_CODES, type Effect, type StepResult } from '../model/step.js';
 import {
@@ -67,9 +68,26 @@ export function pairStep(
     const b = arrivals(layout, rB.effects, q);
     if (a !== b) diverge(q, () => `${layout.config.partitions[q]!.name} ${contrast(a, b)}`);
   }
+  // What the actor writes or sends in this move, if both runs do: the same value in both?
+  const same = sameValue(ctx, p, e, actor, differ);
+  // A peer-to-peer write reaches the peer's owner unasked: what arrives in its device's buffer, it holds.
+  if (e.type === 'PeerDma' && e.access === 'write') {
+    const { devices, partitions } = layout.config;
+    const q = devices[e.peer]!.owner;
+    const a = rA.outcome === 'ok';
+    const b = rB.outcome === 'ok';
+    if (has(ctx.readers, q) && (a !== b || (a && !same))) {
+      const written = `is written to by ${devices[e.device]!.name}`;
+      diverge(q, () =>
+        a === b
+          ? `${describeEvent(layout, e)}: in the two runs it writes different values`
+          : `${devices[e.peer]!.name} of ${partitions[q]!.name} ${contrast(a ? written : '', b ? written : '')}`,
+      );
+    }
+  }
 
-  const memory = memoryAfter(ctx, p, e, actor, rA, rB);
-  const queues = queuesAfter(ctx, p, actor, rA.state, rB.state);
+  const memory = memoryAfter(ctx, p, e, same, rA, rB);
+  const queues = queuesAfter(ctx, p, same, rA.state, rB.state);
   const next: PairState = {
     first: ctx.labels ? rA.state : unlabelled(rA.state),
     second: ctx.labels ? rB.state : unlabelled(rB.state),
@@ -114,6 +132,11 @@ function readDiffers(ctx: PairContext, p: PairState, e: Event): boolean {
     const tokens = p.queues[ctx.tracked.indexOf(e.arg)]!;
     return tokens[0] !== tokens[p.first.channels[e.arg]!.length];
   }
+  // A peer device's buffer holds what that device moved for its owner: its owner's output.
+  if (e.type === 'PeerDma' && e.access === 'read') {
+    const owner = ctx.layout.config.devices[e.peer]?.owner;
+    return owner !== undefined && !sameOutput(ctx, p.differ, owner);
+  }
   const cls = readClass(ctx.layout, e);
   return cls !== null && (p.memory[cls]! & DIFFER) !== 0;
 }
@@ -136,7 +159,14 @@ function writtenClass(layout: Layout, e: Event, r: StepResult): number | null {
     return entry ? layout.classOf[entry.page]! : null;
   }
   if (e.type === 'Dma' && e.access === 'write') return layout.classOf[e.page] ?? null;
+  // A message received into the caller's buffer.
+  if (e.type === 'Hypercall' && e.op === 'receive' && delivered(r)) return bufferClass(layout, e);
   return null;
+}
+
+/** The hypercall answered OK: for a receive, a message was taken from the queue. */
+function delivered(r: StepResult): boolean {
+  return r.effects.some((ef) => ef.kind === 'hypercall' && ef.status === 'OK');
 }
 
 /** What reaches `q` without its asking: interrupts injected and resets, as one comparable string. */
@@ -169,7 +199,7 @@ function memoryAfter(
   ctx: PairContext,
   p: PairState,
   e: Event,
-  actor: number | null,
+  same: boolean,
   rA: StepResult,
   rB: StepResult,
 ): readonly number[] {
@@ -182,7 +212,6 @@ function memoryAfter(
   if (wroteA === null && wroteB === null && clearedA === EMPTY && clearedB === EMPTY) return p.memory;
   const memory = [...p.memory];
   if (wroteA !== null && wroteA === wroteB) {
-    const same = sameOutput(ctx, p, actor);
     memory[wroteA] = (memory[wroteA]! & DIFFER) | (same ? 0 : DIFFER);
   } else {
     if (wroteA !== null) memory[wroteA] = (memory[wroteA]! & ~EMPTY_FIRST) | DIFFER;
@@ -205,9 +234,29 @@ function memoryAfter(
  * partition's output is its history (a low downgrader's, its own data only); a hidden partition's
  * carries its secret.
  */
-function sameOutput(ctx: PairContext, p: PairState, actor: number | null): boolean {
+function sameOutput(ctx: PairContext, differ: Bits, actor: number | null): boolean {
   if (actor === null || !has(ctx.low, actor)) return false;
-  return has(ctx.lowDowngraders, actor) || !has(p.differ, actor);
+  return has(ctx.lowDowngraders, actor) || !has(differ, actor);
+}
+
+/**
+ * Whether what `actor` writes or sends in this move is the same in both runs, given the histories
+ * as the move leaves them (a receive may make the receiver's differ): its output, and for a send
+ * the contents of the buffer it sends from (a downgrader's message is its own data whatever the
+ * buffer holds).
+ */
+function sameValue(ctx: PairContext, p: PairState, e: Event, actor: number | null, differ: Bits): boolean {
+  if (!sameOutput(ctx, differ, actor)) return false;
+  if (e.type !== 'Hypercall' || e.op !== 'send' || has(ctx.lowDowngraders, e.partition)) return true;
+  const cls = bufferClass(ctx.layout, e);
+  return cls === null || (p.memory[cls]! & DIFFER) === 0;
+}
+
+/** The memory class of a hypercall's message buffer, or null. */
+function bufferClass(layout: Layout, e: Event): number | null {
+  if (e.type !== 'Hypercall') return null;
+  const entry = bufferEntry(layout, e.partition, e.buffer);
+  return entry ? layout.classOf[entry.page]! : null;
 }
 
 /** The partitions a step reset (and so cleared the memory of). */
@@ -226,7 +275,7 @@ function clearedBy(effects: readonly Effect[]): Bits {
 function queuesAfter(
   ctx: PairContext,
   p: PairState,
-  actor: number | null,
+  same: boolean,
   a: State,
   b: State,
 ): readonly (readonly number[])[] {
@@ -240,7 +289,7 @@ function queuesAfter(
     const tokens = p.queues[t]!;
     let fresh = tokens.length;
     const next = () => fresh++;
-    const both = afterA === lengthA + 1 && afterB === lengthB + 1 && sameOutput(ctx, p, actor) ? next() : -1;
+    const both = afterA === lengthA + 1 && afterB === lengthB + 1 && same ? next() : -1;
     const runA = changed(tokens.slice(0, lengthA), afterA, both, next);
     const runB = changed(tokens.slice(lengthA), afterB, both, next);
     queues ??= [...p.queues];

@@ -75,7 +75,7 @@ export const CATALOG: readonly Property[] = [
     name: 'DmaContainment',
     kind: 'invariant',
     summary:
-      'Every DMA a device completes reaches only pages its owner may write: pages it owns alone, or shared regions it writes.',
+      'Every DMA a device completes reaches only pages its owner may write: pages it owns alone, or shared regions it writes; never, peer-to-peer, a device of another owner.',
     tla: 'DmaContainmentInv',
     /** Hypervisor.tla!DmaContainmentInv */
     holds: (_l, s) => !(s.flags & Flag.DmaEscape),
@@ -177,7 +177,7 @@ export const CATALOG: readonly Property[] = [
     name: 'HypercallAuthorization',
     kind: 'invariant',
     summary:
-      'Privileged hypercalls succeed only for partitions holding the privilege; refused or malformed hypercalls change nothing but the audit log (and the fail-secure halt when their record fills it).',
+      'Privileged hypercalls succeed only for partitions holding the privilege, and a message is copied only through a buffer the caller may read (send) or write (receive); refused or malformed hypercalls change nothing but the audit log (and the fail-secure halt when their record fills it).',
     tla: 'HypercallAuthorizationInv',
     /** Hypervisor.tla!HypercallAuthorizationInv */
     holds: (_l, s) => !(s.flags & Flag.HypercallEscape),

@@ -78,6 +78,12 @@ export class LabelFlow {
       for (let v = 0; v < layout.nDevices; v++)
         if (canSpoof(layout, d, v))
           for (let q = 0; q < nP; q++) if (has(layout.irqTargets[v]!, q)) this.fromLabelOf(device.owner, q);
+      // peerDma: a write gives the peer's owner this owner's label, a read the other way round
+      for (const peer of config.devices)
+        if (has(layout.peers[d]!, peer.index)) {
+          this.fromLabelOf(device.owner, peer.owner);
+          this.fromLabelOf(peer.owner, device.owner);
+        }
     });
     config.channels.forEach((ch, c) => {
       this.fromLabelOf(ch.from, channel(c)); // send

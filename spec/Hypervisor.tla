@@ -36,6 +36,8 @@ CONSTANTS
     IrqTargets,     \* [Devices -> SUBSET Partitions]: owners of every device on the same line
     MsiVectors,     \* [Devices -> SUBSET Devices]: whose vectors a device can write as an MSI
                     \* (none under interrupt remapping)
+    Peers,          \* [Devices -> SUBSET Devices]: other owners' devices a device reaches
+                    \* peer-to-peer, below the IOMMU (behind one bridge, or one root port without ACS)
     Channels,       \* channel names
     ChannelAt,      \* [0..C-1 -> Channels]: file order, the index a hypercall argument names
     ChanFrom,       \* [Channels -> Partitions]
@@ -50,7 +52,8 @@ CONSTANTS
     CellIds,        \* 0..K-1: the memory classes that carry a label of their own
     CellInit,       \* [CellIds -> SUBSET Partitions]: label of a fresh page (its listers)
     GuestCandidates,\* [Partitions -> SUBSET (Nat \X Accesses)]: <<gpa, access>> a guest may try
-    HypercallCandidates, \* [Partitions -> SUBSET (STRING \X Int)]: <<op, arg>> a guest may pass
+    HypercallCandidates, \* [Partitions -> SUBSET (STRING \X Int \X Int)]: <<op, arg, buffer>> a guest
+                    \* may pass; buffer: the guest page of send's or receive's message buffer, else -1
     ExitCandidates, \* [Partitions -> SUBSET Nat]: VM-exit reasons a guest instruction causes
     Ept,            \* [<<p, gpa>> -> [rights: SUBSET Accesses, cell: Int]] for each candidate gpa of p
     DmaCandidates,  \* [Devices -> SUBSET (Nat \X {"read","write"})]: <<page, access>> a device may try
@@ -137,6 +140,12 @@ SameExceptFlags(s) ==
     /\ SameExceptAudit(status, s)
     /\ s.auditCount = auditCount /\ s.auditLabel = auditLabel /\ s.halted = halted
 
+\* A message buffer the caller may use for op: mapped with the right the hypervisor's copy needs,
+\* read to send from it, write to receive into it (model/operands.ts).
+BufferAllowed(p, op, b) ==
+    /\ <<p, b>> \in DOMAIN Ept
+    /\ (IF op = "send" THEN "read" ELSE "write") \in Ept[<<p, b>>].rights
+
 Authorised(p, op) ==
     CASE op \in {"partition-reset", "partition-status"} -> p \in Monitors
       [] op = "audit-read" -> p \in AuditReaders
@@ -154,6 +163,8 @@ MonitorFlags(s, ev, outcome, audited) ==
     \cup (IF outcome # "ok" /\ ~audited THEN {"Unaudited"} ELSE {})
     \cup (IF ev.type = "Dma" /\ outcome = "ok" /\ ev.page \notin DmaWritable[ev.device]
           THEN {"DmaEscape"} ELSE {})
+    \cup (IF ev.type = "PeerDma" /\ outcome = "ok" /\ Owner[ev.peer] # Owner[ev.device]
+          THEN {"DmaEscape"} ELSE {})
     \cup (IF ev.type = "DeviceIrq" /\ IrqTargets[ev.device] # {Owner[ev.device]}
           THEN {"IrqEscape"} ELSE {})
     \cup (IF ev.type = "MsiWrite" /\ IrqTargets[ev.vector] # {Owner[ev.device]}
@@ -161,6 +172,8 @@ MonitorFlags(s, ev, outcome, audited) ==
     \cup (IF /\ ev.type = "Hypercall"
              /\ \/ outcome = "refused" /\ ~SameExceptAudit(status, s)
                 \/ outcome = "ok" /\ ~Authorised(ev.partition, ev.op)
+                \/ outcome = "ok" /\ ev.op \in {"send", "receive"}
+                   /\ ~BufferAllowed(ev.partition, ev.op, ev.buffer)
           THEN {"HypercallEscape"} ELSE {})
     \cup (IF \/ outcome = "faulted"
                 /\ ~SameExceptAudit([status EXCEPT ![ev.partition] = "faulted"], s)
@@ -337,6 +350,19 @@ DmaStep(d, page, access) ==
 
 Dma(d, page, access) == \E r \in DmaStep(d, page, access) : Apply(r)
 
+\* Device d reads or writes the buffer of peer e below the IOMMU: nothing translates, faults or
+\* audits it. A buffer holds what its device moves for its owner, so a write gives e's owner the
+\* label of d's owner, and a read the other way round. Devices are released at boot and reset at
+\* the fail-secure halt, as for DMA.
+PeerDmaStep(d, e, access) ==
+    IF ~Booted \/ (halted /\ "dma-after-halt" \notin Bugs) THEN {}
+    ELSE Step(IF access = "write"
+              THEN [Cur EXCEPT !.observed[Owner[e]] = @ \cup LabelOf(Owner[d])]
+              ELSE [Cur EXCEPT !.observed[Owner[d]] = @ \cup LabelOf(Owner[e])],
+              [type |-> "PeerDma", device |-> d, peer |-> e], "ok", FALSE)
+
+PeerDma(d, e, access) == \E r \in PeerDmaStep(d, e, access) : Apply(r)
+
 -----------------------------------------------------------------------------
 (* Interrupt handler: the line reaches every partition owning a device on it *)
 
@@ -374,22 +400,43 @@ Refused(s, p) ==
 
 Done(s) == Answer(s, "ok", FALSE)
 
-SendOn(p, c) ==
+\* The hypervisor copies through the buffer only once it checked the caller's rights there; with
+\* the seeded bug it copies through any page the caller's EPT translates (a confused deputy).
+BufferUsable(p, op, b) ==
+    IF "unchecked-buffer" \in Bugs THEN <<p, b>> \in DOMAIN Ept /\ Ept[<<p, b>>].rights # {}
+    ELSE BufferAllowed(p, op, b)
+
+BufferCell(p, b) == IF <<p, b>> \in DOMAIN Ept THEN Ept[<<p, b>>].cell ELSE -1
+
+\* A message is what its buffer holds, sent with the sender's label; a downgrader releases it as
+\* its own.
+MessageLabel(p, b) ==
+    LabelOf(p) \cup (IF p \in Downgraders \/ BufferCell(p, b) < 0 THEN {} ELSE cells[BufferCell(p, b)])
+
+SendOn(p, c, b) ==
     IF ChanFrom[c] # p
     THEN IF "refused-send-enqueues" \in Bugs
          THEN Refused([Cur EXCEPT !.channels[c] = Append(@, LabelOf(p))], p)
          ELSE Refused(Cur, p)
+    ELSE IF ~BufferUsable(p, "send", b) THEN Refused(Cur, p)
     \* The sender is told OK even when the message is dropped: back-pressure would leak the
     \* receiver's progress to the sender.
     \* Whether the queue is full depends on the receiver too: the record carries both labels.
     ELSE IF Len(channels[c]) >= ChanCapacity[c]
     THEN Answer(Audit(Cur, LabelOf(p) \cup LabelOf(ChanTo[c])), "dropped", TRUE)
-    ELSE Done([Cur EXCEPT !.channels[c] = Append(@, LabelOf(p))])
+    ELSE Done([Cur EXCEPT !.channels[c] = Append(@, MessageLabel(p, b))])
 
-ReceiveOn(p, c) ==
+\* The message lands in the caller's buffer, as if the caller wrote it there.
+Received(p, c, b) ==
+    LET r == [Cur EXCEPT !.channels[c] = Tail(@), !.observed[p] = @ \cup Head(channels[c])]
+    IN IF BufferCell(p, b) < 0 THEN r
+       ELSE [r EXCEPT !.cells[BufferCell(p, b)] = @ \cup LabelIn(r.observed, p)]
+
+ReceiveOn(p, c, b) ==
     IF ChanTo[c] # p THEN Refused(Cur, p)
+    ELSE IF ~BufferUsable(p, "receive", b) THEN Refused(Cur, p)
     ELSE IF channels[c] = <<>> THEN Done(Cur)
-    ELSE Done([Cur EXCEPT !.channels[c] = Tail(@), !.observed[p] = @ \cup Head(channels[c])])
+    ELSE Done(Received(p, c, b))
 
 PartitionReset(p, t) ==
     IF t = p \/ p \notin Monitors \/ ~IsLaunched(t) THEN Refused(Cur, p)
@@ -404,9 +451,9 @@ AuditRead(p) ==
     ELSE Done([Cur EXCEPT !.observed[p] = @ \cup auditLabel])
 
 \* What the hypervisor answers to a VMCALL; an argument out of range is refused (EINVAL).
-HypercallAnswer(p, op, arg) ==
-    CASE op = "send" -> IF arg \in DOMAIN ChannelAt THEN SendOn(p, ChannelAt[arg]) ELSE Refused(Cur, p)
-      [] op = "receive" -> IF arg \in DOMAIN ChannelAt THEN ReceiveOn(p, ChannelAt[arg]) ELSE Refused(Cur, p)
+HypercallAnswer(p, op, arg, b) ==
+    CASE op = "send" -> IF arg \in DOMAIN ChannelAt THEN SendOn(p, ChannelAt[arg], b) ELSE Refused(Cur, p)
+      [] op = "receive" -> IF arg \in DOMAIN ChannelAt THEN ReceiveOn(p, ChannelAt[arg], b) ELSE Refused(Cur, p)
       [] op = "partition-reset" ->
             IF arg \in DOMAIN PartitionAt THEN PartitionReset(p, PartitionAt[arg]) ELSE Refused(Cur, p)
       [] op = "partition-status" ->
@@ -415,11 +462,12 @@ HypercallAnswer(p, op, arg) ==
       [] op = "yield" -> Done(Cur)
       [] OTHER -> Refused(Cur, p)
 
-HypercallStep(p, op, arg) ==
+HypercallStep(p, op, arg, b) ==
     IF p \notin RunningNow THEN {}
-    ELSE StepOf(HypercallAnswer(p, op, arg), [type |-> "Hypercall", partition |-> p, op |-> op])
+    ELSE StepOf(HypercallAnswer(p, op, arg, b),
+                [type |-> "Hypercall", partition |-> p, op |-> op, buffer |-> b])
 
-Hypercall(p, op, arg) == \E r \in HypercallStep(p, op, arg) : Apply(r)
+Hypercall(p, op, arg, b) == \E r \in HypercallStep(p, op, arg, b) : Apply(r)
 
 -----------------------------------------------------------------------------
 (* Exception handler: any other VM exit a guest instruction causes *)
@@ -475,11 +523,13 @@ Next ==
           \E r \in MsiWriteStep(d, v) : Apply(r)                             \* MsiWrite(d, v)
     \/ \E d \in Devices : \E c \in DmaCandidates[d] :
           \E r \in DmaStep(d, c[1], c[2]) : Apply(r)                          \* Dma(d, page, access)
+    \/ \E d \in Devices : \E e \in Peers[d] : \E a \in {"read", "write"} :
+          \E r \in PeerDmaStep(d, e, a) : Apply(r)                          \* PeerDma(d, e, access)
     \/ \E p \in RunningNow :
           \/ \E c \in GuestCandidates[p] :
                 \E r \in GuestAccessStep(p, c[1], c[2]) : Apply(r)            \* GuestAccess(p, gpa, access)
           \/ \E c \in HypercallCandidates[p] :
-                \E r \in HypercallStep(p, c[1], c[2]) : Apply(r)              \* Hypercall(p, op, arg)
+                \E r \in HypercallStep(p, c[1], c[2], c[3]) : Apply(r)        \* Hypercall(p, op, arg, buffer)
           \/ \E reason \in ExitCandidates[p] : \E r \in VmExitStep(p, reason) : Apply(r) \* VmExit(p, reason)
     \/ Halted
 
@@ -512,7 +562,7 @@ TypeOK ==
 \* regions with the configured access.
 MemoryIsolationInv == \A p \in Partitions : IsLaunched(p) => p \notin EptBreach
 
-\* Every DMA a device completes reaches only pages its owner may write.
+\* Every DMA a device completes reaches only pages its owner may write (and no other owner's device).
 DmaContainmentInv == "DmaEscape" \notin flags
 
 \* Data reaches B from A only if level(A) <= level(B) or A is a downgrader.
@@ -566,8 +616,9 @@ Successors ==
     \cup UNION {DeviceIrqStep(d) : d \in Devices}
     \cup UNION {UNION {MsiWriteStep(d, v) : v \in MsiVectors[d]} : d \in Devices}
     \cup UNION {UNION {DmaStep(d, c[1], c[2]) : c \in DmaCandidates[d]} : d \in Devices}
+    \cup UNION {UNION {PeerDmaStep(d, e, "read") \cup PeerDmaStep(d, e, "write") : e \in Peers[d]} : d \in Devices}
     \cup UNION {UNION {GuestAccessStep(p, c[1], c[2]) : c \in GuestCandidates[p]} : p \in RunningNow}
-    \cup UNION {UNION {HypercallStep(p, c[1], c[2]) : c \in HypercallCandidates[p]} : p \in RunningNow}
+    \cup UNION {UNION {HypercallStep(p, c[1], c[2], c[3]) : c \in HypercallCandidates[p]} : p \in RunningNow}
     \cup UNION {UNION {VmExitStep(p, x) : x \in ExitCandidates[p]} : p \in RunningNow}
 
 RunningIn(s) ==

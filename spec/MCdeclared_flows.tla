@@ -33,6 +33,8 @@ MC_IrqTargets ==
     <<>>
 MC_MsiVectors ==
     <<>>
+MC_Peers ==
+    <<>>
 MC_Channels ==
     {"frames", "command"}
 MC_ChannelAt ==
@@ -62,7 +64,7 @@ MC_CellInit ==
 MC_GuestCandidates ==
     "sensor" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>} @@ "fusion" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>} @@ "logger" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>} @@ "actuator" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>}
 MC_HypercallCandidates ==
-    "sensor" :> {<<"send", 0>>, <<"send", 1>>, <<"send", 2>>, <<"receive", 0>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "fusion" :> {<<"send", 1>>, <<"send", 0>>, <<"send", 2>>, <<"receive", 0>>, <<"receive", 1>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "logger" :> {<<"send", 0>>, <<"send", 2>>, <<"receive", 0>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "actuator" :> {<<"send", 0>>, <<"send", 2>>, <<"receive", 1>>, <<"receive", 0>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>}
+    "sensor" :> {<<"send", 0, 0>>, <<"send", 0, 2>>, <<"send", 1, 0>>, <<"send", 2, 0>>, <<"receive", 0, 0>>, <<"receive", 2, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 4, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 4, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>} @@ "fusion" :> {<<"send", 1, 0>>, <<"send", 1, 2>>, <<"send", 0, 0>>, <<"send", 2, 0>>, <<"receive", 0, 0>>, <<"receive", 0, 2>>, <<"receive", 1, 0>>, <<"receive", 2, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 4, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 4, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>} @@ "logger" :> {<<"send", 0, 0>>, <<"send", 2, 0>>, <<"receive", 0, 0>>, <<"receive", 2, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 4, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 4, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>} @@ "actuator" :> {<<"send", 0, 0>>, <<"send", 2, 0>>, <<"receive", 1, 0>>, <<"receive", 1, 2>>, <<"receive", 0, 0>>, <<"receive", 2, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 4, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 4, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>}
 MC_ExitCandidates ==
     "sensor" :> {2, 30, 32} @@ "fusion" :> {2, 30, 32} @@ "logger" :> {2, 30, 32} @@ "actuator" :> {2, 30, 32}
 MC_Ept ==

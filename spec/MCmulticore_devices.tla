@@ -33,6 +33,8 @@ MC_IrqTargets ==
     "can0" :> {"sensor"} @@ "gpu0" :> {"fusion"}
 MC_MsiVectors ==
     "can0" :> {} @@ "gpu0" :> {}
+MC_Peers ==
+    "can0" :> {} @@ "gpu0" :> {}
 MC_Channels ==
     {}
 MC_ChannelAt ==
@@ -62,7 +64,7 @@ MC_CellInit ==
 MC_GuestCandidates ==
     "sensor" :> {<<0, "read">>, <<0, "write">>, <<1, "read">>, <<1, "write">>, <<4, "read">>, <<4, "write">>, <<6, "read">>} @@ "fusion" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>, <<2, "write">>, <<6, "read">>, <<6, "write">>, <<8, "read">>}
 MC_HypercallCandidates ==
-    "sensor" :> {<<"send", 0>>, <<"receive", 0>>, <<"partition-reset", 0>>, <<"partition-reset", 2>>, <<"partition-status", 0>>, <<"partition-status", 2>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "fusion" :> {<<"send", 0>>, <<"receive", 0>>, <<"partition-reset", 0>>, <<"partition-reset", 2>>, <<"partition-status", 0>>, <<"partition-status", 2>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>}
+    "sensor" :> {<<"send", 0, 0>>, <<"receive", 0, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 2, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 2, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>} @@ "fusion" :> {<<"send", 0, 0>>, <<"receive", 0, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 2, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 2, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>}
 MC_ExitCandidates ==
     "sensor" :> {2, 30, 32} @@ "fusion" :> {2, 30, 32}
 MC_Ept ==

@@ -33,6 +33,8 @@ MC_IrqTargets ==
     "disk0" :> {"topsecret"}
 MC_MsiVectors ==
     "disk0" :> {}
+MC_Peers ==
+    "disk0" :> {}
 MC_Channels ==
     {"up", "release"}
 MC_ChannelAt ==
@@ -62,7 +64,7 @@ MC_CellInit ==
 MC_GuestCandidates ==
     "unclass" :> {<<0, "read">>, <<0, "write">>, <<4, "read">>} @@ "secret" :> {<<0, "read">>, <<0, "write">>, <<4, "read">>} @@ "topsecret" :> {<<0, "read">>, <<0, "write">>, <<1, "read">>, <<1, "write">>, <<4, "read">>} @@ "guard" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>}
 MC_HypercallCandidates ==
-    "unclass" :> {<<"send", 0>>, <<"send", 2>>, <<"receive", 1>>, <<"receive", 0>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "secret" :> {<<"send", 0>>, <<"send", 1>>, <<"send", 2>>, <<"receive", 0>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "topsecret" :> {<<"send", 0>>, <<"send", 2>>, <<"receive", 0>>, <<"receive", 1>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "guard" :> {<<"send", 1>>, <<"send", 0>>, <<"send", 2>>, <<"receive", 0>>, <<"receive", 2>>, <<"partition-reset", 0>>, <<"partition-reset", 1>>, <<"partition-reset", 2>>, <<"partition-reset", 3>>, <<"partition-reset", 4>>, <<"partition-status", 0>>, <<"partition-status", 1>>, <<"partition-status", 2>>, <<"partition-status", 3>>, <<"partition-status", 4>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>}
+    "unclass" :> {<<"send", 0, 0>>, <<"send", 2, 0>>, <<"receive", 1, 0>>, <<"receive", 1, 4>>, <<"receive", 0, 0>>, <<"receive", 2, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 4, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 4, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>} @@ "secret" :> {<<"send", 0, 0>>, <<"send", 0, 4>>, <<"send", 1, 0>>, <<"send", 2, 0>>, <<"receive", 0, 0>>, <<"receive", 2, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 4, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 4, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>} @@ "topsecret" :> {<<"send", 0, 0>>, <<"send", 2, 0>>, <<"receive", 0, 0>>, <<"receive", 0, 4>>, <<"receive", 1, 0>>, <<"receive", 2, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 4, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 4, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>} @@ "guard" :> {<<"send", 1, 0>>, <<"send", 1, 2>>, <<"send", 0, 0>>, <<"send", 2, 0>>, <<"receive", 0, 0>>, <<"receive", 2, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 1, -1>>, <<"partition-reset", 2, -1>>, <<"partition-reset", 3, -1>>, <<"partition-reset", 4, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 1, -1>>, <<"partition-status", 2, -1>>, <<"partition-status", 3, -1>>, <<"partition-status", 4, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>}
 MC_ExitCandidates ==
     "unclass" :> {2, 30, 32} @@ "secret" :> {2, 30, 32} @@ "topsecret" :> {2, 30, 32} @@ "guard" :> {2, 30, 32}
 MC_Ept ==

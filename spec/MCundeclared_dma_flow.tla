@@ -33,6 +33,8 @@ MC_IrqTargets ==
     "nic0" :> {"net"}
 MC_MsiVectors ==
     "nic0" :> {}
+MC_Peers ==
+    "nic0" :> {}
 MC_Channels ==
     {"requests"}
 MC_ChannelAt ==
@@ -62,7 +64,7 @@ MC_CellInit ==
 MC_GuestCandidates ==
     "net" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>, <<2, "write">>, <<3, "read">>} @@ "app" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>, <<2, "write">>, <<3, "read">>}
 MC_HypercallCandidates ==
-    "net" :> {<<"send", 0>>, <<"send", 1>>, <<"receive", 0>>, <<"receive", 1>>, <<"partition-reset", 0>>, <<"partition-reset", 2>>, <<"partition-status", 0>>, <<"partition-status", 2>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "app" :> {<<"send", 0>>, <<"send", 1>>, <<"receive", 0>>, <<"receive", 1>>, <<"partition-reset", 0>>, <<"partition-reset", 2>>, <<"partition-status", 0>>, <<"partition-status", 2>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>}
+    "net" :> {<<"send", 0, 0>>, <<"send", 1, 0>>, <<"receive", 0, 0>>, <<"receive", 0, 3>>, <<"receive", 1, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 2, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 2, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>} @@ "app" :> {<<"send", 0, 0>>, <<"send", 0, 3>>, <<"send", 1, 0>>, <<"receive", 0, 0>>, <<"receive", 1, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 2, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 2, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>}
 MC_ExitCandidates ==
     "net" :> {2, 30, 32} @@ "app" :> {2, 30, 32}
 MC_Ept ==

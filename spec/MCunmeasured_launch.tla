@@ -33,6 +33,8 @@ MC_IrqTargets ==
     <<>>
 MC_MsiVectors ==
     <<>>
+MC_Peers ==
+    <<>>
 MC_Channels ==
     {}
 MC_ChannelAt ==
@@ -62,7 +64,7 @@ MC_CellInit ==
 MC_GuestCandidates ==
     "secret" :> {<<0, "read">>, <<0, "write">>, <<4, "read">>} @@ "unclass" :> {<<0, "read">>, <<0, "write">>, <<4, "read">>}
 MC_HypercallCandidates ==
-    "secret" :> {<<"send", 0>>, <<"receive", 0>>, <<"partition-reset", 0>>, <<"partition-reset", 2>>, <<"partition-status", 0>>, <<"partition-status", 2>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>} @@ "unclass" :> {<<"send", 0>>, <<"receive", 0>>, <<"partition-reset", 0>>, <<"partition-reset", 2>>, <<"partition-status", 0>>, <<"partition-status", 2>>, <<"audit-read", 0>>, <<"hypercall-255", 0>>}
+    "secret" :> {<<"send", 0, 0>>, <<"receive", 0, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 2, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 2, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>} @@ "unclass" :> {<<"send", 0, 0>>, <<"receive", 0, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 2, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 2, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>}
 MC_ExitCandidates ==
     "secret" :> {2, 30, 32} @@ "unclass" :> {2, 30, 32}
 MC_Ept ==

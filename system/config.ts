@@ -27,6 +27,8 @@ export type IommuMode = 'enforced' | 'passthrough';
 export type AuditPolicy = 'halt' | 'overwrite';
 /** VT-d interrupt remapping with source-id validation: on, or off (MSIs are delivered as written). */
 export type InterruptRemapping = 'enforced' | 'off';
+/** PCIe access control services: on (peer requests go up to the IOMMU), or off (a switch routes them to the peer). */
+export type AcsMode = 'enforced' | 'off';
 
 /** A half-open run of host pages [start, start + pages). */
 export interface PageRange {
@@ -59,6 +61,8 @@ export interface DeviceConfig {
   readonly dma: readonly PageRange[];
   /** Devices naming one group share a requester ID (behind one PCIe-to-PCI bridge); null: its own. */
   readonly iommuGroup: string | null;
+  /** The PCIe root port the device sits below (behind one switch with the others naming it); null: unknown. */
+  readonly rootPort: string | null;
 }
 
 export interface ChannelConfig {
@@ -95,6 +99,7 @@ export interface SystemConfig {
     readonly cpus: number;
     readonly pages: number;
     readonly interruptRemapping: InterruptRemapping;
+    readonly acs: AcsMode;
   };
   readonly hypervisor: { readonly image: Digest };
   /** The level order, lowest first; empty under a `flows` policy. */

@@ -11,7 +11,8 @@
  *          under "levels")
  *   TZ104  unknown reference to a partition or a level (also: a partition level under "flows")
  *   TZ105  wrong type (a string where a number belongs, a mapping where a list belongs, ...)
- *   TZ106  value not among the allowed options (kind, launch, privileges, iommu, onFull)
+ *   TZ106  value not among the allowed options (kind, launch, privileges, iommu, onFull,
+ *          interruptRemapping, acs)
  *   TZ107  malformed name (system, partition, device, channel or shared-region name not [a-z0-9-]+;
  *          a level name with control characters or line breaks)
  *   TZ108  malformed digest (not "sha256:" followed by 64 hex digits)
@@ -358,6 +359,7 @@ function resolve(file: SystemFile): SystemConfig {
       cpus: file.platform.cpus,
       pages: file.platform.pages,
       interruptRemapping: file.platform.interruptRemapping,
+      acs: file.platform.acs,
     },
     hypervisor: { image: digest(file.hypervisor.image) },
     levels: [...(file.levels ?? [])],
@@ -384,6 +386,7 @@ function resolve(file: SystemFile): SystemConfig {
       iommu: d.iommu,
       dma: d.dma.map(range),
       iommuGroup: d.iommuGroup ?? null,
+      rootPort: d.rootPort ?? null,
     })),
     channels: file.channels.map((c, i) => ({
       index: i as ChannelIdx,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type {
+  AcsMode,
   AuditPolicy,
   InterruptRemapping,
   IommuMode,
@@ -41,6 +42,7 @@ export const PRIVILEGES = ['partition-control', 'audit-read'] as const satisfies
 export const IOMMU_MODES = ['enforced', 'passthrough'] as const satisfies readonly IommuMode[];
 export const AUDIT_POLICIES = ['halt', 'overwrite'] as const satisfies readonly AuditPolicy[];
 export const REMAPPING_MODES = ['enforced', 'off'] as const satisfies readonly InterruptRemapping[];
+export const ACS_MODES = ['enforced', 'off'] as const satisfies readonly AcsMode[];
 
 export const nameSchema = z
   .string()
@@ -90,6 +92,7 @@ export const deviceSchema = z.strictObject({
   iommu: z.enum(IOMMU_MODES).default('enforced'),
   dma: list(pageRangeSchema, MAX_RANGES),
   iommuGroup: nameSchema.optional(),
+  rootPort: nameSchema.optional(),
 });
 
 export const channelSchema = z.strictObject({
@@ -126,6 +129,7 @@ export const systemFileSchema = z.strictObject({
     cpus: count(MAX_CPUS),
     pages: count(MAX_PAGES),
     interruptRemapping: z.enum(REMAPPING_MODES).default('enforced'),
+    acs: z.enum(ACS_MODES).default('enforced'),
   }),
   hypervisor: z.strictObject({ image: digestSchema }),
   // Exactly one of `levels` and `flows` states the information-flow policy (cross-check.ts).

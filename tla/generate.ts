@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { members } from '../model/bits.js';
 import { buildCatalog } from '../model/enabled.js';
+import type { Event } from '../model/events.js';
 import { EPT_R, EPT_W, EPT_X, type Layout, passThrough } from '../model/layout.js';
 import type { SeededBug } from '../model/step.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
@@ -30,6 +31,7 @@ export const SPEC_BUGS: readonly SeededBug[] = [
   'dma-after-halt',
   'tick-after-halt',
   'launch-ignores-mismatch',
+  'unchecked-buffer',
 ];
 
 /** The TLA+ definition each catalog property is checked by. */
@@ -84,6 +86,14 @@ export function constantDefinitions(layout: Layout): [string, Tla][] {
       return [tuple(pname(p), int(gpa)), value] as const;
     }),
   );
+  /** Per device, the devices its catalog events name through `named` (an MSI's vector, a peer). */
+  const devicesNamed = (named: (e: Event) => number | null) =>
+    fn(
+      devices.map((d) => {
+        const others = catalog.device[d]!.map(named).filter((x): x is number => x !== null);
+        return [dname(d), set(others.map(dname))] as const;
+      }),
+    );
   const dmaEvents = catalog.device.map((events) => events.flatMap((e) => (e.type === 'Dma' ? [e] : [])));
   const dmaPages = [...new Set(dmaEvents.flat().map((e) => e.page))].sort((a, b) => a - b);
   const inPlatform = (page: number) => page >= 0 && page < config.platform.pages;
@@ -106,18 +116,8 @@ export function constantDefinitions(layout: Layout): [string, Tla][] {
     ['Owner', fn(devices.map((d) => [dname(d), pname(config.devices[d]!.owner)] as const))],
     ['GroupOwners', fn(devices.map((d) => [dname(d), parts(layout.groupOwners[d]!)] as const))],
     ['IrqTargets', fn(devices.map((d) => [dname(d), parts(layout.irqTargets[d]!)] as const))],
-    [
-      'MsiVectors',
-      fn(
-        devices.map(
-          (d) =>
-            [
-              dname(d),
-              set(catalog.device[d]!.flatMap((e) => (e.type === 'MsiWrite' ? [dname(e.vector)] : []))),
-            ] as const,
-        ),
-      ),
-    ],
+    ['MsiVectors', devicesNamed((e) => (e.type === 'MsiWrite' ? e.vector : null))],
+    ['Peers', devicesNamed((e) => (e.type === 'PeerDma' ? e.peer : null))],
     ['Channels', set(channels.map(cname))],
     ['ChannelAt', fn(channels.map((c) => [int(c), cname(c)] as const))],
     ['ChanFrom', fn(channels.map((c) => [cname(c), pname(config.channels[c]!.from)] as const))],
@@ -152,7 +152,9 @@ export function constantDefinitions(layout: Layout): [string, Tla][] {
         partitions.map((p) => [
           pname(p),
           set(
-            catalog.guest[p]!.flatMap((e) => (e.type === 'Hypercall' ? [tuple(str(e.op), int(e.arg))] : [])),
+            catalog.guest[p]!.flatMap((e) =>
+              e.type === 'Hypercall' ? [tuple(str(e.op), int(e.arg), int(e.buffer ?? -1))] : [],
+            ),
           ),
         ]),
       ),

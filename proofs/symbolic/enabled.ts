@@ -2,7 +2,7 @@
  * model/enabled.ts `enabledEvents` over symbolic states: each event of the layout's catalog with
  * the condition under which `enabledEvents` lists it.
  */
-import { catalogEvents, type EventCatalog, lineOf } from '../../model/enabled.js';
+import { catalogEvents, type EventCatalog, isDmaEvent, lineOf } from '../../model/enabled.js';
 import type { Event } from '../../model/events.js';
 import type { Layout } from '../../model/layout.js';
 import { booted, hvIs, isLaunched, runningNow, type SymState } from './state.js';
@@ -45,8 +45,9 @@ export function enabledEvents(
   catalog.device.forEach((events) => {
     const dmaOn = or(not(s.halted), bugs.has('dma-after-halt') ? TRUE : FALSE);
     for (const event of events) {
-      const routedTo = layout.config.devices[lineOf(event)]!.owner;
-      const guard = event.type === 'Dma' ? and(up, dmaOn) : and(up, not(s.halted), isLaunched(s, routedTo));
+      const guard = isDmaEvent(event)
+        ? and(up, dmaOn)
+        : and(up, not(s.halted), isLaunched(s, layout.config.devices[lineOf(event)]!.owner));
       out.push({ event, guard });
     }
   });

@@ -4,7 +4,8 @@
  */
 import { has } from '../../model/bits.js';
 import type { Layout } from '../../model/layout.js';
-import { isLaunched, labelOf, runningNow, type SymState } from './state.js';
+import { bufferAllowed, bufferCell, bufferEntry } from '../../model/operands.js';
+import { isLaunched, labelOf, runningNow, type SymState, union } from './state.js';
 import {
   audit,
   type Branch,
@@ -25,10 +26,11 @@ export function hypercall(
   p: number,
   op: string,
   arg: number,
+  buffer: number | undefined,
   bugs: Bugs,
 ): Branch[] {
   const running = runningNow(layout, s)[p]!;
-  const replies = serve(layout, s, p, op, arg, bugs).map((b) =>
+  const replies = serve(layout, s, { p, op, arg, buffer }, bugs).map((b) =>
     b.outcome !== 'refused' || bugs.has('unaudited-refusal')
       ? b
       : { ...b, state: audit(layout, b.state, p), audited: true },
@@ -36,12 +38,23 @@ export function hypercall(
   return split(not(running), ignored(s), replies);
 }
 
+/** One VMCALL: the caller and what it put in its registers. */
+interface Call {
+  readonly p: number;
+  readonly op: string;
+  readonly arg: number;
+  readonly buffer: number | undefined;
+}
+
 /** What the hypercall does, before a refusal's audit (`audited` marks the full-queue record). */
-function serve(layout: Layout, s: SymState, p: number, op: string, arg: number, bugs: Bugs): Branch[] {
+function serve(layout: Layout, s: SymState, { p, op, arg, buffer }: Call, bugs: Bugs): Branch[] {
   const { channels, partitions } = layout.config;
   const validPartition = Number.isInteger(arg) && arg >= 0 && arg < partitions.length;
   const control = has(layout.monitors, p);
   const refusal = () => done(s, 'refused');
+  const entry = bufferEntry(layout, p, buffer);
+  const usable = bugs.has('unchecked-buffer') ? entry !== null : bufferAllowed(layout, p, op, buffer);
+  const cell = entry ? bufferCell(layout, entry) : -1;
   switch (op) {
     case 'send': {
       const ch = channels[arg];
@@ -51,8 +64,10 @@ function serve(layout: Layout, s: SymState, p: number, op: string, arg: number, 
           throw new Error('the symbolic model does not mirror the seeded bug refused-send-enqueues');
         return refusal();
       }
+      if (!usable) return refusal();
       const len = s.chLen[arg]!;
-      const label = labelOf(layout, s, p);
+      const own = labelOf(layout, s, p);
+      const label = cell < 0 || has(layout.downgraders, p) ? own : union(own, s.cells[cell]!);
       const slots = s.chSlots[arg]!.map((slot, j) => slot.map((t, q) => ite(eq(len, int(j)), label[q]!, t)));
       return split(
         not(lt(len, int(ch.capacity))),
@@ -70,15 +85,21 @@ function serve(layout: Layout, s: SymState, p: number, op: string, arg: number, 
       const ch = channels[arg];
       if (!ch) return refusal();
       if (ch.to !== p) return refusal();
+      if (!usable) return refusal();
       const len = s.chLen[arg]!;
       const queue = s.chSlots[arg]!;
       const shifted = queue.map((_, j) =>
         j + 1 < queue.length ? queue[j + 1]! : queue[j]!.map(() => FALSE),
       );
-      const received = withSym(observe(s, p, queue[0]!), {
+      let received = withSym(observe(s, p, queue[0]!), {
         chLen: replace(s.chLen, arg, add(len, -1)),
         chSlots: replace(s.chSlots, arg, shifted),
       });
+      // model/step.ts: the message lands in the buffer, as if the caller wrote it there.
+      if (cell >= 0)
+        received = withSym(received, {
+          cells: replace(received.cells, cell, union(received.cells[cell]!, labelOf(layout, received, p))),
+        });
       return split(eq(len, int(0)), done(s, 'ok'), done(received, 'ok'));
     }
     case 'partition-reset':

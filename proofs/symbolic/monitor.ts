@@ -6,6 +6,7 @@ import { has } from '../../model/bits.js';
 import type { Event } from '../../model/events.js';
 import type { Layout } from '../../model/layout.js';
 import { authorised } from '../../model/monitor.js';
+import { bufferAllowed, hasBuffer } from '../../model/operands.js';
 import { Flag } from '../../model/state.js';
 import { isStatus, type SymState } from './state.js';
 import { type Branch, replace, withSym } from './step.js';
@@ -30,6 +31,13 @@ export function monitor(layout: Layout, before: SymState, event: Event, branch: 
       if (branch.outcome === 'ok' && !layout.ownerWritable[event.device]![event.page])
         set(Flag.DmaEscape, TRUE);
       break;
+    case 'PeerDma':
+      if (
+        branch.outcome === 'ok' &&
+        layout.config.devices[event.device]!.owner !== layout.config.devices[event.peer]!.owner
+      )
+        set(Flag.DmaEscape, TRUE);
+      break;
     case 'DeviceIrq':
     case 'MsiWrite': {
       const owner = layout.config.devices[event.device]!.owner;
@@ -41,6 +49,12 @@ export function monitor(layout: Layout, before: SymState, event: Event, branch: 
     case 'Hypercall':
       if (branch.outcome === 'refused') set(Flag.HypercallEscape, not(sameState(before, after, true)));
       if (branch.outcome === 'ok' && !authorised(layout, event.partition, event.op))
+        set(Flag.HypercallEscape, TRUE);
+      if (
+        branch.outcome === 'ok' &&
+        hasBuffer(event.op) &&
+        !bufferAllowed(layout, event.partition, event.op, event.buffer)
+      )
         set(Flag.HypercallEscape, TRUE);
       break;
     default:

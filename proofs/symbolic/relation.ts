@@ -33,6 +33,7 @@ import {
   MIRRORED_BUGS,
   measureHypervisor,
   msiWrite,
+  peerDma,
   tamperImage,
   tick,
   vmExit,
@@ -87,12 +88,14 @@ function core(layout: Layout, s: SymState, e: Event, bugs: Bugs): Branch[] {
       return guestAccess(layout, s, e.partition, e.gpa, e.access);
     case 'Dma':
       return dma(layout, s, e.device, e.page, e.access, bugs);
+    case 'PeerDma':
+      return peerDma(layout, s, e.device, e.peer, e.access, bugs);
     case 'DeviceIrq':
       return deviceIrq(layout, s, e.device);
     case 'MsiWrite':
       return msiWrite(layout, s, e.device, e.vector);
     case 'Hypercall':
-      return hypercall(layout, s, e.partition, e.op, e.arg, bugs);
+      return hypercall(layout, s, e.partition, e.op, e.arg, e.buffer, bugs);
     case 'VmExit':
       return vmExit(layout, s, e.partition, e.reason, bugs);
   }

@@ -43,6 +43,7 @@ export const MIRRORED_BUGS: readonly SeededBug[] = [
   'dma-after-halt',
   'tick-after-halt',
   'launch-ignores-mismatch',
+  'unchecked-buffer',
 ];
 
 export type Bugs = ReadonlySet<SeededBug>;
@@ -306,10 +307,11 @@ export function dma(
   const owner = device.owner;
   const halt = bugs.has('dma-after-halt') ? FALSE : s.halted;
   const fault = done(audit(layout, s, owner), 'refused', true);
+  const inPlatform = Number.isInteger(page) && page >= 0 && page < layout.config.platform.pages;
   let go: Branch[];
-  if (!Number.isInteger(page) || page < 0 || page >= ADDRESS_WIDTH_PAGES) go = fault;
-  else if (page >= layout.config.platform.pages || !layout.dmaReach[d]![page])
-    go = passThrough(layout, d) ? done(s, 'refused') : fault;
+  if (passThrough(layout, d) && !inPlatform) go = done(s, 'refused');
+  else if (!Number.isInteger(page) || page < 0 || page >= ADDRESS_WIDTH_PAGES) go = fault;
+  else if (!inPlatform || !layout.dmaReach[d]![page]) go = fault;
   else {
     const cell = layout.classes[layout.classOf[page]!]!.cell;
     go = done(cell < 0 ? s : memoryAccess(layout, s, owner, cell, access === 'write'), 'ok');
@@ -318,6 +320,26 @@ export function dma(
     has(layout.groupOwners[d]!, p.index) ? [isStatus(s, p.index, 'refused')] : [],
   );
   return split(or(not(booted(s)), halt), ignored(s), split(or(...refused), fault, go));
+}
+
+/** model/step.ts `peerDma`. */
+export function peerDma(
+  layout: Layout,
+  s: SymState,
+  d: number,
+  peer: number,
+  access: 'read' | 'write',
+  bugs: Bugs,
+): Branch[] {
+  const owner = layout.config.devices[d]?.owner;
+  const peerOwner = layout.config.devices[peer]?.owner;
+  if (owner === undefined || peerOwner === undefined || !has(layout.peers[d]!, peer)) return ignored(s);
+  const halt = bugs.has('dma-after-halt') ? FALSE : s.halted;
+  const next =
+    access === 'write'
+      ? observe(s, peerOwner, labelOf(layout, s, owner))
+      : observe(s, owner, labelOf(layout, s, peerOwner));
+  return split(or(not(booted(s)), halt), ignored(s), done(next, 'ok'));
 }
 
 export function deviceIrq(layout: Layout, s: SymState, d: number): Branch[] {

@@ -46,7 +46,7 @@ describe('typezero check --noninterference', () => {
     const [secret, unclass] = r.report.noninterference.observers as [Observer, Observer];
     expect(secret).toMatchObject({ partition: 'secret', status: 'holds', hidden: [], vacuous: true });
     expect(unclass).toMatchObject({ partition: 'unclass', status: 'violated', hidden: ['secret'] });
-    expect(unclass.divergence).toMatch(/^unclass VMCALL receive on channel down: /);
+    expect(unclass.divergence).toMatch(/^unclass VMCALL receive on channel down into guest page 0 .*: /);
 
     const layout = buildLayout(example('write-down-channel'));
     const [first, second] = unclass.traces!;
@@ -73,9 +73,11 @@ describe('typezero check --noninterference', () => {
     expect(r.stdout).toMatch(
       /^ {2}VIOLATED {2}unclass {2}its view diverges after 6 moves \(hidden from it: secret\)$/m,
     );
-    expect(r.stdout).toMatch(/^ {2}4\. \[first run\] secret VMCALL send on channel down: returns OK$/m);
+    expect(r.stdout).toMatch(
+      /^ {2}4\. \[first run\] secret VMCALL send on channel down from guest page 0 \(.*\): returns OK$/m,
+    );
     expect(r.stdout).toMatch(/second run: returns EAGAIN$/m);
-    expect(r.stdout).toMatch(/^ {2}Divergence: unclass VMCALL receive on channel down: .*\.$/m);
+    expect(r.stdout).toMatch(/^ {2}Divergence: unclass VMCALL receive on channel down into .*: .*\.$/m);
     expect(r.stdout).toMatch(/^Noninterference: 1 of 1 observers violated\.$/m);
   });
 

@@ -23,6 +23,15 @@ describe('assumptions register', () => {
     expect(hw.statement).toMatch(/access control services/);
   });
 
+  it('records the ACS setting, and says which verdicts it leaves uncovered', () => {
+    const acs = (name: string) => systemAssumptions(example(name)).find((a) => a.id === 'A-ACS')!;
+    expect(acs('mils-two-domain').title).toMatch(/are on/);
+    expect(acs('mils-two-domain').consequence).toMatch(/acs: off/);
+    expect(acs('peer-dma').title).toMatch(/are off/);
+    expect(acs('peer-dma').statement).toContain('2 of 2 devices name one');
+    expect(FIXED_ASSUMPTIONS.find((a) => a.id === 'A-THREAT-1')!.statement).toMatch(/\(A-ACS\)/);
+  });
+
   it('gives every entry an id the evidence schema accepts', () => {
     for (const a of [...FIXED_ASSUMPTIONS, ...systemAssumptions(example('mils-two-domain'))])
       expect(a.id).toMatch(/^[AB]-[A-Z0-9-]+$/);

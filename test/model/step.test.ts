@@ -39,11 +39,13 @@ const MON = pid(2);
 const DISK = 0 as DeviceIdx;
 const NIC = 1 as DeviceIdx;
 const tick: Event = { type: 'Tick' };
-const hc = (partition: number, op: string, arg = 0): Event => ({
+/** A hypercall; `send` and `receive` get the caller's first guest page as their message buffer. */
+const hc = (partition: number, op: string, arg = 0, buffer = 0): Event => ({
   type: 'Hypercall',
   partition: pid(partition),
   op,
   arg,
+  ...(op === 'send' || op === 'receive' ? { buffer } : {}),
 });
 
 /** Boots with the image of `victim` replaced before its measurement, so its launch is refused. */
@@ -244,20 +246,26 @@ describe('IOMMU (VT-d)', () => {
     expect(refused.run({ type: 'DeviceIrq', device: DISK }).last?.outcome).toBe('ignored');
   });
 
-  it.each([2 ** 36, 2 ** 40, -1, 1.5])('faults an address %s past the 48-bit width with reason 4', (page) => {
-    const d = booted(config).run({ type: 'Dma', device: NIC, page, access: 'read' });
-    expect(d.last?.outcome).toBe('refused');
-    expect(d.last?.effects).toContainEqual({ kind: 'vtd-fault', device: NIC, page, reason: 4 });
-  });
+  it.each([2 ** 36, 2 ** 40, -1, 1.5])(
+    'faults a translated address %s past the 48-bit width with reason 4',
+    (page) => {
+      const d = booted(config).run({ type: 'Dma', device: DISK, page, access: 'read' });
+      expect(d.last?.outcome).toBe('refused');
+      expect(d.last?.effects).toContainEqual({ kind: 'vtd-fault', device: DISK, page, reason: 4 });
+    },
+  );
 
-  it('reports nothing for a pass-through request past platform memory, which AuditCompleteness flags', () => {
-    const b = booted(config);
-    const d = b.run({ type: 'Dma', device: NIC, page: 12, access: 'write' });
-    expect(d.last?.outcome).toBe('refused');
-    expect(d.last?.effects).toEqual([]);
-    expect(d.state.auditCount).toBe(b.state.auditCount);
-    expect(d.state.flags & Flag.Unaudited).toBeTruthy();
-  });
+  it.each([12, 2 ** 36, 2 ** 40, -1, 1.5])(
+    'reports nothing for a pass-through request to %s, past platform memory: no translation, no fault',
+    (page) => {
+      const b = booted(config);
+      const d = b.run({ type: 'Dma', device: NIC, page, access: 'write' });
+      expect(d.last?.outcome).toBe('refused');
+      expect(d.last?.effects).toEqual([]);
+      expect(d.state.auditCount).toBe(b.state.auditCount);
+      expect(d.state.flags & Flag.Unaudited).toBeTruthy();
+    },
+  );
 });
 
 describe('interrupts', () => {
@@ -361,6 +369,61 @@ describe('shared requester IDs (iommuGroup)', () => {
   });
 });
 
+describe('peer-to-peer DMA (ACS and root ports)', () => {
+  const onPort = (acs: string, audit?: string) =>
+    fromYaml(
+      UNIT(audit)
+        .replace('pages: 12 }', `pages: 12, acs: ${acs} }`)
+        .replace('irq: 3, dma', 'irq: 3, rootPort: rp0, dma')
+        .replace('irq: 4, iommu: passthrough, dma', 'irq: 4, rootPort: rp0, dma'),
+    );
+  const write: Event = { type: 'PeerDma', device: DISK, peer: NIC, access: 'write' };
+  const read: Event = { type: 'PeerDma', device: NIC, peer: DISK, access: 'read' };
+
+  it('sends peer requests on one root port up to the IOMMU under ACS (the default)', () => {
+    const b = booted(onPort('enforced'));
+    expect(b.layout.peers).toEqual([0, 0]);
+    expect(
+      buildCatalog(b.layout)
+        .device.flat()
+        .some((e) => e.type === 'PeerDma'),
+    ).toBe(false);
+    expect(b.run(write).last?.outcome).toBe('ignored');
+  });
+
+  it('without ACS lets a device write and read a peer of another owner, unaudited', () => {
+    const b = booted(onPort('off'));
+    expect(b.layout.peers).toEqual([bit(NIC), bit(DISK)]);
+    expect(buildCatalog(b.layout).device[DISK]).toContainEqual(write);
+    const w = b.run(write);
+    expect(w.last).toMatchObject({ outcome: 'ok', effects: [] });
+    expect(w.state.observed[LOW]).toBe(bit(LOW) | bit(HIGH));
+    expect(w.state.flags).toBe(Flag.DmaEscape);
+    const r = b.run(read);
+    expect(r.state.observed[LOW]).toBe(bit(LOW) | bit(HIGH));
+    expect(r.state.flags).toBe(Flag.DmaEscape);
+  });
+
+  it('lets devices of one iommuGroup reach each other whatever the ACS setting', () => {
+    const grouped = fromYaml(
+      UNIT()
+        .replace('irq: 3, dma', 'irq: 3, iommuGroup: bridge, dma')
+        .replace('irq: 4, iommu: passthrough, dma', 'irq: 4, iommuGroup: bridge, dma'),
+    );
+    expect(grouped.platform.acs).toBe('enforced');
+    expect(booted(grouped).run(write).state.observed[LOW]).toBe(bit(LOW) | bit(HIGH));
+  });
+
+  it('holds the devices before boot and after the fail-secure halt', () => {
+    const off = onPort('off', 'capacity: 1, onFull: halt');
+    expect(driver(off).run({ type: 'MeasureHypervisor' }, write).last?.outcome).toBe('ignored');
+    // The disk's DMA outside its window faults; its record fills the log, which halts the system.
+    const halted = booted(off).run({ type: 'Dma', device: DISK, page: 9, access: 'read' });
+    expect(halted.state.halted).toBe(true);
+    expect(halted.run(write).last?.outcome).toBe('ignored');
+  });
+});
+
 describe('hypercalls', () => {
   const atLow = () => booted(config).run(tick);
 
@@ -435,6 +498,67 @@ describe('hypercalls', () => {
     expect(withoutAudit(d.state)).toEqual(withoutAudit(b.state));
     expect(d.state.auditCount).toBe(b.state.auditCount + 1);
     expect(d.state.flags).toBe(0);
+  });
+
+  it.each([
+    // high reads the ring (its guest page 4) but may not write it; its EPT ends at page 5.
+    ['receive into a page it may only read', hc(HIGH, 'receive', 0, 4)],
+    ['receive into a page it has not', hc(HIGH, 'receive', 0, 5)],
+    ['receive into a buffer of the wrong length', hc(HIGH, 'receive', 0, -1)],
+  ])('refuses a %s with EFAULT before it looks at the queue', (_what, call) => {
+    const b = booted(config).run(tick, hc(LOW, 'send', 0), tick, tick);
+    const d = b.run(call);
+    expect(d.last?.outcome).toBe('refused');
+    expect(d.last?.effects).toContainEqual({
+      kind: 'hypercall',
+      partition: HIGH,
+      op: 'receive',
+      status: 'EFAULT',
+    });
+    expect(withoutAudit(d.state)).toEqual(withoutAudit(b.state));
+    expect(d.state.flags).toBe(0);
+  });
+
+  it('sends what the buffer holds, with the labels of that memory', () => {
+    const reporting = fromYaml(
+      UNIT().replace(
+        '  - { name: up, from: low, to: high, capacity: 1 }',
+        '  - { name: up, from: low, to: high, capacity: 1 }\n  - { name: report, from: high, to: mon, capacity: 1 }',
+      ),
+    );
+    // low writes the ring; high, which has not read it, sends from its read-only view of it.
+    const d = booted(reporting).run(
+      tick,
+      { type: 'GuestAccess', partition: LOW, gpa: 4, access: 'write' },
+      tick,
+      tick,
+      hc(HIGH, 'send', 1, 4),
+    );
+    expect(d.last?.outcome).toBe('ok');
+    expect(d.state.observed[HIGH]).toBe(bit(HIGH));
+    expect(d.state.channels[1]).toEqual([bit(HIGH) | bit(LOW)]);
+  });
+
+  it("receives into a page other partitions read: the message lands there with the receiver's label", () => {
+    const d = booted(fromYaml(UNIT().replace('from: low, to: high', 'from: high, to: low'))).run(
+      hc(HIGH, 'send', 0),
+      tick,
+      hc(LOW, 'receive', 0, 4),
+    );
+    const ring = d.layout.classes[d.layout.classOf[8]!]!.cell;
+    expect(d.state.cells[ring]).toBe(bit(LOW) | bit(HIGH));
+  });
+
+  it('with the seeded bug unchecked-buffer, writes a message into memory the receiver may only read', () => {
+    const bugs = { bugs: new Set(['unchecked-buffer'] as const) };
+    const d = booted(config, bugs).run(tick, hc(LOW, 'send', 0), tick, tick, hc(HIGH, 'receive', 0, 4));
+    expect(d.last?.outcome).toBe('ok');
+    // The ring, which low writes and high only reads, now holds what high decided to put there.
+    const ring = d.layout.classes[d.layout.classOf[8]!]!.cell;
+    expect(d.state.cells[ring]! & bit(HIGH)).toBeTruthy();
+    expect(d.state.flags).toBe(Flag.HypercallEscape);
+    // A page with no translation stays out of reach: the hypervisor has nothing to copy into.
+    expect(booted(config, bugs).run(hc(HIGH, 'receive', 0, 5)).last?.outcome).toBe('refused');
   });
 
   it('lets partition-control read status and reset, and audit-read the log', () => {

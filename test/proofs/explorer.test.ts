@@ -118,6 +118,7 @@ describe('seeded hypervisor bugs are caught', () => {
     ['dma-after-halt', 'FailSecure', 'mils-two-domain'],
     ['tick-after-halt', 'FailSecure', 'mils-two-domain'],
     ['launch-ignores-mismatch', 'MeasuredLaunch', 'mils-two-domain'],
+    ['unchecked-buffer', 'HypercallAuthorization', 'mils-two-domain'],
   ] as const)('%s violates %s on %s', (bug, property, system) => {
     const config = example(system);
     expect(explore(config).verdicts.get(property)?.status).toBe('holds');

@@ -35,7 +35,13 @@ describe('noninterference by self-composition', () => {
   );
 
   it('gives both runs of each divergence: runs of the model that share every low event', () => {
-    for (const name of ['write-down-channel', 'dma-window-overlap', 'leaky-audit-reader', 'msi-spoofing']) {
+    for (const name of [
+      'write-down-channel',
+      'dma-window-overlap',
+      'leaky-audit-reader',
+      'msi-spoofing',
+      'peer-dma',
+    ]) {
       const config = example(name);
       const layout = buildLayout(config);
       for (const o of checkNoninterference(config).observers) {
@@ -62,6 +68,17 @@ describe('noninterference by self-composition', () => {
     // The guard is a downgrader: what it outputs may reach unclass, whatever it observed.
     expect(hidden('unclass')).toBe(bit(index(config, 'secret')) | bit(index(config, 'topsecret')));
     expect(hidden('topsecret')).toBe(0);
+  });
+
+  it('sees the confused deputy: a message the hypervisor wrote into the ring unclass reads', () => {
+    const layout = buildLayout(example('mils-two-domain'));
+    const unclass = index(layout.config, 'unclass');
+    expect(searchObserver(layout, unclass).status).toBe('holds');
+    const o = searchObserver(layout, unclass, { model: { bugs: new Set(['unchecked-buffer']) } });
+    expect(o.status).toBe('violated');
+    expect(o.witness!.divergence).toMatch(
+      /^unclass reads guest-physical page 4 .*ring.*reads different values$/,
+    );
   });
 
   it('stops at the bound with unknown', () => {

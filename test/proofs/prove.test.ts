@@ -78,6 +78,7 @@ describe('prove agrees with check', () => {
     ['dma-after-halt', 'FailSecure'],
     ['tick-after-halt', 'FailSecure'],
     ['launch-ignores-mismatch', 'MeasuredLaunch'],
+    ['unchecked-buffer', 'HypercallAuthorization'],
   ] as const)(
     'the seeded bug %s violates %s, as the explorer finds',
     async (bug: SeededBug, name: PropertyName) => {

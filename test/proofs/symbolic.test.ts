@@ -32,6 +32,7 @@ const EXAMPLES = [
   'multicore-devices',
   'orphan-monitor',
   'overlapping-memory',
+  'peer-dma',
   'schedule-overlap',
   'schedule-past-frame',
   'shared-iommu-group',
@@ -190,6 +191,11 @@ describe('the symbolic relation conforms to the model', () => {
 
   it.each(MIRRORED_BUGS)('with the seeded bug %s', async (bug: SeededBug) => {
     expect(await checkSystem(example('mils-two-domain'), 7, { bugs: new Set([bug]) })).toBeGreaterThan(20);
+  });
+
+  it('with the seeded bug dma-after-halt on peer-to-peer DMA', async () => {
+    const options = { bugs: new Set<SeededBug>(['dma-after-halt']) };
+    expect(await checkSystem(example('peer-dma'), 3, options)).toBeGreaterThan(20);
   });
 
   it('refuses the seeded bug it does not mirror', () => {

@@ -14,7 +14,7 @@ import { at, atValue, BASE, errorsOf, H, loaded, onlyError, patch, S, U } from '
 
 const EXPECTED: SystemConfig = {
   system: 'mils-two-domain',
-  platform: { cpus: 2, pages: 32, interruptRemapping: 'enforced' },
+  platform: { cpus: 2, pages: 32, interruptRemapping: 'enforced', acs: 'enforced' },
   hypervisor: { image: `sha256:${H}` },
   levels: ['UNCLASSIFIED', 'SECRET'],
   partitions: [
@@ -54,6 +54,7 @@ const EXPECTED: SystemConfig = {
       iommu: 'enforced',
       dma: [{ start: 2, pages: 2 }],
       iommuGroup: null,
+      rootPort: null,
     },
   ],
   channels: [{ index: 0, name: 'up', from: 1, to: 0, capacity: 2 }],
@@ -127,6 +128,19 @@ describe('valid systems', () => {
       downgrader: true,
     });
     expect(config.devices[0]?.iommu).toBe('passthrough');
+  });
+
+  test('platform.acs and a device root port are read as written', () => {
+    const config = loaded(
+      parseSystemText(
+        patch(['pages: 32 }', 'pages: 32, acs: off }'], ['irq: 11,', 'irq: 11, rootPort: rp0,']),
+        'sys.yaml',
+      ),
+    );
+    expect(config.platform.acs).toBe('off');
+    expect(config.devices[0]?.rootPort).toBe('rp0');
+    const bad = patch(['irq: 11,', 'irq: 11, rootPort: Port0,']);
+    expect(onlyError(bad)).toMatchObject({ code: 'TZ107', path: 'devices[0].rootPort' });
   });
 
   test('devices, channels and shared may be omitted', () => {
@@ -246,7 +260,9 @@ describe('unknown keys (TZ102)', () => {
     const text = patch(['irq: 11,', 'irq: 11, ownr: secret,']);
     const e = onlyError(text);
     expect(e).toMatchObject({ code: 'TZ102', path: 'devices[0].ownr', ...at(text, 'ownr') });
-    expect(e.message).toBe('unknown key "ownr"; expected one of: name, owner, irq, iommu, dma, iommuGroup');
+    expect(e.message).toBe(
+      'unknown key "ownr"; expected one of: name, owner, irq, iommu, dma, iommuGroup, rootPort',
+    );
   });
 
   test('unknown keys are found at the top level and in nested page ranges', () => {
@@ -387,6 +403,12 @@ describe('wrong types (TZ105) and values outside the options (TZ106)', () => {
       'irq: 11, iommu: off,',
       'devices[0].iommu',
       'invalid value "off"; expected one of: enforced, passthrough',
+    ],
+    [
+      'pages: 32 }',
+      'pages: 32, acs: partial }',
+      'platform.acs',
+      'invalid value "partial"; expected one of: enforced, off',
     ],
     [
       'onFull: halt',
