@@ -24,6 +24,7 @@ import {
   listingBlames,
   pageListText,
   pagesText,
+  peerBlames,
   spoofBlames,
 } from './elements.js';
 import { flowBlames } from './flow.js';
@@ -110,6 +111,8 @@ function memoryBlames(layout: Layout, s: State): Blame[] {
 
 function dmaBlames(layout: Layout, trace: Trace): Blame[] {
   const e = trace.steps.at(-1)!.event;
+  if (e?.type === 'PeerDma')
+    return peerBlames(layout, e.device, e.peer, e.access === 'write' ? 'writes into' : 'reads');
   if (e?.type !== 'Dma') return [];
   const owner = layout.config.devices[e.device]!.owner;
   const verb = e.access === 'write' ? 'writes' : 'reads';

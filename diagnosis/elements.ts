@@ -187,6 +187,34 @@ export function spoofBlames(layout: Layout, d: number, v: number): Blame[] {
   ];
 }
 
+/**
+ * Why device `d` reaches the memory-mapped buffer of `peer` below the IOMMU (layout.peers): one
+ * conventional PCI bus (a shared `iommuGroup`), or one root port with `platform.acs: off`.
+ */
+export function peerBlames(layout: Layout, d: number, peer: number, verb: string): Blame[] {
+  const { config } = layout;
+  const device = config.devices[d]!;
+  const mate = config.devices[peer]!;
+  const what = `${deviceName(layout, d)} (${partitionName(layout, device.owner)}'s) ${verb} the buffer of ${deviceName(layout, peer)} (${partitionName(layout, mate.owner)}'s)`;
+  if (device.iommuGroup !== null && device.iommuGroup === mate.iommuGroup)
+    return [
+      {
+        path: ['devices', d, 'iommuGroup'],
+        explanation: `${device.iommuGroup}: one conventional PCI bus, which has no access control services, so ${what} without the IOMMU`,
+      },
+    ];
+  return [
+    {
+      path: ['platform', 'acs'],
+      explanation: `off: the switch below root port ${device.rootPort} routes a request for a peer's buffer straight to the peer, so ${what} without the IOMMU`,
+    },
+    {
+      path: ['devices', d, 'rootPort'],
+      explanation: `${deviceName(layout, d)} sits below root port ${device.rootPort} with ${deviceName(layout, peer)}`,
+    },
+  ];
+}
+
 /** The privileges list of `p`, blamed for what `privilege` let it do. */
 export function privilegeBlame(layout: Layout, p: number, privilege: string, what: string): Blame {
   return {

@@ -11,6 +11,7 @@
 import { type Bits, has, members } from '../model/bits.js';
 import type { Event } from '../model/events.js';
 import type { Layout } from '../model/layout.js';
+import { bufferCell, bufferEntry, hasBuffer } from '../model/operands.js';
 import type { State } from '../model/state.js';
 import type { StepResult } from '../model/step.js';
 import type { Trace } from '../proofs/explorer.js';
@@ -20,6 +21,7 @@ import {
   eptSource,
   irqRouteBlames,
   listingBlames,
+  peerBlames,
   privilegeBlame,
   spoofBlames,
   who,
@@ -88,12 +90,42 @@ function transfers(layout: Layout, event: Event, result: StepResult, source: num
           : { to: obs(owner), from: [`c${cell}`], blames },
       );
   }
+  if (event.type === 'PeerDma' && result.outcome === 'ok') {
+    const owner = obs(config.devices[event.device]!.owner);
+    const peerOwner = obs(config.devices[event.peer]!.owner);
+    const verb = event.access === 'write' ? `writes ${data} into` : `reads ${data} from`;
+    const blames = peerBlames(layout, event.device, event.peer, verb);
+    out.push(
+      event.access === 'write'
+        ? { to: peerOwner, from: [owner], blames }
+        : { to: owner, from: [peerOwner], blames },
+    );
+  }
   if (event.type === 'Hypercall' && result.outcome === 'ok') {
     const p = event.partition;
+    // The message buffer: a send carries what it holds, a receive writes the message there.
+    const entry = hasBuffer(event.op) ? bufferEntry(layout, p, event.buffer) : null;
+    const cell = entry ? bufferCell(layout, entry) : -1;
+    const origin = cell >= 0 && event.buffer !== undefined ? eptSource(layout, p, event.buffer) : null;
+    const buffer = origin
+      ? [{ ...origin, explanation: `${origin.explanation}: ${who(layout, p)}'s message buffer` }]
+      : [];
     if (event.op === 'send')
-      out.push({ to: `q${event.arg}`, from: [obs(p)], blames: [channelBlame(layout, event.arg)] });
-    if (event.op === 'receive')
+      out.push({
+        to: `q${event.arg}`,
+        // A downgrader releases the message as its own.
+        from: [obs(p), ...(cell >= 0 && !has(layout.downgraders, p) ? [`c${cell}` as const] : [])],
+        blames: [channelBlame(layout, event.arg), ...buffer],
+      });
+    if (event.op === 'receive') {
       out.push({ to: obs(p), from: [`q${event.arg}`], blames: [channelBlame(layout, event.arg)] });
+      if (cell >= 0)
+        out.push({
+          to: `c${cell}`,
+          from: [`q${event.arg}`],
+          blames: [channelBlame(layout, event.arg), ...buffer],
+        });
+    }
     if (event.op === 'partition-status')
       out.push({
         to: obs(p),

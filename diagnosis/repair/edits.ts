@@ -154,6 +154,15 @@ export function editsFor(layout: Layout, blame: Blame): Edit[] {
       ),
     ];
 
+  if (top === 'platform' && i === 'acs' && config.platform.acs === 'off')
+    return [
+      set(
+        path,
+        'enforced',
+        "switch PCIe access control services on (acs: enforced), so a request for a peer's buffer goes up to the IOMMU",
+      ),
+    ];
+
   if (top === 'channels' && typeof i === 'number') {
     const c = config.channels[i]!;
     return [remove(path, `drop channel ${c.name} (${partition(c.from)} to ${partition(c.to)})`)];

@@ -69,5 +69,7 @@ export function widening(original: Layout, edited: Layout): string[] {
   if (b.audit.onFull === 'overwrite' && a.audit.onFull === 'halt') found.push('lets the audit log overwrite');
   if (b.platform.interruptRemapping === 'off' && a.platform.interruptRemapping === 'enforced')
     found.push('switches interrupt remapping off');
+  if (b.platform.acs === 'off' && a.platform.acs === 'enforced')
+    found.push('switches access control services off');
   return found;
 }

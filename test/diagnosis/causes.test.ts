@@ -116,7 +116,7 @@ describe('InformationFlow causes follow the label, not the trace', () => {
       { type: 'GuestAccess', partition: hi, gpa: 3, access: 'write' },
       { type: 'Tick' },
       // Decoys: lo talks up to hi on the channel and its NIC touches lo's own page.
-      { type: 'Hypercall', partition: lo, op: 'send', arg: 0 },
+      { type: 'Hypercall', partition: lo, op: 'send', arg: 0, buffer: 0 },
       { type: 'Dma', device: nic, page: 2, access: 'write' },
       // The NIC's second window reads the drop region for lo: hi's data reaches lo.
       { type: 'Dma', device: nic, page: 4, access: 'read' },
