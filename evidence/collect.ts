@@ -199,10 +199,9 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   const emulatorVsModel = emulatorConformance(config, options, explorer);
   options.onProgress?.('model vs spec');
   const modelVsSpec = modelVsSpecOf(config, engineRuns, { walks: SPEC_WALKS, walkSteps: SPEC_WALK_STEPS });
-  const abstraction = (options.abstraction ?? ((c, n) => abstractionCheck(c, n, options.onProgress)))(
-    config,
-    options.maxStates,
-  );
+  const abstraction = (
+    options.abstraction ?? ((c, n) => abstractionCheck(c, n, options.onProgress, explorer?.classSearches))
+  )(config, options.maxStates);
 
   const bounds: Bounds = {
     maxStates: options.maxStates,
