@@ -5,12 +5,20 @@
 import { emulatorCapacityOf } from '../emulator/machine.js';
 import { modelCapacityProblem } from '../model/capacity.js';
 import type { SystemConfig } from '../system/config.js';
+import { specCapacityProblem } from '../tla/capacity.js';
 import { InputError } from './usage.js';
 
 /** `config`, unless the model (which every engine builds on) cannot represent it. */
 export function refuseBeyondModel(config: SystemConfig, file: string): SystemConfig {
   const problem = modelCapacityProblem(config);
   if (problem) throw new InputError(`${file}: cannot check this system: ${problem}`);
+  return config;
+}
+
+/** `config`, unless the TLA+ model cannot list it (`spec`). */
+export function refuseBeyondSpec(config: SystemConfig, file: string): SystemConfig {
+  const problem = specCapacityProblem(config);
+  if (problem) throw new InputError(`${file}: cannot write this system as TLA+: ${problem}`);
   return config;
 }
 

@@ -165,7 +165,7 @@ async function runSpecEngine(
   config: SystemConfig,
   options: EngineOptions,
 ): Promise<EngineRun> {
-  const availability = await engine.available();
+  const availability = await engine.available(config);
   if (!availability.ok) return notRun(name, availability.reason);
   try {
     const run = await engine.check(config, options.source, {
