@@ -16,7 +16,7 @@ import type { RequirementsInput } from '../evidence/traceability.js';
 import { NotAPackageError, verifyPackage } from '../evidence/verify.js';
 import { writePackage } from '../evidence/write.js';
 import { formatSystemFileError, loadSystemFile } from '../system/load.js';
-import { refuseBeyondEmulator, refuseBeyondModel } from './engine-limits.js';
+import { refuseBeyondModel } from './engine-limits.js';
 import { type Io, OutputError } from './io.js';
 import { wholeNumber } from './options.js';
 import { InputError } from './usage.js';
@@ -58,7 +58,7 @@ export async function runEvidence(file: string, opts: EvidenceOptions, io: Io): 
     };
   }
   try {
-    const config = refuseBeyondEmulator(refuseBeyondModel(loaded.config, file), file);
+    const config = refuseBeyondModel(loaded.config, file);
     const key = opts.sign === undefined ? undefined : privateKeyFile(opts.sign);
     checkOutDir(opts.out, { what: 'evidence package', force: opts.force === true });
     const collected = await collectEvidence(

@@ -19,7 +19,7 @@ import type { SystemConfig } from '../system/config.js';
 import type { SourcePositions } from '../system/load.js';
 import { indInvModel, type ProvedInvariant } from '../tla/ind-inv.js';
 import { formatCauses, formatTrace } from './check.js';
-import { refuseBeyondModel } from './engine-limits.js';
+import { refuseBeyondModel, refuseBeyondSpec } from './engine-limits.js';
 import type { Io } from './io.js';
 import { withManifest } from './manifest.js';
 import { wholeNumber } from './options.js';
@@ -198,6 +198,8 @@ export function registerProve(
       const loaded = load(file);
       const config = refuseBeyondModel(loaded.config, file);
       const force = opts.force === true;
+      // --out writes the TLA+ model with IndInv, which must list the schedule.
+      if (opts.out !== undefined) refuseBeyondSpec(config, file);
       if (opts.out !== undefined) guarded(() => checkOutDir(opts.out!, { what: 'proof', force }));
       const timeoutMs = opts.timeout === undefined ? DEFAULT_TIMEOUT_MS : opts.timeout * 1000;
       const run = await prove(config, file, {

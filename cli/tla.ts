@@ -22,7 +22,7 @@ import { type DistributedSettings, tlcEngine } from '../tla/tlc/engine.js';
 import { findJar, InstallError, installJar, PINNED_TLA2TOOLS } from '../tla/tlc/jar.js';
 import { findTools, sanyArgs, tlcPassThroughArgs } from '../tla/tlc/java.js';
 import { diagnosed, formatHuman } from './check.js';
-import { refuseBeyondModel } from './engine-limits.js';
+import { refuseBeyondModel, refuseBeyondSpec } from './engine-limits.js';
 import { type ReportFormat, renderReport } from './formats.js';
 import type { Io } from './io.js';
 import { withManifest } from './manifest.js';
@@ -116,7 +116,7 @@ export async function checkWith(
       choice === 'tlc' && options.distributed
         ? tlcEngine(process.env, options.distributed)
         : engineNamed(choice);
-    const availability = await engine.available();
+    const availability = await engine.available(config);
     if (!availability.ok) throw new ToolError(availability.reason);
     // Settling baits costs a search each; only the reports that say what was exercised need them.
     const baits = format === 'human' || format === 'junit';
@@ -199,7 +199,7 @@ export function registerTla(
     )
     .option('--force', 'replace the TLA+ model written earlier to the --out folder')
     .action((file: string, opts: { out: string; force?: boolean }) => {
-      const config = refuseBeyondModel(load(file), file);
+      const config = refuseBeyondSpec(refuseBeyondModel(load(file), file), file);
       try {
         checkOutDir(opts.out, { what: 'TLA+ model', force: opts.force === true });
         const model = standaloneModel(config, file);

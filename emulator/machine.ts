@@ -249,6 +249,20 @@ interface StepContext {
 }
 
 /**
+ * Why the emulator cannot hold `config`, or null when it can as far as is known before the guest
+ * images are built (they are not counted): the platform's pages and the hypervisor's tables, one
+ * vCPU per CPU a partition has a window on (at least one).
+ */
+export function emulatorCapacityOf(config: SystemConfig): string | null {
+  const vcpus = config.partitions.map(
+    (p) =>
+      new Set(config.schedule.windows.filter((w) => w.partition === p.index).map((w) => w.cpu)).size || 1,
+  );
+  const total = vcpus.reduce((a, b) => a + b, 0);
+  return emulatorCapacityProblem(config, hypervisorPages(config, buildLayout(config), [], total));
+}
+
+/**
  * Pages the hypervisor's own structures take: the global page, per-CPU frame positions, control
  * blocks, digests, images (`imageLengths` in bytes: the hypervisor's, then each partition's),
  * VMCSs, rings, schedule, interrupt remapping, I/O bitmaps, and the EPT and VT-d tables.

@@ -111,11 +111,16 @@ export function label(reduction: AbstractionReduction): string {
   return reduction === 'label-slicing' ? 'label-sliced' : 'whole states';
 }
 
-/** Both comparisons on one system, each search within `maxStates` distinct states. */
+/**
+ * Both comparisons on one system, each search within `maxStates` distinct states. `known` holds
+ * class-model searches already made within the same bound (the explorer engine's), which are not
+ * searched again.
+ */
 export function abstractionCheck(
   config: SystemConfig,
   maxStates: number,
   onProgress?: (line: string) => void,
+  known: Partial<Record<AbstractionReduction, AbstractionSearch>> = {},
 ): AbstractionEvidence {
   const started = performance.now();
   const comparisons: AbstractionComparison[] = [];
@@ -123,8 +128,11 @@ export function abstractionCheck(
   for (const reduction of ['label-slicing', 'none'] as const) {
     const search = (precise: boolean) =>
       searchOf(explore(config, { maxStates, layout: { precise }, reduction: reduction === 'label-slicing' }));
-    onProgress?.(`abstraction test (${label(reduction)}): class model`);
-    const classModel = search(false);
+    let classModel = known[reduction];
+    if (!classModel) {
+      onProgress?.(`abstraction test (${label(reduction)}): class model`);
+      classModel = search(false);
+    }
     onProgress?.(`abstraction test (${label(reduction)}): page-by-page model`);
     const pageModel = classModel.complete ? search(true) : null;
     comparisons.push(compareSearches(reduction, classModel, pageModel, maxStates));

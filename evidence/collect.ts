@@ -199,10 +199,9 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   const emulatorVsModel = emulatorConformance(config, options, explorer);
   options.onProgress?.('model vs spec');
   const modelVsSpec = modelVsSpecOf(config, engineRuns, { walks: SPEC_WALKS, walkSteps: SPEC_WALK_STEPS });
-  const abstraction = (options.abstraction ?? ((c, n) => abstractionCheck(c, n, options.onProgress)))(
-    config,
-    options.maxStates,
-  );
+  const abstraction = (
+    options.abstraction ?? ((c, n) => abstractionCheck(c, n, options.onProgress, explorer?.classSearches))
+  )(config, options.maxStates);
 
   const bounds: Bounds = {
     maxStates: options.maxStates,
@@ -370,8 +369,14 @@ function boundAssumptions(
       id: 'B-CONFORMANCE',
       category: 'bound',
       title: 'Emulator-vs-model campaign size',
-      statement: `The emulator was checked against the model on seeded random runs: ${describeRuns('runs', emulator.seededRuns)}. Then one EPT-misconfiguration run and ${emulator.directedRuns} directed runs (${emulator.stepsChecked} steps checked in all), plus every explorer counterexample performed step by step. Each run's seed, length and end are in evidence.json.`,
-      consequence: 'Refinement is tested on these runs, not proved for all runs of the emulator.',
+      statement:
+        emulator.status === 'not-run'
+          ? `The emulator was not checked against the model on this system (${emulator.reason}).`
+          : `The emulator was checked against the model on seeded random runs: ${describeRuns('runs', emulator.seededRuns)}. Then one EPT-misconfiguration run and ${emulator.directedRuns} directed runs (${emulator.stepsChecked} steps checked in all), plus every explorer counterexample performed step by step. Each run's seed, length and end are in evidence.json.`,
+      consequence:
+        emulator.status === 'not-run'
+          ? 'Nothing here shows that a concrete machine refines the model for this system; the refinement tests of typezero on smaller systems are all there is.'
+          : 'Refinement is tested on these runs, not proved for all runs of the emulator.',
     },
     {
       id: 'B-SPEC',

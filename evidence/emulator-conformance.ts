@@ -6,6 +6,7 @@
 import { checkedRun, misconfigRun } from '../conformance/refinement-campaign.js';
 import { Coverage } from '../conformance/refinement-coverage.js';
 import { realiseTrace } from '../conformance/refinement-realise.js';
+import { emulatorCapacityOf } from '../emulator/machine.js';
 import { CATALOG } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
 import { coverageTables, modelReach } from './coverage.js';
@@ -20,6 +21,8 @@ export function emulatorConformance(
   options: { readonly seeds: number; readonly steps: number; readonly maxStates: number },
   explorer: EngineRun | undefined,
 ): EmulatorVsModelEvidence {
+  const beyond = emulatorCapacityOf(config);
+  if (beyond) return notRun(`not run: the emulator cannot hold this system: ${beyond}`, options.steps);
   const started = performance.now();
   // The seeded runs of the refinement campaign, one at a time, so each leaves a record.
   const coverage = new Coverage();
@@ -93,5 +96,22 @@ export function emulatorConformance(
     counterexamples,
     seededRuns: seededRuns(options.steps, records),
     durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** The comparison not made, with the reason: nothing ran, nothing was covered. */
+function notRun(reason: string, steps: number): EmulatorVsModelEvidence {
+  return {
+    status: 'not-run',
+    reason,
+    runs: 0,
+    directedRuns: 0,
+    stepsChecked: 0,
+    guestInstructions: 0,
+    failures: [],
+    coverage: { ...coverageTables(new Coverage()), modelReaches: { events: [], hypercalls: [] } },
+    counterexamples: [],
+    seededRuns: seededRuns(steps, []),
+    durationMs: null,
   };
 }

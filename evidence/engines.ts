@@ -14,7 +14,14 @@ import { tlaCheckerEngine } from '../tla/checker-engine.js';
 import type { Engine, EngineRun as SpecEngineRun, ToolProvenance } from '../tla/engine.js';
 import { tlcEngine } from '../tla/tlc/engine.js';
 import type { Env } from '../tla/tlc/jar.js';
-import type { EngineName, EngineStatus, PropertyStatus } from './types.js';
+import { searchOf } from './abstraction.js';
+import type {
+  AbstractionReduction,
+  AbstractionSearch,
+  EngineName,
+  EngineStatus,
+  PropertyStatus,
+} from './types.js';
 
 export interface EngineVerdictRun {
   readonly status: PropertyStatus;
@@ -45,6 +52,12 @@ export interface EngineRun {
    * compare with the TLA+ engines, which store whole states. Null when that search stopped at the bound.
    */
   readonly wholeStates?: number | null;
+  /**
+   * For the explorer: its searches of the class model, label-sliced and (when `wholeStates` was
+   * searched) over whole states, which the abstraction test compares with the page-by-page model
+   * instead of searching the class model again.
+   */
+  readonly classSearches?: Partial<Record<AbstractionReduction, AbstractionSearch>>;
 }
 
 export interface EngineOptions {
@@ -101,16 +114,21 @@ export function runExplorerEngine(config: SystemConfig, options: EngineOptions):
     verdicts,
     baits: run.result.baits,
     ...(run.result.reduction ? { reduction: run.result.reduction } : {}),
+    classSearches: { [run.result.reduction ? 'label-slicing' : 'none']: searchOf(run.result) },
   };
 }
 
 /**
- * The whole-state count of the system, for comparison with a TLA+ engine's: the explorer searched
- * again without reduction, within the same bound. Null when that search stopped at the bound.
+ * The explorer run with its whole-state count, for comparison with a TLA+ engine's: the system
+ * searched again without reduction, within the same bound (null when that search stopped there).
  */
-function wholeStates(config: SystemConfig, maxStates: number): number | null {
-  const result = explore(config, { maxStates });
-  return result.complete ? result.distinctStates : null;
+function withWholeStates(explorer: EngineRun, config: SystemConfig, maxStates: number): EngineRun {
+  const whole = searchOf(explore(config, { maxStates }));
+  return {
+    ...explorer,
+    wholeStates: whole.complete ? whole.distinctStates : null,
+    classSearches: { ...explorer.classSearches, none: whole },
+  };
 }
 
 /** A TLA+ engine's run in the package's terms. */
@@ -147,7 +165,7 @@ async function runSpecEngine(
   config: SystemConfig,
   options: EngineOptions,
 ): Promise<EngineRun> {
-  const availability = await engine.available();
+  const availability = await engine.available(config);
   if (!availability.ok) return notRun(name, availability.reason);
   try {
     const run = await engine.check(config, options.source, {
@@ -170,7 +188,7 @@ export async function runEngines(config: SystemConfig, options: EngineOptions): 
   const specCompleted = checker.status === 'completed' || tlc.status === 'completed';
   if (explorer.reduction && explorer.status === 'completed' && specCompleted) {
     options.onProgress?.('explorer (whole states, to compare counts with the TLA+ engines)');
-    return [{ ...explorer, wholeStates: wholeStates(config, options.maxStates) }, checker, tlc];
+    return [withWholeStates(explorer, config, options.maxStates), checker, tlc];
   }
   return [explorer, checker, tlc];
 }

@@ -31,6 +31,9 @@ function bugs(q: QualificationEvidence): Html {
 
 function mutants(q: QualificationEvidence): Html {
   const m = q.mutants;
+  if (m.reason !== undefined)
+    return html`<h3 id="mutants">Emulator mutants: not run</h3>
+<p>${m.reason}.</p>`;
   return html`<h3 id="mutants">Emulator mutants: ${m.killed} of ${m.total} killed</h3>
 <p>Each deliberately broken emulator run through the refinement check on the packaged system: the EPT-misconfiguration run, then up to ${m.seeds} seeded runs of at most ${fmt(m.steps)} steps, until a run fails that passes with the real emulator. A mutant that survives breaks something this system does not exercise, or shows a blind spot.</p>
 <table><thead><tr><th>Mutant</th><th>What it breaks</th><th>Result</th><th>Killed by</th></tr></thead>

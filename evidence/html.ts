@@ -240,6 +240,26 @@ function coverageTable(title: string, t: CoverageTable, reachable?: ReadonlySet<
 </table></div>`;
 }
 
+/** What the emulator's runs did and covered. */
+function emulatorBlock(
+  emu: Evidence['conformance']['emulatorVsModel'],
+  events: ReadonlySet<string>,
+  hypercalls: ReadonlySet<string>,
+  missed: readonly string[],
+): Html {
+  return html`<p>The emulator is a concrete machine (byte memory, real 4-level EPT and VT-d tables, SHA-256 PCRs, guest programs). ${emu.runs} runs (the seeded random runs below, one EPT-misconfiguration run, and ${emu.directedRuns} directed runs that perform the model's shortest path to each kind of step the seeded runs missed): ${emu.stepsChecked.toLocaleString('en-US')} steps and ${emu.guestInstructions.toLocaleString('en-US')} guest instructions, every step checked to refine the model. ${missed.length ? html`<b>Taken by the model here but not exercised by the runs: ${missed.join(', ')}.</b>` : 'The runs exercised every event kind and hypercall outcome the model takes on this system.'}</p>
+${emu.failures.length ? html`<ul>${emu.failures.map((f) => html`<li>${f}</li>`)}</ul>` : ''}
+${runsBlock('Seeded emulator runs', 'runs', emu.seededRuns)}
+${emu.counterexamples.length ? html`<table><thead><tr><th>Counterexample to</th><th>Performed on the emulator</th><th>Detail</th></tr></thead><tbody>${emu.counterexamples.map((c) => html`<tr><td>${c.property}</td><td>${tag(c.status)}</td><td class="small">${c.detail}</td></tr>`)}</tbody></table>` : ''}
+<div class="grid2">
+${coverageTable('Model events', emu.coverage.events, events)}
+${coverageTable('Hypercalls', emu.coverage.hypercalls, hypercalls)}
+${coverageTable('VM-exit reasons', emu.coverage.vmExits)}
+${coverageTable('VT-d fault reasons', emu.coverage.vtdFaults)}
+</div>
+<p class="small muted">Red: the model takes it on this system but the runs never did. Grey: not exercised, and the model does not take it here (for example DMA on a system without devices).</p>`;
+}
+
 function coverage(e: Evidence): Html {
   const emu = e.conformance.emulatorVsModel;
   const mvs = e.conformance.modelVsSpec;
@@ -257,17 +277,7 @@ ${runsBlock('Seeded walks of the model replayed in the spec', 'walks', mvs.walks
 ${mvs.checks.length ? html`<table><thead><tr><th>Check</th><th>Result</th><th>Detail</th></tr></thead><tbody>${mvs.checks.map((c) => html`<tr><td>${c.name}</td><td>${tag(c.status, c.status.replace('-', ' '))}</td><td class="small">${c.detail}</td></tr>`)}</tbody></table>` : ''}
 ${abstractionBlock(e)}
 <h3>Emulator vs model ${tag(emu.status, emu.status.replace('-', ' '))}</h3>
-<p>The emulator is a concrete machine (byte memory, real 4-level EPT and VT-d tables, SHA-256 PCRs, guest programs). ${emu.runs} runs (the seeded random runs below, one EPT-misconfiguration run, and ${emu.directedRuns} directed runs that perform the model's shortest path to each kind of step the seeded runs missed): ${emu.stepsChecked.toLocaleString('en-US')} steps and ${emu.guestInstructions.toLocaleString('en-US')} guest instructions, every step checked to refine the model. ${missed.length ? html`<b>Taken by the model here but not exercised by the runs: ${missed.join(', ')}.</b>` : 'The runs exercised every event kind and hypercall outcome the model takes on this system.'}</p>
-${emu.failures.length ? html`<ul>${emu.failures.map((f) => html`<li>${f}</li>`)}</ul>` : ''}
-${runsBlock('Seeded emulator runs', 'runs', emu.seededRuns)}
-${emu.counterexamples.length ? html`<table><thead><tr><th>Counterexample to</th><th>Performed on the emulator</th><th>Detail</th></tr></thead><tbody>${emu.counterexamples.map((c) => html`<tr><td>${c.property}</td><td>${tag(c.status)}</td><td class="small">${c.detail}</td></tr>`)}</tbody></table>` : ''}
-<div class="grid2">
-${coverageTable('Model events', emu.coverage.events, events)}
-${coverageTable('Hypercalls', emu.coverage.hypercalls, hypercalls)}
-${coverageTable('VM-exit reasons', emu.coverage.vmExits)}
-${coverageTable('VT-d fault reasons', emu.coverage.vtdFaults)}
-</div>
-<p class="small muted">Red: the model takes it on this system but the runs never did. Grey: not exercised, and the model does not take it here (for example DMA on a system without devices).</p>
+${emu.status === 'not-run' ? html`<p>${emu.reason}.</p>` : emulatorBlock(emu, events, hypercalls, missed)}
 </section>`;
 }
 

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { checkedRun, misconfigRun } from '../conformance/refinement-campaign.js';
-import { EMULATOR_MUTANTS, type EmulatorMutant } from '../emulator/machine.js';
+import { EMULATOR_MUTANTS, type EmulatorMutant, emulatorCapacityOf } from '../emulator/machine.js';
 import { SEEDED_BUGS, type SeededBug } from '../model/step.js';
 import { explore } from '../proofs/explorer.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
@@ -132,6 +132,16 @@ export function seededBugKills(
  * the real emulator.
  */
 export function mutantKills(config: SystemConfig, options: { seeds: number; steps: number }): MutantKills {
+  const beyond = emulatorCapacityOf(config);
+  if (beyond)
+    return {
+      seeds: 0,
+      steps: 0,
+      killed: 0,
+      total: Object.keys(EMULATOR_MUTANTS).length,
+      mutants: [],
+      reason: `not run: the emulator cannot hold this system: ${beyond}`,
+    };
   const seeds = Math.min(options.seeds, MUTANT_SEEDS);
   const steps = Math.min(options.steps, MUTANT_STEPS);
   const misconfigPasses = misconfigRun(config).failure === null;

@@ -455,6 +455,8 @@ export interface MutantKills {
   readonly steps: number;
   readonly killed: number;
   readonly total: number;
+  /** Why no mutant was run (the emulator cannot hold the system); absent when they were. */
+  readonly reason?: string;
   readonly mutants: readonly {
     readonly mutant: EmulatorMutant;
     readonly description: string;

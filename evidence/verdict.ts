@@ -67,6 +67,8 @@ export function overallVerdict(
   ] as const)
     if (c.status === 'failed') errors.push(`conformance ${name} failed: ${c.reason ?? 'no reason given'}`);
 
+  if (conformance.emulatorVsModel.status === 'not-run')
+    findings.push(`conformance emulator vs model ${conformance.emulatorVsModel.reason}`);
   const violated = properties.filter((p) => p.status === 'violated').map((p) => p.name);
   const unknown = properties.filter((p) => p.status === 'unknown').map((p) => p.name);
   if (violated.length) findings.push(`violated: ${violated.join(', ')}`);

@@ -20,6 +20,7 @@ import {
   type SpecBackend,
   type SpecRunRequest,
   type SpecRunResult,
+  specAvailability,
 } from './engine.js';
 import { cfgInvariants, mcConfig, readHypervisorSpec } from './generate.js';
 import { fromJson } from './state-codec.js';
@@ -156,8 +157,8 @@ function interpret(
 
 export const tlaCheckerEngine: Engine = {
   name: 'tla-checker',
-  async available(): Promise<Availability> {
-    return { ok: true };
+  async available(config?: SystemConfig): Promise<Availability> {
+    return specAvailability(config);
   },
   check(config: SystemConfig, file: string, options: EngineOptions = {}): Promise<EngineRun> {
     return checkWithSpec('tla-checker', new CheckerBackend(), config, file, options);

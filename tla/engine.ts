@@ -17,6 +17,7 @@ import type { Trace } from '../proofs/explorer.js';
 import { type ItfTrace, itfTrace, stateToItf, traceToItf } from '../proofs/itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
 import type { SystemConfig } from '../system/config.js';
+import { specCapacityProblem } from './capacity.js';
 import { baitName, vacuousLiveness } from './generate.js';
 import { type Disagreement, labelStates } from './label.js';
 
@@ -67,8 +68,15 @@ export interface ToolProvenance {
 
 export interface Engine {
   readonly name: EngineName;
-  available(): Promise<Availability>;
+  /** Whether the engine can run here, and on `config` when given. */
+  available(config?: SystemConfig): Promise<Availability>;
   check(config: SystemConfig, file: string, options?: EngineOptions): Promise<EngineRun>;
+}
+
+/** A TLA+ engine's availability on `config`: not for a system the TLA+ model cannot list. */
+export function specAvailability(config: SystemConfig | undefined): Availability {
+  const problem = config && specCapacityProblem(config);
+  return problem ? { ok: false, reason: `cannot check this system in TLA+: ${problem}` } : { ok: true };
 }
 
 /** A tool failed (not a verdict): the CLI exits 2 with this one-line reason. */

@@ -89,7 +89,7 @@ export async function runAll(
   const skipped: { engine: EngineName; reason: string }[] = [];
   for (const name of ['explorer', 'tla-checker', 'tlc', 'prove'] as const) {
     const engine = engineNamed(name, env);
-    const availability = await engine.available();
+    const availability = await engine.available(config);
     if (!availability.ok) {
       skipped.push({ engine: name, reason: availability.reason });
       continue;

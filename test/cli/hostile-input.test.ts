@@ -3,10 +3,12 @@
  * systems an engine cannot hold, odd files and odd YAML each end in one clear line, exit code 2,
  * never a crash, a hang or a false verdict.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadSystemFile } from '../../system/load.js';
+import { tlaCheckerEngine } from '../../tla/checker-engine.js';
 import { exampleText } from '../helpers.js';
 import { typezero } from './cli.js';
 
@@ -122,6 +124,30 @@ describe('finding 2 and 3: a real system too large for an engine is refused by t
     const check = typezero('check', file, '--max-states', '50');
     expect(check.status).toBe(1);
     expect(check.stderr).toBe('');
+  });
+});
+
+describe('a major frame too long to list tick by tick in TLA+', () => {
+  it('is refused by spec and the TLA+ engines alone, and the explorer runs', async () => {
+    const file = variant('frame.yaml', [/majorFrame: \d+/, 'majorFrame: 100000']);
+    const why =
+      'the TLA+ model lists the schedule tick by tick, for at most 65,536 ticks, and schedule.majorFrame is 100,000';
+    expect(expectOneLineRefusal(typezero('spec', file, '--out', join(dir, 'frame-spec')))).toContain(
+      `cannot write this system as TLA+: ${why}`,
+    );
+    expect(existsSync(join(dir, 'frame-spec'))).toBe(false);
+    expect(expectOneLineRefusal(typezero('check', file, '--engine', 'tla-checker'))).toContain(
+      `cannot check this system in TLA+: ${why}`,
+    );
+    // The explorer does not list the schedule; it runs (stopped here at its bound).
+    expect(typezero('check', file, '--max-states', '50').status).toBe(1);
+    // --engine all and evidence ask each engine the same question and record the answer.
+    const loaded = loadSystemFile(file);
+    if (!loaded.ok) throw new Error('the variant does not load');
+    expect(await tlaCheckerEngine.available(loaded.config)).toEqual({
+      ok: false,
+      reason: `cannot check this system in TLA+: ${why}`,
+    });
   });
 });
 

@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { abstractionCheck, compareSearches, searchOf } from '../../evidence/abstraction.js';
+import { runExplorerEngine } from '../../evidence/engines.js';
+import type { AbstractionEvidence } from '../../evidence/types.js';
 import { explore } from '../../proofs/explorer.js';
 import { example } from '../helpers.js';
 
@@ -25,6 +27,21 @@ describe('abstraction test at package time', () => {
     ).toEqual(['DmaContainment', 'InformationFlow']);
     expect(a.layout.pages).toBe(example('dma-window-overlap').platform.pages);
     expect(a.layout.pageCells).toBeGreaterThan(a.layout.classCells);
+  });
+
+  it("reuses the explorer engine's class-model search, with the result of searching it again", () => {
+    const config = example('shared-write-down');
+    const engine = runExplorerEngine(config, { maxStates: 100_000, source: 'system.yaml' });
+    expect(Object.keys(engine.classSearches!)).toEqual(['label-slicing']);
+    const untimed = (a: AbstractionEvidence) =>
+      a.comparisons.map((c) => ({
+        ...c,
+        classModel: { ...c.classModel, durationMs: 0 },
+        pageModel: c.pageModel && { ...c.pageModel, durationMs: 0 },
+      }));
+    const reused = abstractionCheck(config, 100_000, undefined, engine.classSearches);
+    expect(untimed(reused)).toEqual(untimed(abstractionCheck(config, 100_000)));
+    expect(reused.comparisons[0]!.classModel).toBe(engine.classSearches!['label-slicing']);
   });
 
   it('records a model beyond the bound as not run, with the reason', () => {

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openEnvelope, STATEMENT } from '../../evidence/attest.js';
-import { collectEvidence } from '../../evidence/collect.js';
+import { type CollectOptions, collectEvidence } from '../../evidence/collect.js';
 import { notRun, runExplorerEngine } from '../../evidence/engines.js';
 import { renderReport } from '../../evidence/html.js';
 import { parseRequirementsText } from '../../evidence/integrator.js';
@@ -31,7 +31,7 @@ function collect(text: string) {
   return collected.get(text)!;
 }
 
-async function collectOnce(text: string) {
+async function collectOnce(text: string, abstraction?: CollectOptions['abstraction']) {
   return collectEvidence(
     { config: fromYaml(text), fileName: 'mils.yaml', bytes: Buffer.from(text) },
     {
@@ -44,6 +44,7 @@ async function collectOnce(text: string) {
         notRun('tla-checker', 'not needed here'),
         notRun('tlc', 'not needed here'),
       ],
+      ...(abstraction ? { abstraction } : {}),
     },
   );
 }
@@ -152,6 +153,42 @@ describe('run sizes', () => {
     expect(bound).toContain(`took ${emulator.summary.steps.toLocaleString('en-US')} steps in all`);
     expect(bound).toMatch(/stopped when the system halted fail-secure/);
     expect(renderReport(evidence)).toContain('data-runs="walks"');
+  });
+});
+
+describe('a system the emulator cannot hold', () => {
+  it('is decided by the other engines, with the emulator comparison and mutants not run and why', async () => {
+    const text = WITH_DEVICE.replace(/^ {2}pages: 12$/m, '  pages: 300000');
+    // The page-by-page model of 300,000 pages is slow and beside the point here.
+    const { evidence } = await collectOnce(text, (config, maxStates) => ({
+      status: 'not-run',
+      reason: 'not needed here',
+      maxStates,
+      layout: { pages: config.platform.pages, classes: 0, classCells: 0, pageCells: 0 },
+      comparisons: [],
+      durationMs: 0,
+    }));
+    expect(validateEvidence(evidence)).toEqual([]);
+    expect(evidence.properties.filter((p) => p.status !== 'holds').map((p) => p.name)).toEqual([]);
+    const emulator = evidence.conformance.emulatorVsModel;
+    expect(emulator).toMatchObject({ status: 'not-run', runs: 0, stepsChecked: 0, counterexamples: [] });
+    const why =
+      /^not run: the emulator cannot hold this system: the emulator holds at most 262,144 pages .* needs 300,\d{3}/;
+    expect(emulator.reason).toMatch(why);
+    expect(evidence.qualification!.mutants).toMatchObject({
+      mutants: [],
+      killed: 0,
+      reason: expect.stringMatching(why),
+    });
+    // A pass, but not a silent one: the verdict names the comparison that did not run.
+    expect(evidence.verdict.status).toBe('pass');
+    expect(evidence.verdict.findings).toEqual([`conformance emulator vs model ${emulator.reason}`]);
+    expect(evidence.assumptions.find((a) => a.id === 'B-CONFORMANCE')!.statement).toContain(
+      'was not checked against the model on this system',
+    );
+    const report = renderReport(evidence);
+    expect(report).toContain('Emulator mutants: not run');
+    expect(report).not.toContain('Seeded emulator runs');
   });
 });
 

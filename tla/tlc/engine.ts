@@ -18,6 +18,7 @@ import {
   type SpecBackend,
   type SpecRunRequest,
   type SpecRunResult,
+  specAvailability,
   type ToolProvenance,
 } from '../engine.js';
 import { mcConfig, mcModule, mcModuleName, readHypervisorSpec } from '../generate.js';
@@ -227,9 +228,9 @@ export function tlcRunSettings(env: Env): { workers?: number; jvm?: string[]; ti
 export function tlcEngine(env: Env = process.env, distributed?: DistributedSettings): Engine {
   return {
     name: 'tlc',
-    async available(): Promise<Availability> {
+    async available(config?: SystemConfig): Promise<Availability> {
       const tools = findTools(env);
-      return tools.ok ? { ok: true } : { ok: false, reason: tools.reason };
+      return tools.ok ? specAvailability(config) : { ok: false, reason: tools.reason };
     },
     async check(config: SystemConfig, file: string, options: EngineOptions = {}): Promise<EngineRun> {
       const backend = new TlcBackend(file, env, options.onProgress, distributed);
