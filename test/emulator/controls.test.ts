@@ -48,7 +48,7 @@ describe('partition control in the emulator', () => {
     expect(run(m, 0).outcome).toBe('faulted'); // tick 0: high's window
     m.perform({ kind: 'tick' });
     expect(run(m, 1).outcome).toBe('faulted'); // tick 1: low's
-    const tick = m.perform({ kind: 'tick' })!; // tick 2 starts mon's window
+    const tick = m.perform({ kind: 'tick' })!; // back to tick 0, which starts mon's window
     expect(tick.effects).toContainEqual({ kind: 'reset', by: 2, target: 1 });
     expect(tick.effects.filter((e) => e.kind === 'reset')).toHaveLength(1);
     expect([m.status(0), m.status(1)]).toEqual(['faulted', 'running']);
@@ -56,8 +56,6 @@ describe('partition control in the emulator', () => {
 
   it('refuses reset and status on a partition the caller does not control with EPERM, audited', () => {
     const m = booted();
-    m.perform({ kind: 'tick' });
-    m.perform({ kind: 'tick' });
     const before = m.auditRecords().length;
     expect([run(m, 2), run(m, 2), run(m, 2), run(m, 2)].map(status)).toEqual(['EPERM', 'EPERM', 'OK', 'OK']);
     expect(m.auditRecords().slice(before)).toMatchObject([

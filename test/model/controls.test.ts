@@ -10,6 +10,7 @@ import { buildLayout } from '../../model/layout.js';
 import { authorised } from '../../model/monitor.js';
 import { explore } from '../../proofs/explorer.js';
 import { monitorPairs } from '../../proofs/liveness.js';
+import { checkNoninterference } from '../../proofs/noninterference.js';
 import { tlaCheckerEngine } from '../../tla/checker-engine.js';
 import { booted, fromYaml, pid } from '../helpers.js';
 import { TARGETED } from '../targeted-control.js';
@@ -37,7 +38,7 @@ describe('partition-control over the partitions a holder controls', () => {
   });
 
   it('serves reset and status on a controlled partition, and its own status', () => {
-    const atMon = booted(config).run(tick, tick);
+    const atMon = booted(config);
     const status = atMon.run(hc(MON, 'partition-status', LOW));
     expect(status.last?.outcome).toBe('ok');
     expect(status.state.observed[MON]).toBe(bit(MON) | bit(LOW));
@@ -50,7 +51,7 @@ describe('partition-control over the partitions a holder controls', () => {
   it.each(['partition-status', 'partition-reset'])(
     'refuses %s on a partition it does not control with EPERM, audited, changing nothing else',
     (op) => {
-      const atMon = booted(config).run(tick, tick);
+      const atMon = booted(config);
       const d = atMon.run(hc(MON, op, HIGH));
       expect(d.last?.outcome).toBe('refused');
       expect(d.last?.effects).toContainEqual({ kind: 'hypercall', partition: MON, op, status: 'EPERM' });
@@ -75,11 +76,11 @@ describe('partition-control over the partitions a holder controls', () => {
   it('the health monitor resets only the faulted partitions it controls', () => {
     const down = booted(config).run(fault(HIGH), tick, fault(LOW));
     expect(down.state.status).toEqual(['faulted', 'faulted', 'running']);
-    const atMon = down.run(tick); // frame 2 starts mon's window
+    const atMon = down.run(tick); // frame 0 starts mon's window
     expect(atMon.last?.effects).toContainEqual({ kind: 'reset', by: MON, target: LOW });
     expect(atMon.state.status).toEqual(['faulted', 'running', 'running']);
     expect(atMon.state.flags).toBe(0);
-    expect(atMon.run(tick, tick, tick).state.status[HIGH]).toBe('faulted');
+    expect(atMon.run(tick, tick).state.status[HIGH]).toBe('faulted');
   });
 
   it('FaultRecovery speaks of each health monitor with the partitions it controls', () => {
@@ -104,6 +105,13 @@ describe('verdicts', () => {
     expect(Object.values(targeted).every((s) => s === 'holds')).toBe(true);
     expect(verdicts(TARGETED(), true)).toEqual(targeted);
     expect(verdicts(TARGETED(''), true)).toEqual(verdicts(TARGETED('')));
+  });
+
+  it('noninterference agrees: the low monitor sees high only when it controls high', () => {
+    const violated = (text: string) =>
+      checkNoninterference(fromYaml(text), { observers: [MON] }).observers.map((o) => o.status);
+    expect(violated(TARGETED(''))).toEqual(['violated']);
+    expect(violated(TARGETED())).toEqual(['holds']);
   });
 
   it('with controls naming no one, FaultRecovery holds vacuously', () => {
