@@ -68,7 +68,7 @@ function note(v: ProofVerdict): string {
     case 'bmc-trace':
       return `counterexample of ${v.trace!.steps.length - 1} steps (shortest, by bounded model checking)`;
     case 'vacuous':
-      return 'holds trivially: no partition holds partition-control';
+      return `holds trivially: ${v.reason}`;
     case 'none':
       return v.reason ?? '';
   }

@@ -10,7 +10,7 @@
 import { match } from 'ts-pattern';
 import { has, members } from '../model/bits.js';
 import { names } from '../model/describe.js';
-import { type Layout, windowCovers } from '../model/layout.js';
+import { type Layout, resettable, windowCovers } from '../model/layout.js';
 import { Flag, isLaunched, runningNow, type State } from '../model/state.js';
 import type { ReportedCause } from '../proofs/check.js';
 import type { Trace } from '../proofs/explorer.js';
@@ -18,6 +18,7 @@ import type { PropertyName } from '../proofs/properties.js';
 import { formatPath, type SourcePositions } from '../system/load.js';
 import {
   type Blame,
+  controlBlame,
   dmaReachBlames,
   eptSource,
   irqRouteBlames,
@@ -239,20 +240,34 @@ function interruptBlames(layout: Layout, trace: Trace): Blame[] {
 function recoveryBlames(layout: Layout, trace: Trace): Blame[] {
   const { config } = layout;
   const at = trace.steps[trace.loop ?? 0]!.state;
-  const down = at.status.flatMap((st, p) => (st === 'faulted' ? [config.partitions[p]!.name] : []));
-  return members(layout.monitors)
+  return members(layout.healthMonitors)
     .filter((m) => at.status[m] === 'running' && layout.frames.every((f) => !has(f.starting, m)))
     .flatMap((m): Blame[] => {
       const name = config.partitions[m]!.name;
+      const down = members(resettable(layout, m)).filter((p) => at.status[p] === 'faulted');
+      if (down.length === 0) return [];
+      const downNames = down.map((p) => config.partitions[p]!.name).join(', ');
+      const named = config.partitions[m]!.controls !== undefined;
       return [
         {
           path: ['schedule', 'windows'],
-          explanation: `no window for ${name}: the health monitor never runs, so ${down.join(', ')} stays faulted`,
+          explanation: `no window for ${name}: the health monitor never runs, so ${downNames} stays faulted`,
         },
-        {
-          path: ['partitions', m, 'privileges'],
-          explanation: `partition-control makes ${name} the health monitor that should reset ${down.join(', ')}`,
-        },
+        ...(named
+          ? down.map((p) =>
+              controlBlame(
+                layout,
+                m,
+                p,
+                `reset ${config.partitions[p]!.name}: it is the health monitor that should`,
+              ),
+            )
+          : [
+              {
+                path: ['partitions', m, 'privileges'],
+                explanation: `partition-control makes ${name} the health monitor that should reset ${downNames}`,
+              },
+            ]),
       ];
     });
 }

@@ -7,7 +7,7 @@
 import { has, members } from '../model/bits.js';
 import { names, pageOwner } from '../model/describe.js';
 import { canSpoof, type Layout } from '../model/layout.js';
-import type { PageRange, PartitionConfig } from '../system/config.js';
+import type { PageRange, PartitionConfig, PartitionIdx } from '../system/config.js';
 import type { Path } from '../system/load.js';
 
 /** A field of the system file that makes a violation possible, and why, before it is located. */
@@ -16,6 +16,8 @@ export interface Blame {
   readonly explanation: string;
   /** The step of the counterexample (its index in the trace) that relied on the field, when one did. */
   readonly step?: number;
+  /** For partition control: the partition it reached (a repair may take that one out of its reach). */
+  readonly target?: number;
 }
 
 export function pagesText(range: PageRange): string {
@@ -213,6 +215,20 @@ export function peerBlames(layout: Layout, d: number, peer: number, verb: string
       explanation: `${deviceName(layout, d)} sits below root port ${device.rootPort} with ${deviceName(layout, peer)}`,
     },
   ];
+}
+
+/**
+ * What let `p`'s partition-control reach `target`: the entry of its `controls` that names the
+ * target, or, without `controls` (every partition), the privilege itself.
+ */
+export function controlBlame(layout: Layout, p: number, target: number, what: string): Blame {
+  const j = layout.config.partitions[p]!.controls?.indexOf(target as PartitionIdx) ?? -1;
+  if (j < 0) return { ...privilegeBlame(layout, p, 'partition-control', what), target };
+  return {
+    path: ['partitions', p, 'controls', j],
+    explanation: `${partitionName(layout, p)}'s controls name ${partitionName(layout, target)}, so its partition-control may ${what}`,
+    target,
+  };
 }
 
 /** The privileges list of `p`, blamed for what `privilege` let it do. */

@@ -17,6 +17,7 @@ import type { StepResult } from '../model/step.js';
 import type { Trace } from '../proofs/explorer.js';
 import {
   type Blame,
+  controlBlame,
   dmaReachBlames,
   eptSource,
   irqRouteBlames,
@@ -130,9 +131,7 @@ function transfers(layout: Layout, event: Event, result: StepResult, source: num
       out.push({
         to: obs(p),
         from: [obs(event.arg)],
-        blames: [
-          privilegeBlame(layout, p, 'partition-control', `read what ${who(layout, event.arg)} observed`),
-        ],
+        blames: [controlBlame(layout, p, event.arg, `read what ${who(layout, event.arg)} observed`)],
       });
     if (event.op === 'audit-read')
       out.push({
@@ -163,10 +162,10 @@ function transfers(layout: Layout, event: Event, result: StepResult, source: num
     }
     if (effect.kind === 'reset') {
       const blames = [
-        privilegeBlame(
+        controlBlame(
           layout,
           effect.by,
-          'partition-control',
+          effect.target,
           `reset ${who(layout, effect.target)}, which then holds its label`,
         ),
       ];

@@ -183,6 +183,8 @@ const PCB_SIZE = 32;
 const PCB_STATUS = 0;
 const PCB_PRIV = 1;
 const PCB_IMAGE_LOCKED = 2;
+/** The partitions its partition-control reaches, one bit per partition (itself included). */
+const PCB_CONTROLS = 4;
 const PCB_EPT = 8;
 const PCB_VIRR = 16;
 const PCB_IOBITMAP = 24;
@@ -424,6 +426,7 @@ export class Machine {
       if (p.privileges.includes('partition-control')) priv |= PRIV_CONTROL;
       if (p.privileges.includes('audit-read')) priv |= PRIV_AUDIT;
       mem.write8(this.pcb + p.index * PCB_SIZE + PCB_PRIV, priv);
+      mem.write32(this.pcb + p.index * PCB_SIZE + PCB_CONTROLS, controlMask(config, p.index));
     }
     this.rootTable = this.allocTable();
     this.iommu.rootTable = this.rootTable;
@@ -480,6 +483,11 @@ export class Machine {
   }
   private privileged(p: number, priv: number): boolean {
     return (this.mem.read8(this.pcb + p * PCB_SIZE + PCB_PRIV) & priv) !== 0;
+  }
+  /** `p` holds partition-control over `target` (a valid partition index). */
+  private controls(p: number, target: number): boolean {
+    if (!this.privileged(p, PRIV_CONTROL)) return false;
+    return ((this.mem.read32(this.pcb + p * PCB_SIZE + PCB_CONTROLS) >>> target) & 1) === 1;
   }
   vcpuState(v: Vcpu): VcpuState {
     return VCPU_STATE[this.mem.read8(v.vmcs + VMCS_STATE)]!;
@@ -964,7 +972,7 @@ export class Machine {
       if (!this.privileged(m, PRIV_CONTROL) || !this.windowStarts(m) || this.status(m) !== 'running')
         continue;
       for (let p = 0; p < config.partitions.length; p++)
-        if (p !== m && this.status(p) === 'faulted') {
+        if (p !== m && this.controls(m, p) && this.status(p) === 'faulted') {
           ctx.log.push(
             `health monitor ${this.partitionName(m)} resets faulted ${this.partitionName(p)} (partition-reset)`,
           );
@@ -1553,7 +1561,7 @@ export class Machine {
       }
       case HYPERCALL_NUMBER['partition-reset']: {
         if (!validPartition || arg === p) return refuse('EINVAL');
-        if (!this.privileged(p, PRIV_CONTROL)) return refuse('EPERM');
+        if (!this.controls(p, arg)) return refuse('EPERM');
         const st = this.status(arg);
         if (st !== 'running' && st !== 'faulted') return refuse('EINVAL');
         this.reset(ctx, p, arg);
@@ -1561,8 +1569,7 @@ export class Machine {
       }
       case HYPERCALL_NUMBER['partition-status']: {
         if (!validPartition) return refuse('EINVAL');
-        if (!this.privileged(p, PRIV_CONTROL) && !this.mutants.has('status-without-privilege'))
-          return refuse('EPERM');
+        if (!this.controls(p, arg) && !this.mutants.has('status-without-privilege')) return refuse('EPERM');
         this.ghost.observed[p]! |= this.ghost.observed[arg]!;
         return finish('OK', STATUS_NAMES.indexOf(this.status(arg)));
       }
@@ -1611,4 +1618,12 @@ export class Machine {
     this.mem.write64(slot, entry - (entry % 8) + EPT_WRITE);
     return true;
   }
+}
+
+/** The partitions `p`'s partition-control reaches: those its `controls` names (all without it) and itself. */
+function controlMask(config: SystemConfig, p: number): number {
+  const part = config.partitions[p]!;
+  if (!part.privileges.includes('partition-control')) return 0;
+  if (part.controls === undefined) return 2 ** config.partitions.length - 1;
+  return part.controls.reduce((mask, t) => mask | (1 << t), 1 << p);
 }

@@ -102,7 +102,7 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     category: 'model',
     title: 'Health-monitor policy',
     statement:
-      'Every partition holding partition-control, when up, resets every faulted partition within the Tick step that starts each of its windows; its other hypercalls are free choices.',
+      'Every partition holding partition-control, when up, resets every faulted partition it controls within the Tick step that starts each of its windows; its other hypercalls are free choices.',
     consequence: 'FaultRecovery is proved for monitors that follow this policy.',
   },
   {

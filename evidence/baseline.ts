@@ -26,6 +26,7 @@ export function baselineOf(config: SystemConfig): Baseline {
       memory: p.memory.map(range),
       launch: p.launch,
       privileges: [...p.privileges],
+      ...(p.controls === undefined ? {} : { controls: p.controls.map(name) }),
       downgrader: p.downgrader,
     })),
     devices: config.devices.map((d) => ({

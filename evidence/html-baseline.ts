@@ -124,16 +124,18 @@ export function baseline(e: Evidence): Html {
     return downgrader(from) ? html`down, through a downgrader` : html`<b style="color:var(--fail)">down</b>`;
   };
   const names = b.partitions.map((p) => p.name);
-  /** Partitions whose data a privilege carries to or from `p` against the policy. */
+  /** Partitions whose data a privilege carries to or from `p` against the policy (partition-control: those it controls). */
   const against = (p: BaselinePartition, privilege: string): string[] =>
     privilege === 'audit-read'
       ? names.filter((q) => !mayFlow(q, p.name))
-      : names.filter((q) => q !== p.name && (!mayFlow(q, p.name) || !mayFlow(p.name, q)));
+      : (p.controls ?? names).filter((q) => q !== p.name && (!mayFlow(q, p.name) || !mayFlow(p.name, q)));
   const privileges = (p: BaselinePartition): Html =>
     p.privileges.length
       ? html`${p.privileges.map((x, i) => {
           const wrong = against(p, x);
-          return html`${i ? ', ' : ''}${wrong.length ? html`<b style="color:var(--fail)" data-flags-privilege="${x}" title="${`${x} carries data between ${p.name} and ${wrong.join(', ')}, which the policy does not allow`}">${x}</b>` : x}`;
+          const shown =
+            x === 'partition-control' && p.controls ? `${x} over ${p.controls.join(', ') || 'none'}` : x;
+          return html`${i ? ', ' : ''}${wrong.length ? html`<b style="color:var(--fail)" data-flags-privilege="${x}" title="${`${x} carries data between ${p.name} and ${wrong.join(', ')}, which the policy does not allow`}">${shown}</b>` : shown}`;
         })}`
       : html`—`;
   return html`<section id="baseline">

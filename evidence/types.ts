@@ -66,6 +66,8 @@ export interface Baseline {
     readonly memory: readonly { readonly start: number; readonly pages: number }[];
     readonly launch: string;
     readonly privileges: readonly string[];
+    /** The partitions its partition-control reaches, when the file names them (absent: every partition). */
+    readonly controls?: readonly string[];
     readonly downgrader: boolean;
   }[];
   readonly devices: readonly {

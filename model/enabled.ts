@@ -146,7 +146,7 @@ function hypercallArgs(layout: Layout, p: PartitionIdx, op: HypercallOp): number
     case 'partition-status':
       return pick(
         partitions.length,
-        (q) => has(layout.monitors, p) && (op === 'partition-status' || q !== p),
+        (q) => has(layout.controls[p]!, q) && (op === 'partition-status' || q !== p),
       );
     case 'audit-read':
       return [0];

@@ -98,8 +98,16 @@ export interface Layout {
   /** Per device: partitions owning a device on the same interrupt line. */
   readonly irqTargets: readonly Bits[];
   readonly frames: readonly FrameSlot[];
-  /** Partitions holding `partition-control` (health monitors). */
+  /** Partitions holding `partition-control`. */
   readonly monitors: Bits;
+  /**
+   * Per partition: the partitions its `partition-control` reaches (reset and status): those its
+   * `controls` names, every partition when it names none, and itself (a holder may query its own
+   * status, never reset itself); none without the privilege.
+   */
+  readonly controls: readonly Bits[];
+  /** Health monitors: holders of `partition-control` that control another partition (FaultRecovery's monitors). */
+  readonly healthMonitors: Bits;
   readonly auditReaders: Bits;
   readonly downgraders: Bits;
   /** Per partition: the sources InformationFlow lets reach it. */
@@ -248,10 +256,20 @@ export function buildLayout(config: SystemConfig, options: LayoutOptions = {}): 
   const frames = buildFrames(config);
 
   let monitors = EMPTY;
+  let healthMonitors = EMPTY;
   let auditReaders = EMPTY;
   let downgraders = EMPTY;
+  const everyone: Bits = 2 ** nPartitions - 1;
+  const controls = config.partitions.map((p) => {
+    if (!hasPrivilege(p, 'partition-control')) return EMPTY;
+    let reached = bit(p.index);
+    if (p.controls === undefined) reached = everyone;
+    else for (const t of p.controls) reached |= bit(t);
+    return reached;
+  });
   for (const p of config.partitions) {
     if (hasPrivilege(p, 'partition-control')) monitors |= bit(p.index);
+    if (controls[p.index]! & ~bit(p.index)) healthMonitors |= bit(p.index);
     if (hasPrivilege(p, 'audit-read')) auditReaders |= bit(p.index);
     if (p.downgrader) downgraders |= bit(p.index);
   }
@@ -275,6 +293,8 @@ export function buildLayout(config: SystemConfig, options: LayoutOptions = {}): 
     irqTargets,
     frames,
     monitors,
+    controls,
+    healthMonitors,
     auditReaders,
     downgraders,
     mayFlowTo: mayFlowTo(config),
@@ -330,6 +350,22 @@ export function passThrough(layout: Layout, d: number): boolean {
  */
 export function canSpoof(layout: Layout, d: number, v: number): boolean {
   return d !== v && (layout.config.platform.interruptRemapping === 'off' || has(layout.group[d]!, v));
+}
+
+/** The partitions health monitor `m` resets when they fault: those it controls but itself. */
+export function resettable(layout: Layout, m: number): Bits {
+  return layout.controls[m]! & ~bit(m);
+}
+
+/**
+ * Why the system has no health monitor for FaultRecovery to speak of, or null when it has one: no
+ * partition holds partition-control, or every holder's `controls` names no other partition.
+ */
+export function noHealthMonitor(layout: Layout): string | null {
+  if (layout.healthMonitors !== EMPTY) return null;
+  return layout.monitors === EMPTY
+    ? 'no partition holds partition-control'
+    : 'no partition-control holder controls another partition';
 }
 
 export function popcount(x: Bits): number {

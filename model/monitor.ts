@@ -5,9 +5,9 @@
  * as in spec/Hypervisor.tla. It judges the step from the outside, by comparing the states before and
  * after against what the configuration allows, so a bug in a handler cannot hide from it.
  */
-import { has } from './bits.js';
+import { EMPTY, has } from './bits.js';
 import type { Event } from './events.js';
-import type { Layout } from './layout.js';
+import { type Layout, resettable } from './layout.js';
 import { bufferAllowed, hasBuffer } from './operands.js';
 import { Flag, type State, sameState, withChanges } from './state.js';
 import type { StepResult } from './step.js';
@@ -47,7 +47,7 @@ export function monitor(layout: Layout, before: State, event: Event, result: Ste
     }
     case 'Hypercall':
       if (result.outcome === 'refused' && !sameState(before, after, true)) flags |= Flag.HypercallEscape;
-      if (result.outcome === 'ok' && !authorised(layout, event.partition, event.op))
+      if (result.outcome === 'ok' && !authorised(layout, event.partition, event.op, event.arg))
         flags |= Flag.HypercallEscape;
       // A message copied through a buffer the caller may not read (send) or write (receive).
       if (
@@ -78,22 +78,26 @@ const PRIVILEGED: Record<string, 'partition-control' | 'audit-read'> = {
   'audit-read': 'audit-read',
 };
 
-export function authorised(layout: Layout, p: number, op: string): boolean {
+/** `p` holds the privilege `op` needs and, for partition control, controls the target `arg`. */
+export function authorised(layout: Layout, p: number, op: string, arg: number): boolean {
   const needed = PRIVILEGED[op];
-  return needed === undefined || layout.config.partitions[p]!.privileges.includes(needed);
+  if (needed === undefined) return true;
+  if (!layout.config.partitions[p]!.privileges.includes(needed)) return false;
+  if (needed !== 'partition-control') return true;
+  return Number.isInteger(arg) && arg >= 0 && arg < layout.nPartitions && has(layout.controls[p]!, arg);
 }
 
-/** A partition went from faulted to running other than by a partition-reset hypercall or the
- * health monitor's reset at the start of its window. */
+/** A partition went from faulted to running other than by a partition-reset hypercall or the reset
+ * of a health monitor that controls it, at the start of the monitor's window. */
 function restartedWithoutReset(layout: Layout, before: State, event: Event, after: State): boolean {
   // Steps that change no partition's status share the status list.
   if (before.status === after.status) return false;
   if (event.type === 'Hypercall' && event.op === 'partition-reset') return false;
-  let monitorActs = false;
+  let recovered = EMPTY;
   if (event.type === 'Tick') {
     const starting = layout.frames[after.frame]!.starting;
     for (let m = 0; m < layout.nPartitions; m++)
-      if (has(layout.monitors, m) && has(starting, m) && before.status[m] === 'running') monitorActs = true;
+      if (has(starting, m) && before.status[m] === 'running') recovered |= resettable(layout, m);
   }
-  return before.status.some((s, p) => s === 'faulted' && after.status[p] === 'running' && !monitorActs);
+  return before.status.some((s, p) => s === 'faulted' && after.status[p] === 'running' && !has(recovered, p));
 }

@@ -11,7 +11,7 @@
 import type { DeviceIdx, PartitionIdx } from '../system/config.js';
 import { type Bits, bit, EMPTY, has } from './bits.js';
 import { type Access, type Event, ExitReason } from './events.js';
-import { canSpoof, EPT_R, EPT_W, EPT_X, type Layout, passThrough } from './layout.js';
+import { canSpoof, EPT_R, EPT_W, EPT_X, type Layout, passThrough, resettable } from './layout.js';
 import { monitor } from './monitor.js';
 import { bufferAllowed, bufferCell, bufferEntry } from './operands.js';
 import { booted, Flag, isLaunched, labelOf, runningNow, type State, withChanges } from './state.js';
@@ -286,7 +286,7 @@ function launchPartition(
 
 /**
  * One preemption-timer tick on every CPU. Health monitors whose window starts now reset every faulted
- * partition; then every vCPU entering the guest gets its pending interrupts injected.
+ * partition they control; then every vCPU entering the guest gets its pending interrupts injected.
  */
 function tick(layout: Layout, s: State, bugs: ReadonlySet<SeededBug>): StepResult {
   if ((s.halted && !bugs.has('tick-after-halt')) || !booted(s)) return ignored(s);
@@ -295,9 +295,10 @@ function tick(layout: Layout, s: State, bugs: ReadonlySet<SeededBug>): StepResul
   const effects: Effect[] = [];
   const starting = layout.frames[frame]!.starting;
   for (let m = 0; m < layout.nPartitions; m++) {
-    if (!has(layout.monitors, m) || !has(starting, m) || next.status[m] !== 'running') continue;
+    if (!has(layout.healthMonitors, m) || !has(starting, m) || next.status[m] !== 'running') continue;
+    const controlled = resettable(layout, m);
     for (let p = 0; p < layout.nPartitions; p++)
-      if (p !== m && next.status[p] === 'faulted')
+      if (has(controlled, p) && next.status[p] === 'faulted')
         next = reset(layout, next, m as PartitionIdx, p as PartitionIdx, effects, bugs);
   }
   if (bugs.has('auto-restart') && next.status.includes('faulted'))
@@ -609,7 +610,8 @@ function serve(
 ): Reply {
   const { channels, partitions } = layout.config;
   const validPartition = Number.isInteger(arg) && arg >= 0 && arg < partitions.length;
-  const control = has(layout.monitors, p);
+  // partition-control over the target: the privilege, and the target among those it controls.
+  const control = validPartition && has(layout.controls[p]!, arg);
   // The message buffer, once the channel is checked: mapped, with the right the copy needs.
   const entry = bufferEntry(layout, p, buffer);
   const usable = bugs.has('unchecked-buffer') ? entry !== null : bufferAllowed(layout, p, op, buffer);

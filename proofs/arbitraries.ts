@@ -40,20 +40,26 @@ export function systemFileArb(c: SystemConstraints = {}): fc.Arbitrary<Record<st
       const names = Array.from({ length: nParts }, (_, i) => `p${i}`);
       const levels = Array.from({ length: nLevels }, (_, i) => `L${i}`);
       const partition = (name: string, i: number) =>
-        fc.record({
-          name: fc.constant(name),
-          kind: fc.constantFrom('guest-os', 'rtos', 'bare-metal'),
-          level: fc.constantFrom(...levels),
-          cpus: fc.subarray(
-            Array.from({ length: cpus }, (_, k) => k),
-            { minLength: 1 },
-          ),
-          memory: fc.array(rangeArb(pages), { minLength: 1, maxLength: 2 }),
-          image: fc.constant(digest(i + 1)),
-          launch: fc.constantFrom('measured', 'measured', 'unmeasured'),
-          privileges: fc.subarray(['partition-control', 'audit-read']),
-          downgrader: fc.boolean(),
-        });
+        fc
+          .record({
+            name: fc.constant(name),
+            kind: fc.constantFrom('guest-os', 'rtos', 'bare-metal'),
+            level: fc.constantFrom(...levels),
+            cpus: fc.subarray(
+              Array.from({ length: cpus }, (_, k) => k),
+              { minLength: 1 },
+            ),
+            memory: fc.array(rangeArb(pages), { minLength: 1, maxLength: 2 }),
+            image: fc.constant(digest(i + 1)),
+            launch: fc.constantFrom('measured', 'measured', 'unmeasured'),
+            privileges: fc.subarray(['partition-control', 'audit-read']),
+            // Whom its partition-control reaches: every partition (absent), or those named.
+            controls: fc.option(fc.subarray(names.filter((n) => n !== name)), { nil: undefined }),
+            downgrader: fc.boolean(),
+          })
+          .map(({ controls, ...p }) =>
+            controls !== undefined && p.privileges.includes('partition-control') ? { ...p, controls } : p,
+          );
       const device = (i: number) =>
         fc.record({
           name: fc.constant(`d${i}`),

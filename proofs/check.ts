@@ -3,7 +3,7 @@
  * (docs/DESIGN.md section 5). The command line prints it; the TLA+ engines and the evidence package
  * compare their own runs with it.
  */
-import { buildLayout, type Layout } from '../model/layout.js';
+import { buildLayout, type Layout, noHealthMonitor } from '../model/layout.js';
 import type { SystemConfig } from '../system/config.js';
 import { type ExploreResult, explore, type SearchOptions, type StopReason } from './explorer.js';
 import { type ItfTrace, traceToItf } from './itf.js';
@@ -81,7 +81,8 @@ export async function runExplorerParallel(
 
 /**
  * Why `name` holds vacuously on the system, or null when it does not (or nobody knows): FaultRecovery
- * with no health monitor quantifies over nothing, whatever the search found; any other property is
+ * with no health monitor (no partition-control over another partition) quantifies over nothing,
+ * whatever the search found; any other property is
  * vacuous when a finished search never reached its bait (`baitReached` false). An engine that did
  * not settle baits passes `undefined`, and only the first kind is known.
  */
@@ -90,8 +91,9 @@ export function vacuityReason(
   name: PropertyName,
   baitReached: boolean | undefined,
 ): string | null {
-  if (name === 'FaultRecovery' && layout.monitors === 0)
-    return 'no partition holds partition-control, so there is no health monitor to recover anything';
+  const unmonitored = noHealthMonitor(layout);
+  if (name === 'FaultRecovery' && unmonitored !== null)
+    return `${unmonitored}, so there is no health monitor to recover anything`;
   if (baitReached !== false) return null;
   const bait = CATALOG.find((p) => p.name === name)!.bait.description;
   return `nothing exercises it here: no reachable step in which ${bait}`;

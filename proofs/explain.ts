@@ -5,7 +5,7 @@
 import { match } from 'ts-pattern';
 import { has, members } from '../model/bits.js';
 import { names } from '../model/describe.js';
-import type { Layout } from '../model/layout.js';
+import { type Layout, resettable } from '../model/layout.js';
 import { bufferAllowed, hasBuffer } from '../model/operands.js';
 import { Flag, isLaunched, runningNow } from '../model/state.js';
 import type { Trace } from './explorer.js';
@@ -103,8 +103,9 @@ export function explainViolation(layout: Layout, name: PropertyName, trace: Trac
     .with('FaultRecovery', () => {
       const at = trace.steps[trace.loop ?? 0]!.state;
       const down = at.status.flatMap((st, p) => (st === 'faulted' ? [config.partitions[p]!.name] : []));
-      const monitors = members(layout.monitors)
-        .filter((m) => at.status[m] === 'running')
+      const faulted = at.status.reduce((bits, st, p) => (st === 'faulted' ? bits | (1 << p) : bits), 0);
+      const monitors = members(layout.healthMonitors)
+        .filter((m) => at.status[m] === 'running' && (resettable(layout, m) & faulted) !== 0)
         .map((m) => config.partitions[m]!.name);
       return `${down.join(', ')} stays faulted forever while the health monitor ${monitors.join(', ')} is up`;
     })

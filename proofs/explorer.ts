@@ -157,7 +157,7 @@ export class Search {
     this.lastReport = this.started;
     this.visited = new VisitedSet(ctx.codec.words);
     this.via = new IntColumn(ctx.events.length < 0xffff);
-    this.tracked = ctx.layout.monitors ? new IntColumn() : null;
+    this.tracked = ctx.layout.healthMonitors ? new IntColumn() : null;
     this.s0 = init(ctx.layout);
     this.baitsElsewhere = ctx.slice ? 1 << CATALOG.findIndex((p) => p.name === 'InformationFlow') : 0;
     const words = new Uint32Array(ctx.codec.words);

@@ -1,5 +1,5 @@
 /**
- * FaultRecovery, checked on the explored state graph: for a partition p and a health monitor m,
+ * FaultRecovery, checked on the explored state graph: for a health monitor m and a partition p it controls,
  * (p faulted /\ m up) ~> (p not faulted \/ m not up \/ halted) fails exactly when some reachable cycle
  * stays inside P = (p faulted /\ m up /\ ~halted) and is fair. Under weak fairness of Tick (enabled in
  * every running, non-halted state) a fair cycle must take a Tick; launches are never enabled once a
@@ -11,16 +11,19 @@
  * state), so the check costs time, not memory.
  */
 import { has } from '../model/bits.js';
-import type { Layout } from '../model/layout.js';
+import { type Layout, resettable } from '../model/layout.js';
 import type { State } from '../model/state.js';
 
-/** Whether some partition is faulted while a health monitor is up: the part of the graph a
- * FaultRecovery violation can lie in (the union of every pair's P). */
+/** Whether some partition is faulted while a health monitor that controls it is up: the part of the
+ * graph a FaultRecovery violation can lie in (the union of every pair's P). */
 export function isTracked(layout: Layout, s: State): boolean {
-  if (!layout.monitors || s.halted || !s.status.includes('faulted')) return false;
+  if (!layout.healthMonitors || s.halted || !s.status.includes('faulted')) return false;
   for (let m = 0; m < layout.nPartitions; m++)
-    if (has(layout.monitors, m) && s.status[m] === 'running')
-      for (let p = 0; p < layout.nPartitions; p++) if (p !== m && s.status[p] === 'faulted') return true;
+    if (has(layout.healthMonitors, m) && s.status[m] === 'running') {
+      const controlled = resettable(layout, m);
+      for (let p = 0; p < layout.nPartitions; p++)
+        if (has(controlled, p) && s.status[p] === 'faulted') return true;
+    }
   return false;
 }
 
@@ -29,12 +32,14 @@ export interface Pair {
   readonly monitor: number;
 }
 
-/** Every (partition, monitor) pair FaultRecovery speaks of. */
+/** Every (partition, monitor) pair FaultRecovery speaks of: a health monitor and a partition it controls. */
 export function monitorPairs(layout: Layout): Pair[] {
   const pairs: Pair[] = [];
-  for (let m = 0; m < layout.nPartitions; m++)
-    if (has(layout.monitors, m))
-      for (let p = 0; p < layout.nPartitions; p++) if (p !== m) pairs.push({ partition: p, monitor: m });
+  for (let m = 0; m < layout.nPartitions; m++) {
+    const controlled = resettable(layout, m);
+    for (let p = 0; p < layout.nPartitions; p++)
+      if (has(controlled, p)) pairs.push({ partition: p, monitor: m });
+  }
   return pairs;
 }
 

@@ -177,7 +177,7 @@ export const CATALOG: readonly Property[] = [
     name: 'HypercallAuthorization',
     kind: 'invariant',
     summary:
-      'Privileged hypercalls succeed only for partitions holding the privilege, and a message is copied only through a buffer the caller may read (send) or write (receive); refused or malformed hypercalls change nothing but the audit log (and the fail-secure halt when their record fills it).',
+      'Privileged hypercalls succeed only for partitions holding the privilege (partition control only over the partitions the holder controls), and a message is copied only through a buffer the caller may read (send) or write (receive); refused or malformed hypercalls change nothing but the audit log (and the fail-secure halt when their record fills it).',
     tla: 'HypercallAuthorizationInv',
     /** Hypervisor.tla!HypercallAuthorizationInv */
     holds: (_l, s) => !(s.flags & Flag.HypercallEscape),
@@ -222,7 +222,7 @@ export const CATALOG: readonly Property[] = [
     name: 'FaultRecovery',
     kind: 'liveness',
     summary:
-      'For every partition p and health monitor m: (p faulted and m up) leads to (p not faulted, or m not up, or the system halted), under weak fairness of Tick and of launches.',
+      'For every health monitor m and partition p it controls: (p faulted and m up) leads to (p not faulted, or m not up, or the system halted), under weak fairness of Tick and of launches.',
     tla: 'FaultRecoveryProp',
     bait: {
       tla: 'BaitFaultRecovery',

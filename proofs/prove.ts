@@ -8,7 +8,7 @@
  */
 import { buildCatalog, enabledEvents } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
-import { buildLayout, type Layout } from '../model/layout.js';
+import { buildLayout, type Layout, noHealthMonitor } from '../model/layout.js';
 import { init } from '../model/state.js';
 import { type ModelOptions, step } from '../model/step.js';
 import type { SystemConfig } from '../system/config.js';
@@ -134,7 +134,9 @@ export async function prove(
 type Undated = Omit<ProofVerdict, 'solverMs'>;
 
 function faultRecovery(layout: Layout): Undated {
-  if (layout.monitors === 0) return { name: 'FaultRecovery', status: 'holds', method: 'vacuous' };
+  const unmonitored = noHealthMonitor(layout);
+  if (unmonitored !== null)
+    return { name: 'FaultRecovery', status: 'holds', method: 'vacuous', reason: unmonitored };
   return {
     name: 'FaultRecovery',
     status: 'unknown',

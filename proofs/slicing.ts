@@ -93,8 +93,8 @@ export class LabelFlow {
     for (let p = 0; p < nP; p++) {
       this.fromLabelOf(p, audit); // every record a partition causes (audit)
       if (has(layout.auditReaders, p)) this.edge(audit, p); // audit-read
-      if (!has(layout.monitors, p)) continue;
       for (let t = 0; t < nP; t++) {
+        if (!has(layout.controls[p]!, t)) continue;
         this.fromLabelOf(p, t); // reset, by partition-reset or by the health monitor at a tick
         this.edge(t, p); // partition-status
         // reset: the target's cleared memory carries the resetter's and the target's labels

@@ -23,8 +23,10 @@ CONSTANTS
     Partitions,     \* partition names, in no particular order
     PartitionAt,    \* [0..N-1 -> Partitions]: file order, the index a hypercall argument names
     Before,         \* [Partitions -> SUBSET Partitions]: partitions earlier in launch (file) order
-    MonitorOrder,   \* sequence of the health monitors (partition-control holders), file order
+    MonitorOrder,   \* sequence of the health monitors (partition-control over another partition), file order
     Monitors,       \* partitions holding partition-control
+    Controls,       \* [Partitions -> SUBSET Partitions]: whom each one's partition-control reaches
+                    \* (reset and status): its `controls` (default all) and itself; {} without it
     AuditReaders,   \* partitions holding audit-read
     Downgraders,    \* partitions trusted to declassify
     Measured,       \* partitions launched with measurement
@@ -146,17 +148,21 @@ BufferAllowed(p, op, b) ==
     /\ <<p, b>> \in DOMAIN Ept
     /\ (IF op = "send" THEN "read" ELSE "write") \in Ept[<<p, b>>].rights
 
-Authorised(p, op) ==
-    CASE op \in {"partition-reset", "partition-status"} -> p \in Monitors
+\* The caller holds the privilege op needs and, for partition control, controls the target arg.
+Authorised(p, op, arg) ==
+    CASE op \in {"partition-reset", "partition-status"} ->
+            p \in Monitors /\ arg \in DOMAIN PartitionAt /\ PartitionAt[arg] \in Controls[p]
       [] op = "audit-read" -> p \in AuditReaders
       [] OTHER -> TRUE
 
 \* A partition went from faulted to running other than by a partition-reset hypercall or the
-\* health monitor's reset in the Tick that starts its window.
+\* reset of a health monitor that controls it, in the Tick that starts the monitor's window.
 RestartedWithoutReset(ev, s) ==
     /\ ~(ev.type = "Hypercall" /\ ev.op = "partition-reset")
-    /\ ~(ev.type = "Tick" /\ \E m \in Monitors : m \in Starting[s.frame] /\ status[m] = "running")
-    /\ \E p \in Partitions : status[p] = "faulted" /\ s.status[p] = "running"
+    /\ \E p \in Partitions :
+          /\ status[p] = "faulted" /\ s.status[p] = "running"
+          /\ ~(ev.type = "Tick" /\ \E m \in Monitors : m \in Starting[s.frame] /\ status[m] = "running"
+                                                  /\ p \in Controls[m] \ {m})
 
 MonitorFlags(s, ev, outcome, audited) ==
     (IF halted /\ ~SameExceptFlags(s) THEN {"HaltEscape"} ELSE {})
@@ -171,7 +177,7 @@ MonitorFlags(s, ev, outcome, audited) ==
           THEN {"IrqEscape"} ELSE {})
     \cup (IF /\ ev.type = "Hypercall"
              /\ \/ outcome = "refused" /\ ~SameExceptAudit(status, s)
-                \/ outcome = "ok" /\ ~Authorised(ev.partition, ev.op)
+                \/ outcome = "ok" /\ ~Authorised(ev.partition, ev.op, ev.arg)
                 \/ outcome = "ok" /\ ev.op \in {"send", "receive"}
                    /\ ~BufferAllowed(ev.partition, ev.op, ev.buffer)
           THEN {"HypercallEscape"} ELSE {})
@@ -233,11 +239,12 @@ ResetWith(s, t, label) ==
 ResetIn(s, by, t) == ResetWith(s, t, LabelIn(s.observed, by))
 
 \* Monitor m's turn in the Tick that moves to tick fr: when one of its windows starts there and it
-\* is up, it resets every other faulted partition, one at a time in file order from index i.
+\* is up, it resets every other faulted partition it controls, one at a time in file order from index i.
 RECURSIVE MonitorTurn(_, _, _, _)
 MonitorTurn(s, m, fr, i) ==
     IF i \notin DOMAIN PartitionAt \/ m \notin Starting[fr] \/ s.status[m] # "running" THEN s
-    ELSE MonitorTurn(IF PartitionAt[i] # m /\ s.status[PartitionAt[i]] = "faulted"
+    ELSE MonitorTurn(IF /\ PartitionAt[i] # m /\ PartitionAt[i] \in Controls[m]
+                        /\ s.status[PartitionAt[i]] = "faulted"
                      THEN ResetIn(s, m, PartitionAt[i]) ELSE s,
                      m, fr, i + 1)
 
@@ -438,12 +445,13 @@ ReceiveOn(p, c, b) ==
     ELSE IF channels[c] = <<>> THEN Done(Cur)
     ELSE Done(Received(p, c, b))
 
+\* Partition control reaches only the partitions the caller controls (none without the privilege).
 PartitionReset(p, t) ==
-    IF t = p \/ p \notin Monitors \/ ~IsLaunched(t) THEN Refused(Cur, p)
+    IF t = p \/ t \notin Controls[p] \/ ~IsLaunched(t) THEN Refused(Cur, p)
     ELSE Done(ResetIn(Cur, p, t))
 
 PartitionStatus(p, t) ==
-    IF p \notin Monitors /\ "status-without-privilege" \notin Bugs THEN Refused(Cur, p)
+    IF t \notin Controls[p] /\ "status-without-privilege" \notin Bugs THEN Refused(Cur, p)
     ELSE Done([Cur EXCEPT !.observed[p] = @ \cup observed[t]])
 
 AuditRead(p) ==
@@ -465,7 +473,7 @@ HypercallAnswer(p, op, arg, b) ==
 HypercallStep(p, op, arg, b) ==
     IF p \notin RunningNow THEN {}
     ELSE StepOf(HypercallAnswer(p, op, arg, b),
-                [type |-> "Hypercall", partition |-> p, op |-> op, buffer |-> b])
+                [type |-> "Hypercall", partition |-> p, op |-> op, arg |-> arg, buffer |-> b])
 
 Hypercall(p, op, arg, b) == \E r \in HypercallStep(p, op, arg, b) : Apply(r)
 
@@ -595,10 +603,10 @@ FaultContainmentInv == "FaultEscape" \notin flags
 \* After the fail-secure halt nothing changes.
 FailSecureInv == "HaltEscape" \notin flags
 
-\* For every partition p and health monitor m: (p faulted and m up) leads to (p not faulted,
-\* or m not up, or the system halted).
+\* For every health monitor m and partition p it controls: (p faulted and m up) leads to
+\* (p not faulted, or m not up, or the system halted).
 FaultRecoveryProp ==
-    \A p \in Partitions, m \in Monitors :
+    \A m \in Monitors : \A p \in Controls[m] \ {m} :
         (status[p] = "faulted" /\ status[m] = "running")
             ~> (status[p] # "faulted" \/ status[m] # "running" \/ halted)
 
@@ -652,12 +660,14 @@ BaitTemporalIsolation ==
 BaitInterruptIsolation ==
     ~\E d \in Devices : DeviceIrqStep(d) # {} /\ IrqTargets[d] \cap RunningNow # {}
 
-\* The hypercall would be refused with EPERM: a privileged operation without the privilege.
+\* The hypercall would be refused with EPERM: a privileged operation without the privilege, or
+\* partition control over a partition the caller does not control.
 Eperm(p, op, arg) ==
     CASE op = "partition-reset" ->
-            arg \in DOMAIN PartitionAt /\ PartitionAt[arg] # p /\ p \notin Monitors
+            arg \in DOMAIN PartitionAt /\ PartitionAt[arg] # p /\ PartitionAt[arg] \notin Controls[p]
       [] op = "partition-status" ->
-            arg \in DOMAIN PartitionAt /\ p \notin Monitors /\ "status-without-privilege" \notin Bugs
+            arg \in DOMAIN PartitionAt /\ PartitionAt[arg] \notin Controls[p]
+            /\ "status-without-privilege" \notin Bugs
       [] op = "audit-read" -> p \notin AuditReaders
       [] OTHER -> FALSE
 

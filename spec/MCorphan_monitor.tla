@@ -13,6 +13,8 @@ MC_MonitorOrder ==
     <<"monitor">>
 MC_Monitors ==
     {"monitor"}
+MC_Controls ==
+    "app" :> {} @@ "monitor" :> {"app", "monitor"}
 MC_AuditReaders ==
     {}
 MC_Downgraders ==

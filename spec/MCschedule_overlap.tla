@@ -13,6 +13,8 @@ MC_MonitorOrder ==
     <<>>
 MC_Monitors ==
     {}
+MC_Controls ==
+    "secret" :> {} @@ "unclass" :> {}
 MC_AuditReaders ==
     {}
 MC_Downgraders ==

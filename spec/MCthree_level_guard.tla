@@ -13,6 +13,8 @@ MC_MonitorOrder ==
     <<"guard">>
 MC_Monitors ==
     {"guard"}
+MC_Controls ==
+    "unclass" :> {} @@ "secret" :> {} @@ "topsecret" :> {} @@ "guard" :> {"unclass", "secret", "topsecret", "guard"}
 MC_AuditReaders ==
     {"guard"}
 MC_Downgraders ==

@@ -49,6 +49,11 @@ export interface PartitionConfig {
   readonly image: Digest;
   readonly launch: LaunchMode;
   readonly privileges: readonly Privilege[];
+  /**
+   * The partitions its `partition-control` may reset and query, itself never among them; absent:
+   * every partition. Only a holder of `partition-control` has it.
+   */
+  readonly controls?: readonly PartitionIdx[];
   readonly downgrader: boolean;
 }
 

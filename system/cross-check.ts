@@ -1,6 +1,7 @@
 /**
  * Checks that relate fields of a system file to each other: references, duplicate names, CPUs and
- * page ranges against the platform, the model's limits on partitions and devices.
+ * page ranges against the platform, the model's limits on partitions and devices, a partition's
+ * `controls` against its privileges.
  */
 
 import {
@@ -144,6 +145,42 @@ export function crossCheck(raw: unknown, describeAt: (path: Path) => string): Is
     );
   };
 
+  /** A partition's `controls`: only with partition-control, partitions of the file, each once, not itself. */
+  const checkControls = (i: number): void => {
+    const controls = valueAt(raw, ['partitions', i, 'controls']);
+    if (!Array.isArray(controls)) return;
+    const self = valueAt(raw, ['partitions', i, 'name']);
+    const privileges = valueAt(raw, ['partitions', i, 'privileges']);
+    // Privileges default to none; a malformed list is reported by the schema.
+    if (privileges === undefined || (Array.isArray(privileges) && !privileges.includes('partition-control')))
+      report(
+        Code.ControlsWithoutPrivilege,
+        ['partitions', i, 'controls'],
+        `"controls" names the partitions a partition-control holder may reset and query, but ${typeof self === 'string' ? `partition ${quote(self)}` : 'this partition'} does not hold partition-control; add it to "privileges" or remove "controls"`,
+      );
+    const first = new Map<string, number>();
+    for (const j of indices(controls)) {
+      const path: Path = ['partitions', i, 'controls', j];
+      checkPartitionRef(path);
+      const target = controls[j];
+      if (typeof target !== 'string') continue;
+      if (target === self && isPartition(target))
+        report(
+          Code.SelfControl,
+          path,
+          `partition ${quote(target)} names itself in "controls"; a partition never resets itself, and may always query its own status`,
+        );
+      const earlier = first.get(target);
+      if (earlier === undefined) first.set(target, j);
+      else
+        report(
+          Code.DuplicateName,
+          path,
+          `partition ${quote(target)} is listed twice in "controls"; first listed at ${describeAt(['partitions', i, 'controls', earlier])}`,
+        );
+    }
+  };
+
   for (const [key, limit] of [
     ['partitions', MAX_PARTITIONS],
     ['devices', MAX_DEVICES],
@@ -186,6 +223,7 @@ export function crossCheck(raw: unknown, describeAt: (path: Path) => string): Is
     for (const j of indices(valueAt(raw, ['partitions', i, 'cpus']))) checkCpu(['partitions', i, 'cpus', j]);
     for (const j of indices(valueAt(raw, ['partitions', i, 'memory'])))
       checkPages(['partitions', i, 'memory', j]);
+    checkControls(i);
   }
 
   for (const i of indices(valueAt(raw, ['devices']))) {

@@ -27,6 +27,8 @@ export const SystemFileErrorCode = {
   AboveMaximum: 'TZ117',
   TooLong: 'TZ118',
   TwoPolicies: 'TZ119',
+  ControlsWithoutPrivilege: 'TZ120',
+  SelfControl: 'TZ121',
 } as const;
 export type SystemFileErrorCode = (typeof SystemFileErrorCode)[keyof typeof SystemFileErrorCode];
 

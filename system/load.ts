@@ -20,7 +20,8 @@
  *          a page, CPU, irq or window start < 0), or an empty partitions list
  *   TZ110  CPU number >= platform.cpus (partition cpus, schedule window cpu)
  *   TZ111  page range past platform.pages (partition memory, device dma, shared memory)
- *   TZ112  duplicate name (partitions, devices, channels, shared regions)
+ *   TZ112  duplicate name (partitions, devices, channels, shared regions; a partition listed twice in
+ *          a partition's controls)
  *   TZ113  duplicate level
  *   TZ114  channel from a partition to itself
  *   TZ115  shared-region writer also listed as a reader
@@ -28,6 +29,8 @@
  *   TZ117  number above its maximum (system/limits.ts)
  *   TZ118  list with more entries, or name with more characters, than its maximum (system/limits.ts)
  *   TZ119  both "levels" and "flows" given (a system states its flow policy with exactly one)
+ *   TZ120  "controls" on a partition without the partition-control privilege
+ *   TZ121  a partition's "controls" naming the partition itself
  *
  * Insecure but well-formed systems (overlapping memory, passthrough IOMMU, writing down, ...) load
  * without error: judging them is the checker's job, which reports them as property violations.
@@ -376,6 +379,7 @@ function resolve(file: SystemFile): SystemConfig {
       image: digest(p.image),
       launch: p.launch,
       privileges: distinct(p.privileges),
+      ...(p.controls === undefined ? {} : { controls: p.controls.map(partition) }),
       downgrader: p.downgrader,
     })),
     devices: file.devices.map((d, i) => ({

@@ -82,6 +82,8 @@ export const partitionSchema = z.strictObject({
   image: digestSchema,
   launch: z.enum(LAUNCH_MODES).default('measured'),
   privileges: list(z.enum(PRIVILEGES), PRIVILEGES.length * 2).default([]),
+  // The partitions its partition-control reaches; absent: every partition (cross-check.ts).
+  controls: list(reference, MAX_PARTITIONS).optional(),
   downgrader: z.boolean().default(false),
 });
 

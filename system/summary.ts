@@ -21,7 +21,11 @@ export function summarize(config: SystemConfig): string {
       p.kind,
       list(p.cpus.map(String)),
       pageRanges(p.memory),
-      list(p.privileges),
+      list(
+        p.privileges.map((x) =>
+          x === 'partition-control' && p.controls ? `${x}(${p.controls.map(name).join(',')})` : x,
+        ),
+      ),
       p.launch,
       p.downgrader ? 'yes' : 'no',
     ]),

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { members } from '../model/bits.js';
 import { buildCatalog } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
-import { EPT_R, EPT_W, EPT_X, type Layout, passThrough } from '../model/layout.js';
+import { EPT_R, EPT_W, EPT_X, type Layout, noHealthMonitor, passThrough } from '../model/layout.js';
 import type { SeededBug } from '../model/step.js';
 import { CATALOG, INVARIANTS, type PropertyName } from '../proofs/properties.js';
 import { HYPERVISOR_TLA } from './paths.js';
@@ -105,8 +105,9 @@ export function constantDefinitions(layout: Layout): [string, Tla][] {
       'Before',
       fn(partitions.map((p) => [pname(p), set(partitions.filter((q) => q < p).map(pname))] as const)),
     ],
-    ['MonitorOrder', seq(members(layout.monitors).map(pname))],
+    ['MonitorOrder', seq(members(layout.healthMonitors).map(pname))],
     ['Monitors', parts(layout.monitors)],
+    ['Controls', fn(partitions.map((p) => [pname(p), parts(layout.controls[p]!)] as const))],
     ['AuditReaders', parts(layout.auditReaders)],
     ['Downgraders', parts(layout.downgraders)],
     ['Measured', set(config.partitions.filter((p) => p.launch === 'measured').map((p) => pname(p.index)))],
@@ -328,7 +329,6 @@ export function withDefinitions(
  * it holding, its bait (a monitor resets a faulted partition) unreached.
  */
 export function vacuousLiveness(layout: Layout): string | null {
-  return layout.monitors === 0
-    ? 'no partition holds partition-control, so no health monitor is ever up'
-    : null;
+  const unmonitored = noHealthMonitor(layout);
+  return unmonitored === null ? null : `${unmonitored}, so no health monitor is ever up`;
 }

@@ -3,7 +3,8 @@
  * take away what it relied on without giving anything new: narrow or remove a DMA window or a
  * memory range, switch a device's IOMMU back to enforced or take it out of a shared requester ID,
  * give it an interrupt line of its own, switch interrupt remapping on, drop a channel, drop a
- * shared region or its readers, remove a privilege, measure a launch, halt on a full audit log,
+ * shared region or its readers, restrict a partition-control holder's controls to leave out the
+ * partition it reached, remove a privilege, measure a launch, halt on a full audit log,
  * shorten or move a schedule window (or give a health monitor one). None removes a partition.
  */
 import { has, members } from '../../model/bits.js';
@@ -97,12 +98,45 @@ export function editsFor(layout: Layout, blame: Blame): Edit[] {
         edits.push(remove(path, `remove ${p.name}'s memory range ${pagesText(range)}`));
       return edits;
     }
-    if (field === 'privileges')
-      return p.privileges.map((privilege) => ({
-        path,
-        description: `remove the ${privilege} privilege from ${p.name}`,
-        ops: [{ op: 'remove', path, value: privilege }],
-      }));
+    if (field === 'controls' && typeof j === 'number' && p.controls?.[j] !== undefined) {
+      const target = p.controls[j]!;
+      const rest = p.controls.filter((t) => t !== target).map(partition);
+      return [
+        {
+          path,
+          description: `restrict ${p.name}'s controls to ${rest.length ? rest.join(', ') : 'no other partition'}, out of ${partition(target)}'s reach`,
+          ops: [{ op: 'remove', path: ['partitions', i, 'controls'], value: partition(target) }],
+        },
+      ];
+    }
+    if (field === 'privileges') {
+      const edits: Edit[] = [];
+      // Control of every partition, blamed for one: keep the others.
+      const target = blame.target;
+      if (target !== undefined && p.controls === undefined && p.privileges.includes('partition-control')) {
+        const rest = config.partitions.filter((q) => q.index !== i && q.index !== target).map((q) => q.name);
+        edits.push({
+          path: ['partitions', i, 'controls'],
+          description: `restrict ${p.name}'s partition-control to ${rest.length ? rest.join(', ') : 'no other partition'} (controls), out of ${partition(target)}'s reach`,
+          ops: [
+            { op: 'insert', path: ['partitions', i], after: 'privileges', key: 'controls', values: rest },
+          ],
+        });
+      }
+      for (const privilege of p.privileges)
+        edits.push({
+          path,
+          description: `remove the ${privilege} privilege from ${p.name}`,
+          ops: [
+            { op: 'remove', path, value: privilege },
+            // Controls go with the privilege they narrow.
+            ...(privilege === 'partition-control' && p.controls !== undefined
+              ? [{ op: 'delete' as const, path: ['partitions', i, 'controls'] }]
+              : []),
+          ],
+        });
+      return edits;
+    }
     if (field === 'launch')
       return [set(path, 'measured', `measure ${p.name}'s image at launch (launch: measured)`)];
     return [];

@@ -7,12 +7,14 @@
  * only if the edited file loads, grants nothing the original did not (widening.ts), and the check
  * finishes within its state budget with every property holding. Among repairs of the same size,
  * the first in the causes' order wins. A repair that leaves a property nothing to speak about where
- * it held before, or removes the health monitor FaultRecovery speaks of, is taken only when no
+ * it held before, or removes the health monitor FaultRecovery speaks of (or a partition from its
+ * control), is taken only when no
  * repair of at most two edits avoids that; making a violated property hold because nothing it
  * forbids can happen any more (no data flows between partitions) is what a repair is for.
  */
 import type { Layout } from '../../model/layout.js';
 import { type CheckReport, runExplorer } from '../../proofs/check.js';
+import { monitorPairs } from '../../proofs/liveness.js';
 import type { PropertyName } from '../../proofs/properties.js';
 import type { SystemConfig } from '../../system/config.js';
 import { formatSystemFileError, parseSystemText, type SourcePositions } from '../../system/load.js';
@@ -122,9 +124,16 @@ export function repair(
   const found: { edits: Candidate; repaired: Checked; newlyVacuous: PropertyName[]; loses: boolean }[] = [];
   const newlyVacuous = (c: Checked) => c.vacuous.filter((p) => !original.vacuous.includes(p));
   // A repair that leaves a property nothing to speak about loses what it guarded when the property
-  // held before (its exercise is gone), or when it is FaultRecovery (its health monitor is gone).
+  // held before (its exercise is gone), or when it is FaultRecovery (its health monitor is gone);
+  // so does one that takes a partition out of a health monitor's control while FaultRecovery was
+  // violated (partitions keep their indices: no repair adds or removes one).
+  const pairsBefore = monitorPairs(original.layout);
   const loses = (c: Checked) =>
-    newlyVacuous(c).some((p) => p === 'FaultRecovery' || !original.violated.includes(p));
+    newlyVacuous(c).some((p) => p === 'FaultRecovery' || !original.violated.includes(p)) ||
+    (original.violated.includes('FaultRecovery') &&
+      pairsBefore.some(
+        (a) => !monitorPairs(c.layout).some((b) => b.monitor === a.monitor && b.partition === a.partition),
+      ));
 
   /** Checks the text `edits` lead to; records the attempt; the checked system when it loads and widens nothing. */
   const evaluate = (edits: Candidate, edited: string | null): Checked | null => {

@@ -20,7 +20,15 @@ export type EditOp =
   /** Replace the list item at `path` by these mappings, in flow style. */
   | { readonly op: 'split'; readonly path: Path; readonly items: readonly Record<string, Value>[] }
   /** Add this mapping, in flow style, at the end of the list at `path`. */
-  | { readonly op: 'append'; readonly path: Path; readonly item: Record<string, Value> };
+  | { readonly op: 'append'; readonly path: Path; readonly item: Record<string, Value> }
+  /** Add `key` with a flow list of `values` to the mapping at `path`, right after its entry `after`. */
+  | {
+      readonly op: 'insert';
+      readonly path: Path;
+      readonly after: string;
+      readonly key: string;
+      readonly values: readonly Value[];
+    };
 
 /** Text from `from` to `to` replaced by `insert`, offsets in the text as it was before. */
 export interface Splice {
@@ -149,9 +157,28 @@ function spliceFor(doc: Document, text: string, op: EditOp, json: boolean): Spli
     }
     case 'append':
       return appended(doc, text, op.path, flowMapText(op.item, json));
+    case 'insert': {
+      const list = `[${op.values.map((v) => scalarText(v, json)).join(', ')}]`;
+      return inserted(doc, text, op.path, op.after, json ? `"${op.key}": ${list}` : `${op.key}: ${list}`);
+    }
     default:
       return null;
   }
+}
+
+/** Adding `entry` (key and value) to the mapping at `path` after its key `after`, in the mapping's own style. */
+function inserted(doc: Document, text: string, path: Path, after: string, entry: string): Splice | null {
+  const map = doc.getIn(path, true);
+  if (!isMap(map)) return null;
+  const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === after);
+  const key = range(pair?.key);
+  const value = range(pair?.value) ?? key;
+  if (key === null || value === null) return null;
+  if (map.flow) return { from: value[1], to: value[1], insert: `, ${entry}` };
+  const end = lineEnd(text, value[1]);
+  const newline = end === text.length && !text.endsWith('\n') ? '\n' : '';
+  const indent = ' '.repeat(key[0] - lineStart(text, key[0]));
+  return { from: end, to: end, insert: `${newline}${indent}${entry}\n` };
 }
 
 /** The start and the end of the value of each entry of a list or mapping, in order. */

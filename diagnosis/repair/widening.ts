@@ -2,11 +2,11 @@
  * What an edited system grants that the original did not: a repair must take away, never give.
  * Compared by name, over everything that decides who reaches what: each partition's EPT rights per
  * page, each device's DMA reach and interrupt targets, which device can raise which vector, the
- * privileges, the channels, unmeasured launches, an overwriting audit log, interrupt remapping off,
+ * privileges and the partitions partition-control reaches, the channels, unmeasured launches, an overwriting audit log, interrupt remapping off,
  * and the partitions themselves (none may go). The schedule grants no access: moving, shortening
  * or adding a window is not counted, so a health monitor may be given time.
  */
-import { has } from '../../model/bits.js';
+import { has, members } from '../../model/bits.js';
 import { canSpoof, type Layout } from '../../model/layout.js';
 
 /** One sentence per thing `edited` grants beyond `original`; empty when it grants nothing new. */
@@ -35,6 +35,11 @@ export function widening(original: Layout, edited: Layout): string[] {
     if (after.some((r, page) => (r & ~(before[page] ?? 0)) !== 0)) found.push(`widens ${p.name}'s EPT`);
     const was = a.partitions[k]!;
     if (p.privileges.some((x) => !was.privileges.includes(x))) found.push(`gives ${p.name} a privilege`);
+    const controlled = (layout: Layout, q: number) =>
+      members(layout.controls[q]!).map((t) => layout.config.partitions[t]!.name);
+    const controlledBefore = controlled(original, k);
+    if (controlled(edited, i).some((name) => !controlledBefore.includes(name)))
+      found.push(`widens ${p.name}'s partition control`);
     if (p.launch === 'unmeasured' && was.launch === 'measured') found.push(`launches ${p.name} unmeasured`);
     if (p.downgrader && !was.downgrader) found.push(`makes ${p.name} a downgrader`);
   });

@@ -50,7 +50,7 @@ interface Call {
 function serve(layout: Layout, s: SymState, { p, op, arg, buffer }: Call, bugs: Bugs): Branch[] {
   const { channels, partitions } = layout.config;
   const validPartition = Number.isInteger(arg) && arg >= 0 && arg < partitions.length;
-  const control = has(layout.monitors, p);
+  const control = validPartition && has(layout.controls[p]!, arg);
   const refusal = () => done(s, 'refused');
   const entry = bufferEntry(layout, p, buffer);
   const usable = bugs.has('unchecked-buffer') ? entry !== null : bufferAllowed(layout, p, op, buffer);

@@ -4,7 +4,7 @@
  */
 import { has } from '../../model/bits.js';
 import type { Event } from '../../model/events.js';
-import type { Layout } from '../../model/layout.js';
+import { type Layout, resettable } from '../../model/layout.js';
 import { authorised } from '../../model/monitor.js';
 import { bufferAllowed, hasBuffer } from '../../model/operands.js';
 import { Flag } from '../../model/state.js';
@@ -48,7 +48,7 @@ export function monitor(layout: Layout, before: SymState, event: Event, branch: 
     }
     case 'Hypercall':
       if (branch.outcome === 'refused') set(Flag.HypercallEscape, not(sameState(before, after, true)));
-      if (branch.outcome === 'ok' && !authorised(layout, event.partition, event.op))
+      if (branch.outcome === 'ok' && !authorised(layout, event.partition, event.op, event.arg))
         set(Flag.HypercallEscape, TRUE);
       if (
         branch.outcome === 'ok' &&
@@ -72,21 +72,23 @@ export function monitor(layout: Layout, before: SymState, event: Event, branch: 
 
 function restartedWithoutReset(layout: Layout, before: SymState, event: Event, after: SymState): Term {
   if (event.type === 'Hypercall' && event.op === 'partition-reset') return FALSE;
-  let monitorActs: Term = FALSE;
-  if (event.type === 'Tick') {
+  /** A health monitor that controls `p` acts in this step: a tick that starts one of its windows, while it is up. */
+  const recovered = (p: number): Term => {
+    if (event.type !== 'Tick') return FALSE;
     const acts = (frame: number) => {
       const starting = layout.frames[frame]!.starting;
       const ms: Term[] = [];
       for (let m = 0; m < layout.nPartitions; m++)
-        if (has(layout.monitors, m) && has(starting, m)) ms.push(isStatus(before, m, 'running'));
+        if (has(starting, m) && has(resettable(layout, m), p)) ms.push(isStatus(before, m, 'running'));
       return or(...ms);
     };
-    monitorActs = or(...layout.frames.map((_, f) => and(eq(after.frame, int(f)), acts(f))));
-  }
-  const restarted = or(
-    ...before.status.map((_, p) => and(isStatus(before, p, 'faulted'), isStatus(after, p, 'running'))),
+    return or(...layout.frames.map((_, f) => and(eq(after.frame, int(f)), acts(f))));
+  };
+  return or(
+    ...before.status.map((_, p) =>
+      and(isStatus(before, p, 'faulted'), isStatus(after, p, 'running'), not(recovered(p))),
+    ),
   );
-  return and(restarted, not(monitorActs));
 }
 
 /** model/state.ts `sameState`, history flags always left out (the monitor compares without them). */

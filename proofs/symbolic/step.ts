@@ -6,7 +6,7 @@
  */
 import { has } from '../../model/bits.js';
 import { type Access, ExitReason } from '../../model/events.js';
-import { canSpoof, EPT_R, EPT_W, EPT_X, type Layout, passThrough } from '../../model/layout.js';
+import { canSpoof, EPT_R, EPT_W, EPT_X, type Layout, passThrough, resettable } from '../../model/layout.js';
 import { Flag } from '../../model/state.js';
 import { ADDRESS_WIDTH_PAGES, type Outcome, type SeededBug } from '../../model/step.js';
 import {
@@ -176,9 +176,10 @@ export function tick(layout: Layout, s: SymState, bugs: Bugs): Branch[] {
     let next = withSym(s, { frame: int(frame) });
     const starting = layout.frames[frame]!.starting;
     for (let m = 0; m < layout.nPartitions; m++) {
-      if (!has(layout.monitors, m) || !has(starting, m)) continue;
+      if (!has(layout.healthMonitors, m) || !has(starting, m)) continue;
+      const controlled = resettable(layout, m);
       for (let p = 0; p < layout.nPartitions; p++)
-        if (p !== m)
+        if (has(controlled, p))
           next = merge(
             and(isStatus(next, m, 'running'), isStatus(next, p, 'faulted')),
             reset(layout, next, m, p),

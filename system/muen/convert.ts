@@ -156,7 +156,8 @@ export function convertMuen(
         'approximated: the notification goes the way the channel does, so it is within the declared flow; the model does not send it',
       );
   }
-  const controllers = new Map<string, Loc>();
+  // Reset events: each source controls the targets it may reset, and no other subject.
+  const controllers = new Map<string, { at: Loc; targets: string[] }>();
   for (const t of policy.targets) {
     const target = known(t.subject, t.at, 'an event target');
     for (const s of policy.sources.filter((x) => x.event === t.event)) {
@@ -169,11 +170,13 @@ export function convertMuen(
         at: t.at,
       });
       if (t.action === 'reset') {
-        if (!controllers.has(source)) controllers.set(source, s.at);
+        const control = controllers.get(source) ?? { at: s.at, targets: [] };
+        if (!control.targets.includes(target)) control.targets.push(target);
+        controllers.set(source, control);
         note(
           t.at,
           `reset event "${t.event}" from ${source} to ${target}`,
-          `mapped: ${source} holds partition-control, which in the model reaches every partition (reset, and partition-status that reads the target): an over-approximation, so a finding that data reaches ${source} through partition-status may be one Muen does not allow`,
+          `mapped: ${source} holds partition-control with ${target} among its controls, so it may reset ${target} and no partition it has no reset event for; approximated: partition control also lets it read ${target}'s status (partition-status), which a Muen reset event does not give, so a finding that data reaches ${source} from ${target} through partition-status may be one Muen does not allow; and as a health monitor it resets ${target} whenever ${target} has faulted, at the start of its own window`,
         );
       } else
         note(
@@ -330,7 +333,11 @@ export function convertMuen(
     out(mem.length === 0 ? '    memory: []' : '    memory:');
     for (const m of mem) out(`      - ${range(m.page)}  # ${m.region}`, m.at);
     out(`    image: ${digest(s.name)}`);
-    if (controllers.has(s.id)) out('    privileges: [partition-control]', controllers.get(s.id));
+    const control = controllers.get(s.id);
+    if (control) {
+      out('    privileges: [partition-control]', control.at);
+      out(`    controls: [${control.targets.join(', ')}]  # its reset events' targets`);
+    }
   }
   if (devices.length > 0) out('devices:');
   for (const d of devices) {

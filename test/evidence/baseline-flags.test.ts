@@ -7,8 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { baselineOf } from '../../evidence/baseline.js';
 import { baseline } from '../../evidence/html-baseline.js';
 import type { Evidence } from '../../evidence/types.js';
+import type { SystemConfig } from '../../system/config.js';
 import { EXAMPLES } from '../cli/cli.js';
-import { example } from '../helpers.js';
+import { example, fromYaml } from '../helpers.js';
+import { TARGETED } from '../targeted-control.js';
 
 function rendered(name: string): string {
   const e = { system: { baseline: baselineOf(example(name)), summary: '' } } as unknown as Evidence;
@@ -45,6 +47,16 @@ describe('the baseline flags what crosses the policy', () => {
     expect(flaggedPrivileges(rendered('orphan-monitor'))).toEqual(['partition-control']);
     // The guard is a TOPSECRET downgrader: what it reads and what it resets are both allowed.
     expect(flaggedPrivileges(rendered('three-level-guard'))).toEqual([]);
+  });
+
+  it('partition-control judged over the partitions it controls, and shown with them', () => {
+    const of = (config: SystemConfig) =>
+      String(baseline({ system: { baseline: baselineOf(config), summary: '' } } as unknown as Evidence));
+    expect(flaggedPrivileges(of(fromYaml(TARGETED(''))))).toEqual(['partition-control']);
+    const targeted = of(fromYaml(TARGETED()));
+    expect(flaggedPrivileges(targeted)).toEqual([]);
+    expect(targeted).toContain('partition-control over low');
+    expect(baselineOf(fromYaml(TARGETED())).partitions[2]!.controls).toEqual(['low']);
   });
 
   it.each(['mils-two-domain', 'three-level-guard', 'multicore-devices', 'declared-flows'])(

@@ -20,7 +20,8 @@ import { MIRRORED_BUGS } from '../../proofs/symbolic/step.js';
 import { renameVars } from '../../proofs/symbolic/terms.js';
 import { SmtSession } from '../../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../../system/config.js';
-import { example } from '../helpers.js';
+import { example, fromYaml } from '../helpers.js';
+import { TARGETED } from '../targeted-control.js';
 
 const EXAMPLES = [
   'audit-overwrite',
@@ -179,6 +180,13 @@ async function checkSystem(
 describe('the symbolic relation conforms to the model', () => {
   it.each(EXAMPLES)('%s', async (name) => {
     expect(await checkSystem(example(name), name.length)).toBeGreaterThan(20);
+  });
+
+  it.each([
+    ['targeted', TARGETED()],
+    ['controlling no one', TARGETED(', controls: []')],
+  ])('with a health monitor %s (partitions[].controls)', async (_, text) => {
+    expect(await checkSystem(fromYaml(text), 5)).toBeGreaterThan(20);
   });
 
   it('on generated systems', async () => {

@@ -1,0 +1,131 @@
+/**
+ * partition-control over named targets (`partitions[].controls`): the hypercalls, the health-monitor
+ * policy, FaultRecovery's pairs and the label slicing follow the partitions a holder controls, and
+ * the TLA+ spec agrees with the model on a system that uses it.
+ */
+import { describe, expect, it } from 'vitest';
+import { bit } from '../../model/bits.js';
+import { type Event, ExitReason } from '../../model/events.js';
+import { buildLayout } from '../../model/layout.js';
+import { authorised } from '../../model/monitor.js';
+import { explore } from '../../proofs/explorer.js';
+import { monitorPairs } from '../../proofs/liveness.js';
+import { checkNoninterference } from '../../proofs/noninterference.js';
+import { tlaCheckerEngine } from '../../tla/checker-engine.js';
+import { booted, fromYaml, pid } from '../helpers.js';
+import { TARGETED } from '../targeted-control.js';
+
+const config = fromYaml(TARGETED());
+const HIGH = pid(0);
+const LOW = pid(1);
+const MON = pid(2);
+const tick: Event = { type: 'Tick' };
+const hc = (partition: number, op: string, arg: number): Event => ({
+  type: 'Hypercall',
+  partition: pid(partition),
+  op,
+  arg,
+});
+const fault = (p: number): Event => ({ type: 'VmExit', partition: pid(p), reason: ExitReason.TripleFault });
+
+describe('partition-control over the partitions a holder controls', () => {
+  it('the layout holds the controlled partitions and the holder itself', () => {
+    const layout = buildLayout(config);
+    expect(layout.controls).toEqual([0, 0, bit(LOW) | bit(MON)]);
+    expect(buildLayout(fromYaml(TARGETED(''))).controls[MON]).toBe(0b111);
+    expect(layout.healthMonitors).toBe(bit(MON));
+    expect(buildLayout(fromYaml(TARGETED(', controls: []'))).healthMonitors).toBe(0);
+  });
+
+  it('serves reset and status on a controlled partition, and its own status', () => {
+    const atMon = booted(config);
+    const status = atMon.run(hc(MON, 'partition-status', LOW));
+    expect(status.last?.outcome).toBe('ok');
+    expect(status.state.observed[MON]).toBe(bit(MON) | bit(LOW));
+    expect(atMon.run(hc(MON, 'partition-status', MON)).last?.outcome).toBe('ok');
+    const reset = atMon.run(hc(MON, 'partition-reset', LOW));
+    expect(reset.last?.effects).toContainEqual({ kind: 'reset', by: MON, target: LOW });
+    expect(reset.state.flags).toBe(0);
+  });
+
+  it.each(['partition-status', 'partition-reset'])(
+    'refuses %s on a partition it does not control with EPERM, audited, changing nothing else',
+    (op) => {
+      const atMon = booted(config);
+      const d = atMon.run(hc(MON, op, HIGH));
+      expect(d.last?.outcome).toBe('refused');
+      expect(d.last?.effects).toContainEqual({ kind: 'hypercall', partition: MON, op, status: 'EPERM' });
+      expect(d.last?.effects).toContainEqual(
+        expect.objectContaining({ kind: 'audit', code: 'hypercall-refused', cause: MON }),
+      );
+      expect(d.state.observed).toEqual(atMon.state.observed);
+      expect(d.state.status).toEqual(atMon.state.status);
+      expect(d.state.flags).toBe(0);
+    },
+  );
+
+  it("HypercallAuthorization's monitor judges control of the target, not the privilege alone", () => {
+    const layout = buildLayout(config);
+    expect(authorised(layout, MON, 'partition-reset', LOW)).toBe(true);
+    expect(authorised(layout, MON, 'partition-reset', HIGH)).toBe(false);
+    expect(authorised(layout, MON, 'partition-status', HIGH)).toBe(false);
+    expect(authorised(layout, MON, 'partition-status', 2 ** 40)).toBe(false);
+    expect(authorised(layout, LOW, 'partition-status', LOW)).toBe(false);
+  });
+
+  it('the health monitor resets only the faulted partitions it controls', () => {
+    const down = booted(config).run(fault(HIGH), tick, fault(LOW));
+    expect(down.state.status).toEqual(['faulted', 'faulted', 'running']);
+    const atMon = down.run(tick); // frame 0 starts mon's window
+    expect(atMon.last?.effects).toContainEqual({ kind: 'reset', by: MON, target: LOW });
+    expect(atMon.state.status).toEqual(['faulted', 'running', 'running']);
+    expect(atMon.state.flags).toBe(0);
+    expect(atMon.run(tick, tick).state.status[HIGH]).toBe('faulted');
+  });
+
+  it('FaultRecovery speaks of each health monitor with the partitions it controls', () => {
+    expect(monitorPairs(buildLayout(config))).toEqual([{ partition: LOW, monitor: MON }]);
+    expect(monitorPairs(buildLayout(fromYaml(TARGETED(''))))).toEqual([
+      { partition: HIGH, monitor: MON },
+      { partition: LOW, monitor: MON },
+    ]);
+  });
+});
+
+describe('verdicts', () => {
+  const verdicts = (text: string, reduction = false) => {
+    const r = explore(fromYaml(text), { reduction });
+    expect(r.complete).toBe(true);
+    return Object.fromEntries([...r.verdicts].map(([name, v]) => [name, v.status]));
+  };
+
+  it('a low monitor that controls every partition reads high through partition-status; one that controls low does not', () => {
+    expect(verdicts(TARGETED('')).InformationFlow).toBe('violated');
+    const targeted = verdicts(TARGETED());
+    expect(Object.values(targeted).every((s) => s === 'holds')).toBe(true);
+    expect(verdicts(TARGETED(), true)).toEqual(targeted);
+    expect(verdicts(TARGETED(''), true)).toEqual(verdicts(TARGETED('')));
+  });
+
+  it('noninterference agrees: the low monitor sees high only when it controls high', () => {
+    const violated = (text: string) =>
+      checkNoninterference(fromYaml(text), { observers: [MON] }).observers.map((o) => o.status);
+    expect(violated(TARGETED(''))).toEqual(['violated']);
+    expect(violated(TARGETED())).toEqual(['holds']);
+  });
+
+  it('with controls naming no one, FaultRecovery holds vacuously', () => {
+    const r = explore(fromYaml(TARGETED(', controls: []')), {});
+    expect(r.verdicts.get('FaultRecovery')?.status).toBe('holds');
+  });
+
+  it('the TLA+ spec agrees with the model: the same verdicts and distinct states', async () => {
+    const model = explore(config, {});
+    const spec = await tlaCheckerEngine.check(config, 'targeted.yaml');
+    expect(spec.disagreements).toEqual([]);
+    expect(spec.report.properties.map((p) => [p.name, p.status])).toEqual(
+      [...model.verdicts].map(([name, v]) => [name, v.status]),
+    );
+    expect(spec.report.stats.distinctStates).toBe(model.distinctStates);
+  });
+});
