@@ -122,7 +122,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   // First, so that a tool that cannot be carried stops the run before the long work.
   const root = packageRoot();
   const source = sourceState(root);
-  options.onProgress?.(options.toolCopy ? 'packing the tool' : 'tool not carried');
+  if (options.toolCopy) options.onProgress?.('packing the tool and its runtime packages');
   const copy = options.toolCopy ? carryTool(root, source) : null;
   for (const [path, bytes] of copy?.files ?? []) files.set(path, bytes);
 

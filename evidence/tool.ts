@@ -77,6 +77,30 @@ function withoutCredentials(url: string): string {
   }
 }
 
+/** The source record at `file`, or null when it is missing or not in the form the tool copy writes. */
+function readRecord(file: string): SourceState | null {
+  let r: { commit?: unknown; dirty?: unknown; repository?: { url?: unknown; source?: unknown } };
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+  const url = r.repository?.url;
+  const source = r.repository?.source;
+  if (
+    (r.commit !== null && !(typeof r.commit === 'string' && /^[0-9a-f]{40,64}$/.test(r.commit))) ||
+    (r.dirty !== null && typeof r.dirty !== 'boolean') ||
+    (url !== null && !(typeof url === 'string' && url !== '')) ||
+    (source !== 'package.json' && source !== 'git-remote' && source !== 'none')
+  )
+    return null;
+  return {
+    commit: r.commit,
+    dirty: r.dirty,
+    repository: { url, source },
+  } as SourceState;
+}
+
 /**
  * The commit and whether the checkout differs from it, untracked files included, when typezero runs
  * from a git checkout; the record in its dist/ when it was installed from a package's tool tarball.
@@ -91,12 +115,8 @@ export function sourceState(root = packageRoot()): SourceState {
         ? { url, source: 'git-remote' }
         : { url: null, source: 'none' };
   if (!existsSync(join(root, '.git'))) {
-    try {
-      const recorded = JSON.parse(readFileSync(join(root, SOURCE_RECORD), 'utf8')) as SourceState;
-      return { commit: recorded.commit, dirty: recorded.dirty, repository: recorded.repository };
-    } catch {
-      return { commit: null, dirty: null, repository: repository(null) };
-    }
+    const recorded = readRecord(join(root, SOURCE_RECORD));
+    return recorded ?? { commit: null, dirty: null, repository: repository(null) };
   }
   try {
     const commit = git(root, 'rev-parse', 'HEAD').trim();
