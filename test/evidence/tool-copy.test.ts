@@ -60,6 +60,15 @@ describe("the tool's source", () => {
     const record = { commit: 'a'.repeat(40), dirty: true, repository: { url: null, source: 'none' } };
     const installed = tree({ 'package.json': { name: 'typezero' }, [SOURCE_RECORD]: record });
     expect(sourceState(installed)).toEqual(record);
+    const tampered = tree({
+      'package.json': { name: 'typezero' },
+      [SOURCE_RECORD]: { ...record, commit: '$(reboot)' },
+    });
+    expect(sourceState(tampered)).toEqual({
+      commit: null,
+      dirty: null,
+      repository: { url: null, source: 'none' },
+    });
   });
 });
 
