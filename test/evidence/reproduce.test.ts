@@ -101,6 +101,12 @@ describe('a package with the tool in it', () => {
       ]);
       expect(evidence.files).toContainEqual({ path: t.path, sha256: digest });
     }
+    // The report lists each tarball with its digest, and the install command first.
+    const report = readFileSync(join(PKG, 'report.html'), 'utf8');
+    for (const t of [copy.tarball!, ...copy.dependencies]) expect(report).toContain(t.sha256);
+    const install = report.indexOf('npm install --offline');
+    expect(install).toBeGreaterThan(0);
+    expect(install).toBeLessThan(report.indexOf(' evidence system/'));
     const verified = typezero('evidence', 'verify', PKG, '--key', PUB);
     expect([verified.status, verified.stderr]).toEqual([0, '']);
     // The rerun runs the carried tool, never one fetched by name.
