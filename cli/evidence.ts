@@ -1,8 +1,8 @@
 /**
  * `typezero evidence SYSTEM --out DIR`: every available engine and the conformance checks on one
  * system, written as a certification evidence package (evidence.json, report.html, traces/, spec/,
- * system/, schema/, SHA256SUMS; requirements/ with --requirements FILE, which is validated like the
- * system file before any work). Exit codes as for check: 0 every property holds, 1 a property is violated or
+ * system/, schema/, tool/, SHA256SUMS; requirements/ with --requirements FILE, which is validated like
+ * the system file before any work; no tool/ with --no-tool-copy). Exit codes as for check: 0 every property holds, 1 a property is violated or
  * unknown, 2 bad input or a tool failure. The output folder is checked before any work, and the
  * package is written whatever the verdict, but never half: on a failure nothing replaces the target.
  */
@@ -12,6 +12,7 @@ import { KeyError, privateKeyFile, publicKeyFile } from '../evidence/attest.js';
 import { collectEvidence, DEFAULT_MAX_STATES, DEFAULT_SEEDS, DEFAULT_STEPS } from '../evidence/collect.js';
 import { loadRequirementsFile } from '../evidence/integrator.js';
 import { checkOutDir, OutDirError } from '../evidence/out-dir.js';
+import { ToolCopyError } from '../evidence/tool-copy.js';
 import type { RequirementsInput } from '../evidence/traceability.js';
 import { NotAPackageError, verifyPackage } from '../evidence/verify.js';
 import { writePackage } from '../evidence/write.js';
@@ -35,6 +36,8 @@ export interface EvidenceOptions {
   readonly configItem?: string;
   /** The integrator's requirements file, mapping their IDs to catalog properties. */
   readonly requirements?: string;
+  /** Carry the tool in the package (commander's `--no-tool-copy` sets it false); default true. */
+  readonly toolCopy?: boolean;
 }
 
 /** Runs the command; returns the exit code. Reasons for exit 2 go to stderr in one line. */
@@ -72,6 +75,7 @@ export async function runEvidence(file: string, opts: EvidenceOptions, io: Io): 
         maxStates: opts.maxStates,
         seeds: opts.seeds,
         steps: opts.steps,
+        toolCopy: opts.toolCopy !== false,
         ...(opts.producer !== undefined ? { producer: opts.producer } : {}),
         ...(opts.configItem !== undefined ? { configurationItem: opts.configItem } : {}),
         ...(requirements ? { requirements } : {}),
@@ -89,7 +93,7 @@ export async function runEvidence(file: string, opts: EvidenceOptions, io: Io): 
     io.status('');
     const reason = e instanceof Error ? e.message : String(e);
     if (e instanceof InputError || e instanceof KeyError) io.err(`${reason}\n`);
-    else if (e instanceof OutDirError) io.err(`typezero evidence: ${reason}\n`);
+    else if (e instanceof OutDirError || e instanceof ToolCopyError) io.err(`typezero evidence: ${reason}\n`);
     else io.err(`typezero evidence: tool failure: ${reason}\n`);
     return EXIT_INPUT;
   }
@@ -153,6 +157,10 @@ export function registerEvidence(program: Command, io: Io, exit: { code: number 
     .option(
       '--requirements <file>',
       'your own requirement IDs mapped to catalog properties (YAML), traced in the package',
+    )
+    .option(
+      '--no-tool-copy',
+      'leave the tool out of the package (tool/: its npm tarball, lockfile and runtime packages, to reproduce offline)',
     )
     .action(async (file: string, opts: Partial<EvidenceOptions>, command: Command) => {
       if (opts.out === undefined) command.error("error: required option '--out <dir>' not specified");

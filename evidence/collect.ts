@@ -1,8 +1,9 @@
 /**
  * Runs every available engine and the conformance checks on one system and gathers the results
  * into an `Evidence` value plus the files that go beside it in the package (counterexamples as ITF,
- * the generated TLA+ model, the system file). Nothing here writes to disk or reads a clock except
- * for the duration fields, so two runs on the same inputs give the same evidence apart from those.
+ * the generated TLA+ model, the system file, the tool itself). Nothing here writes to disk, but for
+ * the temporary folder the tool is packed in, or reads a clock except for the duration fields, so
+ * two runs on the same inputs give the same evidence apart from those.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,11 +27,13 @@ import { documentControl } from './document.js';
 import { emulatorConformance } from './emulator-conformance.js';
 import { type EngineOptions, type EngineRun, runEngines } from './engines.js';
 import { qualificationOf, SCHEMA_PATH, schemaText } from './qualification.js';
+import { reproductions } from './reproduce.js';
 import { REQUIREMENTS, requirementsOf } from './requirements.js';
 import { describeRuns } from './runs.js';
 import { NOT_COVERED, scopeOf } from './scope.js';
 import { modelVsSpec as modelVsSpecOf } from './spec-conformance.js';
-import { dependencyVersion, gitState, packageRoot, sha256, specDigests, toolVersion } from './tool.js';
+import { dependencyVersion, packageRoot, sha256, sourceState, specDigests, toolVersion } from './tool.js';
+import { carryTool, NO_TOOL_COPY_REASON, notCarried } from './tool-copy.js';
 import {
   integratorEvidence,
   packageFileName,
@@ -48,7 +51,6 @@ import {
   type Evidence,
   type ModelVsSpecEvidence,
   type PropertyEvidence,
-  type Reproduction,
   type ToolEvidence,
 } from './types.js';
 import { overallVerdict, settle } from './verdict.js';
@@ -77,6 +79,11 @@ export interface CollectOptions {
   readonly engines?: (config: SystemConfig, options: EngineOptions) => Promise<EngineRun[]> | EngineRun[];
   /** The integrator's own requirements, mapped to catalog properties (--requirements). */
   readonly requirements?: RequirementsInput;
+  /**
+   * Carry the tool in the package (tool/: its tarball, lockfile and runtime packages), for an
+   * offline reproduction; false records it as not carried (--no-tool-copy).
+   */
+  readonly toolCopy: boolean;
   /** Replaces the abstraction test, for tests of how the package reports its result. */
   readonly abstraction?: (config: SystemConfig, maxStates: number) => AbstractionEvidence;
 }
@@ -112,6 +119,12 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   const systemPath = `system/${packageName}`;
   files.set(systemPath, input.bytes);
   files.set(SCHEMA_PATH, schemaText());
+  // First, so that a tool that cannot be carried stops the run before the long work.
+  const root = packageRoot();
+  const source = sourceState(root);
+  if (options.toolCopy) options.onProgress?.('packing the tool and its runtime packages');
+  const copy = options.toolCopy ? carryTool(root, source) : null;
+  for (const [path, bytes] of copy?.files ?? []) files.set(path, bytes);
 
   const env = options.env ?? process.env;
   const engineRuns = await (options.engines ?? runEngines)(config, {
@@ -210,13 +223,13 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     specWalks: SPEC_WALKS,
     specWalkSteps: SPEC_WALK_STEPS,
   };
-  const root = packageRoot();
-  const git = gitState(root);
   const tool: ToolEvidence = {
     name: 'typezero',
     version: toolVersion(root),
-    gitCommit: git.commit,
-    gitDirty: git.dirty,
+    gitCommit: source.commit,
+    gitDirty: source.dirty,
+    repository: source.repository,
+    copy: copy?.evidence ?? notCarried(NO_TOOL_COPY_REASON),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     tlaChecker: dependencyVersion('tla-checker'),
@@ -278,7 +291,15 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     files: [...files.entries()]
       .map(([path, content]) => ({ path, sha256: sha256(content) }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
-    reproduce: reproductions(systemPath, bounds, engines, files, integrator?.path ?? null),
+    reproduce: reproductions({
+      systemPath,
+      bounds,
+      engines,
+      paths: [...files.keys()],
+      requirementsPath: integrator?.path ?? null,
+      configurationItem: options.configurationItem ?? null,
+      tool,
+    }),
     durationMs: Math.round(performance.now() - started),
   };
   return { evidence, files };
@@ -395,39 +416,4 @@ function boundAssumptions(
       consequence: 'A changed configuration is not covered, however small the change.',
     },
   ];
-}
-
-function reproductions(
-  systemPath: string,
-  bounds: Bounds,
-  engines: readonly EngineEvidence[],
-  files: ReadonlyMap<string, unknown>,
-  requirementsPath: string | null,
-): Reproduction[] {
-  const out: Reproduction[] = [
-    {
-      what: 'the whole package; evidence.json is identical apart from the durationMs fields',
-      command: `npx typezero evidence ${systemPath} --out rerun --max-states ${bounds.maxStates} --seeds ${bounds.conformanceSeeds} --steps ${bounds.conformanceSteps}${requirementsPath ? ` --requirements ${requirementsPath}` : ''}`,
-    },
-    {
-      what: 'that no file of this package changed since it was written',
-      command: 'sha256sum -c SHA256SUMS',
-    },
-  ];
-  for (const e of engines) {
-    if (e.status === 'not-run') continue;
-    out.push({
-      what: `the ${e.engine} verdicts, state count and counterexamples`,
-      command: `npx typezero check ${systemPath} --engine ${e.engine} --json --max-states ${bounds.maxStates}`,
-    });
-  }
-  const mc = [...files.keys()].find((f) => /^spec\/MC.*\.cfg$/.test(f));
-  if (mc) {
-    const base = mc.slice('spec/'.length, -'.cfg'.length);
-    out.push({
-      what: 'TLC on the TLA+ model, by hand, from the spec/ folder of this package (it stops at the first violated invariant; typezero reruns without it until none is left)',
-      command: `cd spec && java -XX:+UseParallelGC -cp "$TLA2TOOLS_JAR" tlc2.TLC -lncheck final -config ${base}.cfg ${base}.tla`,
-    });
-  }
-  return out;
 }

@@ -2,7 +2,9 @@
  * What ran, for tool qualification: the packages typezero ran with (as its lockfile pins them,
  * beside the versions found installed), and the machine (operating system, CPU, Node, Java). An
  * installed typezero carries no lockfile (npm does not publish one); then the installed packages are
- * read instead, and the package says which source it used.
+ * read instead, and the package says which source it used. A typezero installed from an evidence
+ * package's tool/ folder has the package's lockfile put beside it, and its packages installed flat
+ * next to it: each is found as Node finds it, from the place the lockfile names.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { arch, cpus, platform, release, type } from 'node:os';
@@ -18,6 +20,7 @@ interface LockEntry {
   readonly dev?: boolean;
   readonly devOptional?: boolean;
   readonly link?: boolean;
+  readonly optional?: boolean;
   readonly dependencies?: Readonly<Record<string, string>>;
 }
 
@@ -40,29 +43,49 @@ export function nameOfPath(path: string): string {
   return path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
 }
 
-/** The version installed at a path under `root`, or null when nothing is there. */
-function installedAt(root: string, path: string): string | null {
-  return readJson<Manifest>(join(root, path, 'package.json'))?.version ?? null;
+/**
+ * The folder of the package the lockfile places at `path` under `root`: that place when something
+ * is installed there, else where Node resolves the name from the folder that needs it.
+ */
+export function installedDir(root: string, path: string): string | null {
+  if (existsSync(join(root, path, 'package.json'))) return join(root, path);
+  const name = nameOfPath(path);
+  const from = join(root, path.slice(0, path.length - name.length - 'node_modules/'.length));
+  return packageDir(from, name);
 }
 
-/**
- * Every runtime package the lockfile pins (not the development-only ones), in lockfile order, with
- * the version found installed at the same place.
- */
-export function lockedDependencies(root: string, lockText: string): DependencyRecord[] {
+/** A runtime package the lockfile pins, and whether it may be missing (an optional dependency). */
+export interface LockedPackage extends DependencyRecord {
+  readonly optional: boolean;
+}
+
+/** Every runtime package the lockfile pins, with whether each is optional; see lockedDependencies. */
+export function lockedPackages(root: string, lockText: string): LockedPackage[] {
   const lock = JSON.parse(lockText) as { packages?: Readonly<Record<string, LockEntry>> };
   const direct = new Set(Object.keys(lock.packages?.['']?.dependencies ?? {}));
   return Object.entries(lock.packages ?? {})
     .filter(([path, e]) => path.startsWith('node_modules/') && !e.dev && !e.devOptional && !e.link)
-    .map(([path, e]) => ({
-      name: nameOfPath(path),
-      path,
-      locked: e.version ?? null,
-      installed: installedAt(root, path),
-      integrity: e.integrity ?? null,
-      direct: path === `node_modules/${nameOfPath(path)}` && direct.has(nameOfPath(path)),
-    }))
+    .map(([path, e]) => {
+      const dir = installedDir(root, path);
+      return {
+        name: nameOfPath(path),
+        path,
+        locked: e.version ?? null,
+        installed: dir === null ? null : (readJson<Manifest>(join(dir, 'package.json'))?.version ?? null),
+        integrity: e.integrity ?? null,
+        direct: path === `node_modules/${nameOfPath(path)}` && direct.has(nameOfPath(path)),
+        optional: e.optional === true,
+      };
+    })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Every runtime package the lockfile pins (not the development-only ones), sorted by path, with
+ * the version installed where Node finds it from that place.
+ */
+export function lockedDependencies(root: string, lockText: string): DependencyRecord[] {
+  return lockedPackages(root, lockText).map(({ optional: _, ...record }) => record);
 }
 
 /** Where Node finds package `name` from `dir`: the nearest node_modules/name above it. */

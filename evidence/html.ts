@@ -7,6 +7,7 @@ import { abstractionBlock, abstractionFact } from './html-abstraction.js';
 import { baseline } from './html-baseline.js';
 import { causedBy, counterexamples } from './html-counterexamples.js';
 import { qualification } from './html-qualification.js';
+import { reproduce, tool } from './html-tool.js';
 import { integratorFact, propertyTag, traceability } from './html-traceability.js';
 import { escapeHtml, type Html, html, plural, tag } from './markup.js';
 import { describeRuns, type RunRecord, type SeededRuns } from './runs.js';
@@ -300,33 +301,5 @@ function notCovered(e: Evidence): Html {
 <thead><tr><th>Id</th><th>Requirement</th><th>Traces to</th><th>Why it is outside the model, and what is needed instead</th></tr></thead>
 <tbody>${e.notCovered.map((n) => html`<tr data-not-covered="${n.id}"><td><b>${n.id}</b></td><td>${n.requirement}</td><td class="small">${n.references.join(' · ')}</td><td class="small">${n.why}</td></tr>`)}</tbody>
 </table>
-</section>`;
-}
-
-function tool(e: Evidence): Html {
-  const t = e.tool;
-  return html`<section id="tool">
-<h2>Tool and environment</h2>
-<table><tbody>
-<tr><th>typezero</th><td>${t.version}${t.gitCommit ? html`, commit <code>${t.gitCommit}</code>${t.gitDirty ? ' (with local modifications)' : ''}` : ''}</td></tr>
-<tr><th>Node.js</th><td>${t.node} on ${t.platform}</td></tr>
-<tr><th>tla-checker</th><td>${t.tlaChecker ?? 'not installed'}</td></tr>
-<tr><th>TLC</th><td>${t.tlc ? html`${t.tlc.jar}, TLC2 Version ${t.tlc.version ?? 'unknown'} (SHA-256 <code>${t.tlc.sha256}</code>)${t.tlc.command ? html`<br>last run: <code>${t.tlc.command.join(' ')}</code>` : ''}` : 'not used'}</td></tr>
-${t.specFiles.map((f) => html`<tr><th>${f.path}</th><td class="mono">${f.sha256}</td></tr>`)}
-</tbody></table>
-<h3>Files in this package</h3>
-<table><thead><tr><th>File</th><th>SHA-256</th></tr></thead>
-<tbody>${e.files.map((f) => html`<tr><td><code>${f.path}</code></td><td class="mono">${f.sha256}</td></tr>`)}</tbody></table>
-<p class="small muted">evidence.json and report.html are listed with every other file in SHA256SUMS.</p>
-</section>`;
-}
-
-function reproduce(e: Evidence): Html {
-  return html`<section id="reproduce">
-<h2>How to reproduce</h2>
-<p>From this package's directory, with typezero ${e.tool.version} installed (<code>npm install typezero</code>):</p>
-<table><thead><tr><th>Reproduces</th><th>Command</th></tr></thead>
-<tbody>${e.reproduce.map((r) => html`<tr><td>${r.what}</td><td><pre>${r.command}</pre></td></tr>`)}</tbody></table>
-<p class="small muted">Collected in ${(e.durationMs / 1000).toFixed(1)} s.</p>
 </section>`;
 }

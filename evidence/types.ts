@@ -117,16 +117,50 @@ export interface SystemEvidence {
 export interface ToolEvidence {
   readonly name: 'typezero';
   readonly version: string;
-  /** The commit typezero was built from, when it runs from a git checkout. */
+  /**
+   * The commit typezero was built from: of the git checkout it runs from, or as recorded in the
+   * tool tarball it was installed from (evidence/tool.ts SOURCE_RECORD); null when neither is known.
+   */
   readonly gitCommit: string | null;
-  /** Whether tracked files differ from that commit. */
+  /** Whether the checkout differed from that commit, untracked files included. */
   readonly gitDirty: boolean | null;
+  /** Where typezero's sources are published (absent from packages made before it was recorded). */
+  readonly repository?: RepositoryEvidence;
+  /** The tool itself, carried in the package to reproduce it offline (absent from older packages). */
+  readonly copy?: ToolCopyEvidence;
   readonly node: string;
   readonly platform: string;
   readonly tlaChecker: string | null;
   readonly tlc: TlcEvidence | null;
   /** The TLA+ sources the spec engines checked. */
   readonly specFiles: readonly FileDigest[];
+}
+
+export interface RepositoryEvidence {
+  /** The URL; null when none is known. */
+  readonly url: string | null;
+  /** package.json's `repository`, else the checkout's git remote, else none. */
+  readonly source: 'package.json' | 'git-remote' | 'none';
+}
+
+/** A tarball the package carries, with the package it holds. */
+export interface CarriedTarball extends FileDigest {
+  readonly name: string;
+  readonly version: string;
+}
+
+/**
+ * The exact tool in the package (tool/): typezero as an npm tarball, the lockfile it was built with
+ * and its runtime packages as tarballs, so the package reproduces with no network and no checkout.
+ */
+export interface ToolCopyEvidence {
+  readonly status: 'carried' | 'not-carried';
+  /** Why the tool is not carried; null when it is. */
+  readonly reason: string | null;
+  readonly tarball: CarriedTarball | null;
+  readonly lockfile: FileDigest | null;
+  /** The runtime packages, one tarball each, sorted by name. */
+  readonly dependencies: readonly CarriedTarball[];
 }
 
 /** The TLC that ran: the jar, its digest, TLC's own version line and the exact command. */

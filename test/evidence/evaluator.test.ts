@@ -38,6 +38,7 @@ async function collectOnce(text: string, abstraction?: CollectOptions['abstracti
       maxStates: 100_000,
       seeds: 3,
       steps: 100,
+      toolCopy: false,
       // The explorer alone settles baits; the TLA+ engines are not what this is about.
       engines: (config, options) => [
         runExplorerEngine(config, options),

@@ -45,6 +45,7 @@ describe('typezero evidence on every example', () => {
       '8',
       '--steps',
       '1000',
+      '--no-tool-copy',
       ...(bound ? ['--max-states', String(bound)] : []),
     );
     const expected = predicted(name);
@@ -185,6 +186,7 @@ describe('typezero evidence: input and target errors', () => {
       '1',
       '--steps',
       '100',
+      '--no-tool-copy',
     );
     expect(r.status).toBe(1);
     const evidence = JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8')) as Evidence;

@@ -23,7 +23,7 @@ describe.skipIf(!jar)('evidence with TLC', () => {
         fileName: 'write-down-channel.yaml',
         bytes: Buffer.from(exampleText('write-down-channel')),
       },
-      { maxStates: 100_000, seeds: 2, steps: 200, env: jar!.env },
+      { maxStates: 100_000, seeds: 2, steps: 200, toolCopy: false, env: jar!.env },
     );
 
   it("write-down-channel: TLC's verdicts next to the others', what ran recorded, reproducible", async () => {

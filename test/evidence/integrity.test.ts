@@ -40,6 +40,7 @@ async function build(name: string, dir: string, signed: boolean): Promise<void> 
       maxStates: 100_000,
       seeds: 1,
       steps: 100,
+      toolCopy: false,
       producer: 'Evaluation lab <lab@example.org>',
       requirements: {
         fileName: 'ours.yaml',
@@ -158,6 +159,7 @@ describe('typezero evidence --sign and evidence verify', () => {
       'CI-0042',
       '--requirements',
       OURS_FILE,
+      '--no-tool-copy',
     );
     expect(made.status).toBe(0);
     const opened = openEnvelope(readFileSync(join(dir, STATEMENT), 'utf8'));
@@ -177,7 +179,11 @@ describe('typezero evidence --sign and evidence verify', () => {
       path: 'requirements/ours.yaml',
       requirements: [{ id: 'SSR-1', status: 'met' }],
     });
-    expect(evidence.reproduce[0].command).toMatch(/ --requirements requirements\/ours\.yaml$/);
+    // The rerun takes every input the package was made with: bounds, configuration item, requirements.
+    expect(evidence.reproduce[1].command).toBe(
+      'typezero evidence system/mils-two-domain.yaml --out "$PWD.rerun" --max-states 200000 --seeds 1 --steps 50 --config-item CI-0042 --no-tool-copy --requirements requirements/ours.yaml',
+    );
+    expect(evidence.tool.copy).toMatchObject({ status: 'not-carried', tarball: null, dependencies: [] });
     expect(evidence.document).toMatchObject({ producer: 'Lab', configurationItem: 'CI-0042' });
     expect(opened.statement.predicate).toMatchObject({ packageId: evidence.document.id, verdict: 'pass' });
 
@@ -233,6 +239,7 @@ describe('typezero evidence --sign and evidence verify', () => {
         '1',
         '--steps',
         '20',
+        '--no-tool-copy',
       ],
       { cwd: ROOT, encoding: 'utf8' },
     );

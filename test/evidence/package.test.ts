@@ -21,7 +21,7 @@ import { example, exampleText, fromYaml } from '../helpers.js';
 import { withoutTiming } from './timing.js';
 
 const OUT = mkdtempSync(join(tmpdir(), 'typezero-package-'));
-const QUICK: CollectOptions = { maxStates: 100_000, seeds: 2, steps: 200 };
+const QUICK: CollectOptions = { maxStates: 100_000, seeds: 2, steps: 200, toolCopy: false };
 
 function collect(name: string, options: Partial<CollectOptions> = {}): Promise<Collected> {
   const text = exampleText(name);
@@ -43,8 +43,17 @@ describe('reproducibility', () => {
       const b = join(OUT, `${name}-b`);
       for (const dir of [a, b])
         expect(
-          typezero('evidence', `examples/${name}.yaml`, '--out', dir, '--seeds', '3', '--steps', '300')
-            .status,
+          typezero(
+            'evidence',
+            `examples/${name}.yaml`,
+            '--out',
+            dir,
+            '--seeds',
+            '3',
+            '--steps',
+            '300',
+            '--no-tool-copy',
+          ).status,
         ).not.toBe(2);
       const ta = readFileSync(join(a, 'evidence.json'), 'utf8');
       const tb = readFileSync(join(b, 'evidence.json'), 'utf8');

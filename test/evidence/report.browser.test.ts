@@ -49,7 +49,7 @@ writeFileSync(
 
 function buildPackage(name: string, ...extra: string[]): { dir: string; evidence: Evidence } {
   const dir = join(OUT, name);
-  const small = ['--seeds', '4', '--steps', '500'];
+  const small = ['--seeds', '4', '--steps', '500', '--no-tool-copy'];
   const r = typezero('evidence', `examples/${name}.yaml`, '--out', dir, ...small, ...extra);
   if (r.status === 2) throw new Error(r.stderr);
   return { dir, evidence: JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8')) as Evidence };
