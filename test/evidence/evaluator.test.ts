@@ -230,7 +230,7 @@ describe('tool qualification in the package', () => {
     const q = collected.evidence.qualification!;
     expect(q.dependencies.source).toBe('package-lock.json');
     expect(q.dependencies.packages.map((p) => p.name)).toContain('ajv');
-    expect(q.seededBugs).toMatchObject({ killed: 8, total: 10 });
+    expect(q.seededBugs).toMatchObject({ killed: 9, total: 11 });
     expect(q.mutants.total).toBe(10);
     expect(q.testSuite.status).toBe('not-carried');
     expect(q.testSuite.reason).toMatch(/does not carry the results of typezero's own test suite/);
@@ -255,7 +255,7 @@ describe('tool qualification in the package', () => {
     expect(renderReport(older)).toContain('carries none');
 
     const report = files.get('report.html') as string;
-    expect(report).toContain('<h3 id="seeded-bugs">Seeded model bugs: 8 of 10 killed</h3>');
+    expect(report).toContain('<h3 id="seeded-bugs">Seeded model bugs: 9 of 11 killed</h3>');
     expect(report).toMatch(/<tr data-bug="unaudited-refusal">.*by <b>AuditCompleteness<\/b>/);
     expect(report).toContain(`<h3 id="mutants">Emulator mutants: ${q.mutants.killed} of 10 killed</h3>`);
     expect(report).toContain('<a href="#qualification">Qualification</a>');

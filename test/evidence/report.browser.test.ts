@@ -176,7 +176,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
     // The soundness argument and the tool's qualification, each in a section of its own.
     expect(await shown(page.locator('#abstraction'))).toMatch(/Page-class abstraction\s+passed/);
     expect(await shown(page.locator('tr[data-abstraction="none"]'))).toMatch(/whole states\s+passed/);
-    expect(await shown(page.locator('#seeded-bugs'))).toMatch(/Seeded model bugs: \d+ of 10 killed/);
+    expect(await shown(page.locator('#seeded-bugs'))).toMatch(/Seeded model bugs: \d+ of 11 killed/);
     expect(await shown(page.locator('tr[data-bug="launch-ignores-mismatch"]'))).toMatch(
       /killed[\s\S]*by MeasuredLaunch/,
     );
