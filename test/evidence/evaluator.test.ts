@@ -201,7 +201,7 @@ describe('the soundness argument in the package', () => {
     expect(abstraction.status).toBe('passed');
     const entry = evidence.assumptions.find((a) => a.id === 'A-MODEL-1')!;
     expect(entry.statement).toMatch(
-      /On this system the comparison was run when the package was made .*label-sliced, the same verdicts and baits .*whole states, the same verdicts and baits \(349 states as classes, 2,509 page by page\)/,
+      /On this system the comparison was run when the package was made .*label-sliced, the same verdicts and baits .*whole states, the same verdicts and baits \(349 states as classes, 1,933 page by page\)/,
     );
     const report = renderReport(evidence);
     expect(report).toContain(

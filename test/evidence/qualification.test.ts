@@ -128,7 +128,7 @@ describe('seeded model bugs', () => {
       'auto-restart': ['FaultContainment'],
       'tick-after-halt': ['FailSecure'],
       'launch-ignores-mismatch': ['MeasuredLaunch'],
-      'unchecked-buffer': ['HypercallAuthorization'],
+      'unchecked-buffer': ['InformationFlow', 'HypercallAuthorization'],
     });
     for (const b of kills.bugs)
       if (b.kind === 'hypervisor') expect([b.bug, b.status]).toEqual([b.bug, 'killed']);
