@@ -12,12 +12,13 @@ import { buildLayout, type Layout } from '../model/layout.js';
 import { init } from '../model/state.js';
 import { type ModelOptions, step } from '../model/step.js';
 import type { SystemConfig } from '../system/config.js';
-import type { CheckReport, PropertyStatus } from './check.js';
+import type { CheckReport, PropertyReport, PropertyStatus } from './check.js';
 import type { Trace, TraceStep } from './explorer.js';
 import { traceToItf } from './itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
 import { bmc } from './symbolic/bmc.js';
 import { type ChcAnswer, chc, ProofDefect, propertyAsInvariant, recheck } from './symbolic/chc.js';
+import { invariantText } from './symbolic/explain-invariant.js';
 import { buildRelation, type Relation } from './symbolic/relation.js';
 
 export { ProofDefect } from './symbolic/chc.js';
@@ -40,12 +41,13 @@ export interface ProofVerdict {
   readonly method: ProofMethod;
   /**
    * With `holds` by invariant: the `define-fun Inv` text, what the variables it takes stand for,
-   * and their indices among the relation's variables.
+   * their indices among the relation's variables, and the invariant in the system's terms.
    */
   readonly invariant?: {
     readonly definitions: string;
     readonly args: readonly string[];
     readonly variables: readonly number[];
+    readonly text: readonly string[];
   };
   readonly trace?: Trace;
   /** Why the property is `unknown`. */
@@ -98,20 +100,22 @@ export async function prove(
           );
     verdicts.push({ ...verdict, solverMs: Math.round(performance.now() - began) });
   }
-  const properties = verdicts.map((v) =>
-    v.trace
-      ? {
-          name: v.name,
-          status: v.status,
-          trace: traceToItf(
-            layout,
-            v.trace,
-            file,
-            `counterexample to ${v.name} found by bounded model checking`,
-          ),
-        }
-      : { name: v.name, status: v.status },
-  );
+  const properties = verdicts.map((v): PropertyReport => {
+    if (v.trace)
+      return {
+        name: v.name,
+        status: v.status,
+        trace: traceToItf(
+          layout,
+          v.trace,
+          file,
+          `counterexample to ${v.name} found by bounded model checking`,
+        ),
+      };
+    return v.invariant
+      ? { name: v.name, status: v.status, invariant: { text: [...v.invariant.text] } }
+      : { name: v.name, status: v.status };
+  });
   const depth = Math.max(0, ...verdicts.map((v) => (v.trace ? v.trace.steps.length - 1 : 0)));
   return {
     layout,
@@ -215,7 +219,12 @@ function proved(
     name,
     status: 'holds',
     method,
-    invariant: { definitions: answer.definitions, args, variables: answer.args },
+    invariant: {
+      definitions: answer.definitions,
+      args,
+      variables: answer.args,
+      text: invariantText(rel, answer.definitions, answer.args),
+    },
   };
 }
 
