@@ -70,6 +70,8 @@ function note(v: ProofVerdict): string {
       return v.invariant!.args.length
         ? `proved: the property is inductive as it stands, over ${variables(v)} (checked by SMT)`
         : 'proved: the configuration rules out every bad state';
+    case 'k-induction':
+      return `proved: ${v.k}-inductive (no trace within ${v.k! - 1} steps, and no ${v.k}-step path of good states ends in a bad one)`;
     case 'bmc-trace':
       return `counterexample of ${v.trace!.steps.length - 1} steps (shortest, by bounded model checking)`;
     case 'vacuous':
@@ -154,6 +156,7 @@ export function proofRecord(run: ProveRun, file: string, solver: string, timeout
         solverMs: v.solverMs,
         ...(v.reason ? { reason: v.reason } : {}),
         ...(v.trace ? { traceSteps: v.trace.steps.length - 1 } : {}),
+        ...(v.k ? { k: v.k } : {}),
         ...(v.invariant
           ? {
               invariant: {

@@ -10,6 +10,8 @@ import type { EngineEvidence, Evidence, ProofEvidence, ProofPropertyEvidence } f
 const METHOD: Record<ProofPropertyEvidence['method'], string> = {
   induction: 'the property is inductive as it stands',
   'inductive-invariant': "Spacer's inductive invariant, checked again by SMT",
+  'k-induction':
+    'k-induction: no trace within k - 1 steps, and no k-step path of good states ends in a bad one',
   'bmc-trace': 'a bounded-model-checking trace, replayed by the model',
   vacuous: 'true of the configuration itself',
   none: 'undecided',

@@ -62,6 +62,7 @@ export function proofEvidence(
         reason: v.reason ?? null,
         durationMs: v.solverMs,
         trace: v.trace ? traceFile(v.name) : null,
+        ...(v.k ? { k: v.k } : {}),
         invariant:
           v.status === 'holds' && v.invariant
             ? {

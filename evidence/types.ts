@@ -494,6 +494,8 @@ export interface ProofPropertyEvidence {
   readonly durationMs: number;
   /** Package path of the counterexample, when violated. */
   readonly trace: string | null;
+  /** With `k-induction`: the k of the proof. */
+  readonly k?: number;
   /** With `holds` by an invariant (methods `induction` and `inductive-invariant`). */
   readonly invariant: {
     /** Its TLA+ definition in the package's proof model: `IndInv_<Property>`. */

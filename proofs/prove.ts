@@ -19,6 +19,7 @@ import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
 import { bmc } from './symbolic/bmc.js';
 import { type ChcAnswer, chc, ProofDefect, propertyAsInvariant, recheck } from './symbolic/chc.js';
 import { invariantText } from './symbolic/explain-invariant.js';
+import { kInduction } from './symbolic/kinduction.js';
 import { buildRelation, type Relation } from './symbolic/relation.js';
 import { loadSolver } from './symbolic/z3.js';
 
@@ -30,6 +31,8 @@ export type ProofMethod =
   | 'inductive-invariant'
   /** The property itself, within the counters' bounds, is inductive: checked by plain SMT queries. */
   | 'induction'
+  /** No trace within k - 1 steps, and no k-step path of good states ends in a bad one. */
+  | 'k-induction'
   /** A bounded-model-checking trace, replayed through `step`. */
   | 'bmc-trace'
   /** True of the configuration itself (FaultRecovery without a health monitor). */
@@ -51,6 +54,8 @@ export interface ProofVerdict {
     readonly text: readonly string[];
   };
   readonly trace?: Trace;
+  /** With `k-induction`: the k of the proof. */
+  readonly k?: number;
   /** Why the property is `unknown`. */
   readonly reason?: string;
   readonly solverMs: number;
@@ -78,6 +83,8 @@ export interface ProveRun {
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /** The first, shallow search for a counterexample: at most this long, this many steps deep. */
 const QUICK_SEARCH = { ms: 1_000, depth: 8 };
+/** The longest paths k-induction tries. */
+const MAX_K = 12;
 
 export async function prove(
   config: SystemConfig,
@@ -162,7 +169,8 @@ async function decide(
   // Most properties that hold are inductive as they stand, which one round of SMT queries shows.
   // Spacer proves most others within seconds, but takes far longer than bounded model checking to
   // refute one, and most violations are a few steps deep: after the induction, a second's search for
-  // a trace, then a short proof attempt, then a short search again, then each with the rest of the time.
+  // a trace, then a short proof attempt, then a short search again, then k-induction over the depth
+  // that search covered, then each with the rest of the time.
   const slice = (ms: number) => Math.min(deadline, Date.now() + ms);
   const budget = deadline - Date.now();
   progress('proving');
@@ -178,7 +186,15 @@ async function decide(
     progress('searching a trace');
     const quick = await bmc(rel, bad, slice(Math.min(10_000, budget / 4)));
     if (quick.kind === 'trace') return violated(rel, name, quick.events, model);
+    // The search found no trace within its depth: the base case of k-induction up to that depth.
     progress('proving');
+    const k = await kInduction(
+      rel,
+      bad,
+      slice(Math.min(10_000, budget / 4)),
+      Math.min(MAX_K, quick.depth + 1),
+    );
+    if (k.kind === 'proved') return { name, status: 'holds', method: 'k-induction', k: k.k };
     answer = await chc(rel, bad, deadline);
   }
   if (answer.kind === 'unknown')
