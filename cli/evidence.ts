@@ -7,9 +7,15 @@
  * package is written whatever the verdict, but never half: on a failure nothing replaces the target.
  */
 import { basename } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { KeyError, privateKeyFile, publicKeyFile } from '../evidence/attest.js';
-import { collectEvidence, DEFAULT_MAX_STATES, DEFAULT_SEEDS, DEFAULT_STEPS } from '../evidence/collect.js';
+import {
+  collectEvidence,
+  DEFAULT_MAX_STATES,
+  DEFAULT_PROVE_TIMEOUT_S,
+  DEFAULT_SEEDS,
+  DEFAULT_STEPS,
+} from '../evidence/collect.js';
 import { loadRequirementsFile } from '../evidence/integrator.js';
 import { checkOutDir, OutDirError } from '../evidence/out-dir.js';
 import { ToolCopyError } from '../evidence/tool-copy.js';
@@ -38,6 +44,10 @@ export interface EvidenceOptions {
   readonly requirements?: string;
   /** Carry the tool in the package (commander's `--no-tool-copy` sets it false); default true. */
   readonly toolCopy?: boolean;
+  /** false with --no-prove. */
+  readonly prove?: boolean;
+  /** Solver seconds per property for prove. */
+  readonly proveTimeout?: number;
 }
 
 /** Runs the command; returns the exit code. Reasons for exit 2 go to stderr in one line. */
@@ -79,6 +89,10 @@ export async function runEvidence(file: string, opts: EvidenceOptions, io: Io): 
         ...(opts.producer !== undefined ? { producer: opts.producer } : {}),
         ...(opts.configItem !== undefined ? { configurationItem: opts.configItem } : {}),
         ...(requirements ? { requirements } : {}),
+        prove:
+          opts.prove === false
+            ? { skipped: 'skipped with --no-prove' }
+            : { timeoutMs: (opts.proveTimeout ?? DEFAULT_PROVE_TIMEOUT_S) * 1000 },
         onProgress: (line) => io.status(`evidence: ${line}`),
       },
     );
@@ -162,6 +176,13 @@ export function registerEvidence(program: Command, io: Io, exit: { code: number 
       '--no-tool-copy',
       'leave the tool out of the package (tool/: its npm tarball, lockfile and runtime packages, to reproduce offline)',
     )
+    .addOption(
+      new Option('--prove-timeout <seconds>', 'Z3 time per property for the unbounded proof (prove)')
+        .argParser(wholeNumber(1))
+        .default(DEFAULT_PROVE_TIMEOUT_S)
+        .conflicts('prove'),
+    )
+    .option('--no-prove', 'leave the unbounded proof out (recorded in the package as not run)')
     .action(async (file: string, opts: Partial<EvidenceOptions>, command: Command) => {
       if (opts.out === undefined) command.error("error: required option '--out <dir>' not specified");
       exit.code = await runEvidence(file, opts as EvidenceOptions, io);

@@ -55,16 +55,23 @@ function propertyName(value: string, previous: PropertyName[]): PropertyName[] {
   return previous.includes(value as PropertyName) ? previous : [...previous, value as PropertyName];
 }
 
+const variables = (v: ProofVerdict) => {
+  const n = v.invariant!.args.length;
+  return `${n} state variable${n === 1 ? '' : 's'}`;
+};
+
 function note(v: ProofVerdict): string {
   switch (v.method) {
     case 'inductive-invariant':
       return v.invariant!.args.length
-        ? `proved: inductive invariant over ${v.invariant!.args.length} state variables, checked again by SMT`
+        ? `proved: inductive invariant over ${variables(v)}, checked again by SMT`
         : 'proved: the configuration rules out every bad state';
     case 'induction':
       return v.invariant!.args.length
-        ? `proved: the property is inductive as it stands, over ${v.invariant!.args.length} state variables (checked by SMT)`
+        ? `proved: the property is inductive as it stands, over ${variables(v)} (checked by SMT)`
         : 'proved: the configuration rules out every bad state';
+    case 'k-induction':
+      return `proved: ${v.k}-inductive (no trace within ${v.k! - 1} steps, and no ${v.k}-step path of good states ends in a bad one)`;
     case 'bmc-trace':
       return `counterexample of ${v.trace!.steps.length - 1} steps (shortest, by bounded model checking)`;
     case 'vacuous':
@@ -72,6 +79,17 @@ function note(v: ProofVerdict): string {
     case 'none':
       return v.reason ?? '';
   }
+}
+
+/** Lines of an invariant shown under its property before the rest is summed up as "... N more". */
+export const INVARIANT_LINES = 4;
+
+/** The invariant of a property proved over some state variables, in the system's terms. */
+function invariantLines(v: ProofVerdict): string[] {
+  if (!v.invariant?.args.length) return [];
+  const text = v.invariant.text;
+  if (text.length <= INVARIANT_LINES) return [...text];
+  return [...text.slice(0, INVARIANT_LINES - 1), `... ${text.length - (INVARIANT_LINES - 1)} more`];
 }
 
 export function formatProve(run: ProveRun, file: string, version: string): string {
@@ -82,8 +100,11 @@ export function formatProve(run: ProveRun, file: string, version: string): strin
     '',
   ];
   const width = Math.max(...verdicts.map((v) => v.name.length));
-  for (const v of verdicts)
+  const indent = ' '.repeat(12 + width + 2);
+  for (const v of verdicts) {
     out.push(`  ${STATUS_WORD[v.status].padEnd(8)}  ${v.name.padEnd(width)}  ${note(v)}`);
+    out.push(...invariantLines(v).map((line) => `${indent}${line}`));
+  }
   for (const v of verdicts) {
     if (v.status !== 'violated' || !v.trace) continue;
     const summary = CATALOG.find((p) => p.name === v.name)!.summary;
@@ -135,6 +156,7 @@ export function proofRecord(run: ProveRun, file: string, solver: string, timeout
         solverMs: v.solverMs,
         ...(v.reason ? { reason: v.reason } : {}),
         ...(v.trace ? { traceSteps: v.trace.steps.length - 1 } : {}),
+        ...(v.k ? { k: v.k } : {}),
         ...(v.invariant
           ? {
               invariant: {

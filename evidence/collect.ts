@@ -8,7 +8,6 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { match } from 'ts-pattern';
 import { blame, locate } from '../diagnosis/causes.js';
 import { buildLayout } from '../model/layout.js';
 import { vacuityReason } from '../proofs/check.js';
@@ -21,15 +20,17 @@ import { vacuousLiveness } from '../tla/generate.js';
 import { tlcFiles } from '../tla/tlc/engine.js';
 import { type Env, findJar } from '../tla/tlc/jar.js';
 import { abstractionCheck, citeAbstraction } from './abstraction.js';
-import { type Assumption, FIXED_ASSUMPTIONS, systemAssumptions } from './assumptions.js';
+import { FIXED_ASSUMPTIONS, systemAssumptions } from './assumptions.js';
 import { baselineOf } from './baseline.js';
 import { documentControl } from './document.js';
 import { emulatorConformance } from './emulator-conformance.js';
 import { type EngineOptions, type EngineRun, runEngines } from './engines.js';
+import { proofEvidence } from './proof.js';
+import type { ProveSetting } from './prove-engine.js';
 import { qualificationOf, SCHEMA_PATH, schemaText } from './qualification.js';
 import { reproductions } from './reproduce.js';
 import { REQUIREMENTS, requirementsOf } from './requirements.js';
-import { describeRuns } from './runs.js';
+import { boundAssumptions, proofAssumption } from './run-records.js';
 import { NOT_COVERED, scopeOf } from './scope.js';
 import { modelVsSpec as modelVsSpecOf } from './spec-conformance.js';
 import { dependencyVersion, packageRoot, sha256, sourceState, specDigests, toolVersion } from './tool.js';
@@ -44,12 +45,10 @@ import {
   type AbstractionEvidence,
   type Bounds,
   type Counterexample,
-  type EmulatorVsModelEvidence,
   type EngineEvidence,
   EVIDENCE_FORMAT,
   EVIDENCE_FORMAT_VERSION,
   type Evidence,
-  type ModelVsSpecEvidence,
   type PropertyEvidence,
   type ToolEvidence,
 } from './types.js';
@@ -59,6 +58,8 @@ import { overallVerdict, settle } from './verdict.js';
 export const DEFAULT_MAX_STATES = 200_000;
 export const DEFAULT_SEEDS = 48;
 export const DEFAULT_STEPS = 2500;
+/** Z3 seconds per property for the unbounded proof: enough for most systems, modest for big ones. */
+export const DEFAULT_PROVE_TIMEOUT_S = 20;
 /** Seeded random walks of the model replayed in the spec, and their length. */
 export const SPEC_WALKS = 50;
 export const SPEC_WALK_STEPS = 40;
@@ -86,6 +87,11 @@ export interface CollectOptions {
   readonly toolCopy: boolean;
   /** Replaces the abstraction test, for tests of how the package reports its result. */
   readonly abstraction?: (config: SystemConfig, maxStates: number) => AbstractionEvidence;
+  /**
+   * The unbounded proof (prove) as one more engine: the solver's time per property, or why it is
+   * skipped. Not run when absent, so that packages made for other purposes pay nothing for Z3.
+   */
+  readonly prove?: ProveSetting;
 }
 
 export interface SystemInput {
@@ -132,6 +138,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     source: packageName,
     env,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.prove ? { prove: options.prove } : {}),
   });
   const specRan = engineRuns.some(
     (r) => r.engine !== 'explorer' && (r.status === 'completed' || r.status === 'bounded'),
@@ -164,6 +171,13 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
   const ran = engineRuns.filter((r) => r.status === 'completed' || r.status === 'bounded');
   const explorer = engineRuns.find((r) => r.engine === 'explorer');
   const layout = buildLayout(config);
+  const proved = proofEvidence(
+    layout,
+    engineRuns.find((r) => r.engine === 'prove'),
+    packageName,
+    (p) => traceFile('prove', p),
+  );
+  for (const [path, text] of proved.files) files.set(path, text);
   const positions = positionsOf(input);
   const explorerBaits = explorer?.status === 'completed' ? explorer.baits : undefined;
   const properties: PropertyEvidence[] = CATALOG.map((p) => {
@@ -251,7 +265,12 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
 
-  const verdict = overallVerdict(properties, engines, { modelVsSpec, emulatorVsModel, abstraction });
+  const verdict = overallVerdict(
+    properties,
+    engines,
+    { modelVsSpec, emulatorVsModel, abstraction },
+    proved.proof,
+  );
   const evidence: Evidence = {
     format: EVIDENCE_FORMAT,
     formatVersion: EVIDENCE_FORMAT_VERSION,
@@ -284,8 +303,10 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
       ...FIXED_ASSUMPTIONS.map((a) => (a.id === 'A-MODEL-1' ? citeAbstraction(a, abstraction) : a)),
       ...systemAssumptions(config),
       ...boundAssumptions(bounds, engines, emulatorVsModel, modelVsSpec),
+      proofAssumption(proved.proof),
     ],
     qualification,
+    proof: proved.proof,
     ...(integrator ? { integratorRequirements: integrator } : {}),
     notCovered: NOT_COVERED.map((n) => ({ ...n, references: [...n.references] })),
     files: [...files.entries()]
@@ -299,6 +320,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
       requirementsPath: integrator?.path ?? null,
       configurationItem: options.configurationItem ?? null,
       tool,
+      proof: proved.proof,
     }),
     durationMs: Math.round(performance.now() - started),
   };
@@ -351,69 +373,4 @@ function tlcEvidence(run: EngineRun | undefined, env: Env): ToolEvidence['tlc'] 
     version: run.tool?.version ?? null,
     command: run.tool ? [...run.tool.command] : null,
   };
-}
-
-function boundAssumptions(
-  bounds: Bounds,
-  engines: readonly EngineEvidence[],
-  emulator: EmulatorVsModelEvidence,
-  spec: ModelVsSpecEvidence,
-): Assumption[] {
-  const reach = engines
-    .map((e) =>
-      match(e.status)
-        .with(
-          'completed',
-          () =>
-            `${e.engine}: exhaustive, ${e.distinctStates} distinct states${e.reduction ? ' after label slicing' : ''}${e.depth === null ? '' : `, depth ${e.depth}`}`,
-        )
-        .with(
-          'bounded',
-          () =>
-            `${e.engine}: stopped at the bound after ${e.distinctStates} distinct states${e.reduction ? ' after label slicing' : ''}, so unsettled properties are unknown`,
-        )
-        .with('not-run', () => `${e.engine}: not run (${e.reason})`)
-        .with('failed', () => `${e.engine}: failed (${e.reason})`)
-        .exhaustive(),
-    )
-    .join('; ');
-  return [
-    {
-      id: 'B-STATES',
-      category: 'bound',
-      title: 'State bound per engine',
-      statement: `Every engine was given a bound of ${bounds.maxStates} distinct states. ${reach}.`,
-      consequence:
-        'A verdict from a search that finished within the bound covers every reachable state (label slicing merges only states that no property tells apart); a search stopped at the bound proves nothing about the states it did not reach: it settles a property only by a violation it found, and a property no finished search settled is unknown.',
-    },
-    {
-      id: 'B-CONFORMANCE',
-      category: 'bound',
-      title: 'Emulator-vs-model campaign size',
-      statement:
-        emulator.status === 'not-run'
-          ? `The emulator was not checked against the model on this system (${emulator.reason}).`
-          : `The emulator was checked against the model on seeded random runs: ${describeRuns('runs', emulator.seededRuns)}. Then one EPT-misconfiguration run and ${emulator.directedRuns} directed runs (${emulator.stepsChecked} steps checked in all), plus every explorer counterexample performed step by step. Each run's seed, length and end are in evidence.json.`,
-      consequence:
-        emulator.status === 'not-run'
-          ? 'Nothing here shows that a concrete machine refines the model for this system; the refinement tests of typezero on smaller systems are all there is.'
-          : 'Refinement is tested on these runs, not proved for all runs of the emulator.',
-    },
-    {
-      id: 'B-SPEC',
-      category: 'bound',
-      title: 'Model-vs-spec replay size',
-      statement: `Where a TLA+ engine finished, its verdicts, baits and distinct-state count were compared with the explorer's over the whole state space; in the other direction every explorer counterexample and seeded random walks of the model were replayed in the spec: ${describeRuns('walks', spec.walks)}.`,
-      consequence:
-        'Steps of the model that no walk or counterexample took are covered by the state-count comparison only.',
-    },
-    {
-      id: 'B-CONFIG',
-      category: 'bound',
-      title: 'This configuration only',
-      statement:
-        'Verdicts hold for the configuration in this package exactly (its partitions, memory, devices, channel and audit capacities, schedule); any change to the system file needs a new package.',
-      consequence: 'A changed configuration is not covered, however small the change.',
-    },
-  ];
 }

@@ -3,6 +3,8 @@
  * counts, and each counterexample as ITF. An engine that cannot run here says why; it is recorded as
  * not run, never as passing. An engine that throws is recorded as failed, with its message.
  */
+
+import { buildLayout } from '../model/layout.js';
 import { runExplorer } from '../proofs/check.js';
 import { explainViolation } from '../proofs/explain.js';
 import type { Trace } from '../proofs/explorer.js';
@@ -15,6 +17,13 @@ import type { Engine, EngineRun as SpecEngineRun, ToolProvenance } from '../tla/
 import { tlcEngine } from '../tla/tlc/engine.js';
 import type { Env } from '../tla/tlc/jar.js';
 import { searchOf } from './abstraction.js';
+import {
+  enumerationCheck,
+  type ProofOutcome,
+  type ProveSetting,
+  provedByInvariant,
+  runProveEngine,
+} from './prove-engine.js';
 import type {
   AbstractionReduction,
   AbstractionSearch,
@@ -58,6 +67,13 @@ export interface EngineRun {
    * instead of searching the class model again.
    */
   readonly classSearches?: Partial<Record<AbstractionReduction, AbstractionSearch>>;
+  /**
+   * Each of its `holds` and `violated` verdicts settles its property on its own, whatever the run's
+   * status: a proof, or a trace the model replays (prove). What it leaves unknown contradicts nothing.
+   */
+  readonly decidesEach?: true;
+  /** For prove: the proof run, the solver, and where the enumeration met it. */
+  readonly proof?: ProofOutcome;
 }
 
 export interface EngineOptions {
@@ -66,6 +82,8 @@ export interface EngineOptions {
   readonly source: string;
   readonly onProgress?: (line: string) => void;
   readonly env?: Env;
+  /** The unbounded proof: its solver time per property, or why it is skipped; not run when absent. */
+  readonly prove?: ProveSetting;
 }
 
 export function notRun(engine: EngineName, reason: string, status: EngineStatus = 'not-run'): EngineRun {
@@ -118,19 +136,6 @@ export function runExplorerEngine(config: SystemConfig, options: EngineOptions):
   };
 }
 
-/**
- * The explorer run with its whole-state count, for comparison with a TLA+ engine's: the system
- * searched again without reduction, within the same bound (null when that search stopped there).
- */
-function withWholeStates(explorer: EngineRun, config: SystemConfig, maxStates: number): EngineRun {
-  const whole = searchOf(explore(config, { maxStates }));
-  return {
-    ...explorer,
-    wholeStates: whole.complete ? whole.distinctStates : null,
-    classSearches: { ...explorer.classSearches, none: whole },
-  };
-}
-
 /** A TLA+ engine's run in the package's terms. */
 export function fromSpecRun(engine: EngineName, run: SpecEngineRun, maxStates: number): EngineRun {
   const verdicts = new Map<PropertyName, EngineVerdictRun>();
@@ -179,16 +184,37 @@ async function runSpecEngine(
   }
 }
 
-/** Runs every engine in ENGINE_NAMES order; engines that are not available are recorded as such. */
+/**
+ * Runs the explorer, prove, tla-checker and TLC, and lists them in ENGINE_NAMES order; engines that
+ * are not available are recorded as such. Then, where the explorer finished, one search of the whole
+ * states serves both the count a finished TLA+ engine is compared with and the proof's invariants,
+ * each evaluated in every reachable state.
+ */
 export async function runEngines(config: SystemConfig, options: EngineOptions): Promise<EngineRun[]> {
   options.onProgress?.('explorer');
   const explorer = runExplorerEngine(config, options);
+  const proved = await runProveEngine(config, options);
   const checker = await runSpecEngine('tla-checker', tlaCheckerEngine, config, options);
   const tlc = await runSpecEngine('tlc', tlcEngine(options.env ?? process.env), config, options);
   const specCompleted = checker.status === 'completed' || tlc.status === 'completed';
-  if (explorer.reduction && explorer.status === 'completed' && specCompleted) {
-    options.onProgress?.('explorer (whole states, to compare counts with the TLA+ engines)');
-    return [withWholeStates(explorer, config, options.maxStates), checker, tlc];
-  }
-  return [explorer, checker, tlc];
+  const counts = explorer.reduction !== undefined && explorer.status === 'completed' && specCompleted;
+  const invariants = proved.proof ? provedByInvariant(proved.proof.run) : [];
+  const meet = explorer.status === 'completed' && invariants.length > 0;
+  if (!counts && !meet) return [explorer, checker, tlc, proved];
+  options.onProgress?.(
+    `explorer (whole states, ${[counts && 'to compare counts with the TLA+ engines', meet && "to evaluate the proof's invariants"].filter(Boolean).join(' and ')})`,
+  );
+  const check = meet ? enumerationCheck(buildLayout(config), invariants) : null;
+  const whole = explore(config, { maxStates: options.maxStates, ...(check ? { visit: check.visit } : {}) });
+  // The same whole-state search of the class model serves the abstraction test (classSearches).
+  const withWhole: EngineRun = {
+    ...explorer,
+    classSearches: { ...explorer.classSearches, none: searchOf(whole) },
+  };
+  return [
+    counts ? { ...withWhole, wholeStates: whole.complete ? whole.distinctStates : null } : withWhole,
+    checker,
+    tlc,
+    check ? { ...proved, proof: { ...proved.proof!, ...check.finish(whole) } } : proved,
+  ];
 }

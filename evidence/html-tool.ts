@@ -16,6 +16,7 @@ ${t.repository ? html`<tr><th>Repository</th><td>${t.repository.url === null ? '
 ${carried(t)}
 <tr><th>Node.js</th><td>${t.node} on ${t.platform}</td></tr>
 <tr><th>tla-checker</th><td>${t.tlaChecker ?? 'not installed'}</td></tr>
+<tr><th>Z3 (prove)</th><td>${e.proof?.solver ?? 'not used'}</td></tr>
 <tr><th>TLC</th><td>${t.tlc ? html`${t.tlc.jar}, TLC2 Version ${t.tlc.version ?? 'unknown'} (SHA-256 <code>${t.tlc.sha256}</code>)${t.tlc.command ? html`<br>last run: <code>${t.tlc.command.join(' ')}</code>` : ''}` : 'not used'}</td></tr>
 ${t.specFiles.map((f) => html`<tr><th>${f.path}</th><td class="mono">${f.sha256}</td></tr>`)}
 </tbody></table>

@@ -33,6 +33,8 @@ function checksRun(e: Evidence, p: PropertyEvidence): Html {
     const v = en.verdicts.find((x) => x.property === p.name)!;
     if (en.status === 'not-run') return html`<span class="delta">${en.engine}: not run</span>`;
     if (en.status === 'failed') return html`<span class="delta">${en.engine}: failed</span>`;
+    if (en.engine === 'prove')
+      return html`<span class="delta">prove (Z3, no bound on the states): ${v.status}</span>`;
     const how = en.status === 'completed' ? 'exhaustive' : 'bounded';
     return html`<span class="delta">${en.engine} (${how}, ${en.distinctStates?.toLocaleString('en-US')} states): ${v.status}</span>`;
   });

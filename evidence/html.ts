@@ -6,6 +6,7 @@
 import { abstractionBlock, abstractionFact } from './html-abstraction.js';
 import { baseline } from './html-baseline.js';
 import { causedBy, counterexamples } from './html-counterexamples.js';
+import { proofSection, proveEngineLine } from './html-proof.js';
 import { qualification } from './html-qualification.js';
 import { reproduce, tool } from './html-tool.js';
 import { integratorFact, propertyTag, traceability } from './html-traceability.js';
@@ -87,10 +88,11 @@ export function renderReport(e: Evidence): string {
 ${documentBlock(e)}
 <h1>Evidence package: ${e.system.name}</h1>
 <p class="muted">Type Zero separation hypervisor configuration <code>${e.system.file}</code> (SHA-256 <code>${e.system.sha256}</code>), checked by typezero ${e.tool.version}${e.tool.gitCommit ? html` at commit <code>${e.tool.gitCommit.slice(0, 12)}</code>${e.tool.gitDirty ? ' with local modifications' : ''}` : ''}.</p>
-<nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#not-covered">Not covered</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#qualification">Qualification</a><a href="#reproduce">Reproduce</a></nav>
+<nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#proof">Unbounded proof</a><a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#not-covered">Not covered</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#qualification">Qualification</a><a href="#reproduce">Reproduce</a></nav>
 </header>
 ${summary(e)}
 ${verdicts(e)}
+${proofSection(e)}
 ${traceability(e)}
 ${counterexamples(e)}
 ${coverage(e)}
@@ -151,6 +153,8 @@ function sliced(en: EngineEvidence): string {
 }
 
 function engineLine(en: EngineEvidence): Html {
+  if (en.engine === 'prove' && (en.status === 'completed' || en.status === 'bounded'))
+    return proveEngineLine(en);
   switch (en.status) {
     case 'completed':
       return html`${tag('completed', 'exhaustive')} ${en.distinctStates?.toLocaleString('en-US')} distinct states${sliced(en)}${en.depth === null ? '' : `, depth ${en.depth}`}`;

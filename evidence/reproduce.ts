@@ -7,8 +7,9 @@
  * does not, the first says which typezero to install by other means, and the others run `typezero`.
  */
 import { MANIFEST } from './out-dir.js';
+import { PROOF_DIR } from './proof.js';
 import { TOOL_LOCKFILE } from './tool-copy.js';
-import type { Bounds, EngineEvidence, Reproduction, ToolEvidence } from './types.js';
+import type { Bounds, EngineEvidence, ProofEvidence, Reproduction, ToolEvidence } from './types.js';
 
 /** The folder the carried tool is installed into, and the rerun's, beside the package. */
 export const TOOL_INSTALL = '$PWD.tool';
@@ -29,6 +30,8 @@ export interface ReproduceInputs {
   /** `--config-item` as given; null when the default was used. */
   readonly configurationItem: string | null;
   readonly tool: ToolEvidence;
+  /** The unbounded proof: run with its time per property, or not. */
+  readonly proof: ProofEvidence;
 }
 
 /** How the tool gets installed, and the command that runs it afterwards. */
@@ -57,7 +60,8 @@ function toolSetup(tool: ToolEvidence): { install: Reproduction; typezero: strin
 }
 
 export function reproductions(inputs: ReproduceInputs): Reproduction[] {
-  const { systemPath, bounds, tool } = inputs;
+  const { systemPath, bounds, tool, proof } = inputs;
+  const proveSeconds = Math.round((proof.timeoutMs ?? 0) / 1000);
   const { install, typezero } = toolSetup(tool);
   const options = [
     `--max-states ${bounds.maxStates}`,
@@ -65,6 +69,7 @@ export function reproductions(inputs: ReproduceInputs): Reproduction[] {
     `--steps ${bounds.conformanceSteps}`,
     ...(inputs.configurationItem !== null ? [`--config-item ${shellWord(inputs.configurationItem)}`] : []),
     ...(tool.copy?.status === 'not-carried' ? ['--no-tool-copy'] : []),
+    proof.status === 'ran' ? `--prove-timeout ${proveSeconds}` : '--no-prove',
     ...(inputs.requirementsPath ? [`--requirements ${inputs.requirementsPath}`] : []),
   ];
   const out: Reproduction[] = [
@@ -84,11 +89,23 @@ export function reproductions(inputs: ReproduceInputs): Reproduction[] {
   ];
   for (const e of inputs.engines) {
     if (e.status === 'not-run') continue;
+    if (e.engine === 'prove') {
+      out.push({
+        what: 'the prove verdicts and counterexamples, and the inductive invariants with the TLA+ model that defines them as IndInv',
+        command: `${typezero} prove ${systemPath} --json --timeout ${proveSeconds} --out "$PWD.proof-rerun"`,
+      });
+      continue;
+    }
     out.push({
       what: `the ${e.engine} verdicts, state count and counterexamples`,
       command: `${typezero} check ${systemPath} --engine ${e.engine} --json --max-states ${bounds.maxStates}`,
     });
   }
+  if (proof.model)
+    out.push({
+      what: "TLC checking the proof's inductive invariants (IndInv) in every reachable state, from the proof/ folder of this package: the proof and the enumeration meet",
+      command: `cd ${PROOF_DIR} && java -XX:+UseParallelGC -cp "$TLA2TOOLS_JAR" tlc2.TLC -config ${proof.model.config.slice(PROOF_DIR.length + 1)} ${proof.model.module.slice(PROOF_DIR.length + 1)}`,
+    });
   const mc = inputs.paths.find((f) => /^spec\/MC.*\.cfg$/.test(f));
   if (mc) {
     const base = mc.slice('spec/'.length, -'.cfg'.length);

@@ -8,6 +8,7 @@ import type { EmulatorMutant } from '../emulator/machine.js';
 import type { SeededBug } from '../model/step.js';
 import type { ItfTrace } from '../proofs/itf.js';
 import type { PropertyName } from '../proofs/properties.js';
+import type { ProofMethod } from '../proofs/prove.js';
 import type { Assumption } from './assumptions.js';
 import type { DocumentControl } from './document.js';
 import type { RequirementId } from './requirements.js';
@@ -17,7 +18,8 @@ import type { NotCovered, Scope } from './scope.js';
 export const EVIDENCE_FORMAT = 'typezero-evidence';
 export const EVIDENCE_FORMAT_VERSION = 1;
 
-export const ENGINE_NAMES = ['explorer', 'tla-checker', 'tlc'] as const;
+/** In the order evidence.json lists them; `prove`, the latest, last (it runs right after the explorer). */
+export const ENGINE_NAMES = ['explorer', 'tla-checker', 'tlc', 'prove'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
 export type PropertyStatus = 'holds' | 'violated' | 'unknown';
@@ -519,6 +521,62 @@ export interface QualificationEvidence {
   readonly durationMs: number | null;
 }
 
+/** One property in the unbounded proof: how `prove` decided it, and the invariant that proves it. */
+export interface ProofPropertyEvidence {
+  readonly property: PropertyName;
+  readonly status: PropertyStatus;
+  readonly method: ProofMethod;
+  /** Why the property is unknown to the proof. */
+  readonly reason: string | null;
+  /** Solver time for this property. */
+  readonly durationMs: number;
+  /** Package path of the counterexample, when violated. */
+  readonly trace: string | null;
+  /** With `k-induction`: the k of the proof. */
+  readonly k?: number;
+  /** With `holds` by an invariant (methods `induction` and `inductive-invariant`). */
+  readonly invariant: {
+    /** Its TLA+ definition in the package's proof model: `IndInv_<Property>`. */
+    readonly tla: string;
+    /** Z3's `define-fun Inv`, over the state variables `variables` in order. */
+    readonly smt: string;
+    /** What each parameter of `Inv` stands for, e.g. `observed[unclass][secret]`. */
+    readonly variables: readonly string[];
+    /** The invariant in the system file's terms, one statement a line. */
+    readonly text: readonly string[];
+    /** Whether it held in every reachable state of the explorer's whole-state search. */
+    readonly enumeration: CheckStatus;
+  } | null;
+}
+
+/** The proof and the enumeration meet: each `IndInv_<Property>` evaluated in every reachable state. */
+export interface ProofEnumerationEvidence {
+  /** passed: true in every state; failed: false in a reachable state (the proof is wrong); not-run: see reason. */
+  readonly status: CheckStatus;
+  readonly reason: string | null;
+  /** The explorer's whole-state search the states came from, when it finished. */
+  readonly states: number | null;
+  /** Each invariant false in a reachable state, and the state, in words. */
+  readonly failures: readonly string[];
+}
+
+/** `typezero prove` in the package: Z3 on the symbolic relation, every property, no bound on the states. */
+export interface ProofEvidence {
+  /** ran: prove decided what it could (its verdicts are the prove engine's); not-run or failed: see reason. */
+  readonly status: 'ran' | 'not-run' | 'failed';
+  readonly reason: string | null;
+  /** Z3's version (`Z3 4.16.0.0`). */
+  readonly solver: string | null;
+  /** The solver's time per property (--prove-timeout). */
+  readonly timeoutMs: number | null;
+  /** The TLA+ model with the invariants as `IndInv_<Property>` and `IndInv`, for TLC or tla-checker. */
+  readonly model: { readonly module: string; readonly config: string } | null;
+  /** In catalog order; empty when prove did not run. */
+  readonly properties: readonly ProofPropertyEvidence[];
+  readonly enumeration: ProofEnumerationEvidence;
+  readonly durationMs: number | null;
+}
+
 export interface Reproduction {
   readonly what: string;
   readonly command: string;
@@ -549,6 +607,8 @@ export interface Evidence {
   readonly integratorRequirements?: IntegratorEvidence;
   /** Tool qualification (absent from packages made before it was recorded). */
   readonly qualification?: QualificationEvidence;
+  /** The unbounded proof (absent from packages made before prove ran in them). */
+  readonly proof?: ProofEvidence;
   /** Separation-kernel requirements outside the model, which no verdict here covers. */
   readonly notCovered: readonly NotCovered[];
   /** Every file of the package except evidence.json, report.html and SHA256SUMS. */

@@ -11,24 +11,29 @@ import type {
   EmulatorVsModelEvidence,
   EngineEvidence,
   ModelVsSpecEvidence,
+  ProofEvidence,
   PropertyEvidence,
   PropertyStatus,
   Verdict,
 } from './types.js';
 
 /**
- * A property's status over the engines that ran. An engine that finished settles it; one that stopped
- * at the bound settles only what it found violated, so a bounded cross-check leaves a verdict that a
- * finished search reached standing (and the conformance check between them not run). With no
- * finished engine the bounded engines' verdicts are combined as they are: unknown unless violated.
+ * A property's status over the engines that ran. An engine that finished settles it, and so does a
+ * `holds` or `violated` of an engine that decides each property on its own (prove: a proof, or a
+ * trace the model replays); one that stopped at the bound settles only what it found violated, so a
+ * bounded cross-check leaves a verdict that a finished search reached standing (and the conformance
+ * check between them not run). With nothing settling it the bounded engines' verdicts are combined
+ * as they are: unknown unless violated.
  */
 export function settle(ran: readonly EngineRun[], property: PropertyName): PropertyEvidence['status'] {
-  const completed = ran.filter((r) => r.status === 'completed');
-  if (!completed.length) return combine(ran.map((r) => r.verdicts.get(property)?.status));
-  const found = ran
-    .filter((r) => r.status === 'bounded' && r.verdicts.get(property)?.status === 'violated')
-    .map(() => 'violated' as const);
-  return combine([...completed.map((r) => r.verdicts.get(property)?.status), ...found]);
+  const status = (r: EngineRun) => r.verdicts.get(property)?.status;
+  const decides = (r: EngineRun) =>
+    r.status === 'completed' ||
+    (r.decidesEach === true && status(r) !== undefined && status(r) !== 'unknown');
+  const deciding = ran.filter(decides);
+  if (!deciding.length) return combine(ran.map(status));
+  const found = ran.filter((r) => !decides(r) && status(r) === 'violated').map(() => 'violated' as const);
+  return combine([...deciding.map(status), ...found]);
 }
 
 function combine(statuses: readonly (PropertyStatus | undefined)[]): PropertyEvidence['status'] {
@@ -46,6 +51,7 @@ export function overallVerdict(
     emulatorVsModel: EmulatorVsModelEvidence;
     abstraction: AbstractionEvidence;
   },
+  proof?: ProofEvidence,
 ): Verdict {
   const errors: string[] = [];
   const findings: string[] = [];
@@ -66,6 +72,8 @@ export function overallVerdict(
     ['page-class abstraction', conformance.abstraction],
   ] as const)
     if (c.status === 'failed') errors.push(`conformance ${name} failed: ${c.reason ?? 'no reason given'}`);
+  if (proof?.enumeration.status === 'failed')
+    errors.push(`the proof's invariants do not hold in every reachable state: ${proof.enumeration.reason}`);
 
   if (conformance.emulatorVsModel.status === 'not-run')
     findings.push(`conformance emulator vs model ${conformance.emulatorVsModel.reason}`);
@@ -73,13 +81,15 @@ export function overallVerdict(
   const unknown = properties.filter((p) => p.status === 'unknown').map((p) => p.name);
   if (violated.length) findings.push(`violated: ${violated.join(', ')}`);
   if (unknown.length)
-    findings.push(`unknown (an engine stopped at the state bound before settling): ${unknown.join(', ')}`);
+    findings.push(`unknown (no engine settled them within its bound): ${unknown.join(', ')}`);
   const bounded = ran.filter((e) => e.status === 'bounded');
   const settled = ran.length > bounded.length ? ran.filter((e) => e.status === 'completed') : ran;
   if (settled !== ran)
     for (const e of bounded)
       findings.push(
-        `${e.engine} stopped at the state bound (${e.maxStates.toLocaleString('en-US')} states); the verdicts are those of the engines that finished, and ${e.engine} was not compared with them`,
+        e.engine === 'prove'
+          ? `prove ${e.reason ?? 'left properties unknown'}; its proofs and traces count, and the rest rests on the other engines`
+          : `${e.engine} stopped at the state bound (${e.maxStates.toLocaleString('en-US')} states); the verdicts are those of the engines that finished, and ${e.engine} was not compared with them`,
       );
   const names = settled.map((e) => e.engine);
   const engineNames =

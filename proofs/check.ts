@@ -30,6 +30,11 @@ export interface PropertyReport {
    * that make the counterexample possible. An extension of section 5.
    */
   causes?: ReportedCause[];
+  /**
+   * With `prove`, on a property proved by an inductive invariant: the invariant in the system's
+   * terms, one statement per line (proofs/symbolic/explain-invariant.ts). An extension of section 5.
+   */
+  invariant?: { text: string[] };
   trace?: ItfTrace;
 }
 

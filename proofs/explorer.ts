@@ -95,6 +95,11 @@ export interface ExploreOptions extends SearchOptions {
    * each kind the search meets, a shortest trace ending with such a step.
    */
   readonly witness?: WitnessFn;
+  /**
+   * Called with every stored state once the search has covered every reachable state (never after
+   * a search that stopped early): the reachable states themselves, unless stored reduced.
+   */
+  readonly visit?: (state: State) => void;
 }
 
 export interface ExploreResult {
@@ -372,5 +377,8 @@ export function explore(config: SystemConfig, options: ExploreOptions = {}): Exp
       search.progress(search.visited.size - hi);
     }
   } while (search.nextLevel());
-  return search.result();
+  const result = search.result();
+  if (options.visit && result.complete)
+    for (let id = 0; id < result.distinctStates; id++) options.visit(search.stateOf(id));
+  return result;
 }

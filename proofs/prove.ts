@@ -12,13 +12,16 @@ import { buildLayout, type Layout, noHealthMonitor } from '../model/layout.js';
 import { init } from '../model/state.js';
 import { type ModelOptions, step } from '../model/step.js';
 import type { SystemConfig } from '../system/config.js';
-import type { CheckReport, PropertyStatus } from './check.js';
+import type { CheckReport, PropertyReport, PropertyStatus } from './check.js';
 import type { Trace, TraceStep } from './explorer.js';
 import { traceToItf } from './itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
 import { bmc } from './symbolic/bmc.js';
 import { type ChcAnswer, chc, ProofDefect, propertyAsInvariant, recheck } from './symbolic/chc.js';
+import { invariantText } from './symbolic/explain-invariant.js';
+import { kInduction } from './symbolic/kinduction.js';
 import { buildRelation, type Relation } from './symbolic/relation.js';
+import { loadSolver } from './symbolic/z3.js';
 
 export { ProofDefect } from './symbolic/chc.js';
 
@@ -28,6 +31,8 @@ export type ProofMethod =
   | 'inductive-invariant'
   /** The property itself, within the counters' bounds, is inductive: checked by plain SMT queries. */
   | 'induction'
+  /** No trace within k - 1 steps, and no k-step path of good states ends in a bad one. */
+  | 'k-induction'
   /** A bounded-model-checking trace, replayed through `step`. */
   | 'bmc-trace'
   /** True of the configuration itself (FaultRecovery without a health monitor). */
@@ -40,14 +45,17 @@ export interface ProofVerdict {
   readonly method: ProofMethod;
   /**
    * With `holds` by invariant: the `define-fun Inv` text, what the variables it takes stand for,
-   * and their indices among the relation's variables.
+   * their indices among the relation's variables, and the invariant in the system's terms.
    */
   readonly invariant?: {
     readonly definitions: string;
     readonly args: readonly string[];
     readonly variables: readonly number[];
+    readonly text: readonly string[];
   };
   readonly trace?: Trace;
+  /** With `k-induction`: the k of the proof. */
+  readonly k?: number;
   /** Why the property is `unknown`. */
   readonly reason?: string;
   readonly solverMs: number;
@@ -75,6 +83,8 @@ export interface ProveRun {
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /** The first, shallow search for a counterexample: at most this long, this many steps deep. */
 const QUICK_SEARCH = { ms: 1_000, depth: 8 };
+/** The longest paths k-induction tries. */
+const MAX_K = 12;
 
 export async function prove(
   config: SystemConfig,
@@ -86,6 +96,9 @@ export async function prove(
   const rel = buildRelation(layout, options.model);
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const wanted = CATALOG.filter((p) => !options.properties || options.properties.includes(p.name));
+  // Loaded before any property's clock starts: the first property's short induction check would
+  // otherwise spend its slice on it, and its method would depend on the machine's speed.
+  if (wanted.some((p) => p.kind !== 'liveness')) await loadSolver();
   const verdicts: ProofVerdict[] = [];
   for (const p of wanted) {
     const began = performance.now();
@@ -98,20 +111,22 @@ export async function prove(
           );
     verdicts.push({ ...verdict, solverMs: Math.round(performance.now() - began) });
   }
-  const properties = verdicts.map((v) =>
-    v.trace
-      ? {
-          name: v.name,
-          status: v.status,
-          trace: traceToItf(
-            layout,
-            v.trace,
-            file,
-            `counterexample to ${v.name} found by bounded model checking`,
-          ),
-        }
-      : { name: v.name, status: v.status },
-  );
+  const properties = verdicts.map((v): PropertyReport => {
+    if (v.trace)
+      return {
+        name: v.name,
+        status: v.status,
+        trace: traceToItf(
+          layout,
+          v.trace,
+          file,
+          `counterexample to ${v.name} found by bounded model checking`,
+        ),
+      };
+    return v.invariant
+      ? { name: v.name, status: v.status, invariant: { text: [...v.invariant.text] } }
+      : { name: v.name, status: v.status };
+  });
   const depth = Math.max(0, ...verdicts.map((v) => (v.trace ? v.trace.steps.length - 1 : 0)));
   return {
     layout,
@@ -156,7 +171,8 @@ async function decide(
   // Most properties that hold are inductive as they stand, which one round of SMT queries shows.
   // Spacer proves most others within seconds, but takes far longer than bounded model checking to
   // refute one, and most violations are a few steps deep: after the induction, a second's search for
-  // a trace, then a short proof attempt, then a short search again, then each with the rest of the time.
+  // a trace, then a short proof attempt, then a short search again, then k-induction over the depth
+  // that search covered, then each with the rest of the time.
   const slice = (ms: number) => Math.min(deadline, Date.now() + ms);
   const budget = deadline - Date.now();
   progress('proving');
@@ -172,7 +188,15 @@ async function decide(
     progress('searching a trace');
     const quick = await bmc(rel, bad, slice(Math.min(10_000, budget / 4)));
     if (quick.kind === 'trace') return violated(rel, name, quick.events, model);
+    // The search found no trace within its depth: the base case of k-induction up to that depth.
     progress('proving');
+    const k = await kInduction(
+      rel,
+      bad,
+      slice(Math.min(10_000, budget / 4)),
+      Math.min(MAX_K, quick.depth + 1),
+    );
+    if (k.kind === 'proved') return { name, status: 'holds', method: 'k-induction', k: k.k };
     answer = await chc(rel, bad, deadline);
   }
   if (answer.kind === 'unknown')
@@ -217,7 +241,12 @@ function proved(
     name,
     status: 'holds',
     method,
-    invariant: { definitions: answer.definitions, args, variables: answer.args },
+    invariant: {
+      definitions: answer.definitions,
+      args,
+      variables: answer.args,
+      text: invariantText(rel, answer.definitions, answer.args),
+    },
   };
 }
 

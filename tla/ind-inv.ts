@@ -8,6 +8,7 @@
 import type { Layout } from '../model/layout.js';
 import { Flag } from '../model/state.js';
 import type { PropertyName } from '../proofs/properties.js';
+import { invDefinition, type Sexp, unquote } from '../proofs/symbolic/sexp.js';
 import { FLAG_COUNT, HV_CODE, STATUS_CODE } from '../proofs/symbolic/state.js';
 import { mcConfig, mcModule, mcModuleName, readHypervisorSpec } from './generate.js';
 import { identifier, int, str, type Tla } from './tla-text.js';
@@ -15,25 +16,8 @@ import { identifier, int, str, type Tla } from './tla-text.js';
 /** A Spacer model defines a function this translation does not know: a defect, never a verdict. */
 export class TranslationError extends Error {}
 
-type Sexp = string | Sexp[];
-
-function parse(text: string): Sexp[] {
-  const tokens = text.match(/\(|\)|\|[^|]*\||[^\s()]+/g) ?? [];
-  const stack: Sexp[][] = [[]];
-  for (const t of tokens) {
-    if (t === '(') stack.push([]);
-    else if (t === ')') {
-      const done = stack.pop();
-      if (!done || !stack.length) throw new TranslationError(`unbalanced ) in ${text}`);
-      stack.at(-1)!.push(done);
-    } else stack.at(-1)!.push(t);
-  }
-  if (stack.length !== 1) throw new TranslationError(`unbalanced ( in ${text}`);
-  return stack[0]!;
-}
-
 /** A solver symbol (`x!0`, `a!12`) as a TLA+ identifier no spec definition uses. */
-const name = (symbol: string) => `z_${identifier(symbol.replace(/^\|(.*)\|$/, '$1'))}`;
+const name = (symbol: string) => `z_${identifier(unquote(symbol))}`;
 
 const INFIX: Record<string, string> = {
   and: '/\\',
@@ -81,21 +65,8 @@ function term(e: Sexp): Tla {
 
 /** `(define-fun Inv ((x!0 Int) ...) Bool body)`: the parameters' TLA+ names and the body. */
 function inv(definitions: string): { params: string[]; body: Tla } {
-  const found = parse(definitions).filter(
-    (d): d is Sexp[] => Array.isArray(d) && d[0] === 'define-fun' && d[1] === 'Inv',
-  );
-  if (found.length !== 1) throw new TranslationError(`expected one definition of Inv in ${definitions}`);
-  const [, , params, , body] = found[0]!;
-  if (!Array.isArray(params) || body === undefined)
-    throw new TranslationError(`malformed definition of Inv: ${definitions}`);
-  return {
-    params: params.map((p) => {
-      if (!Array.isArray(p) || typeof p[0] !== 'string')
-        throw new TranslationError(`malformed parameter ${JSON.stringify(p)}`);
-      return name(p[0]);
-    }),
-    body: term(body),
-  };
+  const found = invDefinition(definitions, TranslationError);
+  return { params: found.params.map(name), body: term(found.body) };
 }
 
 const codeOf = (op: string, codes: Record<string, number>) =>

@@ -19,7 +19,8 @@ export async function bmc(rel: Relation, bad: Term, deadline: number, maxDepth =
   const cone = coneOfInfluence(rel, bad);
   const events = [...new Set(cone.transitions.map((k) => rel.transitions[k]!.event))];
   const at = (k: number) => (i: number) => `s${k}_${i}`;
-  const left = () => Math.max(1, deadline - Date.now());
+  // Whole milliseconds: Z3 reads 2500.5 as the rational 5001/2 and rejects it as a timeout.
+  const left = () => Math.max(1, Math.ceil(deadline - Date.now()));
   const session = await SmtSession.open();
   let searched = -1;
   try {

@@ -19,7 +19,8 @@ export type ChcAnswer =
 /** Raised when a solver answer does not stand up to checking: a defect, never a verdict. */
 export class ProofDefect extends Error {}
 
-const remaining = (deadline: number) => Math.max(1, deadline - Date.now());
+/** Whole milliseconds to the deadline: Z3 reads 2500.5 as the rational 5001/2 and rejects it as a timeout. */
+const remaining = (deadline: number) => Math.max(1, Math.ceil(deadline - Date.now()));
 
 export async function chc(rel: Relation, bad: Term, deadline: number): Promise<ChcAnswer> {
   const session = await SmtSession.open();

@@ -44,37 +44,99 @@ export interface SymState {
   readonly flags: readonly Term[];
 }
 
+/** What a state variable stands for, by index into the configuration's lists. */
+export type VarRole =
+  | { readonly kind: 'hv' }
+  | { readonly kind: 'hvTampered' }
+  | { readonly kind: 'tampered'; readonly partition: number }
+  | { readonly kind: 'status'; readonly partition: number }
+  /** One bit of a label: `holder` holds data of partition `source`. */
+  | { readonly kind: 'label'; readonly holder: LabelHolder; readonly source: number }
+  | { readonly kind: 'pendingIrq'; readonly partition: number; readonly device: number }
+  | { readonly kind: 'frame' }
+  | { readonly kind: 'length'; readonly channel: number }
+  | { readonly kind: 'auditCount' }
+  | { readonly kind: 'halted' }
+  /** A history flag, by its bit number in `Flag`. */
+  | { readonly kind: 'flag'; readonly flag: number };
+
+/** What carries a label: a partition's observed set, a labelled memory cell, a queue slot, the audit log. */
+export type LabelHolder =
+  | { readonly kind: 'observed'; readonly partition: number }
+  | { readonly kind: 'cell'; readonly cell: number }
+  | { readonly kind: 'slot'; readonly channel: number; readonly slot: number }
+  | { readonly kind: 'auditLog' };
+
 export interface StateVar {
   readonly name: string;
   readonly sort: 'Bool' | 'Int';
   /** What the variable stands for, e.g. `observed[secret][unclass]`. */
   readonly meaning: string;
+  readonly role: VarRole;
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
+/** The variable's name in the model's terms, as proof records list it. */
+function meaningOf(layout: Layout, role: VarRole): string {
+  const { config } = layout;
+  const part = (p: number) => config.partitions[p]!.name;
+  switch (role.kind) {
+    case 'hv':
+    case 'hvTampered':
+    case 'frame':
+    case 'auditCount':
+    case 'halted':
+      return role.kind;
+    case 'tampered':
+    case 'status':
+      return `${role.kind}[${part(role.partition)}]`;
+    case 'pendingIrq':
+      return `pendingIrq[${part(role.partition)}][${config.devices[role.device]!.name}]`;
+    case 'length':
+      return `length[${config.channels[role.channel]!.name}]`;
+    case 'flag':
+      return `flags[${role.flag}]`;
+    case 'label': {
+      const h = role.holder;
+      const holder =
+        h.kind === 'observed'
+          ? `observed[${part(h.partition)}]`
+          : h.kind === 'cell'
+            ? `cells[${h.cell}]`
+            : h.kind === 'slot'
+              ? `${config.channels[h.channel]!.name}[${h.slot}]`
+              : 'auditLabel';
+      return `${holder}[${part(role.source)}]`;
+    }
+  }
+}
+
 /** Builds a symbolic state of the layout's shape from a factory of leaves. */
-function shape(layout: Layout, leaf: (sort: 'Bool' | 'Int', meaning: string) => Term): SymState {
+function shape(layout: Layout, leaf: (sort: 'Bool' | 'Int', role: VarRole) => Term): SymState {
   const { config, nDevices } = layout;
-  const names = config.partitions.map((p) => p.name);
-  const label = (what: string) => names.map((q) => leaf('Bool', `${what}[${q}]`));
+  const parts = range(config.partitions.length);
+  const label = (holder: LabelHolder) =>
+    parts.map((source) => leaf('Bool', { kind: 'label', holder, source }));
   return {
-    hv: leaf('Int', 'hv'),
-    hvTampered: leaf('Bool', 'hvTampered'),
-    tampered: names.map((p) => leaf('Bool', `tampered[${p}]`)),
-    status: names.map((p) => leaf('Int', `status[${p}]`)),
-    observed: names.map((p) => label(`observed[${p}]`)),
-    pendingIrq: names.map((p) =>
-      range(nDevices).map((d) => leaf('Bool', `pendingIrq[${p}][${config.devices[d]!.name}]`)),
+    hv: leaf('Int', { kind: 'hv' }),
+    hvTampered: leaf('Bool', { kind: 'hvTampered' }),
+    tampered: parts.map((partition) => leaf('Bool', { kind: 'tampered', partition })),
+    status: parts.map((partition) => leaf('Int', { kind: 'status', partition })),
+    observed: parts.map((partition) => label({ kind: 'observed', partition })),
+    pendingIrq: parts.map((partition) =>
+      range(nDevices).map((device) => leaf('Bool', { kind: 'pendingIrq', partition, device })),
     ),
-    frame: leaf('Int', 'frame'),
-    cells: layout.cells.map((_, i) => label(`cells[${i}]`)),
-    chLen: config.channels.map((c) => leaf('Int', `length[${c.name}]`)),
-    chSlots: config.channels.map((c) => range(c.capacity).map((j) => label(`${c.name}[${j}]`))),
-    auditCount: leaf('Int', 'auditCount'),
-    auditLabel: label('auditLabel'),
-    halted: leaf('Bool', 'halted'),
-    flags: range(FLAG_COUNT).map((f) => leaf('Bool', `flags[${f}]`)),
+    frame: leaf('Int', { kind: 'frame' }),
+    cells: layout.cells.map((_, cell) => label({ kind: 'cell', cell })),
+    chLen: config.channels.map((_, channel) => leaf('Int', { kind: 'length', channel })),
+    chSlots: config.channels.map((c, channel) =>
+      range(c.capacity).map((slot) => label({ kind: 'slot', channel, slot })),
+    ),
+    auditCount: leaf('Int', { kind: 'auditCount' }),
+    auditLabel: label({ kind: 'auditLog' }),
+    halted: leaf('Bool', { kind: 'halted' }),
+    flags: range(FLAG_COUNT).map((flag) => leaf('Bool', { kind: 'flag', flag })),
   };
 }
 
@@ -101,8 +163,8 @@ export function flatten(s: SymState): Term[] {
 /** The state variables `x0`, `x1`, ... with their sorts and meanings. */
 export function stateVars(layout: Layout): StateVar[] {
   const vars: StateVar[] = [];
-  const s = shape(layout, (sort, meaning) => {
-    vars.push({ name: `x${vars.length}`, sort, meaning });
+  const s = shape(layout, (sort, role) => {
+    vars.push({ name: `x${vars.length}`, sort, meaning: meaningOf(layout, role), role });
     return `x${vars.length - 1}`;
   });
   if (flatten(s).some((t, i) => t !== `x${i}`)) throw new Error('state variables out of order');

@@ -33,6 +33,14 @@ function load(): Promise<Loaded> {
   return loading;
 }
 
+/**
+ * Loads the solver (a second or more of WebAssembly set-up), so that the time a caller gives a
+ * query is spent on the query.
+ */
+export async function loadSolver(): Promise<void> {
+  await load();
+}
+
 export async function z3Version(): Promise<string> {
   return (await load()).api.get_full_version();
 }

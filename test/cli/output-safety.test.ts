@@ -16,7 +16,7 @@ const EXAMPLE = 'examples/mils-two-domain.yaml';
 /** Minutes of work for evidence (tla-checker on 72,032 states): a refusal must come long before. */
 const SLOW = 'examples/three-level-guard.yaml';
 /** Small bounds: these tests are about the folder, not the verdict. */
-const QUICK = ['--seeds', '1', '--steps', '20', '--no-tool-copy'];
+const QUICK = ['--seeds', '1', '--steps', '20', '--no-tool-copy', '--no-prove'];
 
 function refusedBeforeWork(args: string[]): string {
   const started = Date.now();

@@ -33,6 +33,18 @@ describe('typezero prove', () => {
     expect(report.stats.methods.InformationFlow).toBe('bmc-trace');
     expect(report.stats.methods.MeasuredLaunch).toBe('induction');
     expect(report.stats.methods.AuditCompleteness).toBe('inductive-invariant');
+    // Each property proved by an invariant carries it in the system's terms; the others do not.
+    for (const p of report.properties as { name: string; invariant?: { text: string[] } }[]) {
+      const byInvariant = ['induction', 'inductive-invariant'].includes(report.stats.methods[p.name]);
+      expect(p.invariant !== undefined, p.name).toBe(byInvariant);
+      if (p.invariant) expect(p.invariant.text.length, p.name).toBeGreaterThan(0);
+    }
+    const launch = report.properties.find((p: { name: string }) => p.name === 'MeasuredLaunch');
+    expect(launch.invariant.text).toContain(
+      "if secret is running or faulted, then the hypervisor's measurement is ok and secret's image was not tampered with",
+    );
+    const audit = report.properties.find((p: { name: string }) => p.name === 'AuditCompleteness');
+    expect(audit.invariant.text).toContain('no audit record is ever dropped');
     const violated = report.properties.find((p: { name: string }) => p.name === 'InformationFlow');
     expect(violated.trace['#meta'].format).toBe('ITF');
     const layout = buildLayout(example('leaky-audit-reader'));
@@ -58,6 +70,12 @@ describe('typezero prove', () => {
       /^ {2}holds {5}InformationFlow +proved: (inductive invariant|the property is inductive as it stands) over \d+ state variables/m,
     );
     expect(r.stdout).toMatch(/^ {2}holds {5}FaultRecovery +holds trivially/m);
+    // Under the proof, the invariant in the system's terms, indented to the notes' column.
+    const lines = r.stdout.split('\n');
+    const at = lines.findIndex((l) => /InformationFlow +proved/.test(l));
+    const column = lines[at]!.indexOf('proved');
+    expect(lines[at + 1]!.slice(0, column).trim()).toBe('');
+    expect(lines[at + 1]!.slice(column)).toMatch(/unclass/);
     expect(r.stdout).not.toMatch(/MemoryIsolation/);
     expect(r.stdout).toContain('All 2 properties hold.');
   });

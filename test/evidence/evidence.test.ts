@@ -32,6 +32,13 @@ const sha256 = (data: Buffer | string) => createHash('sha256').update(data).dige
  */
 const BOUNDED: Record<string, number> = { 'three-level-guard': 5000 };
 
+/**
+ * The unbounded proof costs seconds of Z3 per property, so it runs here on a secure example and an
+ * insecure one (test/evidence/proof.test.ts covers the rest of it); every other package is made
+ * with --no-prove and records it as not run.
+ */
+const PROVED = ['mils-two-domain', 'write-down-channel'];
+
 describe('typezero evidence on every example', () => {
   it.each(EXAMPLES)('%s', { timeout: 300_000 }, (name) => {
     const dir = join(OUT, name);
@@ -47,6 +54,7 @@ describe('typezero evidence on every example', () => {
       '1000',
       '--no-tool-copy',
       ...(bound ? ['--max-states', String(bound)] : []),
+      ...(PROVED.includes(name) ? [] : ['--no-prove']),
     );
     const expected = predicted(name);
     expect(r.stderr).toBe('');
@@ -72,6 +80,22 @@ describe('typezero evidence on every example', () => {
     expect(explorer.status).toBe('completed');
     expect(checker.status).toBe(bound ? 'bounded' : 'completed');
     for (const engine of [explorer, checker]) expect(engine.maxStates).toBe(evidence.bounds.maxStates);
+    const proved = PROVED.includes(name);
+    const prove = evidence.engines.find((e) => e.engine === 'prove')!;
+    if (proved) {
+      expect(prove.status).toBe('completed');
+      expect(evidence.proof!.status).toBe('ran');
+      expect(evidence.proof!.enumeration.status).toBe('passed');
+      for (const f of [
+        'Hypervisor.tla',
+        `MC${name.replace(/-/g, '_')}.tla`,
+        `MC${name.replace(/-/g, '_')}_IndInv.cfg`,
+      ])
+        expect(existsSync(join(dir, 'proof', f)), f).toBe(true);
+    } else {
+      expect([prove.status, prove.reason]).toEqual(['not-run', 'skipped with --no-prove']);
+      expect(existsSync(join(dir, 'proof'))).toBe(false);
+    }
     // The explorer decides label-sliced; its whole-state count, searched again, is what tla-checker's
     // must equal.
     const counts = evidence.conformance.modelVsSpec.checks.find(
@@ -107,7 +131,7 @@ describe('typezero evidence on every example', () => {
         expect(c.itf['#meta'].source).toBe(`${name}.yaml`);
       }
       expect(p.counterexamples.map((c) => c.engine)).toEqual(
-        bound || !expected.includes(p.name) ? [] : ['explorer', 'tla-checker'],
+        bound || !expected.includes(p.name) ? [] : ['explorer', 'tla-checker', ...(proved ? ['prove'] : [])],
       );
     }
     expect(evidence.conformance.emulatorVsModel.status).toBe('passed');
@@ -187,6 +211,7 @@ describe('typezero evidence: input and target errors', () => {
       '--steps',
       '100',
       '--no-tool-copy',
+      '--no-prove',
     );
     expect(r.status).toBe(1);
     const evidence = JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8')) as Evidence;

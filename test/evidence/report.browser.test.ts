@@ -327,6 +327,12 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
     expect(await shown(failRow)).toMatch(/not demonstrated/);
     expect(await page.locator('table.trace').count()).toBe(0);
     expect(await shown(page.locator('#counterexamples'))).toMatch(/None: no engine found a violation/);
+    // The unbounded proof: each invariant in the system's terms, and where it met the enumeration.
+    const proof = await shown(page.locator('#proof'));
+    expect(proof).toMatch(/^Unbounded proof\n/);
+    expect(proof).toContain("unclass's observed set stays within {unclass}");
+    expect(proof).toMatch(/holds in each of the 349 reachable states .*: the proof and the enumeration meet/);
+    expect(await page.locator('#proof tr[data-proof]').count()).toBe(11);
     await page.close();
   });
 });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lockedDependencies } from '../../evidence/environment.js';
+import { notRunProof } from '../../evidence/proof.js';
 import { reproductions, shellWord } from '../../evidence/reproduce.js';
 import { SOURCE_RECORD, sourceState } from '../../evidence/tool.js';
 import { carryTool, NO_TOOL_COPY_REASON, notCarried, ToolCopyError } from '../../evidence/tool-copy.js';
@@ -149,6 +150,7 @@ describe('reproduce commands', () => {
     paths: [],
     requirementsPath: null,
     configurationItem: "Lab's item 7",
+    proof: notRunProof('not-run', 'skipped with --no-prove'),
   };
 
   it('without the tool: name the typezero to install, and rerun without a copy as the package was made', () => {
@@ -156,7 +158,7 @@ describe('reproduce commands', () => {
     expect(install!.what).toContain(`install typezero 1.2.3 built from commit ${'b'.repeat(40)}`);
     expect(install!.what).toContain(NO_TOOL_COPY_REASON);
     expect(whole!.command).toBe(
-      `typezero evidence system/s.yaml --out "$PWD.rerun" --max-states 10 --seeds 1 --steps 2 --config-item 'Lab'\\''s item 7' --no-tool-copy`,
+      `typezero evidence system/s.yaml --out "$PWD.rerun" --max-states 10 --seeds 1 --steps 2 --config-item 'Lab'\\''s item 7' --no-tool-copy --no-prove`,
     );
   });
 

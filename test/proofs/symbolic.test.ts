@@ -22,6 +22,7 @@ import { SmtSession } from '../../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../../system/config.js';
 import { example, fromYaml } from '../helpers.js';
 import { TARGETED } from '../targeted-control.js';
+import { walkStates } from './walks.js';
 
 const EXAMPLES = [
   'audit-overwrite',
@@ -43,43 +44,6 @@ const EXAMPLES = [
   'unmeasured-launch',
   'write-down-channel',
 ];
-
-/** A small deterministic generator, so that every run walks the same states. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Distinct states met on `walks` random runs of up to `length` steps from the initial state. */
-function walkStates(
-  layout: Layout,
-  options: ModelOptions,
-  seed: number,
-  walks: number,
-  length: number,
-): State[] {
-  const catalog = buildCatalog(layout);
-  const rand = random(seed);
-  const seen = new Map<string, State>();
-  const s0 = init(layout);
-  seen.set(JSON.stringify(s0), s0);
-  for (let w = 0; w < walks; w++) {
-    let s = s0;
-    for (let i = 0; i < length; i++) {
-      const events = enabledEvents(layout, catalog, s, options);
-      if (!events.length) break;
-      s = step(layout, s, events[Math.floor(rand() * events.length)]!, options).state;
-      seen.set(JSON.stringify(s), s);
-    }
-  }
-  return [...seen.values()];
-}
 
 const next = (i: number) => `n${i}`;
 const VALUE = /\((n\d+) (true|false|\d+|\(- \d+\))\)/g;
