@@ -131,7 +131,7 @@ describe('the proof in a package', () => {
     expect(evidence.reproduce.map((r) => r.command)).toContainEqual(
       'cd proof && java -XX:+UseParallelGC -cp "$TLA2TOOLS_JAR" tlc2.TLC -config MCmils_two_domain_IndInv.cfg MCmils_two_domain.tla',
     );
-    expect(evidence.reproduce[0]!.command).toMatch(/ --prove-timeout 60$/);
+    expect(evidence.reproduce[1]!.command).toMatch(/ --prove-timeout 60$/);
   });
 
   it('shows the proof in the report, in the system’s terms', () => {
@@ -207,7 +207,7 @@ describe('prove beside the other engines', () => {
     });
     expect([...files.keys()].some((f) => f.startsWith('proof/'))).toBe(false);
     expect(evidence.verdict.status).toBe('pass');
-    expect(evidence.reproduce[0]!.command).toMatch(/ --no-prove$/);
+    expect(evidence.reproduce[1]!.command).toMatch(/ --no-prove$/);
     expect(renderReport(evidence)).toMatch(
       /Unbounded proof <span class="tag not-run">not run<\/span><\/h2><p>prove did not run: skipped with --no-prove/,
     );
