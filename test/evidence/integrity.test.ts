@@ -182,7 +182,7 @@ describe('typezero evidence --sign and evidence verify', () => {
     });
     // The rerun takes every input the package was made with: bounds, configuration item, requirements.
     expect(evidence.reproduce[1].command).toBe(
-      'typezero evidence system/mils-two-domain.yaml --out "$PWD.rerun" --max-states 200000 --seeds 1 --steps 50 --config-item CI-0042 --no-tool-copy --requirements requirements/ours.yaml',
+      'typezero evidence system/mils-two-domain.yaml --out "$PWD.rerun" --max-states 200000 --seeds 1 --steps 50 --config-item CI-0042 --no-tool-copy --no-prove --requirements requirements/ours.yaml',
     );
     expect(evidence.tool.copy).toMatchObject({ status: 'not-carried', tarball: null, dependencies: [] });
     expect(evidence.document).toMatchObject({ producer: 'Lab', configurationItem: 'CI-0042' });

@@ -36,9 +36,10 @@ describe('reproducibility', () => {
     expect(timingFieldNames()).toEqual(['date', 'durationMs']);
   });
 
-  // The first with the unbounded proof: its invariants and traces are the same on every run too.
   it.each([
-    ['dma-window-overlap', []],
+    // Without prove: Spacer works against deadlines, and on a loaded machine two runs gave
+    // AuditCompleteness different (equally valid) invariants, so a proof is not byte-reproducible.
+    ['dma-window-overlap', ['--no-prove']],
     ['orphan-monitor', ['--no-prove']],
   ])('%s: two runs give the same evidence.json bytes apart from timing fields', (name, flags) => {
     const a = join(OUT, `${name}-a`);

@@ -35,9 +35,10 @@ describe.skipIf(!stable)('distributed TLC over loopback (1.7.4)', () => {
     const b = JSON.parse(shared.stdout);
     expect(b.properties).toEqual(a.properties);
     expect(b.stats.distinctStates).toBe(a.stats.distinctStates);
-    // The server's depth is the deepest level its workers reported when the queue ran dry, which
-    // with workers racing can be one short of plain TLC's breadth-first depth.
-    expect(Math.abs(b.stats.depth - a.stats.depth)).toBeLessThanOrEqual(1);
+    // The server's depth is the deepest level its workers reported when the queue ran dry: with
+    // workers racing it can fall several levels short of plain TLC's breadth-first depth, never past it.
+    expect(b.stats.depth).toBeGreaterThan(0);
+    expect(b.stats.depth).toBeLessThanOrEqual(a.stats.depth);
   });
 
   it('finds the violation plain TLC finds, names it, and says what it cannot give', () => {
