@@ -181,6 +181,11 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
       /killed[\s\S]*by MeasuredLaunch/,
     );
     expect(await shown(page.locator('#qualification'))).toMatch(/Test suite\s+not carried/);
+    // How to reproduce: this package leaves the tool out, says so, and never sends anyone to npx.
+    const reproduce = await shown(page.locator('#reproduce'));
+    expect(reproduce).toMatch(/This package does not carry the tool \(.*--no-tool-copy/);
+    expect(reproduce).toMatch(/typezero evidence system\/\S+ --out "\$PWD\.rerun"/);
+    expect(reproduce).not.toMatch(/npx/);
 
     // The counterexample as a table: one row per state, the changed variables highlighted.
     const cx = evidence.properties.find((p) => p.name === 'DmaContainment')!.counterexamples[0]!;
