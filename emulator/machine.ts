@@ -256,12 +256,19 @@ interface StepContext {
  * vCPU per CPU a partition has a window on (at least one).
  */
 export function emulatorCapacityOf(config: SystemConfig): string | null {
-  const vcpus = config.partitions.map(
-    (p) =>
-      new Set(config.schedule.windows.filter((w) => w.partition === p.index).map((w) => w.cpu)).size || 1,
-  );
-  const total = vcpus.reduce((a, b) => a + b, 0);
+  const total = vcpuCpusOf(config).reduce((n, c) => n + c.length, 0);
   return emulatorCapacityProblem(config, hypervisorPages(config, buildLayout(config), [], total));
+}
+
+/** Each partition's vCPUs, as the CPUs its windows are on (sorted), or its first CPU without one. */
+function vcpuCpusOf(config: SystemConfig): number[][] {
+  return config.partitions.map((p) => {
+    const cpus = [
+      ...new Set(config.schedule.windows.filter((w) => w.partition === p.index).map((w) => w.cpu)),
+    ];
+    cpus.sort((a, b) => a - b);
+    return cpus.length ? cpus : [p.cpus[0] ?? 0];
+  });
 }
 
 /**
@@ -338,13 +345,7 @@ export class Machine {
     this.mutants = options.mutants ?? new Set();
     const nParts = config.partitions.length;
 
-    const vcpuCpus = config.partitions.map((p) => {
-      const cpus = [
-        ...new Set(config.schedule.windows.filter((w) => w.partition === p.index).map((w) => w.cpu)),
-      ];
-      cpus.sort((a, b) => a - b);
-      return cpus.length ? cpus : [p.cpus[0] ?? 0];
-    });
+    const vcpuCpus = vcpuCpusOf(config);
     const programsOf = (p: number, n: number) => {
       const given = options.programs[p] ?? [];
       if (!given.length) throw new Error(`no guest program for partition ${config.partitions[p]!.name}`);
