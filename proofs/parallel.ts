@@ -27,6 +27,12 @@ const WORKER = new URL('./explore-worker.js', import.meta.url);
 /** A level is shared out once it has at least this many ranges per worker. */
 const RANGES_PER_WORKER = 2;
 
+/**
+ * Ranges handed to each worker ahead of its results: with two, a worker starts its next range while
+ * the main thread merges the batch it just sent, instead of waiting for that merge.
+ */
+const IN_FLIGHT = 2;
+
 export function defaultWorkers(): number {
   return availableParallelism();
 }
@@ -157,6 +163,7 @@ class Pool {
       this.onError = (e) => settle(e instanceof Error ? e : new Error(String(e)));
       this.onBatch = (m, index, batch) => {
         if (settled) return;
+        dispatch(m);
         ready.set(index, batch);
         while (ready.has(merged)) {
           const next = ready.get(merged)!;
@@ -170,9 +177,8 @@ class Pool {
           }
         }
         if (merged === ranges.length) return settle(true);
-        dispatch(m);
       };
-      for (const m of this.members) dispatch(m);
+      for (let k = 0; k < IN_FLIGHT; k++) for (const m of this.members) dispatch(m);
     });
   }
 
