@@ -12,6 +12,7 @@ import type { Event } from '../model/events.js';
 import type { Layout } from '../model/layout.js';
 import { type State, withChanges } from '../model/state.js';
 import type { ModelOptions } from '../model/step.js';
+import { StateCodec } from './packed.js';
 
 /** Which runs a move of the product steps: both (a low or environment event), or one of them. */
 export type Side = 'both' | 'first' | 'second';
@@ -43,6 +44,10 @@ export interface PairContext {
   readonly audit: boolean;
   /** Keep the runs' labels (for checking them against the values); otherwise they are cleared. */
   readonly labels: boolean;
+  /** Packs one run's state for its key (proofs/packed.ts), into a scratch buffer read as 16-bit characters. */
+  readonly codec: StateCodec;
+  readonly scratch: Uint32Array;
+  readonly scratchChars: Uint16Array;
 }
 
 export function pairContext(
@@ -52,6 +57,12 @@ export function pairContext(
   labels = false,
 ): PairContext {
   const low = layout.mayFlowTo[observer]!;
+  // As the explorer's (proofs/expand.ts): a seeded bug that enqueues past capacity needs more slots.
+  const codec = new StateCodec(
+    layout,
+    model.bugs?.has('refused-send-enqueues') ? layout.config.audit.capacity : 0,
+  );
+  const scratch = new Uint32Array(codec.words);
   const lowDowngraders = layout.downgraders & low;
   const readers = (low & ~lowDowngraders) | bit(observer);
   const readable = layout.classes.map((cls) => {
@@ -71,6 +82,9 @@ export function pairContext(
     tracked: layout.config.channels.filter((c) => has(readers, c.to)).map((c) => c.index),
     audit: (layout.auditReaders & readers) !== EMPTY,
     labels,
+    codec,
+    scratch,
+    scratchChars: new Uint16Array(scratch.buffer),
   };
 }
 
@@ -155,8 +169,8 @@ export function actorOf(layout: Layout, e: Event): number | null {
  * other's secrets), so a state and its mirror image are one: the key is the smaller of the two.
  */
 export function pairKey(ctx: PairContext, p: PairState): { key: string; swapped: boolean } {
-  const a = stateKey(p.first);
-  const b = stateKey(p.second);
+  const a = stateKey(ctx, p.first);
+  const b = stateKey(ctx, p.second);
   const queues = (qs: readonly (readonly number[])[]) => qs.map((q) => q.join(':')).join('.');
   const key = `${a}/${b}/${p.differ}/${queues(p.queues)}/${p.memory.join('.')}/${p.logFirst.join('.')}/${p.logSecond.join('.')}`;
   const mirror = `${b}/${a}/${p.differ}/${queues(swapQueues(ctx, p))}/${p.memory.map(swapMemory).join('.')}/${p.logSecond.join('.')}/${p.logFirst.join('.')}`;
@@ -187,18 +201,14 @@ export function swapped(ctx: PairContext, p: PairState): PairState {
   };
 }
 
-const KEYS = new WeakMap<State, string>();
-
-function stateKey(s: State): string {
-  const known = KEYS.get(s);
-  if (known !== undefined) return known;
-  let k = `${s.hv[0]}${s.hvTampered ? 1 : 0}${s.halted ? 1 : 0}${s.tampered},${s.frame},${s.auditCount},`;
-  for (const st of s.status) k += st[0];
-  for (const x of s.pendingIrq) k += `,${x}`;
-  for (const q of s.channels) k += `;${q.join(':')}`;
-  k += `,${s.observed.join(':')},${s.cells.join(':')},${s.auditLabel}`;
-  KEYS.set(s, k);
-  return k;
+/**
+ * A string equal for equal states up to their history flags (which steer nothing): the packed
+ * words, as 16-bit characters.
+ */
+function stateKey(ctx: PairContext, s: State): string {
+  ctx.codec.encode(s, ctx.scratch);
+  ctx.codec.clearFlags(ctx.scratch);
+  return String.fromCharCode.apply(null, ctx.scratchChars as unknown as number[]);
 }
 
 /** Tokens renumbered in order of first appearance, so equal relations have equal tokens. */

@@ -181,6 +181,11 @@ export class StateCodec {
       writeBits(out, at, o + len + i * this.nP, this.nP, i < q.length ? q[i]! : 0);
   }
 
+  /** Zeroes the history flags of the state packed at `words[at ..]`: its control and labels only. */
+  clearFlags(words: Uint32Array, at = 0): void {
+    writeBits(words, at, this.oFlags, FLAG_BITS, 0);
+  }
+
   /** The state packed at `words[at .. at + this.words)`. */
   decode(words: Uint32Array, at = 0): State {
     const { nP, nD } = this;
