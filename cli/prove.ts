@@ -21,6 +21,7 @@ import {
   prove,
   RLIMIT_PER_SECOND,
   WALL_CLOCK_FACTOR,
+  WALL_CLOCK_FLOOR_MS,
 } from '../proofs/prove.js';
 import { z3Version } from '../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../system/config.js';
@@ -213,7 +214,7 @@ export function registerProve(
     .option('--json', 'print the report as one JSON object on stdout, traces in ITF')
     .option(
       '--timeout <seconds>',
-      `solver budget per property, in seconds of one core: SECONDS x ${RLIMIT_PER_SECOND.toLocaleString('en-US')} Z3 resource units, the same outcome on any machine; stopped as unknown after ${WALL_CLOCK_FACTOR} x SECONDS of wall-clock time (default ${DEFAULT_TIMEOUT_MS / 1000})`,
+      `solver budget per property, in seconds of one core: SECONDS x ${RLIMIT_PER_SECOND.toLocaleString('en-US')} Z3 resource units, the same outcome on any machine; stopped as unknown after ${WALL_CLOCK_FACTOR} x SECONDS of wall-clock time, at least ${WALL_CLOCK_FLOOR_MS / 1000} s (default ${DEFAULT_TIMEOUT_MS / 1000})`,
       wholeNumber(1),
     )
     .addOption(

@@ -80,7 +80,8 @@ export interface ProveOptions {
   readonly timeoutMs?: number;
   /**
    * The wall-clock safety net per property (milliseconds; default `WALL_CLOCK_FACTOR` times
-   * `timeoutMs`): a property still running then is `unknown`, with that reason.
+   * `timeoutMs`, at least `WALL_CLOCK_FLOOR_MS`): a property still running then is `unknown`,
+   * with that reason.
    */
   readonly wallClockMs?: number;
   /** Only these properties (all when absent). */
@@ -104,8 +105,12 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
  * machine takes longer for the same answer.
  */
 export const RLIMIT_PER_SECOND = 200_000;
-/** The wall-clock safety net, as a multiple of the time the budget stands for. */
+/**
+ * The wall-clock safety net: this multiple of the time the budget stands for, and never less than
+ * `WALL_CLOCK_FLOOR_MS`, since building a large system's queries takes time no budget counts.
+ */
 export const WALL_CLOCK_FACTOR = 10;
+export const WALL_CLOCK_FLOOR_MS = 60_000;
 /** The budget `timeoutMs` milliseconds stand for. */
 export const budgetUnits = (timeoutMs: number): number => Math.round((timeoutMs / 1000) * RLIMIT_PER_SECOND);
 /** The property itself tried as its invariant: at most this budget. */
@@ -126,7 +131,7 @@ export async function prove(
   const layout = buildLayout(config);
   const rel = buildRelation(layout, options.model);
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const wallClockMs = options.wallClockMs ?? WALL_CLOCK_FACTOR * timeout;
+  const wallClockMs = options.wallClockMs ?? Math.max(WALL_CLOCK_FLOOR_MS, WALL_CLOCK_FACTOR * timeout);
   const wanted = CATALOG.filter((p) => !options.properties || options.properties.includes(p.name));
   // Loaded before any property's clock starts, so that its time and its wall-clock limit are
   // spent on its queries.
