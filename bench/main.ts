@@ -14,7 +14,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { budgetUnits } from '../proofs/prove.js';
+import { budgetUnits } from '../proofs/prove-budget.js';
 import { formatEmulatorBench, runEmulatorBench } from './emulator.js';
 import {
   BENCH_ENTRY,

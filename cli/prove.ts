@@ -13,16 +13,13 @@ import { exitCodeOf } from '../proofs/check.js';
 import { explainViolation } from '../proofs/explain.js';
 import type { Verdict } from '../proofs/explorer.js';
 import { CATALOG, PROPERTY_NAMES, type PropertyName } from '../proofs/properties.js';
+import { DEFAULT_TIMEOUT_MS, type ProofVerdict, type ProveRun, prove } from '../proofs/prove.js';
 import {
   budgetUnits,
-  DEFAULT_TIMEOUT_MS,
-  type ProofVerdict,
-  type ProveRun,
-  prove,
   RLIMIT_PER_SECOND,
   WALL_CLOCK_FACTOR,
   WALL_CLOCK_FLOOR_MS,
-} from '../proofs/prove.js';
+} from '../proofs/prove-budget.js';
 import { z3Version } from '../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../system/config.js';
 import type { SourcePositions } from '../system/load.js';

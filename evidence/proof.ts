@@ -7,7 +7,7 @@
  */
 import type { Layout } from '../model/layout.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
-import { budgetUnits } from '../proofs/prove.js';
+import { budgetUnits } from '../proofs/prove-budget.js';
 import { indInvModel } from '../tla/ind-inv.js';
 import type { EngineRun } from './engines.js';
 import { provedByInvariant } from './prove-engine.js';

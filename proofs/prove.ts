@@ -21,6 +21,7 @@ import type { CheckReport, PropertyReport, PropertyStatus } from './check.js';
 import type { Trace, TraceStep } from './explorer.js';
 import { traceToItf } from './itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
+import { budgetUnits, INDUCTION, QUICK_SEARCH, SHORT_TRY, wallClockLimit } from './prove-budget.js';
 import { bmc } from './symbolic/bmc.js';
 import { type ChcAnswer, chc, ProofDefect, propertyAsInvariant, recheck } from './symbolic/chc.js';
 import { invariantText } from './symbolic/explain-invariant.js';
@@ -74,14 +75,13 @@ export interface ProveReport extends CheckReport {
 
 export interface ProveOptions {
   /**
-   * Solver time per property (milliseconds), given to the solver as `timeoutMs / 1000 *
-   * RLIMIT_PER_SECOND` resource units: a budget of work, which decides the outcome.
+   * Solver time per property (milliseconds), given to the solver as a budget of resource units
+   * (proofs/prove-budget.ts), which decides the outcome.
    */
   readonly timeoutMs?: number;
   /**
-   * The wall-clock safety net per property (milliseconds; default `WALL_CLOCK_FACTOR` times
-   * `timeoutMs`, at least `WALL_CLOCK_FLOOR_MS`): a property still running then is `unknown`,
-   * with that reason.
+   * The wall-clock safety net per property (milliseconds; default `wallClockLimit(timeoutMs)`): a
+   * property still running then is `unknown`, with that reason.
    */
   readonly wallClockMs?: number;
   /** Only these properties (all when absent). */
@@ -97,28 +97,6 @@ export interface ProveRun {
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
-/**
- * Z3 resource units (`rlimit`) per second of `--timeout`: what one core of the x86-64 machine
- * prove was calibrated on spends in a second, over the queries of every example (11.6 million units
- * in 59 s of processor time). The budget, not the time, bounds every query, so the same system gets
- * the same verdicts, methods and invariants on any machine under any load; a slower or busier
- * machine takes longer for the same answer.
- */
-export const RLIMIT_PER_SECOND = 200_000;
-/**
- * The wall-clock safety net: this multiple of the time the budget stands for, and never less than
- * `WALL_CLOCK_FLOOR_MS`, since building a large system's queries takes time no budget counts.
- */
-export const WALL_CLOCK_FACTOR = 10;
-export const WALL_CLOCK_FLOOR_MS = 60_000;
-/** The budget `timeoutMs` milliseconds stand for. */
-export const budgetUnits = (timeoutMs: number): number => Math.round((timeoutMs / 1000) * RLIMIT_PER_SECOND);
-/** The property itself tried as its invariant: at most this budget. */
-const INDUCTION = 2 * RLIMIT_PER_SECOND;
-/** The first, shallow search for a counterexample: at most this budget, this many steps deep. */
-const QUICK_SEARCH = { units: RLIMIT_PER_SECOND, depth: 8 };
-/** Spacer's first attempt, the deeper search and k-induction: at most this budget each. */
-const SHORT_TRY = 10 * RLIMIT_PER_SECOND;
 /** The longest paths k-induction tries. */
 const MAX_K = 12;
 
@@ -131,7 +109,7 @@ export async function prove(
   const layout = buildLayout(config);
   const rel = buildRelation(layout, options.model);
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const wallClockMs = options.wallClockMs ?? Math.max(WALL_CLOCK_FLOOR_MS, WALL_CLOCK_FACTOR * timeout);
+  const wallClockMs = options.wallClockMs ?? wallClockLimit(timeout);
   const wanted = CATALOG.filter((p) => !options.properties || options.properties.includes(p.name));
   // Loaded before any property's clock starts, so that its time and its wall-clock limit are
   // spent on its queries.

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLayout } from '../../model/layout.js';
 import type { State } from '../../model/state.js';
 import { INVARIANTS, type PropertyName } from '../../proofs/properties.js';
-import { budgetUnits } from '../../proofs/prove.js';
+import { budgetUnits } from '../../proofs/prove-budget.js';
 import { chc, propertyAsInvariant } from '../../proofs/symbolic/chc.js';
 import { claimsFact, explainInvariant, invariantText } from '../../proofs/symbolic/explain-invariant.js';
 import { factHolds, rangeOf, roleValue } from '../../proofs/symbolic/facts.js';

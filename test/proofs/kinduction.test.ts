@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildLayout } from '../../model/layout.js';
-import { budgetUnits } from '../../proofs/prove.js';
+import { budgetUnits } from '../../proofs/prove-budget.js';
 import { propertyAsInvariant, recheck } from '../../proofs/symbolic/chc.js';
 import { kInduction } from '../../proofs/symbolic/kinduction.js';
 import type { Relation, Transition } from '../../proofs/symbolic/relation.js';

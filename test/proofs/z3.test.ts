@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildLayout } from '../../model/layout.js';
-import { budgetUnits } from '../../proofs/prove.js';
+import { budgetUnits } from '../../proofs/prove-budget.js';
 import { bmc } from '../../proofs/symbolic/bmc.js';
 import { chc } from '../../proofs/symbolic/chc.js';
 import { buildRelation } from '../../proofs/symbolic/relation.js';
