@@ -22,8 +22,6 @@ export const wallClockLimit = (timeoutMs: number): number =>
   Math.max(WALL_CLOCK_FLOOR_MS, WALL_CLOCK_FACTOR * timeoutMs);
 /** The budget `timeoutMs` milliseconds stand for. */
 export const budgetUnits = (timeoutMs: number): number => Math.round((timeoutMs / 1000) * RLIMIT_PER_SECOND);
-/** The property itself tried as its invariant: at most this budget. */
-export const INDUCTION = 2 * RLIMIT_PER_SECOND;
 /** The first, shallow search for a counterexample: at most this budget, this many steps deep. */
 export const QUICK_SEARCH = { units: RLIMIT_PER_SECOND, depth: 8 };
 /** Spacer's first attempt, the deeper search and k-induction: at most this budget each. */

@@ -21,7 +21,7 @@ import type { CheckReport, PropertyReport, PropertyStatus } from './check.js';
 import type { Trace, TraceStep } from './explorer.js';
 import { traceToItf } from './itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
-import { budgetUnits, INDUCTION, QUICK_SEARCH, SHORT_TRY, wallClockLimit } from './prove-budget.js';
+import { budgetUnits, QUICK_SEARCH, SHORT_TRY, wallClockLimit } from './prove-budget.js';
 import { bmc } from './symbolic/bmc.js';
 import { type ChcAnswer, chc, ProofDefect, propertyAsInvariant, recheck } from './symbolic/chc.js';
 import { invariantText } from './symbolic/explain-invariant.js';
@@ -196,15 +196,16 @@ async function decide(
   progress: (phase: 'proving' | 'searching a trace' | 'rechecking') => void,
 ): Promise<Undated> {
   const bad = rel.bad.get(name)!;
-  // Most properties that hold are inductive as they stand, which one round of SMT queries shows.
-  // Spacer proves most others quickly, but takes far longer than bounded model checking to refute
+  // Most properties that hold are inductive as they stand, which one round of SMT queries shows,
+  // for an eighth of the budget: on a large system that round costs more than Spacer's first
+  // attempt is given, but far less than Spacer needs there. Spacer proves most others quickly, but takes far longer than bounded model checking to refute
   // one, and most violations are a few steps deep: after the induction, a short search for a
   // trace, then a short proof attempt, then a short search again, then k-induction over the depth
   // that search covered, then each with the rest of the budget.
   const whole = budget.units;
   progress('proving');
   const plain = propertyAsInvariant(rel, bad);
-  const inductive = await recheck(rel, bad, plain, budget.slice(Math.min(INDUCTION, whole / 8)), clock);
+  const inductive = await recheck(rel, bad, plain, budget.slice(whole / 8), clock);
   if (inductive.ok) return proved(rel, name, 'induction', plain);
   progress('searching a trace');
   const shallowBudget = budget.slice(Math.min(QUICK_SEARCH.units, whole / 8));
