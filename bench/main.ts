@@ -3,7 +3,7 @@
  * in a fresh process (bench/explorer.ts); TLC on the same model at 1 and 2 workers where a jar is
  * found (TLA2TOOLS_JAR, or ../shared/tools/tla2tools/) and the system is small enough for it;
  * `prove` on every system, in a fresh process too (bench/prove.ts), with `--prove-timeout` seconds
- * of solver time per property; then the emulator's VM exits and guest instructions per second
+ * of solver budget per property; then the emulator's VM exits and guest instructions per second
  * (bench/emulator.ts). The explorer's runs at 1 and 2 workers store whole states, up to
  * --full-max-states each (TLC explores whole states too); one more run per system stores them
  * label-sliced, as `check` does (proofs/slicing.ts).
@@ -14,6 +14,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { budgetUnits } from '../proofs/prove-budget.js';
 import { formatEmulatorBench, runEmulatorBench } from './emulator.js';
 import {
   BENCH_ENTRY,
@@ -67,9 +68,13 @@ interface Line {
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 
-/** prove's time, and how many properties it left undecided when any. */
+/**
+ * prove's time, the Z3 resource units it spent (the same on any machine, so they tell a slower or
+ * busier machine from more work), and how many properties it left undecided when any.
+ */
 function proveCell(row: ProveRow): string {
-  return seconds(row.ms) + (row.statuses.unknown ? ` (${row.statuses.unknown} unknown)` : '');
+  const units = `${(row.rlimit / 1e6).toFixed(1)} M units`;
+  return `${seconds(row.ms)}, ${units}${row.statuses.unknown ? `, ${row.statuses.unknown} unknown` : ''}`;
 }
 
 function table(lines: readonly Line[]): string {
@@ -159,7 +164,7 @@ async function main(): Promise<void> {
       `then whole states up to ${n(fullMax)}, "> N" where that bound stopped the search; ` +
       '1w and 2w: one and two worker threads)' +
       `${jar ? `; TLC: ${basename(jar)}, systems up to ${n(tlcMax)} states` : '; TLC: no jar found'}` +
-      `${proving ? `; prove: one process, ${proveTimeoutMs / 1000} s of solver time per property` : ''}\n${table(lines)}\n\n`,
+      `${proving ? `; prove: one process, a budget of ${proveTimeoutMs / 1000} s (${n(budgetUnits(proveTimeoutMs))} Z3 resource units) per property, its wall time and the units it spent` : ''}\n${table(lines)}\n\n`,
   );
   if (!process.argv.includes('--no-emulator'))
     process.stdout.write(`emulator\n${formatEmulatorBench(await runEmulatorBench())}\n`);

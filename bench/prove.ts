@@ -1,6 +1,6 @@
 /**
  * `prove`'s benchmark: one system in a fresh process (so that one Z3 heap does not carry over to the
- * next system), every property with the given solver time each. A property left `unknown` is
+ * next system), every property with the given solver budget each (as `--timeout` counts it). A property left `unknown` is
  * counted, so the table never shows the time of a run that did not decide as if it had.
  */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +14,8 @@ export interface ProveRow {
   readonly ms: number;
   /** Time inside Z3, summed over the properties. */
   readonly solverMs: number;
+  /** Z3's resource units, summed over the properties: the same on any machine. */
+  readonly rlimit: number;
   readonly statuses: Readonly<Record<PropertyStatus, number>>;
 }
 
@@ -28,6 +30,7 @@ export async function measureProve(file: string, timeoutMs: number): Promise<voi
     system: basename(file, '.yaml'),
     ms: run.report.stats.durationMs,
     solverMs: run.report.stats.solverMs,
+    rlimit: run.verdicts.reduce((sum, v) => sum + v.rlimit, 0),
     statuses,
   };
   process.stdout.write(`${JSON.stringify(row)}\n`);

@@ -177,7 +177,10 @@ export function registerEvidence(program: Command, io: Io, exit: { code: number 
       'leave the tool out of the package (tool/: its npm tarball, lockfile and runtime packages, to reproduce offline)',
     )
     .addOption(
-      new Option('--prove-timeout <seconds>', 'Z3 time per property for the unbounded proof (prove)')
+      new Option(
+        '--prove-timeout <seconds>',
+        'Z3 budget per property for the unbounded proof, as prove --timeout counts it',
+      )
         .argParser(wholeNumber(1))
         .default(DEFAULT_PROVE_TIMEOUT_S)
         .conflicts('prove'),

@@ -14,6 +14,12 @@ import { explainViolation } from '../proofs/explain.js';
 import type { Verdict } from '../proofs/explorer.js';
 import { CATALOG, PROPERTY_NAMES, type PropertyName } from '../proofs/properties.js';
 import { DEFAULT_TIMEOUT_MS, type ProofVerdict, type ProveRun, prove } from '../proofs/prove.js';
+import {
+  budgetUnits,
+  RLIMIT_PER_SECOND,
+  WALL_CLOCK_FACTOR,
+  WALL_CLOCK_FLOOR_MS,
+} from '../proofs/prove-budget.js';
 import { z3Version } from '../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../system/config.js';
 import type { SourcePositions } from '../system/load.js';
@@ -147,6 +153,7 @@ export function proofRecord(run: ProveRun, file: string, solver: string, timeout
       source: file,
       solver,
       timeoutMsPerProperty: timeoutMs,
+      rlimitPerProperty: budgetUnits(timeoutMs),
       durationMs: run.report.stats.durationMs,
       solverMs: run.report.stats.solverMs,
       properties: run.verdicts.map((v) => ({
@@ -154,6 +161,7 @@ export function proofRecord(run: ProveRun, file: string, solver: string, timeout
         status: v.status,
         method: v.method,
         solverMs: v.solverMs,
+        rlimit: v.rlimit,
         ...(v.reason ? { reason: v.reason } : {}),
         ...(v.trace ? { traceSteps: v.trace.steps.length - 1 } : {}),
         ...(v.k ? { k: v.k } : {}),
@@ -203,7 +211,7 @@ export function registerProve(
     .option('--json', 'print the report as one JSON object on stdout, traces in ITF')
     .option(
       '--timeout <seconds>',
-      `solver time per property (default ${DEFAULT_TIMEOUT_MS / 1000})`,
+      `solver budget per property, in seconds of one core: SECONDS x ${RLIMIT_PER_SECOND.toLocaleString('en-US')} Z3 resource units, the same outcome on any machine; stopped as unknown after ${WALL_CLOCK_FACTOR} x SECONDS of wall-clock time, at least ${WALL_CLOCK_FLOOR_MS / 1000} s (default ${DEFAULT_TIMEOUT_MS / 1000})`,
       wholeNumber(1),
     )
     .addOption(

@@ -7,6 +7,7 @@
  */
 import type { Layout } from '../model/layout.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
+import { budgetUnits } from '../proofs/prove-budget.js';
 import { indInvModel } from '../tla/ind-inv.js';
 import type { EngineRun } from './engines.js';
 import { provedByInvariant } from './prove-engine.js';
@@ -21,6 +22,7 @@ export function notRunProof(status: 'not-run' | 'failed', reason: string): Proof
     reason,
     solver: null,
     timeoutMs: null,
+    rlimit: null,
     model: null,
     properties: [],
     enumeration: { status: 'not-run', reason: 'prove did not run', states: null, failures: [] },
@@ -63,6 +65,7 @@ export function proofEvidence(
         durationMs: v.solverMs,
         trace: v.trace ? traceFile(v.name) : null,
         ...(v.k ? { k: v.k } : {}),
+        rlimit: v.rlimit,
         invariant:
           v.status === 'holds' && v.invariant
             ? {
@@ -82,6 +85,7 @@ export function proofEvidence(
       reason: null,
       solver,
       timeoutMs,
+      rlimit: budgetUnits(timeoutMs),
       model: model
         ? { module: `${PROOF_DIR}/${model.module}`, config: `${PROOF_DIR}/${model.config}` }
         : null,

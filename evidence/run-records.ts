@@ -90,7 +90,7 @@ export function proofAssumption(proof: ProofEvidence): Assumption {
     title: 'Solver time per property',
     statement:
       proof.status === 'ran'
-        ? `prove had ${(proof.timeoutMs ?? 0) / 1000} s of ${proof.solver} time per property and decided ${decided} of ${proof.properties.length} with no bound on the states: holds by an inductive invariant that plain SMT queries checked again, violated by a trace the model replays.`
+        ? `prove had ${(proof.timeoutMs ?? 0) / 1000} s of ${proof.solver} time per property${proof.rlimit ? ` (a budget of ${proof.rlimit.toLocaleString('en-US')} resource units, which decides the outcome on any machine)` : ''} and decided ${decided} of ${proof.properties.length} with no bound on the states: holds by an inductive invariant that plain SMT queries checked again, violated by a trace the model replays.`
         : `prove did not run: ${proof.reason}.`,
     consequence:
       'A property prove left unknown rests on the enumerating engines alone, within their state bound; more solver time (--prove-timeout) may decide it.',

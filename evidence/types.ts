@@ -534,6 +534,8 @@ export interface ProofPropertyEvidence {
   readonly trace: string | null;
   /** With `k-induction`: the k of the proof. */
   readonly k?: number;
+  /** Z3 resource units the property took (absent from packages made before they were counted). */
+  readonly rlimit?: number;
   /** With `holds` by an invariant (methods `induction` and `inductive-invariant`). */
   readonly invariant: {
     /** Its TLA+ definition in the package's proof model: `IndInv_<Property>`. */
@@ -569,6 +571,8 @@ export interface ProofEvidence {
   readonly solver: string | null;
   /** The solver's time per property (--prove-timeout). */
   readonly timeoutMs: number | null;
+  /** The budget it stands for, in Z3 resource units (absent from packages made before it was). */
+  readonly rlimit?: number | null;
   /** The TLA+ model with the invariants as `IndInv_<Property>` and `IndInv`, for TLC or tla-checker. */
   readonly model: { readonly module: string; readonly config: string } | null;
   /** In catalog order; empty when prove did not run. */

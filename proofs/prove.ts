@@ -5,6 +5,11 @@
  * inductive (induction), else one from Spacer; `violated` only with a trace, found by bounded model
  * checking, that the model's own `step` replays into a violating state. Anything else is `unknown`
  * with its reason. The report has the shape of `check --json` (proofs/check.ts).
+ *
+ * Each property has a budget of Z3's resource units, shared out over the phases of its proof in
+ * fixed parts: what was decided, how, and with which invariant depends on the system and the budget
+ * alone, never on the machine or its load. The wall clock only stops a property that runs far
+ * longer than its budget stands for, and then the property is `unknown`, with that reason.
  */
 import { buildCatalog, enabledEvents } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
@@ -16,12 +21,13 @@ import type { CheckReport, PropertyReport, PropertyStatus } from './check.js';
 import type { Trace, TraceStep } from './explorer.js';
 import { traceToItf } from './itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
+import { budgetUnits, QUICK_SEARCH, SHORT_TRY, wallClockLimit } from './prove-budget.js';
 import { bmc } from './symbolic/bmc.js';
 import { type ChcAnswer, chc, ProofDefect, propertyAsInvariant, recheck } from './symbolic/chc.js';
 import { invariantText } from './symbolic/explain-invariant.js';
 import { kInduction } from './symbolic/kinduction.js';
 import { buildRelation, type Relation } from './symbolic/relation.js';
-import { loadSolver } from './symbolic/z3.js';
+import { Budget, loadSolver, SolverInterrupted, type WallClock } from './symbolic/z3.js';
 
 export { ProofDefect } from './symbolic/chc.js';
 
@@ -58,6 +64,8 @@ export interface ProofVerdict {
   readonly k?: number;
   /** Why the property is `unknown`. */
   readonly reason?: string;
+  /** Z3's resource units the property took: the same on every machine, unlike `solverMs`. */
+  readonly rlimit: number;
   readonly solverMs: number;
 }
 
@@ -66,8 +74,16 @@ export interface ProveReport extends CheckReport {
 }
 
 export interface ProveOptions {
-  /** Solver time per property (milliseconds). */
+  /**
+   * Solver time per property (milliseconds), given to the solver as a budget of resource units
+   * (proofs/prove-budget.ts), which decides the outcome.
+   */
   readonly timeoutMs?: number;
+  /**
+   * The wall-clock safety net per property (milliseconds; default `wallClockLimit(timeoutMs)`): a
+   * property still running then is `unknown`, with that reason.
+   */
+  readonly wallClockMs?: number;
   /** Only these properties (all when absent). */
   readonly properties?: readonly PropertyName[];
   readonly model?: ModelOptions;
@@ -81,8 +97,6 @@ export interface ProveRun {
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
-/** The first, shallow search for a counterexample: at most this long, this many steps deep. */
-const QUICK_SEARCH = { ms: 1_000, depth: 8 };
 /** The longest paths k-induction tries. */
 const MAX_K = 12;
 
@@ -95,21 +109,34 @@ export async function prove(
   const layout = buildLayout(config);
   const rel = buildRelation(layout, options.model);
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const wallClockMs = options.wallClockMs ?? wallClockLimit(timeout);
   const wanted = CATALOG.filter((p) => !options.properties || options.properties.includes(p.name));
-  // Loaded before any property's clock starts: the first property's short induction check would
-  // otherwise spend its slice on it, and its method would depend on the machine's speed.
+  // Loaded before any property's clock starts, so that its time and its wall-clock limit are
+  // spent on its queries.
   if (wanted.some((p) => p.kind !== 'liveness')) await loadSolver();
   const verdicts: ProofVerdict[] = [];
   for (const p of wanted) {
     const began = performance.now();
-    const deadline = Date.now() + timeout;
-    const verdict =
-      p.kind === 'liveness'
-        ? faultRecovery(layout)
-        : await decide(rel, p.name, deadline, options.model ?? {}, (phase) =>
-            options.onProgress?.(p.name, phase),
-          );
-    verdicts.push({ ...verdict, solverMs: Math.round(performance.now() - began) });
+    const budget = new Budget(budgetUnits(timeout));
+    const clock: WallClock = { deadline: began + wallClockMs, limitMs: wallClockMs };
+    let verdict: Undated;
+    try {
+      verdict =
+        p.kind === 'liveness'
+          ? faultRecovery(layout)
+          : await decide(rel, p.name, budget, clock, options.model ?? {}, (phase) =>
+              options.onProgress?.(p.name, phase),
+            );
+    } catch (e) {
+      // Past the wall clock nothing the solver said counts, whatever phase it was in.
+      if (!(e instanceof SolverInterrupted)) throw e;
+      verdict = { name: p.name, status: 'unknown', method: 'none', reason: e.message };
+    }
+    verdicts.push({
+      ...verdict,
+      rlimit: budget.units - budget.left,
+      solverMs: Math.round(performance.now() - began),
+    });
   }
   const properties = verdicts.map((v): PropertyReport => {
     if (v.trace)
@@ -146,7 +173,7 @@ export async function prove(
   };
 }
 
-type Undated = Omit<ProofVerdict, 'solverMs'>;
+type Undated = Omit<ProofVerdict, 'solverMs' | 'rlimit'>;
 
 function faultRecovery(layout: Layout): Undated {
   const unmonitored = noHealthMonitor(layout);
@@ -163,47 +190,50 @@ function faultRecovery(layout: Layout): Undated {
 async function decide(
   rel: Relation,
   name: PropertyName,
-  deadline: number,
+  budget: Budget,
+  clock: WallClock,
   model: ModelOptions,
   progress: (phase: 'proving' | 'searching a trace' | 'rechecking') => void,
 ): Promise<Undated> {
   const bad = rel.bad.get(name)!;
-  // Most properties that hold are inductive as they stand, which one round of SMT queries shows.
-  // Spacer proves most others within seconds, but takes far longer than bounded model checking to
-  // refute one, and most violations are a few steps deep: after the induction, a second's search for
-  // a trace, then a short proof attempt, then a short search again, then k-induction over the depth
-  // that search covered, then each with the rest of the time.
-  const slice = (ms: number) => Math.min(deadline, Date.now() + ms);
-  const budget = deadline - Date.now();
+  // Most properties that hold are inductive as they stand, which one round of SMT queries shows,
+  // for an eighth of the budget: on a large system that round costs more than Spacer's first
+  // attempt is given, but far less than Spacer needs there. Spacer proves most others quickly, but takes far longer than bounded model checking to refute
+  // one, and most violations are a few steps deep: after the induction, a short search for a
+  // trace, then a short proof attempt, then a short search again, then k-induction over the depth
+  // that search covered, then each with the rest of the budget.
+  const whole = budget.units;
   progress('proving');
   const plain = propertyAsInvariant(rel, bad);
-  const inductive = await recheck(rel, bad, plain, slice(Math.min(QUICK_SEARCH.ms, budget / 8)));
+  const inductive = await recheck(rel, bad, plain, budget.slice(whole / 8), clock);
   if (inductive.ok) return proved(rel, name, 'induction', plain);
   progress('searching a trace');
-  const shallow = await bmc(rel, bad, slice(Math.min(QUICK_SEARCH.ms, budget / 8)), QUICK_SEARCH.depth);
+  const shallowBudget = budget.slice(Math.min(QUICK_SEARCH.units, whole / 8));
+  const shallow = await bmc(rel, bad, shallowBudget, QUICK_SEARCH.depth, clock);
   if (shallow.kind === 'trace') return violated(rel, name, shallow.events, model);
   progress('proving');
-  let answer = await chc(rel, bad, slice(Math.min(10_000, budget / 4)));
+  let answer = await chc(rel, bad, budget.slice(Math.min(SHORT_TRY, whole / 4)), clock);
   if (answer.kind === 'unknown') {
     progress('searching a trace');
-    const quick = await bmc(rel, bad, slice(Math.min(10_000, budget / 4)));
+    const quick = await bmc(rel, bad, budget.slice(Math.min(SHORT_TRY, whole / 4)), undefined, clock);
     if (quick.kind === 'trace') return violated(rel, name, quick.events, model);
     // The search found no trace within its depth: the base case of k-induction up to that depth.
     progress('proving');
-    const k = await kInduction(
-      rel,
-      bad,
-      slice(Math.min(10_000, budget / 4)),
-      Math.min(MAX_K, quick.depth + 1),
-    );
+    const kBudget = budget.slice(Math.min(SHORT_TRY, whole / 4));
+    const k = await kInduction(rel, bad, kBudget, Math.min(MAX_K, quick.depth + 1), clock);
     if (k.kind === 'proved') return { name, status: 'holds', method: 'k-induction', k: k.k };
-    answer = await chc(rel, bad, deadline);
+    answer = await chc(rel, bad, budget, clock);
   }
   if (answer.kind === 'unknown')
-    return { name, status: 'unknown', method: 'none', reason: `no proof in time: ${answer.reason}` };
+    return {
+      name,
+      status: 'unknown',
+      method: 'none',
+      reason: `no proof within the solver's budget: ${answer.reason}`,
+    };
   if (answer.kind === 'proved') {
     progress('rechecking');
-    const checked = await recheck(rel, bad, answer, deadline);
+    const checked = await recheck(rel, bad, answer, budget, clock);
     if (!checked.ok) {
       if (checked.answer === 'sat')
         throw new ProofDefect(
@@ -219,7 +249,7 @@ async function decide(
     return proved(rel, name, 'inductive-invariant', answer);
   }
   progress('searching a trace');
-  const found = await bmc(rel, bad, deadline);
+  const found = await bmc(rel, bad, budget, undefined, clock);
   if (found.kind === 'none')
     return {
       name,

@@ -7,22 +7,26 @@
 import type { Relation } from './relation.js';
 import { coneOfInfluence, declare, eventFormula } from './smt.js';
 import { and, eq, or, renameVars, type Term } from './terms.js';
-import { SmtSession, SolverInterrupted } from './z3.js';
+import { type Budget, SmtSession, type WallClock } from './z3.js';
 
 export type BmcAnswer =
   /** Indices into `Relation.events`, in order. */
   | { readonly kind: 'trace'; readonly events: readonly number[] }
-  /** No bad state within `depth` steps; the search stopped at the deadline or the depth bound. */
+  /** No bad state within `depth` steps; the search stopped when its budget ran out or at the depth bound. */
   | { readonly kind: 'none'; readonly depth: number; readonly reason: string };
 
-export async function bmc(rel: Relation, bad: Term, deadline: number, maxDepth = 200): Promise<BmcAnswer> {
+/** The search, within `budget`. Past the wall clock it raises `SolverInterrupted` rather than answer. */
+export async function bmc(
+  rel: Relation,
+  bad: Term,
+  budget: Budget,
+  maxDepth = 200,
+  clock?: WallClock,
+): Promise<BmcAnswer> {
   const cone = coneOfInfluence(rel, bad);
   const events = [...new Set(cone.transitions.map((k) => rel.transitions[k]!.event))];
   const at = (k: number) => (i: number) => `s${k}_${i}`;
-  // Whole milliseconds: Z3 reads 2500.5 as the rational 5001/2 and rejects it as a timeout.
-  const left = () => Math.max(1, Math.ceil(deadline - Date.now()));
-  const session = await SmtSession.open();
-  let searched = -1;
+  const session = await SmtSession.open(clock);
   try {
     await session.run(
       [
@@ -31,12 +35,9 @@ export async function bmc(rel: Relation, bad: Term, deadline: number, maxDepth =
       ].join('\n'),
     );
     for (let depth = 0; depth <= maxDepth; depth++) {
-      if (Date.now() >= deadline) return { kind: 'none', depth: depth - 1, reason: 'the time ran out' };
+      if (budget.left <= 0) return { kind: 'none', depth: depth - 1, reason: "the solver's budget ran out" };
       const answer = (
-        await session.run(
-          `(set-option :timeout ${left()})(push)(assert ${renameVars(bad, at(depth))})(check-sat)`,
-          left(),
-        )
+        await session.check(`(push)(assert ${renameVars(bad, at(depth))})(check-sat)`, budget)
       ).trim();
       if (answer === 'sat') {
         const names = Array.from({ length: depth }, (_, k) => `e${k}`);
@@ -50,8 +51,11 @@ export async function bmc(rel: Relation, bad: Term, deadline: number, maxDepth =
       }
       await session.run('(pop)');
       if (answer !== 'unsat')
-        return { kind: 'none', depth: depth - 1, reason: `the solver answered ${answer}` };
-      searched = depth;
+        return {
+          kind: 'none',
+          depth: depth - 1,
+          reason: budget.left <= 0 ? "the solver's budget ran out" : `the solver answered ${answer}`,
+        };
       if (!events.length)
         return { kind: 'none', depth: Infinity, reason: 'no event changes what the property reads' };
       const step = or(
@@ -66,9 +70,6 @@ export async function bmc(rel: Relation, bad: Term, deadline: number, maxDepth =
       );
     }
     return { kind: 'none', depth: maxDepth, reason: `no counterexample within ${maxDepth} steps` };
-  } catch (e) {
-    if (e instanceof SolverInterrupted) return { kind: 'none', depth: searched, reason: 'the time ran out' };
-    throw e;
   } finally {
     session.close();
   }

@@ -8,7 +8,7 @@
 import type { Relation } from './relation.js';
 import { coneOfInfluence, declare, hornScript } from './smt.js';
 import { and, not, renameVars, type Term } from './terms.js';
-import { SmtSession, SolverInterrupted } from './z3.js';
+import { type Budget, SmtSession, type WallClock } from './z3.js';
 
 export type ChcAnswer =
   /** `definitions` defines `Inv` over the variables `args`, in that order. */
@@ -19,13 +19,14 @@ export type ChcAnswer =
 /** Raised when a solver answer does not stand up to checking: a defect, never a verdict. */
 export class ProofDefect extends Error {}
 
-/** Whole milliseconds to the deadline: Z3 reads 2500.5 as the rational 5001/2 and rejects it as a timeout. */
-const remaining = (deadline: number) => Math.max(1, Math.ceil(deadline - Date.now()));
-
-export async function chc(rel: Relation, bad: Term, deadline: number): Promise<ChcAnswer> {
-  const session = await SmtSession.open();
+/**
+ * Spacer on the property's Horn clauses, within `budget`. Past the wall clock it raises
+ * `SolverInterrupted` rather than answer.
+ */
+export async function chc(rel: Relation, bad: Term, budget: Budget, clock?: WallClock): Promise<ChcAnswer> {
+  const session = await SmtSession.open(clock);
   try {
-    const answer = (await session.run(hornScript(rel, bad, remaining(deadline)), remaining(deadline))).trim();
+    const answer = (await session.check(hornScript(rel, bad), budget)).trim();
     if (answer === 'unsat') return { kind: 'refuted' };
     if (answer !== 'sat') {
       const reason = (await session.run('(get-info :reason-unknown)')).trim();
@@ -35,9 +36,6 @@ export async function chc(rel: Relation, bad: Term, deadline: number): Promise<C
     const definitions = model.slice(model.indexOf('(') + 1, model.lastIndexOf(')')).trim();
     if (!/\(define-fun Inv\b/.test(definitions)) throw new ProofDefect(`Spacer gave no invariant: ${model}`);
     return { kind: 'proved', definitions, args: coneOfInfluence(rel, bad).vars };
-  } catch (e) {
-    if (e instanceof SolverInterrupted) return { kind: 'unknown', reason: e.message };
-    throw e;
   } finally {
     session.close();
   }
@@ -70,13 +68,15 @@ export type Recheck =
  * The invariant checked by plain satisfiability queries over the whole relation: each query asks
  * for a counterexample to one obligation and must be answered `unsat`. Transitions are taken from
  * the whole relation, not the cone Spacer saw, so a cone that left out a transition changing one of
- * the invariant's variables is caught here.
+ * the invariant's variables is caught here. The queries share `budget` in turn: one that finds it
+ * spent by those before it counts as answered `unknown`.
  */
 export async function recheck(
   rel: Relation,
   bad: Term,
   proof: Extract<ChcAnswer, { kind: 'proved' }>,
-  deadline: number,
+  budget: Budget,
+  clock?: WallClock,
 ): Promise<Recheck> {
   const inv = (value: (i: number) => Term) =>
     proof.args.length ? `(Inv ${proof.args.map(value).join(' ')})` : 'Inv';
@@ -92,30 +92,34 @@ export async function recheck(
       })),
     { name: 'the invariant excludes the bad states', query: [inv(own), bad] },
   ];
-  const session = await SmtSession.open();
+  const session = await SmtSession.open(clock);
   try {
+    const allowed = budget.left;
     const script = [
-      `(set-option :timeout ${remaining(deadline)})`,
       proof.definitions,
       declare(
         rel,
         rel.vars.map((_, i) => i),
         own,
       ),
-      ...obligations.map((o) => `(push)${o.query.map((q) => `(assert ${q})`).join('')}(check-sat)(pop)`),
+      '(get-info :rlimit)',
+      ...obligations.map(
+        (o) => `(push)${o.query.map((q) => `(assert ${q})`).join('')}(check-sat)(pop)(get-info :rlimit)`,
+      ),
     ].join('\n');
-    let output: string;
-    try {
-      output = await session.run(script, remaining(deadline));
-    } catch (e) {
-      if (e instanceof SolverInterrupted)
-        return { ok: false, failed: "the invariant's obligations hold", answer: 'unknown' };
-      throw e;
-    }
-    const answers = output.trim().split(/\s+/);
-    const failed = obligations.findIndex((_, k) => answers[k] !== 'unsat');
+    const output = await session.check(script, budget);
+    const answers = [...output.matchAll(/^(sat|unsat|unknown)$/gm)].map((m) => m[1]!);
+    const counts = [...output.matchAll(/^\(:rlimit (\d+)\)$/gm)].map((m) => Number(m[1]));
+    // Each query was allowed all that was left when the script began; taken in turn, the first
+    // whose spending passes that is cut off there.
+    const within = (k: number) => counts[k + 1]! - counts[0]! <= allowed;
+    const failed = obligations.findIndex((_, k) => answers[k] !== 'unsat' || !within(k));
     if (failed < 0) return { ok: true };
-    return { ok: false, failed: obligations[failed]!.name, answer: answers[failed] ?? 'nothing' };
+    return {
+      ok: false,
+      failed: obligations[failed]!.name,
+      answer: within(failed) ? (answers[failed] ?? 'nothing') : 'unknown',
+    };
   } finally {
     session.close();
   }

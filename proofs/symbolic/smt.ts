@@ -43,7 +43,7 @@ export function declare(rel: Relation, vars: readonly number[], name: (i: number
 }
 
 /** The Horn clauses whose least model is the set of reachable states, and the query `bad`. */
-export function hornScript(rel: Relation, bad: Term, timeoutMs: number): string {
+export function hornScript(rel: Relation, bad: Term): string {
   const cone = coneOfInfluence(rel, bad);
   const args = (terms: (i: number) => Term) => cone.vars.map(terms).join(' ');
   const inv = (terms: (i: number) => Term) => (cone.vars.length ? `(Inv ${args(terms)})` : 'Inv');
@@ -55,7 +55,6 @@ export function hornScript(rel: Relation, bad: Term, timeoutMs: number): string 
   const own = (i: number) => `x${i}`;
   const lines = [
     '(set-logic HORN)',
-    `(set-option :timeout ${timeoutMs})`,
     `(declare-fun Inv (${cone.vars.map((i) => sortOf(rel, i)).join(' ')}) Bool)`,
     `(assert ${inv((i) => rel.init[i]!)})`,
     ...cone.transitions.map((k) => {

@@ -1,8 +1,13 @@
 /**
- * The Z3 solver (npm `z3-solver`, Z3 compiled to WebAssembly with threads), loaded once per
- * process. Scripts go through `eval_smtlib2_string`, which answers Horn queries with Spacer; each
- * session is one Z3 context, so declarations made by one script are seen by the next, and none made
- * in an earlier session (a reused context starts with `(reset)`).
+ * The solver (npm `z3-solver`, Z3 compiled to WebAssembly with threads), loaded once per process.
+ * Scripts go through `eval_smtlib2_string`, which answers Horn queries with Spacer.
+ *
+ * Every session is a fresh Z3 context, so what a script answers depends on the script alone: a
+ * context reused after a `(reset)` keeps the numbering of the terms an earlier script made, and
+ * Spacer then finds another (equally valid) invariant for the same clauses. Every `check-sat` runs
+ * under a budget of Z3's resource units (`rlimit`), which count the solver's work, not time: the
+ * same script answers the same on every machine under any load. Time is only the safety net: once
+ * a query passes its wall-clock limit the session is interrupted and the answer is not used.
  *
  * The script is copied into the WebAssembly heap here rather than handed to the binding's
  * `eval_smtlib2_string`: that one passes it on the caller's stack to a solver thread that may read
@@ -34,8 +39,8 @@ function load(): Promise<Loaded> {
 }
 
 /**
- * Loads the solver (a second or more of WebAssembly set-up), so that the time a caller gives a
- * query is spent on the query.
+ * Loads the solver (a second or more of WebAssembly set-up), so that the time a caller measures is
+ * spent on its queries.
  */
 export async function loadSolver(): Promise<void> {
   await load();
@@ -49,79 +54,105 @@ export async function z3Version(): Promise<string> {
 export class SolverError extends Error {}
 
 /**
- * Raised when the deadline interrupted a script between its `check-sat`s (Z3 then cancels the
- * command it was running, a `push` or a declaration, with an error): the time ran out, nothing more.
+ * Raised when a script ran past the wall-clock limit: the solver was interrupted, and whatever it
+ * answered is not an answer. Never caught by the engines, so that no verdict, invariant or
+ * method depends on when the limit fired.
  */
 export class SolverInterrupted extends Error {}
 
-type Context = ReturnType<Z3Api['mk_context']>;
+/** The wall-clock safety net: a point in time (`performance.now()`), and how it is described. */
+export interface WallClock {
+  readonly deadline: number;
+  /** The limit it stands for, in milliseconds, for the reason given when it is hit. */
+  readonly limitMs: number;
+}
+
+export const NO_WALL_CLOCK: WallClock = {
+  deadline: Number.POSITIVE_INFINITY,
+  limitMs: Number.POSITIVE_INFINITY,
+};
+
+/** The reason an answer given when the wall clock ran out has: the limit, not the solver. */
+export function wallClockReason(clock: WallClock): string {
+  return `the wall-clock limit of ${clock.limitMs / 1000} s was hit before the solver's budget ran out: the solver ran far slower here than the budget assumes`;
+}
 
 /**
- * A context left by a closed session, for the next one to take after a `(reset)`: making a context
- * costs about ten times as much as resetting one, and a proof opens several per property.
+ * Resource units (Z3's `rlimit`) a proof may still spend. A slice draws on the budget it was cut
+ * from: what a query spends is charged to both.
  */
-let idle: Context | null = null;
+export class Budget {
+  private spent = 0;
+
+  constructor(
+    readonly units: number,
+    private readonly parent?: Budget,
+  ) {}
+
+  get left(): number {
+    return Math.max(0, this.units - this.spent);
+  }
+
+  /** A part of what is left, at most `units`. */
+  slice(units: number): Budget {
+    return new Budget(Math.min(Math.floor(units), this.left), this);
+  }
+
+  charge(units: number): void {
+    this.spent += units;
+    this.parent?.charge(units);
+  }
+}
+
+type Context = ReturnType<Z3Api['mk_context']>;
+
+/** The resource count `(get-info :rlimit)` reports, as the last line of the output. */
+const RLIMIT = /^\(:rlimit (\d+)\)\s*$/;
 
 export class SmtSession {
-  /**
-   * The context is not handed on when the deadline interrupted a script (whatever Z3 kept of it),
-   * or when a script defined a function: Z3's `(reset)` leaves a `define-fun` in the models of
-   * later scripts, so Spacer's next invariant would come with a stale second definition.
-   */
-  private spoiled = false;
+  /** Resource units the context has counted so far, as of the last script. */
+  private count = 0;
 
   private constructor(
     private readonly api: Z3Api,
     private readonly em: Emscripten,
     private readonly ctx: Context,
+    private readonly clock: WallClock,
   ) {}
 
-  static async open(): Promise<SmtSession> {
+  static async open(clock: WallClock = NO_WALL_CLOCK): Promise<SmtSession> {
     const { api, em } = await load();
-    if (idle !== null) {
-      const session = new SmtSession(api, em, idle);
-      idle = null;
-      await session.run('(reset)');
-      return session;
-    }
     const cfg = api.mk_config();
     const ctx = api.mk_context(cfg);
     api.del_config(cfg);
-    return new SmtSession(api, em, ctx);
+    return new SmtSession(api, em, ctx, clock);
   }
 
   /**
-   * Runs a script and returns its output, one answer per line for `check-sat`. With `deadlineMs`,
-   * a script still running then is interrupted (its pending `check-sat` answers `unknown`).
+   * Runs a script and returns its output, one answer per line for `check-sat`. A script still
+   * running at the wall-clock limit is interrupted and raises `SolverInterrupted`, as does one
+   * started after it.
    */
-  async run(script: string, deadlineMs?: number): Promise<string> {
+  async run(script: string): Promise<string> {
+    const wait = this.clock.deadline - performance.now();
+    if (wait <= 0) throw new SolverInterrupted(wallClockReason(this.clock));
     let interrupted = false;
-    const timer =
-      deadlineMs === undefined
-        ? undefined
-        : setTimeout(
-            () => {
-              interrupted = true;
-              this.spoiled = true;
-              this.api.interrupt(this.ctx);
-            },
-            Math.max(0, deadlineMs),
-          );
-    if (script.includes('define-fun')) this.spoiled = true;
+    const timer = Number.isFinite(wait)
+      ? setTimeout(() => {
+          interrupted = true;
+          this.api.interrupt(this.ctx);
+        }, Math.ceil(wait))
+      : undefined;
     const bytes = new TextEncoder().encode(script);
     const ptr = this.em._malloc(bytes.length + 1);
     this.em.HEAPU8.set(bytes, ptr);
     this.em.HEAPU8[ptr + bytes.length] = 0;
     try {
       const raw = await this.em.async_call(this.em._async_Z3_eval_smtlib2_string, this.ctx, ptr);
-      // The interrupt can land in a command other than check-sat (a push, an assert, a
-      // define-fun), which Z3 reports as an error; a command it cancelled can make later ones
-      // fail too (a function it never defined is then an unknown constant). Once the deadline
-      // fired, every error is the deadline's, not a fault of the script, and the answers the
-      // script did not reach are simply missing.
+      // The interrupt can land in any command, a check-sat (which then answers unknown) or a push,
+      // an assert, a define-fun (which Z3 reports as an error, and later commands may fail for it).
+      if (interrupted) throw new SolverInterrupted(wallClockReason(this.clock));
       const error = /^\(error "(.*)"\)$/m.exec(raw);
-      if (error && interrupted)
-        throw new SolverInterrupted(`the solver was interrupted at its deadline: ${error[1]}`);
       if (error) throw new SolverError(`z3 rejected a generated script: ${error[1]}`);
       return raw;
     } finally {
@@ -130,8 +161,28 @@ export class SmtSession {
     }
   }
 
+  /**
+   * Runs a script whose `check-sat`s may each spend what `budget` has left when it starts, charges
+   * the budget what the whole script spent, and returns the output. A `check-sat` that runs out
+   * answers `unknown`; with nothing left it is given one unit (0 would mean no limit at all). Only
+   * the `check-sat`s are limited: Z3 applies the limit to every command that runs while it is set,
+   * and a `push` cut short by it would leave the scopes of the script out of step.
+   */
+  async check(script: string, budget: Budget): Promise<string> {
+    const limited = script.replaceAll(
+      '(check-sat)',
+      `(set-option :rlimit ${Math.max(1, budget.left)})(check-sat)(set-option :rlimit 0)`,
+    );
+    const raw = await this.run(`${limited}\n(get-info :rlimit)`);
+    const last = raw.lastIndexOf('(:rlimit ');
+    const counted = RLIMIT.exec(raw.slice(last));
+    if (last < 0 || !counted) throw new SolverError(`z3 reported no resource count: ${raw}`);
+    budget.charge(Number(counted[1]) - this.count);
+    this.count = Number(counted[1]);
+    return raw.slice(0, last);
+  }
+
   close(): void {
-    if (idle === null && !this.spoiled) idle = this.ctx;
-    else this.api.del_context(this.ctx);
+    this.api.del_context(this.ctx);
   }
 }

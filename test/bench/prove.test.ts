@@ -17,5 +17,6 @@ describe('prove benchmark', () => {
     });
     expect(row.statuses.violated).toBeGreaterThan(0);
     expect(row.solverMs).toBeGreaterThan(0);
+    expect(row.rlimit).toBeGreaterThan(0);
   });
 });

@@ -9,12 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLayout } from '../../model/layout.js';
 import type { State } from '../../model/state.js';
 import { INVARIANTS, type PropertyName } from '../../proofs/properties.js';
+import { budgetUnits } from '../../proofs/prove-budget.js';
 import { chc, propertyAsInvariant } from '../../proofs/symbolic/chc.js';
 import { claimsFact, explainInvariant, invariantText } from '../../proofs/symbolic/explain-invariant.js';
 import { factHolds, rangeOf, roleValue } from '../../proofs/symbolic/facts.js';
 import { buildRelation, type Relation } from '../../proofs/symbolic/relation.js';
 import { concreteState, decodeState, flatten } from '../../proofs/symbolic/state.js';
-import { SmtSession } from '../../proofs/symbolic/z3.js';
+import { Budget, SmtSession } from '../../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../../system/config.js';
 import { example } from '../helpers.js';
 import { walkStates } from './walks.js';
@@ -32,7 +33,7 @@ async function proofsOf(rel: Relation): Promise<Proof[]> {
     ...propertyAsInvariant(rel, rel.bad.get(p.name)!),
   }));
   for (const property of ['InformationFlow', 'AuditCompleteness'] as const) {
-    const answer = await chc(rel, rel.bad.get(property)!, Date.now() + 60_000);
+    const answer = await chc(rel, rel.bad.get(property)!, new Budget(budgetUnits(60_000)));
     if (answer.kind === 'proved')
       proofs.push({ property, definitions: answer.definitions, args: answer.args });
   }

@@ -7,11 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildLayout } from '../../model/layout.js';
+import { budgetUnits } from '../../proofs/prove-budget.js';
 import { propertyAsInvariant, recheck } from '../../proofs/symbolic/chc.js';
 import { kInduction } from '../../proofs/symbolic/kinduction.js';
 import type { Relation, Transition } from '../../proofs/symbolic/relation.js';
 import { buildRelation } from '../../proofs/symbolic/relation.js';
 import type { StateVar } from '../../proofs/symbolic/state.js';
+import { Budget } from '../../proofs/symbolic/z3.js';
 import { example } from '../helpers.js';
 
 /** One integer variable x0 in 0..3, starting at 0, with a step from each `from` to its `to`. */
@@ -35,7 +37,8 @@ function counter(steps: readonly [number, number][]): Relation {
   };
 }
 
-const soon = () => Date.now() + 60_000;
+/** A minute's worth of solver work. */
+const soon = () => new Budget(budgetUnits(60_000));
 
 describe('k-induction', () => {
   // 0 loops on itself; 1 and 2 alternate, and 2 also leads to 3, the bad state: only 0 is reachable.

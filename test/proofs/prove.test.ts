@@ -13,8 +13,10 @@ import { runExplorer } from '../../proofs/check.js';
 import { explore } from '../../proofs/explorer.js';
 import type { PropertyName } from '../../proofs/properties.js';
 import { ProofDefect, prove, replay } from '../../proofs/prove.js';
+import { budgetUnits } from '../../proofs/prove-budget.js';
 import { chc, propertyAsInvariant, recheck } from '../../proofs/symbolic/chc.js';
 import { buildRelation } from '../../proofs/symbolic/relation.js';
+import { Budget } from '../../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../../system/config.js';
 import { EXAMPLES } from '../cli/cli.js';
 import { example } from '../helpers.js';
@@ -100,16 +102,37 @@ describe('prove agrees with check', () => {
   );
 });
 
-describe('the time per property', () => {
-  it('reaches the solver in whole milliseconds, however it divides into the phases of a proof', async () => {
-    // 20,001 ms: a quarter of it is no whole number, which Z3 rejects as a timeout.
-    const run = await prove(example('mils-two-domain'), 'mils-two-domain.yaml', {
-      properties: ['AuditCompleteness'],
-      timeoutMs: 20_001,
+describe('the budget per property', () => {
+  const audit = { properties: ['AuditCompleteness' as const] };
+  const untimed = (run: Awaited<ReturnType<typeof prove>>) => run.verdicts.map(({ solverMs, ...v }) => v);
+
+  it('decides the same way each time, and a budget too small for a proof leaves it unknown', async () => {
+    const config = example('dma-window-overlap');
+    const first = await prove(config, 'dma-window-overlap.yaml', audit);
+    expect(first.verdicts[0]).toMatchObject({ status: 'holds', method: 'inductive-invariant' });
+    expect(untimed(await prove(config, 'dma-window-overlap.yaml', audit))).toEqual(untimed(first));
+    const small = await prove(config, 'dma-window-overlap.yaml', { ...audit, timeoutMs: 100 });
+    expect(small.verdicts[0]).toMatchObject({ status: 'unknown', method: 'none' });
+    expect(small.verdicts[0]!.reason).toMatch(/^no proof within the solver's budget/);
+    expect(small.verdicts[0]!.rlimit).toBeLessThanOrEqual(budgetUnits(100));
+  });
+
+  it('past the wall-clock limit a property is unknown, with that reason, however far its proof went', async () => {
+    const run = await prove(example('dma-window-overlap'), 'dma-window-overlap.yaml', {
+      properties: ['InformationFlow', 'AuditCompleteness'],
+      wallClockMs: 1,
     });
-    expect(run.verdicts[0]).toMatchObject({ status: 'holds', method: 'inductive-invariant' });
+    for (const v of run.verdicts)
+      expect(v, v.name).toMatchObject({
+        status: 'unknown',
+        method: 'none',
+        reason: expect.stringMatching(/^the wall-clock limit of 0.001 s was hit/),
+      });
   });
 });
+
+/** A minute's worth of solver work. */
+const plenty = () => new Budget(budgetUnits(60_000));
 
 describe('solver answers are checked, not trusted', () => {
   const layout = buildLayout(example('mils-two-domain'));
@@ -117,16 +140,16 @@ describe('solver answers are checked, not trusted', () => {
 
   it('an invariant that does not exclude the bad states fails the recheck', async () => {
     const bad = rel.bad.get('InformationFlow')!;
-    const proof = await chc(rel, bad, Date.now() + 60_000);
+    const proof = await chc(rel, bad, plenty());
     expect(proof.kind).toBe('proved');
     if (proof.kind !== 'proved') return;
-    expect(await recheck(rel, bad, proof, Date.now() + 60_000)).toEqual({ ok: true });
+    expect(await recheck(rel, bad, proof, plenty())).toEqual({ ok: true });
     const sorts = proof.args.map((i, k) => `(a${k} ${rel.vars[i]!.sort})`).join(' ');
     const weak = { ...proof, definitions: `(define-fun Inv (${sorts}) Bool true)` };
-    const checked = await recheck(rel, bad, weak, Date.now() + 60_000);
+    const checked = await recheck(rel, bad, weak, plenty());
     expect(checked).toEqual({ ok: false, failed: 'the invariant excludes the bad states', answer: 'sat' });
     const tooStrong = { ...proof, definitions: `(define-fun Inv (${sorts}) Bool false)` };
-    expect(await recheck(rel, bad, tooStrong, Date.now() + 60_000)).toMatchObject({
+    expect(await recheck(rel, bad, tooStrong, plenty())).toMatchObject({
       ok: false,
       failed: 'the initial state satisfies the invariant',
     });
@@ -134,12 +157,12 @@ describe('solver answers are checked, not trusted', () => {
 
   it('the property as its own invariant is taken only where every transition keeps it', async () => {
     const halt = rel.bad.get('FailSecure')!;
-    expect(await recheck(rel, halt, propertyAsInvariant(rel, halt), Date.now() + 60_000)).toEqual({
+    expect(await recheck(rel, halt, propertyAsInvariant(rel, halt), plenty())).toEqual({
       ok: true,
     });
     // Audit completeness needs more than itself: a full log must not lose a record.
     const audit = rel.bad.get('AuditCompleteness')!;
-    expect(await recheck(rel, audit, propertyAsInvariant(rel, audit), Date.now() + 60_000)).toMatchObject({
+    expect(await recheck(rel, audit, propertyAsInvariant(rel, audit), plenty())).toMatchObject({
       ok: false,
       answer: 'sat',
     });
