@@ -189,13 +189,19 @@ MonitorFlags(s, ev, outcome, audited) ==
 \* A step to state s as a value: the successor with the history the monitor adds. Every action
 \* below computes its successor once as such a value (a set of one, or empty when the action is
 \* not enabled) and then takes it with Apply, so no engine evaluates a successor more than once.
+\*
+\* An operator's argument is an expression, evaluated again at each use of the parameter: TLC
+\* keeps no value of it in a state predicate or under ENABLED (as for fairness), and tla-checker
+\* substitutes it. A variable bound by \in holds a value, so `t \in {s}` evaluates the state s
+\* once here, where MonitorFlags reads it a dozen times; the same binding appears wherever a
+\* computed state is read more than once (StepOf, MonitorTurn, TickTo).
 Step(s, ev, outcome, audited) ==
-    {[state |-> s, flags |-> s.flags \cup MonitorFlags(s, ev, outcome, audited)]}
+    {[state |-> t, flags |-> t.flags \cup MonitorFlags(t, ev, outcome, audited)] : t \in {s}}
 
 \* A hypervisor answer: the state it leads to, whether the operation was carried out, and
 \* whether it was audited.
 Answer(s, outcome, audited) == [state |-> s, outcome |-> outcome, audited |-> audited]
-StepOf(a, ev) == Step(a.state, ev, a.outcome, a.audited)
+StepOf(a, ev) == UNION {Step(x.state, ev, x.outcome, x.audited) : x \in {a}}
 
 Apply(r) ==
     /\ hv' = r.state.hv
@@ -240,20 +246,24 @@ ResetIn(s, by, t) == ResetWith(s, t, LabelIn(s.observed, by))
 
 \* Monitor m's turn in the Tick that moves to tick fr: when one of its windows starts there and it
 \* is up, it resets every other faulted partition it controls, one at a time in file order from index i.
+\* The state travels as a set of one, S = {s}, so that each level of the recursion binds it once
+\* (see Step); passed as an expression, each level would evaluate the levels before it again at
+\* every use, a cost that grows exponentially with the number of partitions.
 RECURSIVE MonitorTurn(_, _, _, _)
-MonitorTurn(s, m, fr, i) ==
-    IF i \notin DOMAIN PartitionAt \/ m \notin Starting[fr] \/ s.status[m] # "running" THEN s
-    ELSE MonitorTurn(IF /\ PartitionAt[i] # m /\ PartitionAt[i] \in Controls[m]
-                        /\ s.status[PartitionAt[i]] = "faulted"
-                     THEN ResetIn(s, m, PartitionAt[i]) ELSE s,
-                     m, fr, i + 1)
+MonitorTurn(S, m, fr, i) ==
+    UNION {IF i \notin DOMAIN PartitionAt \/ m \notin Starting[fr] \/ s.status[m] # "running" THEN {s}
+           ELSE MonitorTurn({IF /\ PartitionAt[i] # m /\ PartitionAt[i] \in Controls[m]
+                                /\ s.status[PartitionAt[i]] = "faulted"
+                             THEN ResetIn(s, m, PartitionAt[i]) ELSE s},
+                            m, fr, i + 1)
+           : s \in S}
 
 \* The health monitors take their turns in file order (model/step.ts tick): a monitor reset
-\* earlier in the same tick acts too.
+\* earlier in the same tick acts too. From the set of one state S, the set of one state after.
 RECURSIVE MonitorResets(_, _, _)
-MonitorResets(s, ms, fr) ==
-    IF ms = <<>> THEN s
-    ELSE MonitorResets(MonitorTurn(s, Head(ms), fr, 0), Tail(ms), fr)
+MonitorResets(S, ms, fr) ==
+    IF ms = <<>> THEN S
+    ELSE MonitorResets(MonitorTurn(S, Head(ms), fr, 0), Tail(ms), fr)
 
 -----------------------------------------------------------------------------
 (* Security monitor: measured launch *)
@@ -317,7 +327,8 @@ TickAfterResets(fr, r) ==
                      THEN [p \in Partitions |-> IF r.status[p] = "faulted" THEN "running" ELSE r.status[p]]
                      ELSE r.status)
 
-TickTo(fr) == Step(TickAfterResets(fr, MonitorResets(Cur, MonitorOrder, fr)), [type |-> "Tick"], "ok", FALSE)
+TickTo(fr) ==
+    UNION {Step(TickAfterResets(fr, r), [type |-> "Tick"], "ok", FALSE) : r \in MonitorResets({Cur}, MonitorOrder, fr)}
 
 \* One preemption-timer tick on every CPU: health monitors whose window starts now reset the
 \* faulted partitions, then every vCPU entering the guest gets its pending interrupts injected.

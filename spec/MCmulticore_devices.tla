@@ -3,87 +3,132 @@
 \* multicore-devices. Do not edit; regenerate with `typezero spec`.
 EXTENDS Hypervisor, TLC
 
-MC_Partitions ==
+MC_Partitions_Value ==
     {"sensor", "fusion"}
-MC_PartitionAt ==
+MC_PartitionAt_Value ==
     0 :> "sensor" @@ 1 :> "fusion"
-MC_Before ==
+MC_Before_Value ==
     "sensor" :> {} @@ "fusion" :> {"sensor"}
-MC_MonitorOrder ==
+MC_MonitorOrder_Value ==
     <<>>
-MC_Monitors ==
+MC_Monitors_Value ==
     {}
-MC_Controls ==
+MC_Controls_Value ==
     "sensor" :> {} @@ "fusion" :> {}
-MC_AuditReaders ==
+MC_AuditReaders_Value ==
     {}
-MC_Downgraders ==
+MC_Downgraders_Value ==
     {}
-MC_Measured ==
+MC_Measured_Value ==
     {"sensor", "fusion"}
-MC_MayFlowTo ==
+MC_MayFlowTo_Value ==
     "sensor" :> {"sensor"} @@ "fusion" :> {"sensor", "fusion"}
-MC_EptBreach ==
+MC_EptBreach_Value ==
     {}
-MC_Devices ==
+MC_Devices_Value ==
     {"can0", "gpu0"}
-MC_Owner ==
+MC_Owner_Value ==
     "can0" :> "sensor" @@ "gpu0" :> "fusion"
-MC_GroupOwners ==
+MC_GroupOwners_Value ==
     "can0" :> {"sensor"} @@ "gpu0" :> {"fusion"}
-MC_IrqTargets ==
+MC_IrqTargets_Value ==
     "can0" :> {"sensor"} @@ "gpu0" :> {"fusion"}
-MC_MsiVectors ==
+MC_MsiVectors_Value ==
     "can0" :> {} @@ "gpu0" :> {}
-MC_Peers ==
+MC_Peers_Value ==
     "can0" :> {} @@ "gpu0" :> {}
-MC_Channels ==
+MC_Channels_Value ==
     {}
-MC_ChannelAt ==
+MC_ChannelAt_Value ==
     <<>>
-MC_ChanFrom ==
+MC_ChanFrom_Value ==
     <<>>
-MC_ChanTo ==
+MC_ChanTo_Value ==
     <<>>
-MC_ChanCapacity ==
+MC_ChanCapacity_Value ==
     <<>>
-MC_Cpus ==
+MC_Cpus_Value ==
     {0, 1}
-MC_MajorFrame ==
+MC_MajorFrame_Value ==
     2
-MC_Eligible ==
+MC_Eligible_Value ==
     0 :> {"sensor", "fusion"} @@ 1 :> {"sensor"}
-MC_PerCpu ==
+MC_PerCpu_Value ==
     <<0, 0>> :> {"sensor"} @@ <<0, 1>> :> {"fusion"} @@ <<1, 0>> :> {"sensor"} @@ <<1, 1>> :> {"sensor"}
-MC_Misplaced ==
+MC_Misplaced_Value ==
     0 :> {} @@ 1 :> {}
-MC_Starting ==
+MC_Starting_Value ==
     0 :> {"sensor", "fusion"} @@ 1 :> {"sensor"}
-MC_CellIds ==
+MC_CellIds_Value ==
     {0}
-MC_CellInit ==
+MC_CellInit_Value ==
     0 :> {}
-MC_GuestCandidates ==
+MC_GuestCandidates_Value ==
     "sensor" :> {<<0, "read">>, <<0, "write">>, <<1, "read">>, <<1, "write">>, <<4, "read">>, <<4, "write">>, <<6, "read">>} @@ "fusion" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>, <<2, "write">>, <<6, "read">>, <<6, "write">>, <<8, "read">>}
-MC_HypercallCandidates ==
+MC_HypercallCandidates_Value ==
     "sensor" :> {<<"send", 0, 0>>, <<"receive", 0, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 2, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 2, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>} @@ "fusion" :> {<<"send", 0, 0>>, <<"receive", 0, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 2, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 2, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>}
-MC_ExitCandidates ==
+MC_ExitCandidates_Value ==
     "sensor" :> {2, 30, 32} @@ "fusion" :> {2, 30, 32}
-MC_Ept ==
+MC_Ept_Value ==
     <<"sensor", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"sensor", 1>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"sensor", 4>> :> [rights |-> {"read", "write"}, cell |-> 0] @@ <<"sensor", 6>> :> [rights |-> {}, cell |-> -1] @@ <<"fusion", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"fusion", 2>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"fusion", 6>> :> [rights |-> {"read"}, cell |-> 0] @@ <<"fusion", 8>> :> [rights |-> {}, cell |-> -1]
-MC_DmaCandidates ==
+MC_DmaCandidates_Value ==
     "can0" :> {<<0, "read">>, <<0, "write">>, <<1, "read">>, <<1, "write">>} @@ "gpu0" :> {<<6, "read">>, <<6, "write">>, <<0, "read">>, <<0, "write">>}
-MC_PageCell ==
+MC_PageCell_Value ==
     0 :> -1 @@ 1 :> -1 @@ 6 :> -1
-MC_DmaReach ==
+MC_DmaReach_Value ==
     "can0" :> {0} @@ "gpu0" :> {6}
-MC_DmaWritable ==
+MC_DmaWritable_Value ==
     "can0" :> {0, 1} @@ "gpu0" :> {6}
-MC_DmaUnreported ==
+MC_DmaUnreported_Value ==
     "can0" :> {} @@ "gpu0" :> {}
-MC_AuditCapacity ==
+MC_AuditCapacity_Value ==
     2
-MC_AuditHalts ==
+MC_AuditHalts_Value ==
     TRUE
+
+\* What the .cfg substitutes for each constant (`Partitions <- MC_Partitions`). TLC evaluates a
+\* substituted definition at every use of the constant, and a constant definition such as
+\* MC_Partitions_Value once: so each names its value.
+MC_Partitions == MC_Partitions_Value
+MC_PartitionAt == MC_PartitionAt_Value
+MC_Before == MC_Before_Value
+MC_MonitorOrder == MC_MonitorOrder_Value
+MC_Monitors == MC_Monitors_Value
+MC_Controls == MC_Controls_Value
+MC_AuditReaders == MC_AuditReaders_Value
+MC_Downgraders == MC_Downgraders_Value
+MC_Measured == MC_Measured_Value
+MC_MayFlowTo == MC_MayFlowTo_Value
+MC_EptBreach == MC_EptBreach_Value
+MC_Devices == MC_Devices_Value
+MC_Owner == MC_Owner_Value
+MC_GroupOwners == MC_GroupOwners_Value
+MC_IrqTargets == MC_IrqTargets_Value
+MC_MsiVectors == MC_MsiVectors_Value
+MC_Peers == MC_Peers_Value
+MC_Channels == MC_Channels_Value
+MC_ChannelAt == MC_ChannelAt_Value
+MC_ChanFrom == MC_ChanFrom_Value
+MC_ChanTo == MC_ChanTo_Value
+MC_ChanCapacity == MC_ChanCapacity_Value
+MC_Cpus == MC_Cpus_Value
+MC_MajorFrame == MC_MajorFrame_Value
+MC_Eligible == MC_Eligible_Value
+MC_PerCpu == MC_PerCpu_Value
+MC_Misplaced == MC_Misplaced_Value
+MC_Starting == MC_Starting_Value
+MC_CellIds == MC_CellIds_Value
+MC_CellInit == MC_CellInit_Value
+MC_GuestCandidates == MC_GuestCandidates_Value
+MC_HypercallCandidates == MC_HypercallCandidates_Value
+MC_ExitCandidates == MC_ExitCandidates_Value
+MC_Ept == MC_Ept_Value
+MC_DmaCandidates == MC_DmaCandidates_Value
+MC_PageCell == MC_PageCell_Value
+MC_DmaReach == MC_DmaReach_Value
+MC_DmaWritable == MC_DmaWritable_Value
+MC_DmaUnreported == MC_DmaUnreported_Value
+MC_AuditCapacity == MC_AuditCapacity_Value
+MC_AuditHalts == MC_AuditHalts_Value
 
 =============================================================================

@@ -3,87 +3,132 @@
 \* three-level-guard. Do not edit; regenerate with `typezero spec`.
 EXTENDS Hypervisor, TLC
 
-MC_Partitions ==
+MC_Partitions_Value ==
     {"unclass", "secret", "topsecret", "guard"}
-MC_PartitionAt ==
+MC_PartitionAt_Value ==
     0 :> "unclass" @@ 1 :> "secret" @@ 2 :> "topsecret" @@ 3 :> "guard"
-MC_Before ==
+MC_Before_Value ==
     "unclass" :> {} @@ "secret" :> {"unclass"} @@ "topsecret" :> {"unclass", "secret"} @@ "guard" :> {"unclass", "secret", "topsecret"}
-MC_MonitorOrder ==
+MC_MonitorOrder_Value ==
     <<"guard">>
-MC_Monitors ==
+MC_Monitors_Value ==
     {"guard"}
-MC_Controls ==
+MC_Controls_Value ==
     "unclass" :> {} @@ "secret" :> {} @@ "topsecret" :> {} @@ "guard" :> {"unclass", "secret", "topsecret", "guard"}
-MC_AuditReaders ==
+MC_AuditReaders_Value ==
     {"guard"}
-MC_Downgraders ==
+MC_Downgraders_Value ==
     {"guard"}
-MC_Measured ==
+MC_Measured_Value ==
     {"unclass", "secret", "topsecret", "guard"}
-MC_MayFlowTo ==
+MC_MayFlowTo_Value ==
     "unclass" :> {"unclass", "guard"} @@ "secret" :> {"unclass", "secret", "guard"} @@ "topsecret" :> {"unclass", "secret", "topsecret", "guard"} @@ "guard" :> {"unclass", "secret", "topsecret", "guard"}
-MC_EptBreach ==
+MC_EptBreach_Value ==
     {}
-MC_Devices ==
+MC_Devices_Value ==
     {"disk0"}
-MC_Owner ==
+MC_Owner_Value ==
     "disk0" :> "topsecret"
-MC_GroupOwners ==
+MC_GroupOwners_Value ==
     "disk0" :> {"topsecret"}
-MC_IrqTargets ==
+MC_IrqTargets_Value ==
     "disk0" :> {"topsecret"}
-MC_MsiVectors ==
+MC_MsiVectors_Value ==
     "disk0" :> {}
-MC_Peers ==
+MC_Peers_Value ==
     "disk0" :> {}
-MC_Channels ==
+MC_Channels_Value ==
     {"up", "release"}
-MC_ChannelAt ==
+MC_ChannelAt_Value ==
     0 :> "up" @@ 1 :> "release"
-MC_ChanFrom ==
+MC_ChanFrom_Value ==
     "up" :> "secret" @@ "release" :> "guard"
-MC_ChanTo ==
+MC_ChanTo_Value ==
     "up" :> "topsecret" @@ "release" :> "unclass"
-MC_ChanCapacity ==
+MC_ChanCapacity_Value ==
     "up" :> 1 @@ "release" :> 1
-MC_Cpus ==
+MC_Cpus_Value ==
     {0, 1}
-MC_MajorFrame ==
+MC_MajorFrame_Value ==
     2
-MC_Eligible ==
+MC_Eligible_Value ==
     0 :> {"unclass", "topsecret"} @@ 1 :> {"secret", "guard"}
-MC_PerCpu ==
+MC_PerCpu_Value ==
     <<0, 0>> :> {"unclass"} @@ <<0, 1>> :> {"topsecret"} @@ <<1, 0>> :> {"secret"} @@ <<1, 1>> :> {"guard"}
-MC_Misplaced ==
+MC_Misplaced_Value ==
     0 :> {} @@ 1 :> {}
-MC_Starting ==
+MC_Starting_Value ==
     0 :> {"unclass", "topsecret"} @@ 1 :> {"secret", "guard"}
-MC_CellIds ==
+MC_CellIds_Value ==
     {}
-MC_CellInit ==
+MC_CellInit_Value ==
     <<>>
-MC_GuestCandidates ==
+MC_GuestCandidates_Value ==
     "unclass" :> {<<0, "read">>, <<0, "write">>, <<4, "read">>} @@ "secret" :> {<<0, "read">>, <<0, "write">>, <<4, "read">>} @@ "topsecret" :> {<<0, "read">>, <<0, "write">>, <<1, "read">>, <<1, "write">>, <<4, "read">>} @@ "guard" :> {<<0, "read">>, <<0, "write">>, <<2, "read">>}
-MC_HypercallCandidates ==
+MC_HypercallCandidates_Value ==
     "unclass" :> {<<"send", 0, 0>>, <<"send", 2, 0>>, <<"receive", 1, 0>>, <<"receive", 1, 4>>, <<"receive", 0, 0>>, <<"receive", 2, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 4, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 4, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>} @@ "secret" :> {<<"send", 0, 0>>, <<"send", 0, 4>>, <<"send", 1, 0>>, <<"send", 2, 0>>, <<"receive", 0, 0>>, <<"receive", 2, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 4, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 4, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>} @@ "topsecret" :> {<<"send", 0, 0>>, <<"send", 2, 0>>, <<"receive", 0, 0>>, <<"receive", 0, 4>>, <<"receive", 1, 0>>, <<"receive", 2, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 4, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 4, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>} @@ "guard" :> {<<"send", 1, 0>>, <<"send", 1, 2>>, <<"send", 0, 0>>, <<"send", 2, 0>>, <<"receive", 0, 0>>, <<"receive", 2, 0>>, <<"partition-reset", 0, -1>>, <<"partition-reset", 1, -1>>, <<"partition-reset", 2, -1>>, <<"partition-reset", 3, -1>>, <<"partition-reset", 4, -1>>, <<"partition-status", 0, -1>>, <<"partition-status", 1, -1>>, <<"partition-status", 2, -1>>, <<"partition-status", 3, -1>>, <<"partition-status", 4, -1>>, <<"audit-read", 0, -1>>, <<"hypercall-255", 0, -1>>}
-MC_ExitCandidates ==
+MC_ExitCandidates_Value ==
     "unclass" :> {2, 30, 32} @@ "secret" :> {2, 30, 32} @@ "topsecret" :> {2, 30, 32} @@ "guard" :> {2, 30, 32}
-MC_Ept ==
+MC_Ept_Value ==
     <<"unclass", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"unclass", 4>> :> [rights |-> {}, cell |-> -1] @@ <<"secret", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"secret", 4>> :> [rights |-> {}, cell |-> -1] @@ <<"topsecret", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"topsecret", 1>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"topsecret", 4>> :> [rights |-> {}, cell |-> -1] @@ <<"guard", 0>> :> [rights |-> {"read", "write", "execute"}, cell |-> -1] @@ <<"guard", 2>> :> [rights |-> {}, cell |-> -1]
-MC_DmaCandidates ==
+MC_DmaCandidates_Value ==
     "disk0" :> {<<8, "read">>, <<8, "write">>, <<0, "read">>, <<0, "write">>}
-MC_PageCell ==
+MC_PageCell_Value ==
     0 :> -1 @@ 8 :> -1
-MC_DmaReach ==
+MC_DmaReach_Value ==
     "disk0" :> {8}
-MC_DmaWritable ==
+MC_DmaWritable_Value ==
     "disk0" :> {8}
-MC_DmaUnreported ==
+MC_DmaUnreported_Value ==
     "disk0" :> {}
-MC_AuditCapacity ==
+MC_AuditCapacity_Value ==
     2
-MC_AuditHalts ==
+MC_AuditHalts_Value ==
     TRUE
+
+\* What the .cfg substitutes for each constant (`Partitions <- MC_Partitions`). TLC evaluates a
+\* substituted definition at every use of the constant, and a constant definition such as
+\* MC_Partitions_Value once: so each names its value.
+MC_Partitions == MC_Partitions_Value
+MC_PartitionAt == MC_PartitionAt_Value
+MC_Before == MC_Before_Value
+MC_MonitorOrder == MC_MonitorOrder_Value
+MC_Monitors == MC_Monitors_Value
+MC_Controls == MC_Controls_Value
+MC_AuditReaders == MC_AuditReaders_Value
+MC_Downgraders == MC_Downgraders_Value
+MC_Measured == MC_Measured_Value
+MC_MayFlowTo == MC_MayFlowTo_Value
+MC_EptBreach == MC_EptBreach_Value
+MC_Devices == MC_Devices_Value
+MC_Owner == MC_Owner_Value
+MC_GroupOwners == MC_GroupOwners_Value
+MC_IrqTargets == MC_IrqTargets_Value
+MC_MsiVectors == MC_MsiVectors_Value
+MC_Peers == MC_Peers_Value
+MC_Channels == MC_Channels_Value
+MC_ChannelAt == MC_ChannelAt_Value
+MC_ChanFrom == MC_ChanFrom_Value
+MC_ChanTo == MC_ChanTo_Value
+MC_ChanCapacity == MC_ChanCapacity_Value
+MC_Cpus == MC_Cpus_Value
+MC_MajorFrame == MC_MajorFrame_Value
+MC_Eligible == MC_Eligible_Value
+MC_PerCpu == MC_PerCpu_Value
+MC_Misplaced == MC_Misplaced_Value
+MC_Starting == MC_Starting_Value
+MC_CellIds == MC_CellIds_Value
+MC_CellInit == MC_CellInit_Value
+MC_GuestCandidates == MC_GuestCandidates_Value
+MC_HypercallCandidates == MC_HypercallCandidates_Value
+MC_ExitCandidates == MC_ExitCandidates_Value
+MC_Ept == MC_Ept_Value
+MC_DmaCandidates == MC_DmaCandidates_Value
+MC_PageCell == MC_PageCell_Value
+MC_DmaReach == MC_DmaReach_Value
+MC_DmaWritable == MC_DmaWritable_Value
+MC_DmaUnreported == MC_DmaUnreported_Value
+MC_AuditCapacity == MC_AuditCapacity_Value
+MC_AuditHalts == MC_AuditHalts_Value
 
 =============================================================================

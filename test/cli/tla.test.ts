@@ -161,8 +161,9 @@ describe('typezero spec', () => {
     const module = readFileSync(join(out, 'MCshared_irq.tla'), 'utf8');
     expect(module).toMatch(/^---- MODULE MCshared_irq ----\n/);
     expect(module).toContain(
-      'MC_IrqTargets ==\n    "disk0" :> {"secret", "unclass"} @@ "nic0" :> {"secret", "unclass"}',
+      'MC_IrqTargets_Value ==\n    "disk0" :> {"secret", "unclass"} @@ "nic0" :> {"secret", "unclass"}',
     );
+    expect(module).toContain('\nMC_IrqTargets == MC_IrqTargets_Value\n');
     expect(readFileSync(join(out, 'MCshared_irq.cfg'), 'utf8')).toContain(
       '    IrqTargets <- MC_IrqTargets\n',
     );

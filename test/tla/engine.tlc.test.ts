@@ -15,32 +15,18 @@ const examples = loadExamples();
 /** Above this many states the JVM's optimising compiler pays off. */
 const LARGE = 20_000;
 
-/**
- * TLC 1.7.4 explores three-level-guard about five times slower than 1.8.0 (some 1,300 states a
- * minute with one worker, an hour for its 72,032 states), past CI's budget: with that jar it runs
- * only under TYPEZERO_TLC_FULL=1, and says so.
- */
-const FULL = process.env.TYPEZERO_TLC_FULL === '1';
-const tooSlow = (jar: TlcJar, example: string) =>
-  !FULL && example === 'three-level-guard' && /^tla2tools-1\.7\./.test(jar.name);
-
 describe.skipIf(TLC.jars.length === 0)('the TLC engine agrees with the explorer on every example', () => {
   describe.each(TLC.jars.map((j) => [j.name, j] as [string, TlcJar]))('%s', (_name, jar) => {
     for (const e of examples) {
-      const slow = tooSlow(jar, e.name);
-      (slow ? it.skip : it)(
-        slow ? `${e.name}: skipped, about an hour with this jar (TYPEZERO_TLC_FULL=1 runs it)` : e.name,
-        async () => {
-          const large = e.name === 'three-level-guard';
-          const env = large ? { ...jar.env, TYPEZERO_TLC_JAVA_OPTS: '' } : jar.env;
-          const run = await tlcEngine(env).check(e.config, e.source);
-          const { model } = expectAgreement(e.config, run);
-          expect(large).toBe(model.distinctStates > LARGE);
-          const monitored = vacuousLiveness(buildLayout(e.config)) === null;
-          if (e.name === 'orphan-monitor' || e.name === 'three-level-guard') expect(monitored).toBe(true);
-        },
-        900_000,
-      );
+      it(e.name, async () => {
+        const large = e.name === 'three-level-guard';
+        const env = large ? { ...jar.env, TYPEZERO_TLC_JAVA_OPTS: '' } : jar.env;
+        const run = await tlcEngine(env).check(e.config, e.source);
+        const { model } = expectAgreement(e.config, run);
+        expect(large).toBe(model.distinctStates > LARGE);
+        const monitored = vacuousLiveness(buildLayout(e.config)) === null;
+        if (e.name === 'orphan-monitor' || e.name === 'three-level-guard') expect(monitored).toBe(true);
+      }, 900_000);
     }
   });
 });

@@ -39,13 +39,15 @@ describe('MC module and cfg generation', () => {
     expect(states[0]!.json.hv).toBe('pending');
   });
 
-  it('the TLC cfg substitutes every constant from the MC module, which defines them all', () => {
+  it('the TLC cfg substitutes every constant from the MC module, which names each value once', () => {
     const layout = buildLayout(example('mils-two-domain'));
     const cfg = mcConfig(layout, { substitute: true });
     const module = mcModule(layout, 'examples/mils-two-domain.yaml');
     for (const k of declaredConstants(spec)) {
       expect(cfg).toContain(`    ${k} <- MC_${k}\n`);
-      expect(module).toContain(`\nMC_${k} ==\n`);
+      expect(module).toContain(`\nMC_${k}_Value ==\n`);
+      expect(module).toContain(`\nMC_${k} == MC_${k}_Value\n`);
+      expect(module.indexOf(`\nMC_${k}_Value ==`)).toBeLessThan(module.indexOf(`\nMC_${k} ==`));
     }
     expect(module.startsWith(`---- MODULE ${mcModuleName('mils-two-domain')} ----`)).toBe(true);
     expect(module).toContain('EXTENDS Hypervisor, TLC');
