@@ -35,9 +35,11 @@ export function manifestText(manifest: Manifest): string {
 
 /**
  * Models tla-checker checks exhaustively in the suite. Above this many states (three-level-guard,
- * about three minutes at tla-checker's pace) the suite replays traces instead, and the exhaustive
- * run is left to `TYPEZERO_CONF_FULL=1` and to `typezero check --engine all`.
+ * about seven minutes of CPU at tla-checker's pace) the suite replays traces instead; real TLC checks
+ * those models exhaustively under both jars (test/tla/engine.tlc.test.ts), and tla-checker's
+ * exhaustive run of them is left to `TYPEZERO_TLA_CHECKER_FULL=1` and to `typezero check --engine all`.
  */
 export const EXHAUSTIVE_LIMIT = 5_000;
 
-export const FULL = process.env.TYPEZERO_CONF_FULL === '1';
+/** tla-checker also checks the models above EXHAUSTIVE_LIMIT exhaustively. */
+export const TLA_CHECKER_FULL = process.env.TYPEZERO_TLA_CHECKER_FULL === '1';

@@ -11,19 +11,19 @@ import { step } from '../model/step.js';
 import { explore } from '../proofs/explorer.js';
 import { itfEvents, stateToItf } from '../proofs/itf.js';
 import { tlaCheckerEngine } from '../tla/checker-engine.js';
-import { EXHAUSTIVE_LIMIT, FULL, loadExamples, readManifest } from './examples.js';
+import { EXHAUSTIVE_LIMIT, loadExamples, readManifest, TLA_CHECKER_FULL } from './examples.js';
 
 const examples = loadExamples();
 const manifest = readManifest();
 const large = manifest.models.filter((m) => m.distinctStates > EXHAUSTIVE_LIMIT);
-if (!FULL && large.length)
+if (!TLA_CHECKER_FULL && large.length)
   console.log(
-    `exhaustive tla-checker runs skipped for ${large.map((m) => m.config).join(', ')} (over ${EXHAUSTIVE_LIMIT} states): set TYPEZERO_CONF_FULL=1 to run them; their traces are replayed in traces and walks`,
+    `exhaustive tla-checker runs skipped for ${large.map((m) => m.config).join(', ')} (over ${EXHAUSTIVE_LIMIT} states): set TYPEZERO_TLA_CHECKER_FULL=1 to run them; real TLC checks them exhaustively (test/tla/engine.tlc.test.ts) and their traces are replayed in traces and walks`,
   );
 
 describe('tla-checker on the spec agrees with the explorer on the model', () => {
   for (const m of manifest.models) {
-    const run = FULL || m.distinctStates <= EXHAUSTIVE_LIMIT ? it : it.skip;
+    const run = TLA_CHECKER_FULL || m.distinctStates <= EXHAUSTIVE_LIMIT ? it : it.skip;
     run(
       `${m.config}${m.bugs.length ? '' : ' (and baits)'}: ${m.distinctStates} states, violated: ${m.violated.join(', ') || 'none'}`,
       async () => {
@@ -56,7 +56,7 @@ describe('tla-checker on the spec agrees with the explorer on the model', () => 
           );
         }
       },
-      // tla-checker takes about three minutes on the largest model.
+      // tla-checker takes about seven minutes of CPU on the largest model.
       m.distinctStates > EXHAUSTIVE_LIMIT ? 900_000 : undefined,
     );
   }
