@@ -15,9 +15,9 @@ import {
   vacuityReason,
 } from '../proofs/check.js';
 import { explainViolation } from '../proofs/explain.js';
-import type { ExploreResult, Progress, StopReason, Trace, TraceStep } from '../proofs/explorer.js';
-import type { NoninterferenceReport } from '../proofs/ni-report.js';
-import type { NiResult, NiStatus, NiWitness } from '../proofs/noninterference.js';
+import type { ExploreResult, Progress, StopReason, Trace } from '../proofs/explorer.js';
+import { type NoninterferenceReport, witnessMoves } from '../proofs/ni-report.js';
+import type { NiResult, NiStatus } from '../proofs/noninterference.js';
 import { CATALOG, type PropertyName } from '../proofs/properties.js';
 import type { SourcePositions } from '../system/load.js';
 import { formatBytes } from './options.js';
@@ -207,7 +207,7 @@ export function formatNoninterference(layout: Layout, ni: NiResult, report: Noni
     if (!o.witness) continue;
     const name = layout.config.partitions[o.observer]!.name;
     out.push('', `${name}'s view diverges: two runs that differ only in what ${name} may not learn from.`);
-    out.push(...formatInterleaving(layout, o.witness));
+    out.push(...witnessMoves(layout, o.witness).map((line) => `  ${line}`));
     out.push(`  Divergence: ${o.witness.divergence}.`);
   }
   const count = (s: NiStatus) => report.observers.filter((o) => o.status === s && !o.vacuous).length;
@@ -227,28 +227,4 @@ export function formatNoninterference(layout: Layout, ni: NiResult, report: Noni
         .join(', ')}.`,
     );
   return out.join('\n');
-}
-
-/** The moves of a witness: both runs' steps in the order the product took them. */
-function formatInterleaving(layout: Layout, w: NiWitness): string[] {
-  const lines: string[] = [];
-  const digits = String(w.sides.length).length;
-  let a = 0;
-  let b = 0;
-  w.sides.forEach((side, i) => {
-    const first = side !== 'second' ? w.first.steps[++a]! : null;
-    const second = side !== 'first' ? w.second.steps[++b]! : null;
-    const outcome = (run: TraceStep | null, before: TraceStep) =>
-      run ? describeOutcome(layout, before.state, run.event!, run.result!) : '';
-    const inFirst = outcome(first, w.first.steps[a - 1]!);
-    const inSecond = outcome(second, w.second.steps[b - 1]!);
-    const event = describeEvent(layout, (first ?? second)!.event!);
-    const what =
-      side === 'both' && inFirst !== inSecond
-        ? `first run: ${inFirst}; second run: ${inSecond}`
-        : inFirst || inSecond;
-    const runs = side === 'both' ? 'both runs' : `${side} run`;
-    lines.push(`  ${String(i + 1).padStart(digits)}. [${runs}] ${event}: ${what}`);
-  });
-  return lines;
 }

@@ -2,7 +2,8 @@
  * `typezero evidence SYSTEM --out DIR`: every available engine and the conformance checks on one
  * system, written as a certification evidence package (evidence.json, report.html, traces/, spec/,
  * system/, schema/, tool/, SHA256SUMS; requirements/ with --requirements FILE, which is validated like
- * the system file before any work; no tool/ with --no-tool-copy). Exit codes as for check: 0 every property holds, 1 a property is violated or
+ * the system file before any work; no tool/ with --no-tool-copy; the noninterference check left out
+ * with --no-noninterference). Exit codes as for check: 0 every property holds, 1 a property is violated or
  * unknown, 2 bad input or a tool failure. The output folder is checked before any work, and the
  * package is written whatever the verdict, but never half: on a failure nothing replaces the target.
  */
@@ -48,6 +49,8 @@ export interface EvidenceOptions {
   readonly prove?: boolean;
   /** Solver seconds per property for prove. */
   readonly proveTimeout?: number;
+  /** false with --no-noninterference. */
+  readonly noninterference?: boolean;
 }
 
 /** Runs the command; returns the exit code. Reasons for exit 2 go to stderr in one line. */
@@ -93,6 +96,9 @@ export async function runEvidence(file: string, opts: EvidenceOptions, io: Io): 
           opts.prove === false
             ? { skipped: 'skipped with --no-prove' }
             : { timeoutMs: (opts.proveTimeout ?? DEFAULT_PROVE_TIMEOUT_S) * 1000 },
+        ...(opts.noninterference === false
+          ? { noninterference: { skipped: 'skipped with --no-noninterference' } }
+          : {}),
         onProgress: (line) => io.status(`evidence: ${line}`),
       },
     );
@@ -186,6 +192,10 @@ export function registerEvidence(program: Command, io: Io, exit: { code: number 
         .conflicts('prove'),
     )
     .option('--no-prove', 'leave the unbounded proof out (recorded in the package as not run)')
+    .option(
+      '--no-noninterference',
+      'leave the two-run noninterference check out (recorded in the package as not run)',
+    )
     .action(async (file: string, opts: Partial<EvidenceOptions>, command: Command) => {
       if (opts.out === undefined) command.error("error: required option '--out <dir>' not specified");
       exit.code = await runEvidence(file, opts as EvidenceOptions, io);

@@ -60,7 +60,7 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     statement:
       'Covert and side channels through caches, TLBs, branch predictors, memory buses and other shared microarchitectural state are out of scope. The static schedule itself carries no information (scheduling windows do not depend on any partition), but contention within a window is not modelled.',
     consequence:
-      'InformationFlow is a statement about architectural state only; timing-channel bandwidth needs separate analysis (cache colouring, flushing on partition switch).',
+      'InformationFlow and the two-run noninterference check are statements about architectural state only; timing-channel bandwidth needs separate analysis (cache colouring, flushing on partition switch).',
   },
   {
     id: 'A-POLICY-1',
@@ -69,14 +69,14 @@ export const FIXED_ASSUMPTIONS: readonly Assumption[] = [
     statement:
       'A system-wide fail-secure halt (a full audit log under onFull: halt, a failed hypervisor measurement) is not counted as a flow. Under onFull: halt any partition that runs, the lowest included, can cause every record the log holds by itself (an I/O instruction or a refused hypercall is one record and leaves it running), and the record that fills the log halts the platform: see A-HALT for the figures of this system.',
     consequence:
-      'Whether and when the system halts carries information from whichever partition caused it to every other, and any partition can stop the others: an availability loss and a covert channel of one use per boot, which InformationFlow does not see.',
+      'Whether and when the system halts carries information from whichever partition caused it to every other, and any partition can stop the others: an availability loss and a covert channel of one use per boot, which neither InformationFlow nor the noninterference check (which compares runs only while both run, or after both halted) sees.',
   },
   {
     id: 'A-POLICY-2',
     category: 'policy',
     title: 'Downgraders are trusted',
     statement:
-      'Everything a partition marked downgrader causes (messages, writes, DMA of its devices, interrupts, resets) carries only its own label: its review of the data it releases is trusted and not analysed.',
+      'Everything a partition marked downgrader causes (messages, writes, DMA of its devices, interrupts, resets) carries only its own label, and the noninterference check takes what it outputs to be its own data in both runs: its review of the data it releases is trusted and not analysed.',
     consequence:
       'A faulty downgrader releases data to lower levels; its own assurance must come from elsewhere.',
   },

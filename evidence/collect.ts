@@ -25,12 +25,18 @@ import { baselineOf } from './baseline.js';
 import { documentControl } from './document.js';
 import { emulatorConformance } from './emulator-conformance.js';
 import { type EngineOptions, type EngineRun, runEngines } from './engines.js';
+import {
+  agreementOf,
+  leakedTo,
+  type NoninterferenceEvidence,
+  runNoninterference,
+} from './noninterference.js';
 import { proofEvidence } from './proof.js';
 import type { ProveSetting } from './prove-engine.js';
 import { qualificationOf, SCHEMA_PATH, schemaText } from './qualification.js';
 import { reproductions } from './reproduce.js';
 import { REQUIREMENTS, requirementsOf } from './requirements.js';
-import { boundAssumptions, proofAssumption } from './run-records.js';
+import { boundAssumptions, noninterferenceAssumption, proofAssumption } from './run-records.js';
 import { NOT_COVERED, scopeOf } from './scope.js';
 import { modelVsSpec as modelVsSpecOf } from './spec-conformance.js';
 import { dependencyVersion, packageRoot, sha256, sourceState, specDigests, toolVersion } from './tool.js';
@@ -92,6 +98,11 @@ export interface CollectOptions {
    * skipped. Not run when absent, so that packages made for other purposes pay nothing for Z3.
    */
   readonly prove?: ProveSetting;
+  /**
+   * Noninterference by self-composition, within `maxStates` pairs of states per observer: run
+   * unless skipped, with the reason (--no-noninterference).
+   */
+  readonly noninterference?: { readonly skipped: string };
 }
 
 export interface SystemInput {
@@ -218,7 +229,24 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     };
   });
 
-  const requirements = REQUIREMENTS.map((r) => requirementEvidence(r, properties));
+  options.onProgress?.('noninterference (self-composition)');
+  const selfComposed = runNoninterference(
+    layout,
+    packageName,
+    options.noninterference ?? { maxStates: options.maxStates },
+    options.onProgress,
+  );
+  for (const [path, text] of selfComposed.files) files.set(path, text);
+  const noninterference: NoninterferenceEvidence = {
+    ...selfComposed.evidence,
+    agreement: agreementOf(
+      selfComposed.evidence,
+      properties.find((p) => p.name === 'InformationFlow')!,
+      leakedTo(layout, ran),
+    ),
+  };
+
+  const requirements = REQUIREMENTS.map((r) => requirementEvidence(r, properties, noninterference));
   const integrator = options.requirements ? integratorEvidence(options.requirements, properties) : null;
   if (integrator) files.set(integrator.path, options.requirements!.bytes);
 
@@ -270,6 +298,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
     engines,
     { modelVsSpec, emulatorVsModel, abstraction },
     proved.proof,
+    noninterference,
   );
   const evidence: Evidence = {
     format: EVIDENCE_FORMAT,
@@ -304,9 +333,11 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
       ...systemAssumptions(config),
       ...boundAssumptions(bounds, engines, emulatorVsModel, modelVsSpec),
       proofAssumption(proved.proof),
+      noninterferenceAssumption(noninterference),
     ],
     qualification,
     proof: proved.proof,
+    noninterference,
     ...(integrator ? { integratorRequirements: integrator } : {}),
     notCovered: NOT_COVERED.map((n) => ({ ...n, references: [...n.references] })),
     files: [...files.entries()]
@@ -321,6 +352,7 @@ export async function collectEvidence(input: SystemInput, options: CollectOption
       configurationItem: options.configurationItem ?? null,
       tool,
       proof: proved.proof,
+      noninterference,
     }),
     durationMs: Math.round(performance.now() - started),
   };

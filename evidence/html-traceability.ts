@@ -4,6 +4,7 @@
  * (each with the part of each element it covers), where each property is defined, which checks
  * ran, and the result.
  */
+import { agreementTag, niTag } from './html-noninterference.js';
 import { type Html, html, tag } from './markup.js';
 import type { Evidence, PropertyEvidence, RequirementEvidence } from './types.js';
 
@@ -68,20 +69,35 @@ export function integratorFact(e: Evidence): Html {
   return html`<dt>Your requirements</dt><dd><a href="#integrator-requirements">${met} of ${file.requirements.length} met</a> (<code>${file.file}</code>)</dd>`;
 }
 
+/** The rows of the checks a family cites besides its properties: the two-run noninterference check. */
+function checkRows(e: Evidence, r: RequirementEvidence): Html[] {
+  const ni = e.noninterference;
+  if (!ni || !r.checks?.length) return [];
+  const how =
+    ni.status === 'not-run' || ni.status === 'failed'
+      ? ni.reason
+      : `pairs of runs, ${ni.productStates.toLocaleString('en-US')} pairs of states, at most ${ni.maxStates.toLocaleString('en-US')} per observer`;
+  return [
+    html`<tr data-requirement="${r.id}" data-check="noninterference"><td><b>Noninterference (two runs)</b><div class="small">Compares two runs instead of following labels through one, so it holds InformationFlow's labels to what a partition can really observe.</div><ul class="sfrs small">${r.checks.map((c) => html`<li data-sfr="${c.element}"><b>${c.element}</b>: ${c.covers}</li>`)}</ul></td><td class="muted small">none: two runs of the TypeScript model</td><td><code>proofs/noninterference.ts</code><br><code><b>checkNoninterference</b></code></td><td class="small"><span class="delta">${how}</span><span class="delta">${agreementTag(ni)}</span></td><td><a href="#noninterference">${niTag(ni.status)}</a></td></tr>`,
+  ];
+}
+
 export function traceability(e: Evidence): Html {
-  const rows = e.requirements.flatMap((r) =>
-    r.properties.map((m, i) => {
+  const rows = e.requirements.flatMap((r) => [
+    ...r.properties.map((m, i) => {
       const p = e.properties.find((x) => x.name === m.property)!;
+      const span = r.properties.length + checkRows(e, r).length;
       const head =
         i === 0
-          ? html`<td rowspan="${r.properties.length}"><b>${r.id}</b><br>${r.family}<br>${tag(r.status, r.status.replace('-', ' '))}${r.reason ? html`<div class="small"><b>${r.reason}</b></div>` : ''}<div class="small muted">${r.statement}</div><div class="small muted">${r.references.join(' · ')}</div>${tracesTo(r)}</td>`
+          ? html`<td rowspan="${span}"><b>${r.id}</b><br>${r.family}<br>${tag(r.status, r.status.replace('-', ' '))}${r.reason ? html`<div class="small"><b>${r.reason}</b></div>` : ''}<div class="small muted">${r.statement}</div><div class="small muted">${r.references.join(' · ')}</div>${tracesTo(r)}</td>`
           : '';
       return html`<tr data-requirement="${r.id}" data-property="${p.name}">${head}<td><b>${p.name}</b><div class="small">${m.rationale}</div>${elementsOf(r, p.name)}</td><td><code>spec/Hypervisor.tla</code><br><code><b>${p.tla.definition}</b></code></td><td><code>${p.predicate.file}</code><br><code><b>${p.predicate.symbol}</b></code></td><td class="small">${checksRun(e, p)}</td><td>${propertyTag(p)}</td></tr>`;
     }),
-  );
+    ...checkRows(e, r),
+  ]);
   return html`<section id="traceability">
 <h2>Traceability matrix</h2>
-<p>Each separation-kernel requirement family, the Common Criteria Part 2 elements (v3.1) and the separation-kernel protection profile's areas it traces to, the catalog properties that discharge it on this configuration and why (under each, the elements it speaks to and which part of each it covers), where each property is defined in the TLA+ specification and in the TypeScript model, which checks ran, and the result. The catalogue is <code>evidence/requirements.ts</code> and <code>evidence/sfr.ts</code> in the typezero sources.</p>
+<p>Each separation-kernel requirement family, the Common Criteria Part 2 elements (v3.1) and the separation-kernel protection profile's areas it traces to, the catalog properties that discharge it on this configuration and why (under each, the elements it speaks to and which part of each it covers), where each property is defined in the TLA+ specification and in the TypeScript model, which checks ran, and the result. Where InformationFlow speaks to FDP_IFF.1.2, the two-run noninterference check is cited beside it with its own result and whether the two agree. The catalogue is <code>evidence/requirements.ts</code> and <code>evidence/sfr.ts</code> in the typezero sources.</p>
 <table id="matrix" class="matrix">
 <colgroup><col style="width:21%"><col style="width:27%"><col style="width:13%"><col style="width:13%"><col style="width:17%"><col style="width:9%"></colgroup>
 <thead><tr><th>Requirement</th><th>Property and rationale</th><th>TLA+ definition</th><th>TypeScript predicate</th><th>Checks run</th><th>Result</th></tr></thead>

@@ -6,6 +6,7 @@
 import { abstractionBlock, abstractionFact } from './html-abstraction.js';
 import { baseline } from './html-baseline.js';
 import { causedBy, counterexamples } from './html-counterexamples.js';
+import { noninterferenceFact, noninterferenceNote, noninterferenceSection } from './html-noninterference.js';
 import { proofSection, proveEngineLine } from './html-proof.js';
 import { qualification } from './html-qualification.js';
 import { reproduce, tool } from './html-tool.js';
@@ -88,11 +89,12 @@ export function renderReport(e: Evidence): string {
 ${documentBlock(e)}
 <h1>Evidence package: ${e.system.name}</h1>
 <p class="muted">Type Zero separation hypervisor configuration <code>${e.system.file}</code> (SHA-256 <code>${e.system.sha256}</code>), checked by typezero ${e.tool.version}${e.tool.gitCommit ? html` at commit <code>${e.tool.gitCommit.slice(0, 12)}</code>${e.tool.gitDirty ? ' with local modifications' : ''}` : ''}.</p>
-<nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#proof">Unbounded proof</a><a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#not-covered">Not covered</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#qualification">Qualification</a><a href="#reproduce">Reproduce</a></nav>
+<nav><a href="#summary">Summary</a><a href="#verdicts">Verdicts</a><a href="#proof">Unbounded proof</a>${e.noninterference ? html`<a href="#noninterference">Noninterference</a>` : ''}<a href="#traceability">Traceability</a><a href="#counterexamples">Counterexamples</a><a href="#coverage">Conformance and coverage</a><a href="#assumptions">Assumptions</a><a href="#not-covered">Not covered</a><a href="#baseline">Configuration baseline</a><a href="#tool">Tool</a><a href="#qualification">Qualification</a><a href="#reproduce">Reproduce</a></nav>
 </header>
 ${summary(e)}
 ${verdicts(e)}
 ${proofSection(e)}
+${noninterferenceSection(e)}
 ${traceability(e)}
 ${counterexamples(e)}
 ${coverage(e)}
@@ -195,6 +197,7 @@ ${e.engines.map((en) => html`<dt>Engine ${en.engine}</dt><dd>${engineLine(en)}</
 <dt>Emulator vs model</dt><dd>${tag(emu.status, emu.status.replace('-', ' '))} ${emu.runs} runs, ${emu.stepsChecked.toLocaleString('en-US')} steps checked${emu.reason ? html` <span class="muted">${emu.reason}</span>` : ''}</dd>
 <dt>Model vs spec</dt><dd>${tag(mvs.status, mvs.status.replace('-', ' '))} ${mvs.checks.filter((c) => c.status === 'passed').length} of ${mvs.checks.length} checks passed${mvs.reason ? html`; <span class="muted">${mvs.reason}</span>` : ''}</dd>
 ${abstractionFact(e)}
+${noninterferenceFact(e)}
 <dt>State bound</dt><dd>${e.bounds.maxStates.toLocaleString('en-US')} distinct states per engine</dd>
 </dl>
 </section>`;
@@ -217,6 +220,7 @@ ${e.engines.map((en) => {
 )}
 </tbody>
 </table>
+${noninterferenceNote(e)}
 </section>`;
 }
 

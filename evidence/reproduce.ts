@@ -6,6 +6,7 @@
  * beside the package too (`<package>.rerun`), leaving the package's own files as they were. When it
  * does not, the first says which typezero to install by other means, and the others run `typezero`.
  */
+import type { NoninterferenceEvidence } from './noninterference.js';
 import { MANIFEST } from './out-dir.js';
 import { PROOF_DIR } from './proof.js';
 import { TOOL_LOCKFILE } from './tool-copy.js';
@@ -32,6 +33,8 @@ export interface ReproduceInputs {
   readonly tool: ToolEvidence;
   /** The unbounded proof: run with its time per property, or not. */
   readonly proof: ProofEvidence;
+  /** The self-composition: run, or skipped (absent from the inputs of packages made before it). */
+  readonly noninterference?: NoninterferenceEvidence;
 }
 
 /** How the tool gets installed, and the command that runs it afterwards. */
@@ -70,6 +73,7 @@ export function reproductions(inputs: ReproduceInputs): Reproduction[] {
     ...(inputs.configurationItem !== null ? [`--config-item ${shellWord(inputs.configurationItem)}`] : []),
     ...(tool.copy?.status === 'not-carried' ? ['--no-tool-copy'] : []),
     proof.status === 'ran' ? `--prove-timeout ${proveSeconds}` : '--no-prove',
+    ...(inputs.noninterference?.status === 'not-run' ? ['--no-noninterference'] : []),
     ...(inputs.requirementsPath ? [`--requirements ${inputs.requirementsPath}`] : []),
   ];
   const out: Reproduction[] = [
@@ -101,6 +105,12 @@ export function reproductions(inputs: ReproduceInputs): Reproduction[] {
       command: `${typezero} check ${systemPath} --engine ${e.engine} --json --max-states ${bounds.maxStates}`,
     });
   }
+  const ni = inputs.noninterference;
+  if (ni && ni.status !== 'not-run')
+    out.push({
+      what: 'the noninterference results per observer, with each diverging pair of runs',
+      command: `${typezero} check ${systemPath} --noninterference --json --max-states ${ni.maxStates}`,
+    });
   if (proof.model)
     out.push({
       what: "TLC checking the proof's inductive invariants (IndInv) in every reachable state, from the proof/ folder of this package: the proof and the enumeration meet",

@@ -1,10 +1,11 @@
 /**
  * The run-dependent entries of a package: the bounds each engine and check worked within, as
- * assumptions of the register (B-STATES, B-CONFORMANCE, B-SPEC, B-CONFIG, B-PROOF). The commands
+ * assumptions of the register (B-STATES, B-CONFORMANCE, B-SPEC, B-CONFIG, B-PROOF, B-NI). The commands
  * that reproduce each part of the package are in evidence/reproduce.ts.
  */
 import { match } from 'ts-pattern';
 import type { Assumption } from './assumptions.js';
+import type { NoninterferenceEvidence } from './noninterference.js';
 import { describeRuns } from './runs.js';
 import type {
   Bounds,
@@ -94,5 +95,22 @@ export function proofAssumption(proof: ProofEvidence): Assumption {
         : `prove did not run: ${proof.reason}.`,
     consequence:
       'A property prove left unknown rests on the enumerating engines alone, within their state bound; more solver time (--prove-timeout) may decide it.',
+  };
+}
+
+/** B-NI: the bound of the self-composition, and what its searches reached. */
+export function noninterferenceAssumption(ni: NoninterferenceEvidence): Assumption {
+  const judged = ni.observers.filter((o) => !o.vacuous);
+  const finished = judged.filter((o) => o.status !== 'unknown').length;
+  return {
+    id: 'B-NI',
+    category: 'bound',
+    title: 'Pairs of states per observer for noninterference',
+    statement:
+      ni.status === 'not-run' || ni.status === 'failed'
+        ? `Noninterference by self-composition ${ni.status === 'failed' ? 'failed' : 'did not run'}: ${ni.reason}.`
+        : `Noninterference by self-composition compared pairs of runs for each partition from which anything is hidden, within ${ni.maxStates} pairs of states each; ${finished} of ${judged.length} searches finished (${ni.productStates} pairs of states in all).`,
+    consequence:
+      'A search that finished covers every pair of runs of the model that differ only in what the observer may not learn from; one stopped at the bound shows only the divergences it found, and InformationFlow is not held against it.',
   };
 }

@@ -50,7 +50,7 @@ export const NOT_COVERED: readonly NotCovered[] = [
     id: 'NC-TIMING',
     requirement: 'Covert timing channels',
     references: ['CC FDP_IFF.3', 'CC FDP_IFF.4', 'CC AVA_VAN', 'SKPP covert channel analysis'],
-    why: 'Time is one global tick and the schedule is static; contention in caches, TLBs, branch predictors, memory buses and devices within a window is not modelled, so InformationFlow speaks of architectural state only. Bandwidth of timing channels needs its own analysis and measurement.',
+    why: 'Time is one global tick and the schedule is static; contention in caches, TLBs, branch predictors, memory buses and devices within a window is not modelled, so InformationFlow and the two-run noninterference check speak of architectural state only. Bandwidth of timing channels needs its own analysis and measurement.',
   },
   {
     id: 'NC-RESIDUE',

@@ -342,3 +342,33 @@ export const SKPP_AREAS: Readonly<Record<RequirementId, readonly SkppArea[]>> = 
     { area: 'Information flow control', covers: 'DMA is judged as a flow like any other.' },
   ],
 };
+
+/**
+ * Where the two-run noninterference check (proofs/noninterference.ts) speaks to an element beside
+ * InformationFlow: the flow rule, checked on values that two runs compare rather than on labels.
+ */
+export const NONINTERFERENCE_SFRS: Readonly<
+  Partial<Record<RequirementId, readonly { readonly element: SfrElementId; readonly covers: string }[]>>
+> = {
+  'REQ-IFC': [
+    {
+      element: 'FDP_IFF.1.2',
+      covers:
+        'The rule, independently of the labels: for each partition, two runs that differ only in what the partitions it may not learn from do and hold leave everything it observes the same (within the state bound); a divergence is a flow, shown as the pair of runs.',
+    },
+  ],
+  'REQ-PRIV': [
+    {
+      element: 'FDP_IFF.1.2',
+      covers:
+        'What a granted audit-read or partition-status returns is compared between two runs that differ only in what the partitions hidden from the caller do.',
+    },
+  ],
+  'REQ-DMA': [
+    {
+      element: 'FDP_IFF.1.2',
+      covers:
+        "What a partition's devices read by DMA, and what a peer device leaves in their buffers, is compared between two runs that differ only in what the partitions hidden from it do.",
+    },
+  ],
+};

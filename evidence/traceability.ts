@@ -6,9 +6,11 @@
 import { createHash } from 'node:crypto';
 import type { PropertyName } from '../proofs/properties.js';
 import type { IntegratorRequirement } from './integrator.js';
+import type { NoninterferenceEvidence } from './noninterference.js';
 import type { Requirement } from './requirements.js';
-import { SFR_ELEMENTS, SFR_MAPPINGS, SKPP_AREAS } from './sfr.js';
+import { NONINTERFERENCE_SFRS, SFR_ELEMENTS, SFR_MAPPINGS, SKPP_AREAS } from './sfr.js';
 import type {
+  CheckCitation,
   IntegratorEvidence,
   PropertyEvidence,
   RequirementEvidence,
@@ -47,12 +49,30 @@ export function requirementStatus(mapped: readonly PropertyEvidence[]): {
   return { status: 'met', reason: null };
 }
 
-/** A requirement family on this system, with its status and what it traces to. */
+/**
+ * A requirement family on this system, with its status and what it traces to. Where the package
+ * ran the noninterference check and the family cites it, a disagreement with InformationFlow leaves
+ * the family unknown, as disputed properties do.
+ */
 export function requirementEvidence(
   r: Requirement,
   properties: readonly PropertyEvidence[],
+  ni?: NoninterferenceEvidence,
 ): RequirementEvidence {
-  const { status, reason } = requirementStatus(r.properties.map((m) => propertyOf(properties, m.property)));
+  const settled = requirementStatus(r.properties.map((m) => propertyOf(properties, m.property)));
+  const checks: CheckCitation[] = ni
+    ? (NONINTERFERENCE_SFRS[r.id] ?? []).map((c) => ({
+        check: 'noninterference',
+        element: c.element,
+        covers: c.covers,
+        status: ni.status,
+        agreement: ni.agreement.status,
+      }))
+    : [];
+  const { status, reason } =
+    checks.length && ni?.agreement.status === 'disagrees'
+      ? { status: 'unknown' as const, reason: `disputed: ${ni.agreement.detail}` }
+      : settled;
   return {
     id: r.id,
     family: r.family,
@@ -63,6 +83,7 @@ export function requirementEvidence(
     reason,
     sfrs: SFR_MAPPINGS[r.id].map((m) => ({ ...SFR_ELEMENTS[m.element], ...m })),
     skpp: SKPP_AREAS[r.id].map((a) => ({ ...a })),
+    ...(checks.length ? { checks } : {}),
   };
 }
 

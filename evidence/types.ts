@@ -11,6 +11,7 @@ import type { PropertyName } from '../proofs/properties.js';
 import type { ProofMethod } from '../proofs/prove.js';
 import type { Assumption } from './assumptions.js';
 import type { DocumentControl } from './document.js';
+import type { NiAgreement, NoninterferenceEvidence } from './noninterference.js';
 import type { RequirementId } from './requirements.js';
 import type { SeededRuns } from './runs.js';
 import type { NotCovered, Scope } from './scope.js';
@@ -25,8 +26,9 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 export type PropertyStatus = 'holds' | 'violated' | 'unknown';
 
 /** `pass`: every property holds on every engine run and conformance passed (exit 0); `fail`: a
- * property is violated or unknown (exit 1); `error`: an engine failed, engines disagree or a
- * conformance check failed, so the verdicts cannot be trusted (exit 2). */
+ * property is violated or unknown (exit 1); `error`: an engine failed, engines disagree, a
+ * conformance check failed, or noninterference failed or disagrees with InformationFlow, so the
+ * verdicts cannot be trusted (exit 2). */
 export type OverallStatus = 'pass' | 'fail' | 'error';
 
 export interface Verdict {
@@ -286,6 +288,17 @@ export interface RequirementEvidence {
   readonly sfrs?: readonly SfrEvidence[];
   /** The separation-kernel protection profile's functional areas the family serves. */
   readonly skpp?: readonly { readonly area: string; readonly covers: string }[];
+  /** Checks besides the catalog properties that speak to the family's elements, with their results. */
+  readonly checks?: readonly CheckCitation[];
+}
+
+/** The two-run noninterference check, cited for an element, with its result on this system. */
+export interface CheckCitation {
+  readonly check: 'noninterference';
+  readonly element: string;
+  readonly covers: string;
+  readonly status: NoninterferenceEvidence['status'];
+  readonly agreement: NiAgreement;
 }
 
 export interface SfrEvidence {
@@ -613,6 +626,8 @@ export interface Evidence {
   readonly qualification?: QualificationEvidence;
   /** The unbounded proof (absent from packages made before prove ran in them). */
   readonly proof?: ProofEvidence;
+  /** Noninterference by self-composition (absent from packages made before it ran in them). */
+  readonly noninterference?: NoninterferenceEvidence;
   /** Separation-kernel requirements outside the model, which no verdict here covers. */
   readonly notCovered: readonly NotCovered[];
   /** Every file of the package except evidence.json, report.html and SHA256SUMS. */

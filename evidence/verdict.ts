@@ -1,11 +1,12 @@
 /**
  * The verdicts of a package: each property's over the engines that ran, and the package's over the
- * properties, the engines and the conformance checks (pass, fail or error, with its exit code and
- * the findings in words).
+ * properties, the engines, the conformance checks and the noninterference check held against
+ * InformationFlow (pass, fail or error, with its exit code and the findings in words).
  */
 
 import type { PropertyName } from '../proofs/properties.js';
 import type { EngineRun } from './engines.js';
+import type { NoninterferenceEvidence } from './noninterference.js';
 import type {
   AbstractionEvidence,
   EmulatorVsModelEvidence,
@@ -52,6 +53,7 @@ export function overallVerdict(
     abstraction: AbstractionEvidence;
   },
   proof?: ProofEvidence,
+  noninterference?: NoninterferenceEvidence,
 ): Verdict {
   const errors: string[] = [];
   const findings: string[] = [];
@@ -74,9 +76,17 @@ export function overallVerdict(
     if (c.status === 'failed') errors.push(`conformance ${name} failed: ${c.reason ?? 'no reason given'}`);
   if (proof?.enumeration.status === 'failed')
     errors.push(`the proof's invariants do not hold in every reachable state: ${proof.enumeration.reason}`);
+  if (noninterference?.status === 'failed') errors.push(`noninterference failed: ${noninterference.reason}`);
+  if (noninterference?.agreement.status === 'disagrees')
+    errors.push(`InformationFlow and noninterference disagree: ${noninterference.agreement.detail}`);
 
   if (conformance.emulatorVsModel.status === 'not-run')
     findings.push(`conformance emulator vs model ${conformance.emulatorVsModel.reason}`);
+  const undecided = noninterference?.observers.filter((o) => o.status === 'unknown') ?? [];
+  if (undecided.length)
+    findings.push(
+      `noninterference not decided within the bound of ${noninterference!.maxStates.toLocaleString('en-US')} pairs of states for ${undecided.map((o) => o.partition).join(', ')}`,
+    );
   const violated = properties.filter((p) => p.status === 'violated').map((p) => p.name);
   const unknown = properties.filter((p) => p.status === 'unknown').map((p) => p.name);
   if (violated.length) findings.push(`violated: ${violated.join(', ')}`);

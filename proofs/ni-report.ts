@@ -1,12 +1,15 @@
 /**
  * The self-composition's part of the `check --json` object (docs/DESIGN.md sections 5 and 7): one
  * entry per observer partition, a violation with both runs as ITF traces and the interleaving that
- * pairs their steps.
+ * pairs their steps; and a divergence move by move, as `check` prints it and the evidence report
+ * shows it.
  */
 import { members } from '../model/bits.js';
+import { describeEvent, describeOutcome } from '../model/describe.js';
 import type { Layout } from '../model/layout.js';
+import type { TraceStep } from './explorer.js';
 import { type ItfTrace, traceToItf } from './itf.js';
-import type { NiResult, NiStatus, ObserverVerdict, Side } from './noninterference.js';
+import type { NiResult, NiStatus, NiWitness, ObserverVerdict, Side } from './noninterference.js';
 
 export interface ObserverReport {
   partition: string;
@@ -78,4 +81,31 @@ export const NOTHING_HIDDEN = 'nothing is hidden from it: every partition may fl
 export function noninterferenceExitCode(report: NoninterferenceReport): 0 | 1 | 3 {
   if (report.observers.some((o) => o.status === 'violated')) return 1;
   return report.observers.some((o) => o.status === 'unknown') ? 3 : 0;
+}
+
+/**
+ * The moves of a witness, one line each: both runs' steps in the order the product took them, which
+ * runs took each, and each run's outcome where they differ.
+ */
+export function witnessMoves(layout: Layout, w: NiWitness): string[] {
+  const lines: string[] = [];
+  const digits = String(w.sides.length).length;
+  let a = 0;
+  let b = 0;
+  w.sides.forEach((side, i) => {
+    const first = side !== 'second' ? w.first.steps[++a]! : null;
+    const second = side !== 'first' ? w.second.steps[++b]! : null;
+    const outcome = (run: TraceStep | null, before: TraceStep) =>
+      run ? describeOutcome(layout, before.state, run.event!, run.result!) : '';
+    const inFirst = outcome(first, w.first.steps[a - 1]!);
+    const inSecond = outcome(second, w.second.steps[b - 1]!);
+    const event = describeEvent(layout, (first ?? second)!.event!);
+    const what =
+      side === 'both' && inFirst !== inSecond
+        ? `first run: ${inFirst}; second run: ${inSecond}`
+        : inFirst || inSecond;
+    const runs = side === 'both' ? 'both runs' : `${side} run`;
+    lines.push(`${String(i + 1).padStart(digits)}. [${runs}] ${event}: ${what}`);
+  });
+  return lines;
 }

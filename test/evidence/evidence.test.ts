@@ -10,9 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { REQUIREMENT_IDS } from '../../evidence/requirements.js';
 import { validateEvidence } from '../../evidence/schema.js';
 import { ENGINE_NAMES, type Evidence } from '../../evidence/types.js';
+import { buildLayout } from '../../model/layout.js';
+import { type ItfTrace, stateToItf } from '../../proofs/itf.js';
 import { PROPERTY_NAMES } from '../../proofs/properties.js';
 import { EXAMPLES, typezero } from '../cli/cli.js';
-import { exampleText, ROOT } from '../helpers.js';
+import { example, exampleText, ROOT } from '../helpers.js';
+import { replayItf } from '../itf-replay.js';
 
 const OUT = mkdtempSync(join(tmpdir(), 'typezero-evidence-'));
 
@@ -146,6 +149,8 @@ describe('typezero evidence on every example', () => {
       [...expected].sort(),
     );
 
+    expectNoninterference(name, dir, evidence, expected.includes('InformationFlow'));
+
     // The system file travels with the package; every listed file and SHA256SUMS check out.
     expect(readFileSync(join(dir, 'system', `${name}.yaml`), 'utf8')).toBe(exampleText(name));
     expect(evidence.system.sha256).toBe(sha256(exampleText(name)));
@@ -167,6 +172,43 @@ describe('typezero evidence on every example', () => {
     for (const id of REQUIREMENT_IDS) expect(report).toContain(id);
   });
 });
+
+/**
+ * Noninterference in the package: an entry per partition, agreeing with InformationFlow; no view
+ * diverges on a system where InformationFlow holds, and each divergence is a pair of runs of the
+ * model on disk, shown move by move in the report.
+ */
+function expectNoninterference(name: string, dir: string, evidence: Evidence, leaks: boolean): void {
+  const config = example(name);
+  const layout = buildLayout(config);
+  const ni = evidence.noninterference!;
+  expect(ni.observers.map((o) => o.partition)).toEqual(config.partitions.map((p) => p.name));
+  expect(ni.agreement.status).toBe('agrees');
+  expect(ni.status).toBe(leaks ? 'violated' : 'holds');
+  expect(ni.maxStates).toBe(evidence.bounds.maxStates);
+  const report = readFileSync(join(dir, 'report.html'), 'utf8');
+  expect(report).toContain('<section id="noninterference">');
+  for (const o of ni.observers) {
+    if (o.vacuous) expect(o.status).toBe('holds');
+    expect(o.traces === null).toBe(o.status !== 'violated');
+    if (!o.traces) continue;
+    expect(o.moves.length).toBe(o.depth);
+    expect(o.interleaving!.length).toBe(o.depth);
+    expect(report).toContain(`<div class="ni-pair" data-observer="${o.partition}">`);
+    for (const [run, path] of [
+      ['first', o.traces.first],
+      ['second', o.traces.second],
+    ] as const) {
+      expect(evidence.files.some((f) => f.path === path)).toBe(true);
+      const trace = JSON.parse(readFileSync(join(dir, path), 'utf8')) as ItfTrace;
+      const taken = o.interleaving!.filter((s) => s === 'both' || s === run).length;
+      expect(trace.states.length - 1).toBe(taken);
+      const replayed = replayItf(layout, trace);
+      const { '#meta': _, ...last } = trace.states.at(-1)!;
+      expect(stateToItf(layout, replayed.at(-1)!)).toEqual(last);
+    }
+  }
+}
 
 describe('typezero evidence: input and target errors', () => {
   it('exits 2 on a broken system file and writes nothing', () => {
@@ -224,5 +266,18 @@ describe('typezero evidence: input and target errors', () => {
     expect(evidence.properties.every((p) => p.status === 'unknown')).toBe(true);
     expect(evidence.verdict.status).toBe('fail');
     expect(evidence.assumptions.find((a) => a.id === 'B-STATES')!.statement).toMatch(/200/);
+    // The same bound stops the self-composition of each observer with anything hidden.
+    const ni = evidence.noninterference!;
+    expect(ni.status).toBe('unknown');
+    expect(ni.agreement.status).toBe('not-compared');
+    const undecided = ni.observers.filter((o) => o.status === 'unknown').map((o) => o.partition);
+    expect(undecided).toEqual(ni.observers.filter((o) => !o.vacuous).map((o) => o.partition));
+    for (const o of ni.observers) if (o.status === 'unknown') expect(o.productStates).toBe(200);
+    expect(evidence.verdict.findings).toContain(
+      `noninterference not decided within the bound of 200 pairs of states for ${undecided.join(', ')}`,
+    );
+    expect(evidence.assumptions.find((a) => a.id === 'B-NI')!.statement).toMatch(
+      /within 200 pairs of states each; 0 of 2 searches finished/,
+    );
   });
 });

@@ -14,10 +14,13 @@ import { OutDirError } from '../../evidence/out-dir.js';
 import { timingFieldNames, validateEvidence } from '../../evidence/schema.js';
 import type { Evidence } from '../../evidence/types.js';
 import { canonicalJson, writePackage } from '../../evidence/write.js';
+import type { SeededBug } from '../../model/step.js';
+import { explore } from '../../proofs/explorer.js';
 import { CATALOG } from '../../proofs/properties.js';
 import type { SystemConfig } from '../../system/config.js';
 import { typezero, typezeroStarted } from '../cli/cli.js';
 import { example, exampleText, fromYaml } from '../helpers.js';
+import { systemText } from '../proofs/ni-oracle.js';
 import { withoutTiming } from './timing.js';
 
 const OUT = mkdtempSync(join(tmpdir(), 'typezero-package-'));
@@ -36,12 +39,14 @@ describe('reproducibility', () => {
     expect(timingFieldNames()).toEqual(['date', 'durationMs']);
   });
 
-  it.each(['dma-window-overlap', 'orphan-monitor'])(
+  it.each([
+    // dma-window-overlap packages a diverging pair of runs; orphan-monitor records the check as skipped.
+    ['dma-window-overlap', []],
+    ['orphan-monitor', ['--no-noninterference']],
+  ])(
     '%s: two runs side by side give the same evidence.json bytes apart from timing fields',
-    {
-      timeout: 600_000,
-    },
-    async (name) => {
+    { timeout: 600_000 },
+    async (name, flags) => {
       // The proof included: its budget counts the solver's work, not time, so two runs competing for
       // the processor still give AuditCompleteness the same invariant.
       const a = join(OUT, `${name}-a`);
@@ -58,6 +63,7 @@ describe('reproducibility', () => {
             '--steps',
             '300',
             '--no-tool-copy',
+            ...flags,
           ),
         ),
       );
@@ -71,8 +77,22 @@ describe('reproducibility', () => {
         (JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8')) as Evidence).files;
       for (const f of files(a))
         expect(readFileSync(join(b, f.path)), f.path).toEqual(readFileSync(join(a, f.path)));
-      expect((JSON.parse(ta) as Evidence).proof?.status).toBe('ran');
+      const evidence = JSON.parse(ta) as Evidence;
+      expect(evidence.proof?.status).toBe('ran');
       expect(files(a).map((f) => f.path)).toContainEqual(expect.stringMatching(/^proof\/MC.*\.tla$/));
+      const ni = evidence.noninterference!;
+      const rerun = evidence.reproduce.map((r) => r.command).join('\n');
+      if (flags.includes('--no-noninterference')) {
+        expect([ni.status, ni.reason]).toEqual(['not-run', 'skipped with --no-noninterference']);
+        expect(rerun).toMatch(/ evidence .* --no-noninterference$/m);
+        expect(rerun).not.toMatch(/ check .* --noninterference /);
+        expect(evidence.assumptions.find((x) => x.id === 'B-NI')!.statement).toBe(
+          'Noninterference by self-composition did not run: skipped with --no-noninterference.',
+        );
+      } else {
+        expect(ni.observers.some((o) => o.traces !== null)).toBe(true);
+        expect(rerun).toMatch(/ check system\/\S+ --noninterference --json --max-states \d+$/m);
+      }
     },
   );
 });
@@ -200,6 +220,84 @@ describe('engines that do not run, fail or disagree', () => {
     expect(
       evidence.properties.find((p) => p.name === 'InformationFlow')!.counterexamples.map((c) => c.engine),
     ).toEqual(['explorer', 'tlc']);
+  });
+
+  /**
+   * boss (HIGH) may reset feed (HIGH, a downgrader) only; feed writes a ring viewer (LOW) reads. A
+   * reset by boss clears the ring, so what viewer reads depends on boss: InformationFlow sees it
+   * through the cleared cells' labels, unless the seeded label bug drops boss's label from them.
+   */
+  const clearedRing = systemText(
+    [
+      { name: 'boss', level: 'HIGH', extra: '    privileges: [partition-control]\n    controls: [feed]' },
+      { name: 'feed', level: 'HIGH', extra: '    downgrader: true' },
+      { name: 'viewer', level: 'LOW' },
+    ],
+    'shared:\n  - { name: ring, memory: { start: 3, pages: 1 }, writer: feed, readers: [viewer] }',
+  );
+  /** The one-run explorer's verdicts as they are with a seeded label bug; no TLA+ engine. */
+  const withLabelBug =
+    (bug: SeededBug) =>
+    (config: SystemConfig, options: EngineOptions): EngineRun[] => {
+      const r = explore(config, { maxStates: options.maxStates, model: { bugs: new Set([bug]) } });
+      return [
+        {
+          engine: 'explorer',
+          status: r.complete ? 'completed' : 'bounded',
+          reason: null,
+          distinctStates: r.distinctStates,
+          depth: r.depth,
+          durationMs: r.durationMs,
+          verdicts: new Map(
+            CATALOG.map((p) => [p.name, { status: r.verdicts.get(p.name)!.status }] as const),
+          ),
+          baits: r.baits,
+        },
+        notRun('tla-checker', 'not installed'),
+        notRun('tlc', 'no tla2tools.jar found'),
+      ];
+    };
+
+  it('reports a label bug InformationFlow cannot see, where a view diverges, as an error (exit 2)', async () => {
+    const input = {
+      config: fromYaml(clearedRing),
+      fileName: 'cleared-ring.yaml',
+      bytes: Buffer.from(clearedRing),
+    };
+    const { evidence } = await collectEvidence(input, {
+      ...QUICK,
+      engines: withLabelBug('reset-forgets-resetter'),
+    });
+    expect(validateEvidence(evidence)).toEqual([]);
+    // Without the bug the one-run explorer sees the flow; with it, only the two runs do.
+    expect(explore(input.config).verdicts.get('InformationFlow')!.status).toBe('violated');
+    expect(evidence.properties.find((p) => p.name === 'InformationFlow')!.status).toBe('holds');
+    const ni = evidence.noninterference!;
+    expect(ni.observers.find((o) => o.partition === 'viewer')).toMatchObject({
+      status: 'violated',
+      divergence: expect.stringMatching(
+        /^viewer reads .*shared region ring\): in the two runs it reads different values$/,
+      ),
+    });
+    expect(ni.agreement.status).toBe('disagrees');
+    expect(evidence.verdict).toMatchObject({ status: 'error', exitCode: 2 });
+    expect(evidence.verdict.findings[0]).toMatch(
+      /^InformationFlow and noninterference disagree: InformationFlow holds, but the view of viewer diverges \(viewer reads /,
+    );
+    const ifc = evidence.requirements.find((r) => r.id === 'REQ-IFC')!;
+    expect(ifc.status).toBe('unknown');
+    expect(ifc.reason).toMatch(/^disputed: InformationFlow holds, but /);
+    expect(ifc.checks).toEqual([
+      expect.objectContaining({ element: 'FDP_IFF.1.2', status: 'violated', agreement: 'disagrees' }),
+    ]);
+    expect(renderReport(evidence)).toContain('disagrees with InformationFlow');
+    // The schema knows the field: a status it does not list, or a trace outside the package, is refused.
+    const broken = (change: object) =>
+      validateEvidence({ ...evidence, noninterference: { ...ni, ...change } }).join('\n');
+    expect(broken({ status: 'diverged' })).toMatch(/^\/noninterference\/status: /m);
+    const viewer = ni.observers.find((o) => o.partition === 'viewer')!;
+    const outside = { ...viewer, traces: { first: '/etc/passwd', second: viewer.traces!.second } };
+    expect(broken({ observers: [outside] })).toMatch(/^\/noninterference\/observers\/0\/traces/m);
   });
 
   it('reports an engine failure as an error', async () => {

@@ -149,12 +149,26 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
     const firstSection = await page.evaluate(() => document.querySelector('main section')?.id);
     expect(firstSection).toBe('summary');
 
-    // Traceability matrix: one row per requirement-to-property mapping, each with six cells in all.
+    // Traceability matrix: one row per requirement-to-property mapping, each with six cells in all,
+    // and one for the noninterference check under each family that cites it.
     const rows = page.locator('#matrix tbody tr');
     const mappings = REQUIREMENTS.reduce((n, r) => n + r.properties.length, 0);
-    expect(await rows.count()).toBe(mappings);
+    const cited = evidence.requirements.filter((r) => r.checks?.length).map((r) => r.id);
+    expect(cited).toEqual(['REQ-IFC', 'REQ-PRIV', 'REQ-DMA']);
+    expect(await rows.count()).toBe(mappings + cited.length);
     for (const r of REQUIREMENTS)
-      expect(await page.locator(`#matrix tr[data-requirement="${r.id}"]`).count()).toBe(r.properties.length);
+      expect(await page.locator(`#matrix tr[data-requirement="${r.id}"][data-property]`).count()).toBe(
+        r.properties.length,
+      );
+    const niRow = page.locator('#matrix tr[data-requirement="REQ-IFC"][data-check="noninterference"]');
+    expect(await shown(niRow)).toMatch(
+      /^Noninterference \(two runs\)[\s\S]*FDP_IFF\.1\.2: The rule, independently of the labels[\s\S]*agrees with InformationFlow\s+divergence$/,
+    );
+    // The section it links to shows the diverging pair move by move.
+    await niRow.locator('a[href="#noninterference"]').click();
+    expect(await shown(page.locator('#noninterference .ni-pair[data-observer="unclass"] pre'))).toMatch(
+      /^1\. \[both runs\] security monitor measures the hypervisor image: [\s\S]*\nDivergence: nic0 DMA read from page 3 /,
+    );
     const dmaRow = page.locator('#matrix tr[data-requirement="REQ-DMA"][data-property="DmaContainment"]');
     expect(await shown(dmaRow)).toMatch(/DMA protection[\s\S]*DmaContainmentInv[\s\S]*violated/);
     expect((await dmaRow.boundingBox())!.height).toBeGreaterThan(20);

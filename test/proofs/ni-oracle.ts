@@ -111,6 +111,11 @@ export interface Part {
 
 /** A one-CPU system with a window per partition, in order, and whatever else `rest` declares. */
 export function system(parts: Part[], rest = '', audit = '{ capacity: 2, onFull: halt }'): SystemConfig {
+  return fromYaml(systemText(parts, rest, audit));
+}
+
+/** The system file of `system`. */
+export function systemText(parts: Part[], rest = '', audit = '{ capacity: 2, onFull: halt }'): string {
   const partitions = parts
     .map(
       (p, i) => `
@@ -126,7 +131,7 @@ ${p.extra ?? ''}`,
   const windows = parts
     .map((p, i) => `    - { cpu: 0, partition: ${p.name}, start: ${i}, length: 1 }`)
     .join('\n');
-  return fromYaml(`system: ni
+  return `system: ni
 platform: { cpus: 1, pages: ${2 * parts.length + 2} }
 hypervisor: { image: "${digest(0)}" }
 levels: [LOW, HIGH]
@@ -137,7 +142,7 @@ schedule:
   windows:
 ${windows}
 audit: ${audit}
-`);
+`;
 }
 
 export const index = (config: SystemConfig, name: string) =>
