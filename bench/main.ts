@@ -8,10 +8,13 @@
  * --full-max-states each (TLC explores whole states too); one more run per system stores them
  * label-sliced, as `check` does (proofs/slicing.ts).
  *
+ * Then `prove` alone on each insecure twin in `bench/insecure/` (a ladder system with one fault, too
+ * big to enumerate quickly): the properties its header expects violated against those prove finds.
+ *
  *   npm run bench [-- --only PATTERN] [--full-max-states N] [--tlc-max-states N] [--no-tlc]
  *                 [--no-prove] [--prove-timeout SECONDS] [--no-emulator]
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { budgetUnits } from '../proofs/prove-budget.js';
@@ -35,14 +38,40 @@ function option(name: string): string | undefined {
   return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
-function systems(): string[] {
-  const dir = (d: string) =>
-    readdirSync(join(ROOT, d))
-      .filter((f) => f.endsWith('.yaml'))
-      .sort()
-      .map((f) => join(ROOT, d, f));
+function systems(...dirs: string[]): string[] {
   const only = option('--only');
-  return [...dir('examples'), ...dir('bench/systems')].filter((f) => !only || basename(f).includes(only));
+  return dirs
+    .flatMap((d) =>
+      readdirSync(join(ROOT, d))
+        .filter((f) => f.endsWith('.yaml'))
+        .sort()
+        .map((f) => join(ROOT, d, f)),
+    )
+    .filter((f) => !only || basename(f).includes(only));
+}
+
+/** The properties a system file's header says it violates (`# expect-violated: A B`). */
+function expectedViolations(file: string): string[] {
+  const line = readFileSync(file, 'utf8').match(/^# expect-violated: (.*)$/m);
+  return line && line[1] !== 'none' ? line[1]!.trim().split(/\s+/) : [];
+}
+
+/** prove on the insecure twins: what each header expects violated, what prove found. */
+function twinsTable(files: readonly string[], timeoutMs: number): string {
+  const header = ['system', 'expected violated', 'prove: violated', 'unknown', 'wall'];
+  const cells = files.map((file) => {
+    const row = proveInChild(BENCH_ENTRY, file, timeoutMs);
+    return [
+      row.system,
+      expectedViolations(file).join(' '),
+      row.violated.join(' ') || '-',
+      row.unknown.join(' ') || '-',
+      seconds(row.ms),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
 function tlcJar(): string | null {
@@ -144,7 +173,7 @@ async function main(): Promise<void> {
   const jar = process.argv.includes('--no-tlc') ? null : tlcJar();
   const tlcMax = Number(option('--tlc-max-states') ?? 1_000_000);
   const lines: Line[] = [];
-  for (const file of systems()) {
+  for (const file of systems('examples', 'bench/systems')) {
     const sliced = explorerInChild(BENCH_ENTRY, file, { workers: 1, reduction: true });
     const one = explorerInChild(BENCH_ENTRY, file, { workers: 1, reduction: false, maxStates: fullMax });
     const two = explorerInChild(BENCH_ENTRY, file, { workers: 2, reduction: false, maxStates: fullMax });
@@ -166,6 +195,9 @@ async function main(): Promise<void> {
       `${jar ? `; TLC: ${basename(jar)}, systems up to ${n(tlcMax)} states` : '; TLC: no jar found'}` +
       `${proving ? `; prove: one process, a budget of ${proveTimeoutMs / 1000} s (${n(budgetUnits(proveTimeoutMs))} Z3 resource units) per property, its wall time and the units it spent` : ''}\n${table(lines)}\n\n`,
   );
+  const twins = systems('bench/insecure');
+  if (proving && twins.length)
+    process.stdout.write(`prove on insecure twins (same budget)\n${twinsTable(twins, proveTimeoutMs)}\n\n`);
   if (!process.argv.includes('--no-emulator'))
     process.stdout.write(`emulator\n${formatEmulatorBench(await runEmulatorBench())}\n`);
 }

@@ -17,6 +17,9 @@ export interface ProveRow {
   /** Z3's resource units, summed over the properties: the same on any machine. */
   readonly rlimit: number;
   readonly statuses: Readonly<Record<PropertyStatus, number>>;
+  /** The properties found violated (each with a trace `step` replays), and those left undecided. */
+  readonly violated: readonly string[];
+  readonly unknown: readonly string[];
 }
 
 /** Runs in the child: prove one system and print its row as JSON. */
@@ -32,6 +35,8 @@ export async function measureProve(file: string, timeoutMs: number): Promise<voi
     solverMs: run.report.stats.solverMs,
     rlimit: run.verdicts.reduce((sum, v) => sum + v.rlimit, 0),
     statuses,
+    violated: run.verdicts.filter((v) => v.status === 'violated').map((v) => v.name),
+    unknown: run.verdicts.filter((v) => v.status === 'unknown').map((v) => v.name),
   };
   process.stdout.write(`${JSON.stringify(row)}\n`);
 }

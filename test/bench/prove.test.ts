@@ -8,7 +8,8 @@ describe('prove benchmark', () => {
   it('proves one system in a child process and counts its verdicts', { timeout: 300_000 }, () => {
     const entry = BENCH_ENTRY.replace(`${ROOT}bench/`, `${ROOT}dist/bench/`);
     const row = proveInChild(entry, `${ROOT}examples/dma-window-overlap.yaml`, 60_000);
-    const verdicts = [...explore(example('dma-window-overlap')).verdicts.values()];
+    const explored = [...explore(example('dma-window-overlap')).verdicts];
+    const verdicts = explored.map(([, v]) => v);
     expect(row.system).toBe('dma-window-overlap');
     expect(row.statuses).toEqual({
       holds: verdicts.filter((v) => v.status === 'holds').length,
@@ -16,6 +17,8 @@ describe('prove benchmark', () => {
       unknown: 0,
     });
     expect(row.statuses.violated).toBeGreaterThan(0);
+    expect(row.violated).toEqual(explored.filter(([, v]) => v.status === 'violated').map(([name]) => name));
+    expect(row.unknown).toEqual([]);
     expect(row.solverMs).toBeGreaterThan(0);
     expect(row.rlimit).toBeGreaterThan(0);
   });
