@@ -153,6 +153,8 @@ describe('a package with the tool in it', () => {
     expect(before).toContain('"copy"');
     expect(before).not.toContain('"durationMs"');
     expect(before).not.toContain('"gitCommit"');
+    // Compared as data first, so a difference is shown by its path, then as text.
+    expect(JSON.parse(after)).toEqual(JSON.parse(before));
     expect(after).toBe(before);
     // Every file but the ones that record the run itself is the same, tool/ included.
     const changes = new Set(['evidence.json', 'report.html', STATEMENT, 'signer.pub.pem']);
