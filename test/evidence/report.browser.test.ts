@@ -132,7 +132,11 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
     await context?.close();
   });
 
-  it('shows the summary, the matrix and a counterexample step by step, and asks for nothing else', async () => {
+  // It builds a whole package first (every engine, the proof and the two-run check included), which
+  // takes minutes on a loaded machine.
+  it('shows the summary, the matrix and a counterexample step by step, and asks for nothing else', {
+    timeout: 300_000,
+  }, async () => {
     const { dir, evidence } = buildPackage('dma-window-overlap', '--requirements', OURS);
     failing = { dir, evidence };
     const page = await context.newPage();
@@ -267,11 +271,9 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
       const docs = join(OUT, 'docs');
       expect(typezero('evidence', 'examples/dma-window-overlap.yaml', '--out', docs).status).toBe(1);
       await page.goto(pathToFileURL(join(docs, 'report.html')).href);
-      await page.screenshot({
-        path: join(ROOT, 'docs', 'evidence-report.png'),
-        fullPage: true,
-        clip: { x: 0, y: 0, width: 1280, height: 1180 },
-      });
+      // The first screen only: a window that tall, not a full-page capture of a long report.
+      await page.setViewportSize({ width: 1280, height: 1180 });
+      await page.screenshot({ path: join(ROOT, 'docs', 'evidence-report.png'), timeout: 90_000 });
     }
     await page.close();
   });
