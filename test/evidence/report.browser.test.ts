@@ -47,9 +47,14 @@ writeFileSync(
   "requirements:\n  - id: SSR-042\n    title: Devices reach only their owner's memory\n    properties: [DmaContainment]\n  - id: SSR-043\n    properties: [TemporalIsolation]\n",
 );
 
-function buildPackage(name: string, ...extra: string[]): { dir: string; evidence: Evidence } {
+/** A package of `name` with small campaigns; the tool copy (about ten seconds) only when asked for. */
+function buildPackage(
+  name: string,
+  extra: readonly string[] = [],
+  carryTool = false,
+): { dir: string; evidence: Evidence } {
   const dir = join(OUT, name);
-  const small = ['--seeds', '4', '--steps', '500', '--no-tool-copy'];
+  const small = ['--seeds', '4', '--steps', '500', ...(carryTool ? [] : ['--no-tool-copy'])];
   const r = typezero('evidence', `examples/${name}.yaml`, '--out', dir, ...small, ...extra);
   if (r.status === 2) throw new Error(r.stderr);
   return { dir, evidence: JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8')) as Evidence };
@@ -137,7 +142,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
   it('shows the summary, the matrix and a counterexample step by step, and asks for nothing else', {
     timeout: 300_000,
   }, async () => {
-    const { dir, evidence } = buildPackage('dma-window-overlap', '--requirements', OURS);
+    const { dir, evidence } = buildPackage('dma-window-overlap', ['--requirements', OURS]);
     failing = { dir, evidence };
     const page = await context.newPage();
     const url = pathToFileURL(join(dir, 'report.html')).href;
@@ -316,8 +321,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
     await page.close();
   });
 
-  it('says PASS first for a secure system, with no counterexample', async () => {
-    const { dir } = buildPackage('mils-two-domain');
+  it('says PASS first for a secure system, with no counterexample', { timeout: 300_000 }, async () => {
+    const { dir, evidence } = buildPackage('mils-two-domain', [], true);
     const page = await context.newPage();
     await page.goto(pathToFileURL(join(dir, 'report.html')).href);
     const banner = page.locator('#summary .banner');
@@ -354,6 +359,16 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium (${CHROMIUM})`
     expect(proof).toContain("unclass's observed set stays within {unclass}");
     expect(proof).toMatch(/holds in each of the 349 reachable states .*: the proof and the enumeration meet/);
     expect(await page.locator('#proof tr[data-proof]').count()).toBe(11);
+    // The tool it carries, each tarball with its digest, and an offline install as the first step.
+    const copy = evidence.tool.copy!;
+    expect(copy.status).toBe('carried');
+    expect(await shown(page.locator('#tool'))).toMatch(
+      /Tool copy\s+carried in tool\/ for an offline reproduction: typezero's npm tarball, its lockfile and \d+ runtime packages/,
+    );
+    expect(await page.locator('#tool td table tr').count()).toBe(copy.dependencies.length + 2);
+    const how = await shown(page.locator('#reproduce'));
+    expect(how).toMatch(/installs the typezero this package carries \(tool\/\) into a new folder/);
+    expect(how).toContain('npm install --offline');
     await page.close();
   });
 });
