@@ -69,8 +69,18 @@ function twinsTable(files: readonly string[], timeoutMs: number): string {
       seconds(row.ms),
     ];
   });
+  return columns(header, cells, () => false);
+}
+
+/** A plain-text table: a header, a rule, the rows; `right` columns aligned to the right. */
+function columns(
+  header: readonly string[],
+  cells: readonly string[][],
+  right: (i: number) => boolean,
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ');
+  const line = (c: readonly string[]) =>
+    c.map((x, i) => (right(i) ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
@@ -145,10 +155,7 @@ function table(lines: readonly Line[]): string {
       prove ? proveCell(prove) : '-',
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) =>
-    c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+  return columns(header, cells, (i) => i > 0);
 }
 
 async function main(): Promise<void> {

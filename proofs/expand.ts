@@ -14,7 +14,7 @@ import type { State } from '../model/state.js';
 import { type ModelOptions, type StepResult, step } from '../model/step.js';
 import type { SystemConfig } from '../system/config.js';
 import { isTracked } from './liveness.js';
-import { hashWords, StateCodec } from './packed.js';
+import { codecFor, hashWords, type StateCodec } from './packed.js';
 import { CATALOG, INVARIANTS } from './properties.js';
 import { informationFlowMasks, type LabelMasks, sliceState } from './slicing.js';
 import type { VisitedReader } from './visited.js';
@@ -49,10 +49,7 @@ export function searchContext(
     layout,
     catalog,
     model,
-    codec: new StateCodec(
-      layout,
-      model.bugs?.has('refused-send-enqueues') ? layout.config.audit.capacity : 0,
-    ),
+    codec: codecFor(layout, model),
     events,
     eventIndex: new Map(events.map((e, i) => [e, i])),
     slice: reduction && !model.bugs?.size ? informationFlowMasks(layout) : null,

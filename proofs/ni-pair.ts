@@ -12,7 +12,7 @@ import type { Event } from '../model/events.js';
 import type { Layout } from '../model/layout.js';
 import { type State, withChanges } from '../model/state.js';
 import type { ModelOptions } from '../model/step.js';
-import { StateCodec } from './packed.js';
+import { codecFor, type StateCodec } from './packed.js';
 
 /** Which runs a move of the product steps: both (a low or environment event), or one of them. */
 export type Side = 'both' | 'first' | 'second';
@@ -57,11 +57,7 @@ export function pairContext(
   labels = false,
 ): PairContext {
   const low = layout.mayFlowTo[observer]!;
-  // As the explorer's (proofs/expand.ts): a seeded bug that enqueues past capacity needs more slots.
-  const codec = new StateCodec(
-    layout,
-    model.bugs?.has('refused-send-enqueues') ? layout.config.audit.capacity : 0,
-  );
+  const codec = codecFor(layout, model);
   const scratch = new Uint32Array(codec.words);
   const lowDowngraders = layout.downgraders & low;
   const readers = (low & ~lowDowngraders) | bit(observer);

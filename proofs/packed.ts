@@ -221,6 +221,15 @@ export class StateCodec {
   }
 }
 
+/**
+ * The codec for searches of `layout` under `model`: the seeded bug that enqueues past capacity
+ * (each such message an audited refusal, so the audit capacity bounds them) needs that many more
+ * slots per queue.
+ */
+export function codecFor(layout: Layout, model: { readonly bugs?: ReadonlySet<string> } = {}): StateCodec {
+  return new StateCodec(layout, model.bugs?.has('refused-send-enqueues') ? layout.config.audit.capacity : 0);
+}
+
 /** 32-bit hash of `n` words at `words[at ..]` (murmur3's mixing, finalised). */
 export function hashWords(words: Uint32Array, at: number, n: number): number {
   let h = 0x9747b28c ^ n;
