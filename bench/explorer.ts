@@ -26,6 +26,8 @@ export interface ExplorerRow {
   readonly complete: boolean;
   /** Every property holds (so every engine explores the whole graph). */
   readonly allHold: boolean;
+  /** The properties found violated. */
+  readonly violated: readonly string[];
   readonly ms: number;
   readonly peakMiB: number;
   readonly bytesPerState: number;
@@ -59,6 +61,7 @@ export async function measureExplorer(file: string, options: MeasureOptions): Pr
     depth: result.depth,
     complete: result.complete,
     allHold: [...result.verdicts.values()].every((v) => v.status === 'holds'),
+    violated: [...result.verdicts].filter(([, v]) => v.status === 'violated').map(([name]) => name),
     ms: result.durationMs,
     peakMiB: peak / 2 ** 20,
     bytesPerState: (peak - baseline) / result.distinctStates,

@@ -3,7 +3,8 @@
  * in a fresh process (bench/explorer.ts); TLC on the same model at 1 and 2 workers where a jar is
  * found (TLA2TOOLS_JAR, or ../shared/tools/tla2tools/) and the system is small enough for it;
  * `prove` on every system, in a fresh process too (bench/prove.ts), with `--prove-timeout` seconds
- * of solver budget per property; then the emulator's VM exits and guest instructions per second
+ * of solver budget per property, its verdicts held to the explorer's where its sliced search is
+ * complete (a disagreement is printed in the prove column and on stderr); then the emulator's VM exits and guest instructions per second
  * (bench/emulator.ts). The explorer's runs at 1 and 2 workers store whole states, up to
  * --full-max-states each (TLC explores whole states too); one more run per system stores them
  * label-sliced, as `check` does (proofs/slicing.ts).
@@ -27,7 +28,7 @@ import {
   type TlcTiming,
   timeTlc,
 } from './explorer.js';
-import { measureProve, type ProveRow, proveInChild } from './prove.js';
+import { disagreements, measureProve, type ProveRow, proveInChild } from './prove.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Below this many states a per-state memory figure is mostly the process's fixed cost. */
@@ -111,9 +112,10 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
  * prove's time, the Z3 resource units it spent (the same on any machine, so they tell a slower or
  * busier machine from more work), and how many properties it left undecided when any.
  */
-function proveCell(row: ProveRow): string {
+function proveCell(row: ProveRow, sliced: ExplorerRow): string {
   const units = `${(row.rlimit / 1e6).toFixed(1)} M units`;
-  return `${seconds(row.ms)}, ${units}${row.statuses.unknown ? `, ${row.statuses.unknown} unknown` : ''}`;
+  const against = sliced.complete ? disagreements(row, sliced) : [];
+  return `${seconds(row.ms)}, ${units}${row.statuses.unknown ? `, ${row.statuses.unknown} unknown` : ''}${against.length ? `, DISAGREES: the explorer finds ${against.join(', ')}` : ''}`;
 }
 
 function table(lines: readonly Line[]): string {
@@ -152,7 +154,7 @@ function table(lines: readonly Line[]): string {
       t1 ? seconds(t1.ms) : '-',
       t2 ? seconds(t2.ms) : '-',
       t2 ? `${(t2.ms / two.ms).toFixed(1)}x` : '-',
-      prove ? proveCell(prove) : '-',
+      prove ? proveCell(prove, sliced) : '-',
     ];
   });
   return columns(header, cells, (i) => i > 0);
@@ -192,6 +194,11 @@ async function main(): Promise<void> {
           `${basename(file)}: TLC found ${t.distinctStates} distinct states, the explorer ${one.distinctStates}\n`,
         );
     const prove = proving ? proveInChild(BENCH_ENTRY, file, proveTimeoutMs) : null;
+    const against = prove && sliced.complete ? disagreements(prove, sliced) : [];
+    if (against.length)
+      process.stderr.write(
+        `${basename(file)}: prove disagrees with the explorer, which finds ${against.join(', ')}\n`,
+      );
     lines.push({ sliced, one, two, tlc, prove });
     process.stderr.write(`measured ${basename(file)}: ${n(one.distinctStates)} states\n`);
   }

@@ -50,3 +50,18 @@ export function proveInChild(entry: string, file: string, timeoutMs: number): Pr
   if (child.status !== 0) throw new Error(`prove benchmark of ${file} failed:\n${child.stderr}`);
   return JSON.parse(child.stdout) as ProveRow;
 }
+
+/**
+ * Where prove and a complete enumeration of the same system disagree: a property prove decided
+ * (holds or violated) the other way. `unknown` contradicts nothing.
+ */
+export function disagreements(
+  prove: ProveRow,
+  enumerated: { readonly violated: readonly string[] },
+): string[] {
+  const out: string[] = [];
+  for (const name of prove.violated) if (!enumerated.violated.includes(name)) out.push(`${name} holds`);
+  for (const name of enumerated.violated)
+    if (!prove.violated.includes(name) && !prove.unknown.includes(name)) out.push(`${name} violated`);
+  return out;
+}

@@ -80,6 +80,14 @@ function note(v: ProofVerdict): string {
       return `proved: ${v.k}-inductive (no trace within ${v.k! - 1} steps, and no ${v.k}-step path of good states ends in a bad one)`;
     case 'bmc-trace':
       return `counterexample of ${v.trace!.steps.length - 1} steps (shortest, by bounded model checking)`;
+    case 'shared-trace': {
+      const steps = v.trace!.steps.length - 1;
+      const shortest =
+        v.shortestWithin! >= steps - 1
+          ? 'shortest, by bounded model checking'
+          : `none shorter within ${v.shortestWithin} steps`;
+      return `counterexample of ${steps} steps: the trace found for ${v.from} (${shortest})`;
+    }
     case 'vacuous':
       return `holds trivially: ${v.reason}`;
     case 'none':

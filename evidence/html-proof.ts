@@ -13,6 +13,7 @@ const METHOD: Record<ProofPropertyEvidence['method'], string> = {
   'k-induction':
     'k-induction: no trace within k - 1 steps, and no k-step path of good states ends in a bad one',
   'bmc-trace': 'a bounded-model-checking trace, replayed by the model',
+  'shared-trace': "a prefix of another property's trace, replayed by the model",
   vacuous: 'true of the configuration itself',
   none: 'undecided',
 };
@@ -36,7 +37,7 @@ function enumerationLine(p: ProofEvidence): Html {
 function invariantCell(p: ProofPropertyEvidence): Html {
   const inv = p.invariant;
   if (!inv)
-    return html`<span class="muted">${p.reason ?? (p.trace ? html`counterexample <code>${p.trace}</code>` : '')}</span>`;
+    return html`<span class="muted">${p.reason ?? (p.trace ? html`counterexample <code>${p.trace}</code>${p.from ? `: the trace found for ${p.from}, no shorter one within ${plural(p.shortestWithin ?? 0, 'step')}` : ''}` : '')}</span>`;
   return html`<ul class="sfrs">${inv.text.map((line) => html`<li>${line}</li>`)}</ul>
 <p class="small"><code>${inv.tla}</code> over ${plural(inv.variables.length, 'state variable')}; in every reachable state: ${tag(inv.enumeration, inv.enumeration.replace('-', ' '))}</p>
 <details class="small"><summary>As Z3 gave it (SMT-LIB)</summary><pre>${inv.smt}</pre><p class="muted">${inv.variables.map((v, k) => `x!${k} = ${v}`).join(', ')}</p></details>`;

@@ -65,6 +65,7 @@ export function proofEvidence(
         durationMs: v.solverMs,
         trace: v.trace ? traceFile(v.name) : null,
         ...(v.k ? { k: v.k } : {}),
+        ...(v.from ? { from: v.from, shortestWithin: v.shortestWithin ?? 0 } : {}),
         rlimit: v.rlimit,
         invariant:
           v.status === 'holds' && v.invariant

@@ -547,6 +547,10 @@ export interface ProofPropertyEvidence {
   readonly trace: string | null;
   /** With `k-induction`: the k of the proof. */
   readonly k?: number;
+  /** With `shared-trace`: the property whose trace this one's is a prefix of. */
+  readonly from?: PropertyName;
+  /** With `shared-trace`: bounded model checking found no shorter trace within this many steps. */
+  readonly shortestWithin?: number;
   /** Z3 resource units the property took (absent from packages made before they were counted). */
   readonly rlimit?: number;
   /** With `holds` by an invariant (methods `induction` and `inductive-invariant`). */

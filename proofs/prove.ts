@@ -41,6 +41,11 @@ export type ProofMethod =
   | 'k-induction'
   /** A bounded-model-checking trace, replayed through `step`. */
   | 'bmc-trace'
+  /**
+   * A prefix of the trace found for another property (`from`), which the model replays into a state
+   * that breaks this one too; no shorter trace within `shortestWithin` steps.
+   */
+  | 'shared-trace'
   /** True of the configuration itself (FaultRecovery without a health monitor). */
   | 'vacuous'
   | 'none';
@@ -62,6 +67,13 @@ export interface ProofVerdict {
   readonly trace?: Trace;
   /** With `k-induction`: the k of the proof. */
   readonly k?: number;
+  /** With `shared-trace`: the property whose trace this one's is a prefix of. */
+  readonly from?: PropertyName;
+  /**
+   * With `shared-trace`: bounded model checking found no shorter trace within this many steps (at
+   * least the trace's length less one: the trace is a shortest one).
+   */
+  readonly shortestWithin?: number;
   /** Why the property is `unknown`. */
   readonly reason?: string;
   /** Z3's resource units the property took: the same on every machine, unlike `solverMs`. */
@@ -87,8 +99,10 @@ export interface ProveOptions {
   /** Only these properties (all when absent). */
   readonly properties?: readonly PropertyName[];
   readonly model?: ModelOptions;
-  readonly onProgress?: (name: PropertyName, phase: 'proving' | 'searching a trace' | 'rechecking') => void;
+  readonly onProgress?: (name: PropertyName, phase: ProvePhase) => void;
 }
+
+export type ProvePhase = 'proving' | 'searching a trace' | 'rechecking';
 
 export interface ProveRun {
   readonly report: ProveReport;
@@ -119,14 +133,18 @@ export async function prove(
     const began = performance.now();
     const budget = new Budget(budgetUnits(timeout));
     const clock: WallClock = { deadline: began + wallClockMs, limitMs: wallClockMs };
+    const progress = (phase: ProvePhase) => options.onProgress?.(p.name, phase);
     let verdict: Undated;
     try {
-      verdict =
-        p.kind === 'liveness'
-          ? faultRecovery(layout)
-          : await decide(rel, p.name, budget, clock, options.model ?? {}, (phase) =>
-              options.onProgress?.(p.name, phase),
-            );
+      if (p.kind === 'liveness') verdict = faultRecovery(layout);
+      else {
+        // A violation another property's trace already shows costs no search: its replay is the
+        // counterexample, and bounded model checking is only asked whether a shorter one exists.
+        const shared = prefixBreaking(layout, p.name, verdicts);
+        verdict = shared
+          ? await shortestOf(rel, p.name, shared, budget, clock, options.model ?? {}, progress)
+          : await decide(rel, p.name, budget, clock, options.model ?? {}, progress);
+      }
     } catch (e) {
       // Past the wall clock nothing the solver said counts, whatever phase it was in.
       if (!(e instanceof SolverInterrupted)) throw e;
@@ -138,7 +156,9 @@ export async function prove(
       solverMs: Math.round(performance.now() - began),
     });
   }
-  const properties = verdicts.map((v): PropertyReport => {
+  // A property decided before a later one's trace was found may be broken on that trace too.
+  const shared = shareTraces(layout, verdicts);
+  const properties = shared.map((v): PropertyReport => {
     if (v.trace)
       return {
         name: v.name,
@@ -147,17 +167,19 @@ export async function prove(
           layout,
           v.trace,
           file,
-          `counterexample to ${v.name} found by bounded model checking`,
+          v.from
+            ? `counterexample to ${v.name}: the trace found for ${v.from}, up to the first state that breaks ${v.name}`
+            : `counterexample to ${v.name} found by bounded model checking`,
         ),
       };
     return v.invariant
       ? { name: v.name, status: v.status, invariant: { text: [...v.invariant.text] } }
       : { name: v.name, status: v.status };
   });
-  const depth = Math.max(0, ...verdicts.map((v) => (v.trace ? v.trace.steps.length - 1 : 0)));
+  const depth = Math.max(0, ...shared.map((v) => (v.trace ? v.trace.steps.length - 1 : 0)));
   return {
     layout,
-    verdicts,
+    verdicts: shared,
     report: {
       system: config.system,
       engine: 'prove',
@@ -166,8 +188,8 @@ export async function prove(
         distinctStates: 0,
         depth,
         durationMs: Math.round(performance.now() - started),
-        solverMs: verdicts.reduce((sum, v) => sum + v.solverMs, 0),
-        methods: Object.fromEntries(verdicts.map((v) => [v.name, v.method])),
+        solverMs: shared.reduce((sum, v) => sum + v.solverMs, 0),
+        methods: Object.fromEntries(shared.map((v) => [v.name, v.method])),
       },
     },
   };
@@ -193,7 +215,7 @@ async function decide(
   budget: Budget,
   clock: WallClock,
   model: ModelOptions,
-  progress: (phase: 'proving' | 'searching a trace' | 'rechecking') => void,
+  progress: (phase: ProvePhase) => void,
 ): Promise<Undated> {
   const bad = rel.bad.get(name)!;
   // Most properties that hold are inductive as they stand, which one round of SMT queries shows,
@@ -278,6 +300,76 @@ function proved(
       text: invariantText(rel, answer.definitions, answer.args),
     },
   };
+}
+
+/**
+ * Each invariant left `unknown` that the model, replaying a trace found for another property,
+ * breaks: violated by that trace's shortest such prefix (`shared-trace`; no shorter one is known).
+ */
+export function shareTraces(layout: Layout, verdicts: readonly ProofVerdict[]): ProofVerdict[] {
+  return verdicts.map((v) => {
+    if (v.status !== 'unknown' || v.name === 'FaultRecovery') return v;
+    const shared = prefixBreaking(layout, v.name, verdicts);
+    if (!shared) return v;
+    const { reason: _, ...rest } = v;
+    return { ...rest, status: 'violated', method: 'shared-trace', ...shared, shortestWithin: 0 };
+  });
+}
+
+/**
+ * The shortest prefix of a trace already found for another property whose last state breaks
+ * `name` in the model, if any trace has one.
+ */
+function prefixBreaking(
+  layout: Layout,
+  name: PropertyName,
+  verdicts: readonly ProofVerdict[],
+): { readonly from: PropertyName; readonly trace: Trace } | undefined {
+  const property = INVARIANTS.find((p) => p.name === name)!;
+  let best: { from: PropertyName; trace: Trace } | undefined;
+  for (const v of verdicts) {
+    if (!v.trace || v.name === name) continue;
+    const cut = v.trace.steps.findIndex((s) => !property.holds(layout, s.state));
+    if (cut >= 0 && (!best || cut + 1 < best.trace.steps.length))
+      best = { from: v.name, trace: { steps: v.trace.steps.slice(0, cut + 1) } };
+  }
+  return best;
+}
+
+/**
+ * `name` is broken by `shared`: bounded model checking, given a short budget, looks for a shorter
+ * trace. One it finds is the counterexample (a shortest one); otherwise the shared trace is, with
+ * the depth that search covered.
+ */
+async function shortestOf(
+  rel: Relation,
+  name: PropertyName,
+  shared: { readonly from: PropertyName; readonly trace: Trace },
+  budget: Budget,
+  clock: WallClock,
+  model: ModelOptions,
+  progress: (phase: ProvePhase) => void,
+): Promise<Undated> {
+  const length = shared.trace.steps.length - 1;
+  const sharedVerdict = (within: number): Undated => ({
+    name,
+    status: 'violated',
+    method: 'shared-trace',
+    trace: shared.trace,
+    from: shared.from,
+    shortestWithin: Math.min(within, length - 1),
+  });
+  if (length === 0) return sharedVerdict(0);
+  progress('searching a trace');
+  const shorter = await bmc(
+    rel,
+    rel.bad.get(name)!,
+    budget.slice(Math.min(SHORT_TRY, budget.units / 4)),
+    length - 1,
+    clock,
+  );
+  if (shorter.kind === 'trace') return violated(rel, name, shorter.events, model);
+  return sharedVerdict(Math.max(0, shorter.depth));
 }
 
 function violated(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BENCH_ENTRY } from '../../bench/explorer.js';
-import { proveInChild } from '../../bench/prove.js';
+import { disagreements, type ProveRow, proveInChild } from '../../bench/prove.js';
 import { explore } from '../../proofs/explorer.js';
 import { example, ROOT } from '../helpers.js';
 
@@ -21,5 +21,30 @@ describe('prove benchmark', () => {
     expect(row.unknown).toEqual([]);
     expect(row.solverMs).toBeGreaterThan(0);
     expect(row.rlimit).toBeGreaterThan(0);
+  });
+
+  it('names each property prove decided the other way from a complete enumeration; unknown contradicts nothing', () => {
+    const row = (violated: string[], unknown: string[]): ProveRow => ({
+      system: 's',
+      ms: 1,
+      solverMs: 1,
+      rlimit: 1,
+      statuses: {
+        holds: 11 - violated.length - unknown.length,
+        violated: violated.length,
+        unknown: unknown.length,
+      },
+      violated,
+      unknown,
+    });
+    const enumerated = { violated: ['DmaContainment', 'InformationFlow'] };
+    expect(disagreements(row(['DmaContainment', 'InformationFlow'], ['FaultRecovery']), enumerated)).toEqual(
+      [],
+    );
+    expect(disagreements(row(['DmaContainment'], ['InformationFlow']), enumerated)).toEqual([]);
+    expect(disagreements(row(['DmaContainment'], []), enumerated)).toEqual(['InformationFlow violated']);
+    expect(disagreements(row(['DmaContainment', 'InformationFlow', 'FailSecure'], []), enumerated)).toEqual([
+      'FailSecure holds',
+    ]);
   });
 });

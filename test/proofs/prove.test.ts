@@ -12,7 +12,7 @@ import { systemArb } from '../../proofs/arbitraries.js';
 import { runExplorer } from '../../proofs/check.js';
 import { explore } from '../../proofs/explorer.js';
 import type { PropertyName } from '../../proofs/properties.js';
-import { ProofDefect, prove, replay } from '../../proofs/prove.js';
+import { ProofDefect, prove, replay, shareTraces } from '../../proofs/prove.js';
 import { budgetUnits } from '../../proofs/prove-budget.js';
 import { chc, propertyAsInvariant, recheck } from '../../proofs/symbolic/chc.js';
 import { buildRelation } from '../../proofs/symbolic/relation.js';
@@ -100,6 +100,69 @@ describe('prove agrees with check', () => {
       expect(correct.verdicts[0]!.status).toBe('holds');
     },
   );
+});
+
+describe('traces shared between properties', () => {
+  it("takes another property's trace where the model, replaying it, breaks this one too, and says it is a shortest one", async () => {
+    const config = example('dma-window-overlap');
+    const expected = explore(config).verdicts;
+    const run = await prove(config, 'dma-window-overlap.yaml', {
+      properties: ['DmaContainment', 'InformationFlow'],
+    });
+    const [dma, flow] = run.verdicts;
+    expect(dma).toMatchObject({ name: 'DmaContainment', status: 'violated', method: 'bmc-trace' });
+    expect(flow).toMatchObject({
+      name: 'InformationFlow',
+      status: 'violated',
+      method: 'shared-trace',
+      from: 'DmaContainment',
+    });
+    const shortest = expected.get('InformationFlow')!;
+    expect(shortest.status).toBe('violated');
+    const steps = flow!.trace!.steps.length;
+    expect(steps).toBe(shortest.status === 'violated' ? shortest.trace.steps.length : -1);
+    // The short search ruled out every shorter trace.
+    expect(flow!.shortestWithin).toBe(steps - 2);
+    // The same trace, replayed by the model, up to the first state that breaks InformationFlow.
+    expect(flow!.trace!.steps.map((s) => s.event)).toEqual(
+      dma!.trace!.steps.slice(0, steps).map((s) => s.event),
+    );
+    const alone = await prove(config, 'dma-window-overlap.yaml', { properties: ['InformationFlow'] });
+    expect(alone.verdicts[0]).toMatchObject({ status: 'violated', method: 'bmc-trace' });
+    expect(alone.verdicts[0]!.trace!.steps.length).toBe(steps);
+  });
+
+  it('gives a property left unknown the trace of a property decided after it', async () => {
+    const config = example('dma-window-overlap');
+    const run = await prove(config, 'dma-window-overlap.yaml', {
+      properties: ['DmaContainment', 'InformationFlow'],
+    });
+    const [dma, flow] = run.verdicts;
+    // As if InformationFlow had come first and run out of budget.
+    const unknown = {
+      name: 'InformationFlow',
+      status: 'unknown',
+      method: 'none',
+      reason: 'no proof',
+      rlimit: 7,
+      solverMs: 1,
+    } as const;
+    const [shared, same] = shareTraces(buildLayout(config), [unknown, dma!]);
+    expect(same).toBe(dma);
+    expect(shared).toEqual({
+      name: 'InformationFlow',
+      status: 'violated',
+      method: 'shared-trace',
+      from: 'DmaContainment',
+      trace: flow!.trace,
+      shortestWithin: 0,
+      rlimit: 7,
+      solverMs: 1,
+    });
+    // Nothing to share: an unknown property no trace breaks stays unknown.
+    const audit = { ...unknown, name: 'AuditCompleteness' } as const;
+    expect(shareTraces(buildLayout(config), [audit, dma!])[0]).toBe(audit);
+  });
 });
 
 describe('the budget per property', () => {
