@@ -80,6 +80,10 @@ function note(v: ProofVerdict): string {
       return `proved: ${v.k}-inductive (no trace within ${v.k! - 1} steps, and no ${v.k}-step path of good states ends in a bad one)`;
     case 'bmc-trace':
       return `counterexample of ${v.trace!.steps.length - 1} steps (shortest, by bounded model checking)`;
+    case 'k-liveness':
+      return `proved: no run takes more than ${v.k} Ticks with a controlled partition faulted and its monitor up (an inductive invariant per pair, checked again by SMT)`;
+    case 'bmc-lasso':
+      return `counterexample of ${v.trace!.steps.length - 1} steps ending in a cycle (a loop found by bounded model checking, replayed by the model)`;
     case 'shared-trace': {
       const steps = v.trace!.steps.length - 1;
       const shortest =

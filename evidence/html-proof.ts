@@ -12,7 +12,10 @@ const METHOD: Record<ProofPropertyEvidence['method'], string> = {
   'inductive-invariant': "Spacer's inductive invariant, checked again by SMT",
   'k-induction':
     'k-induction: no trace within k - 1 steps, and no k-step path of good states ends in a bad one',
+  'k-liveness':
+    'k-liveness: an inductive invariant bounds by k the Ticks with a controlled partition faulted and its monitor up, so no fair run stays so',
   'bmc-trace': 'a bounded-model-checking trace, replayed by the model',
+  'bmc-lasso': 'a loop found by bounded model checking, replayed by the model',
   'shared-trace': "a prefix of another property's trace, replayed by the model",
   vacuous: 'true of the configuration itself',
   none: 'undecided',

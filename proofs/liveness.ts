@@ -43,7 +43,7 @@ export function monitorPairs(layout: Layout): Pair[] {
   return pairs;
 }
 
-function inside(s: State, pair: Pair): boolean {
+export function inside(s: State, pair: Pair): boolean {
   return !s.halted && s.status[pair.partition] === 'faulted' && s.status[pair.monitor] === 'running';
 }
 

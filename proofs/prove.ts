@@ -22,6 +22,7 @@ import type { Trace, TraceStep } from './explorer.js';
 import { traceToItf } from './itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
 import { budgetUnits, QUICK_SEARCH, SHORT_TRY, wallClockLimit } from './prove-budget.js';
+import { faultRecovery } from './prove-recovery.js';
 import { bmc } from './symbolic/bmc.js';
 import { type ChcAnswer, chc, ProofDefect, propertyAsInvariant, recheck } from './symbolic/chc.js';
 import { invariantText } from './symbolic/explain-invariant.js';
@@ -42,10 +43,22 @@ export type ProofMethod =
   /** A bounded-model-checking trace, replayed through `step`. */
   | 'bmc-trace'
   /**
+   * FaultRecovery: a lasso found by bounded model checking and replayed through `step`: a loop with
+   * a Tick, in which a controlled partition stays faulted and its monitor up, back to a state it has
+   * been in.
+   */
+  | 'bmc-lasso'
+  /**
    * A prefix of the trace found for another property (`from`), which the model replays into a state
    * that breaks this one too; no shorter trace within `shortestWithin` steps.
    */
   | 'shared-trace'
+  /**
+   * FaultRecovery: for every monitor and partition it controls, an inductive invariant bounds by k
+   * the Ticks a run takes while the partition stays faulted and the monitor up (k-liveness), so no
+   * fair run stays there forever.
+   */
+  | 'k-liveness'
   /** True of the configuration itself (FaultRecovery without a health monitor). */
   | 'vacuous'
   | 'none';
@@ -65,7 +78,7 @@ export interface ProofVerdict {
     readonly text: readonly string[];
   };
   readonly trace?: Trace;
-  /** With `k-induction`: the k of the proof. */
+  /** With `k-induction`: the k of the proof; with `k-liveness`, the bound on the Ticks. */
   readonly k?: number;
   /** With `shared-trace`: the property whose trace this one's is a prefix of. */
   readonly from?: PropertyName;
@@ -127,7 +140,7 @@ export async function prove(
   const wanted = CATALOG.filter((p) => !options.properties || options.properties.includes(p.name));
   // Loaded before any property's clock starts, so that its time and its wall-clock limit are
   // spent on its queries.
-  if (wanted.some((p) => p.kind !== 'liveness')) await loadSolver();
+  if (wanted.some((p) => p.kind !== 'liveness' || noHealthMonitor(layout) === null)) await loadSolver();
   const verdicts: ProofVerdict[] = [];
   for (const p of wanted) {
     const began = performance.now();
@@ -136,7 +149,8 @@ export async function prove(
     const progress = (phase: ProvePhase) => options.onProgress?.(p.name, phase);
     let verdict: Undated;
     try {
-      if (p.kind === 'liveness') verdict = faultRecovery(layout);
+      if (p.kind === 'liveness')
+        verdict = await faultRecovery(rel, budget, clock, options.model ?? {}, progress);
       else {
         // A violation another property's trace already shows costs no search: its replay is the
         // counterexample, and bounded model checking is only asked whether a shorter one exists.
@@ -195,19 +209,7 @@ export async function prove(
   };
 }
 
-type Undated = Omit<ProofVerdict, 'solverMs' | 'rlimit'>;
-
-function faultRecovery(layout: Layout): Undated {
-  const unmonitored = noHealthMonitor(layout);
-  if (unmonitored !== null)
-    return { name: 'FaultRecovery', status: 'holds', method: 'vacuous', reason: unmonitored };
-  return {
-    name: 'FaultRecovery',
-    status: 'unknown',
-    method: 'none',
-    reason: 'prove does not decide liveness yet; typezero check decides FaultRecovery by enumeration',
-  };
-}
+export type Undated = Omit<ProofVerdict, 'solverMs' | 'rlimit'>;
 
 async function decide(
   rel: Relation,

@@ -209,6 +209,8 @@ export function roleValue(role: VarRole, s: State): Value {
       return s.halted;
     case 'flag':
       return has(s.flags, role.flag);
+    case 'ticks':
+      throw new Error('the FaultRecovery proof counts Ticks; a model state has no such count');
     case 'label': {
       const h = role.holder;
       const bits =

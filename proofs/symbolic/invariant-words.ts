@@ -193,6 +193,12 @@ function integer(
       };
     case 'auditCount':
       return { subject: 'the audit log', verb: 'holds', unit: 'record' };
+    case 'ticks':
+      return {
+        subject: `the count of Ticks since ${partition(layout, role.partition)} faulted with ${partition(layout, role.monitor)} up`,
+        verb: 'is',
+        unit: '',
+      };
     default:
       throw new Error(`${role.kind} is not an integer`);
   }

@@ -58,7 +58,12 @@ export type VarRole =
   | { readonly kind: 'auditCount' }
   | { readonly kind: 'halted' }
   /** A history flag, by its bit number in `Flag`. */
-  | { readonly kind: 'flag'; readonly flag: number };
+  | { readonly kind: 'flag'; readonly flag: number }
+  /**
+   * Not part of the model's state: the Ticks taken since `partition` faulted while `monitor` was
+   * up (the FaultRecovery proof's counter, proofs/symbolic/recovery.ts).
+   */
+  | { readonly kind: 'ticks'; readonly partition: number; readonly monitor: number };
 
 /** What carries a label: a partition's observed set, a labelled memory cell, a queue slot, the audit log. */
 export type LabelHolder =
@@ -78,7 +83,7 @@ export interface StateVar {
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** The variable's name in the model's terms, as proof records list it. */
-function meaningOf(layout: Layout, role: VarRole): string {
+export function meaningOf(layout: Layout, role: VarRole): string {
   const { config } = layout;
   const part = (p: number) => config.partitions[p]!.name;
   switch (role.kind) {
@@ -97,6 +102,8 @@ function meaningOf(layout: Layout, role: VarRole): string {
       return `length[${config.channels[role.channel]!.name}]`;
     case 'flag':
       return `flags[${role.flag}]`;
+    case 'ticks':
+      return `ticks[${part(role.partition)} faulted, ${part(role.monitor)} up]`;
     case 'label': {
       const h = role.holder;
       const holder =

@@ -80,10 +80,31 @@ describe('typezero prove', () => {
     expect(r.stdout).toContain('All 2 properties hold.');
   });
 
-  it('says FaultRecovery is unknown, and why, where a health monitor runs', { timeout: 600_000 }, () => {
-    const r = typezero('prove', 'examples/orphan-monitor.yaml', '--property', 'FaultRecovery');
+  it('decides FaultRecovery where a health monitor runs: a loop that never recovers, or a proof', {
+    timeout: 600_000,
+  }, () => {
+    const r = typezero('prove', 'examples/orphan-monitor.yaml', '--property', 'FaultRecovery', '--json');
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^ {2}unknown {3}FaultRecovery +prove does not decide liveness yet/m);
+    const report = JSON.parse(r.stdout);
+    expect(report.stats.methods.FaultRecovery).toBe('bmc-lasso');
+    const [recovery] = report.properties;
+    expect(recovery.status).toBe('violated');
+    // An ITF lasso: the last state is the state the loop goes back to.
+    const { states, loop } = recovery.trace;
+    const strip = ({ '#meta': _, ...vars }: Record<string, unknown>) => vars;
+    expect(loop).toBeGreaterThan(0);
+    expect(strip(states.at(-1))).toEqual(strip(states[loop]));
+    const layout = buildLayout(example('orphan-monitor'));
+    expect(replayItf(layout, recovery.trace).length).toBe(states.length);
+    const human = typezero('prove', 'examples/orphan-monitor.yaml', '--property', 'FaultRecovery');
+    expect(human.stdout).toMatch(
+      /^ {2}VIOLATED {2}FaultRecovery +counterexample of \d+ steps ending in a cycle/m,
+    );
+    expect(human.stdout).toMatch(/-- back to the state after step \d+ --/);
+
+    const proved = typezero('prove', 'examples/three-level-guard.yaml', '--property', 'FaultRecovery');
+    expect(proved.status).toBe(0);
+    expect(proved.stdout).toMatch(/^ {2}holds {5}FaultRecovery +proved: no run takes more than \d+ Ticks/m);
   });
 
   it('is the engine prove of check, with the same report and exit code', { timeout: 600_000 }, () => {

@@ -1,0 +1,155 @@
+/**
+ * FaultRecovery in `prove`: for each health monitor and partition it controls, a proof by
+ * k-liveness (proofs/symbolic/recovery.ts: Spacer bounds the Ticks a run takes with the partition
+ * faulted and the monitor up, and `recheck` confirms the invariant), or a violation as a lasso found
+ * by bounded model checking (proofs/symbolic/lasso.ts) that the model replays: a loop with a Tick,
+ * every state of it inside, back to a state it has been in. Neither: `unknown`, with the reason.
+ * The pairs share the property's budget in turn.
+ */
+import { buildCatalog, enabledEvents } from '../model/enabled.js';
+import type { Event } from '../model/events.js';
+import { noHealthMonitor } from '../model/layout.js';
+import { init, type State } from '../model/state.js';
+import { type ModelOptions, step } from '../model/step.js';
+import type { Trace, TraceStep } from './explorer.js';
+import { inside, monitorPairs, type Pair } from './liveness.js';
+import type { ProvePhase, Undated } from './prove.js';
+import { QUICK_SEARCH } from './prove-budget.js';
+import { chc, ProofDefect, recheck } from './symbolic/chc.js';
+import { lasso } from './symbolic/lasso.js';
+import { recoveryBound, withTickCounter } from './symbolic/recovery.js';
+import type { Relation } from './symbolic/relation.js';
+import type { Budget, WallClock } from './symbolic/z3.js';
+
+/** Times the loop of a solver's lasso is repeated, at most, to find the model state it returns to. */
+const MAX_ROUNDS = 64;
+
+export async function faultRecovery(
+  rel: Relation,
+  budget: Budget,
+  clock: WallClock,
+  model: ModelOptions,
+  progress: (phase: ProvePhase) => void,
+): Promise<Undated> {
+  const name = 'FaultRecovery';
+  const { layout } = rel;
+  const unmonitored = noHealthMonitor(layout);
+  if (unmonitored !== null) return { name, status: 'holds', method: 'vacuous', reason: unmonitored };
+  const bound = recoveryBound(rel);
+  // A lasso runs through the launches, a fault and a frame's Ticks; twice that is searched.
+  const depth = 2 * (layout.nPartitions + 2 + layout.config.schedule.majorFrame);
+  const pairs = monitorPairs(layout);
+  const partition = (p: number) => layout.config.partitions[p]!.name;
+  const unknown = (why: string): Undated => ({
+    name,
+    status: 'unknown',
+    method: 'none',
+    reason: `${why}; typezero check decides FaultRecovery by enumeration`,
+  });
+  for (const [k, pair] of pairs.entries()) {
+    const which = `${partition(pair.partition)} faulted with ${partition(pair.monitor)} up`;
+    const share = budget.slice(budget.left / (pairs.length - k));
+    // A short search for a loop first: a violation is usually shallow, and Spacer slow to refute.
+    progress('searching a trace');
+    const quick = await lasso(
+      rel,
+      pair,
+      share.slice(Math.min(QUICK_SEARCH.units, share.units / 8)),
+      depth,
+      clock,
+    );
+    if (quick.kind === 'lasso') return violated(rel, pair, quick, model);
+    progress('proving');
+    const counted = withTickCounter(rel, pair, bound);
+    const answer = await chc(counted.rel, counted.bad, share.slice(share.left / 2), clock);
+    if (answer.kind === 'proved') {
+      progress('rechecking');
+      const checked = await recheck(counted.rel, counted.bad, answer, share, clock);
+      if (checked.ok) continue;
+      if (checked.answer === 'sat')
+        throw new ProofDefect(
+          `Spacer's invariant bounding the Ticks with ${which} is wrong: the check that ${checked.failed} fails`,
+        );
+      return unknown(
+        `Spacer bounded the Ticks with ${which}, but the check that ${checked.failed} answered ${checked.answer}`,
+      );
+    }
+    progress('searching a trace');
+    const found = await lasso(rel, pair, share, depth, clock);
+    if (found.kind === 'lasso') return violated(rel, pair, found, model);
+    return unknown(
+      answer.kind === 'refuted'
+        ? `no proof: a run takes more than ${bound} Ticks with ${which}, and no loop that stays so was found within ${found.depth} steps (${found.reason})`
+        : `no proof within the solver's budget for ${which} (${answer.reason}), and no loop that stays so within ${found.depth} steps`,
+    );
+  }
+  return { name, status: 'holds', method: 'k-liveness', k: bound };
+}
+
+function violated(
+  rel: Relation,
+  pair: Pair,
+  found: { readonly events: readonly number[]; readonly loop: number },
+  model: ModelOptions,
+): Undated {
+  return {
+    name: 'FaultRecovery',
+    status: 'violated',
+    method: 'bmc-lasso',
+    trace: replayLasso(rel, pair, found, model),
+  };
+}
+
+/**
+ * The solver's lasso run through the model. The solver saw only the cone of influence of the pair's
+ * P, so the loop returns to the same state there; in the whole model the loop, repeated, is
+ * deterministic, so the states it returns to repeat in turn: the trace goes round until the state
+ * after a round is one a round began in. Every state of the loop must be inside P, and the loop
+ * must take a Tick; a step the model does not enable is a defect of the encoding.
+ */
+export function replayLasso(
+  rel: Relation,
+  pair: Pair,
+  found: { readonly events: readonly number[]; readonly loop: number },
+  model: ModelOptions,
+): Trace {
+  const { layout } = rel;
+  const catalog = buildCatalog(layout);
+  const events = found.events.map((i) => rel.events[i]!);
+  const cycle = events.slice(found.loop);
+  if (!cycle.some((e) => e.type === 'Tick'))
+    throw new ProofDefect("the solver's loop for FaultRecovery takes no Tick");
+  let state: State = init(layout);
+  const steps: TraceStep[] = [{ event: null, state, result: null }];
+  const take = (wanted: Event) => {
+    const key = JSON.stringify(wanted);
+    const event = enabledEvents(layout, catalog, state, model).find((e) => JSON.stringify(e) === key);
+    if (!event)
+      throw new ProofDefect(
+        `the solver's lasso for FaultRecovery takes ${key} at step ${steps.length}, where the model does not enable it`,
+      );
+    const result = step(layout, state, event, model);
+    state = result.state;
+    steps.push({ event, state, result });
+    if (steps.length - 1 > found.loop && !inside(state, pair))
+      throw new ProofDefect(
+        `the solver's lasso for FaultRecovery leaves the faulted, monitored states at step ${steps.length - 1}`,
+      );
+  };
+  for (const e of events.slice(0, found.loop)) take(e);
+  if (!inside(state, pair))
+    throw new ProofDefect(
+      "the solver's lasso for FaultRecovery begins its loop outside the faulted, monitored states",
+    );
+  const rounds = new Map<string, number>([[JSON.stringify(state), steps.length - 1]]);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    for (const e of cycle) take(e);
+    const key = JSON.stringify(state);
+    const loop = rounds.get(key);
+    if (loop !== undefined) return { steps, loop };
+    rounds.set(key, steps.length - 1);
+  }
+  throw new ProofDefect(
+    `the solver's loop for FaultRecovery, repeated ${MAX_ROUNDS} times, never returns to a state it began in`,
+  );
+}
