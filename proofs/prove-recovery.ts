@@ -1,7 +1,8 @@
 /**
  * FaultRecovery in `prove`: for each health monitor and partition it controls, a proof by
- * k-liveness (proofs/symbolic/recovery.ts: Spacer bounds the Ticks a run takes with the partition
- * faulted and the monitor up, and `recheck` confirms the invariant), or a violation as a lasso found
+ * k-liveness (proofs/symbolic/recovery.ts: an invariant bounds the Ticks a run takes with the
+ * partition faulted and the monitor up, the monitor policy's own or else Spacer's, and `recheck`
+ * confirms it), or a violation as a lasso found
  * by bounded model checking (proofs/symbolic/lasso.ts) that the model replays: a loop with a Tick,
  * every state of it inside, back to a state it has been in. Neither: `unknown`, with the reason.
  * The pairs share the property's budget in turn.
@@ -17,7 +18,7 @@ import type { ProvePhase, Undated } from './prove.js';
 import { QUICK_SEARCH } from './prove-budget.js';
 import { chc, ProofDefect, recheck } from './symbolic/chc.js';
 import { lasso } from './symbolic/lasso.js';
-import { recoveryBound, withTickCounter } from './symbolic/recovery.js';
+import { policyInvariant, recoveryBound, withTickCounter } from './symbolic/recovery.js';
 import type { Relation } from './symbolic/relation.js';
 import type { Budget, WallClock } from './symbolic/z3.js';
 
@@ -49,7 +50,15 @@ export async function faultRecovery(
   for (const [k, pair] of pairs.entries()) {
     const which = `${partition(pair.partition)} faulted with ${partition(pair.monitor)} up`;
     const share = budget.slice(budget.left / (pairs.length - k));
-    // A short search for a loop first: a violation is usually shallow, and Spacer slow to refute.
+    const counted = withTickCounter(rel, pair, bound);
+    // The invariant the monitor policy suggests, confirmed by plain SMT queries, needs no Spacer.
+    const policy = policyInvariant(counted.rel, pair);
+    if (policy) {
+      progress('proving');
+      if ((await recheck(counted.rel, counted.bad, policy, share.slice((3 * share.units) / 4), clock)).ok)
+        continue;
+    }
+    // A short search for a loop next: a violation is usually shallow, and Spacer slow to refute.
     progress('searching a trace');
     const quick = await lasso(
       rel,
@@ -60,7 +69,6 @@ export async function faultRecovery(
     );
     if (quick.kind === 'lasso') return violated(rel, pair, quick, model);
     progress('proving');
-    const counted = withTickCounter(rel, pair, bound);
     const answer = await chc(counted.rel, counted.bad, share.slice(share.left / 2), clock);
     if (answer.kind === 'proved') {
       progress('rechecking');

@@ -13,9 +13,12 @@
  * violation: the run may leave P later.
  */
 
+import { has } from '../../model/bits.js';
+import type { ChcAnswer } from './chc.js';
 import type { Relation, Transition } from './relation.js';
-import { meaningOf, STATUS_CODE } from './state.js';
-import { add, and, eq, int, ite, lt, not, type Term } from './terms.js';
+import { varsOf } from './smt.js';
+import { booted, meaningOf, STATUS_CODE, varState } from './state.js';
+import { add, and, eq, implies, int, ite, lt, not, renameVars, type Term } from './terms.js';
 
 export interface RecoveryPair {
   readonly partition: number;
@@ -90,4 +93,56 @@ export function insideTerm(rel: Relation, pair: RecoveryPair, value: (i: number)
     eq(value(index('status', pair.partition)), int(STATUS_CODE.faulted)),
     eq(value(index('status', pair.monitor)), int(STATUS_CODE.running)),
   );
+}
+
+/**
+ * The invariant the monitor policy suggests, for `recheck` to confirm before Spacer is asked: the
+ * counter is 0 outside P, P holds only on a booted system, and inside P the counter is at most the
+ * Ticks since the monitor's last window start (each Tick into a window start resets the partition,
+ * so no counted Tick ends on one). Over the counted relation's variables; null when the monitor has
+ * no window, so that no bound exists.
+ */
+export function policyInvariant(
+  counted: Relation,
+  pair: RecoveryPair,
+): Extract<ChcAnswer, { kind: 'proved' }> | null {
+  const { layout } = counted;
+  const frames = layout.frames;
+  const starts = frames.map((f) => has(f.starting, pair.monitor));
+  if (!starts.includes(true)) return null;
+  // Ticks since the last start, per frame position (0 at a start), going round twice.
+  const since = new Array<number>(frames.length).fill(0);
+  for (let k = 0; k < 2 * frames.length; k++) {
+    const f = k % frames.length;
+    since[f] = starts[f] ? 0 : since[(f + frames.length - 1) % frames.length]! + 1;
+  }
+  const s = varState(layout);
+  const c = `x${counted.vars.length - 1}`;
+  const limit = since.reduceRight<Term>(
+    (rest, b, f) => (f === since.length - 1 ? int(b) : ite(eq(s.frame, int(f)), int(b), rest)),
+    '',
+  );
+  const body = and(
+    `(<= ${c} ${limit})`,
+    implies(
+      `(< 0 ${c})`,
+      and(
+        insideTerm(counted, pair, (i) => `x${i}`),
+        booted(s),
+      ),
+    ),
+  );
+  const args = [...new Set(varsOf(body))].sort((a, b) => a - b);
+  const position = new Map(args.map((v, k) => [v, k]));
+  const param = (i: number) => `x!${position.get(i)}`;
+  const bounds = args.flatMap((i) => {
+    const upper = counted.bounds.get(i);
+    return upper === undefined ? [] : [`(<= 0 ${param(i)})`, `(<= ${param(i)} ${upper})`];
+  });
+  const params = args.map((i) => `(${param(i)} ${counted.vars[i]!.sort})`).join(' ');
+  return {
+    kind: 'proved',
+    definitions: `(define-fun Inv (${params}) Bool ${and(renameVars(body, param), ...bounds)})`,
+    args,
+  };
 }

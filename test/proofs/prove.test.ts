@@ -11,11 +11,13 @@ import type { SeededBug } from '../../model/step.js';
 import { systemArb } from '../../proofs/arbitraries.js';
 import { runExplorer } from '../../proofs/check.js';
 import { explore } from '../../proofs/explorer.js';
+import { monitorPairs } from '../../proofs/liveness.js';
 import type { PropertyName } from '../../proofs/properties.js';
 import { ProofDefect, prove, replay, shareTraces } from '../../proofs/prove.js';
 import { budgetUnits } from '../../proofs/prove-budget.js';
 import { replayLasso } from '../../proofs/prove-recovery.js';
 import { chc, propertyAsInvariant, recheck } from '../../proofs/symbolic/chc.js';
+import { policyInvariant, recoveryBound, withTickCounter } from '../../proofs/symbolic/recovery.js';
 import { buildRelation } from '../../proofs/symbolic/relation.js';
 import { Budget } from '../../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../../system/config.js';
@@ -177,6 +179,26 @@ describe('traces shared between properties', () => {
 });
 
 describe('FaultRecovery by proof', () => {
+  it('proves the bound by the invariant the monitor policy suggests, and has none where the monitor never runs', async () => {
+    const guard = example('three-level-guard');
+    const rel = buildRelation(buildLayout(guard));
+    const pairs = monitorPairs(rel.layout);
+    expect(pairs.length).toBeGreaterThan(0);
+    for (const pair of pairs) {
+      const counted = withTickCounter(rel, pair, recoveryBound(rel));
+      const policy = policyInvariant(counted.rel, pair)!;
+      expect(await recheck(counted.rel, counted.bad, policy, plenty())).toEqual({ ok: true });
+      // Asked for a bound of no Tick at all, the same invariant does not exclude the bad states.
+      const tight = withTickCounter(rel, pair, 0);
+      expect((await recheck(tight.rel, tight.bad, policyInvariant(tight.rel, pair)!, plenty())).ok).toBe(
+        false,
+      );
+    }
+    const orphan = buildRelation(buildLayout(example('orphan-monitor')));
+    const [pair] = monitorPairs(orphan.layout);
+    expect(policyInvariant(withTickCounter(orphan, pair!, recoveryBound(orphan)).rel, pair!)).toBeNull();
+  });
+
   it("replays the solver's lasso until the whole state repeats, and refuses one that is no fair loop", async () => {
     const config = example('orphan-monitor');
     const run = await prove(config, 'orphan-monitor.yaml', { properties: ['FaultRecovery'] });
