@@ -2,7 +2,8 @@
  * One unit of the explorer's work: expand a contiguous range of stored states (a slice of the
  * breadth-first frontier) into a batch of transitions, the same way in the main thread and in a
  * worker. A batch lists, in the order a sequential search meets them, every step to a state the
- * reader did not find (with the packed successor, its hash and the invariants it breaks), and the
+ * reader did not find and no earlier step of the range reached (with the packed successor, its hash
+ * and the invariants it breaks), and the
  * states of the range the liveness check tracks. Which successors are new is decided when the
  * main thread merges batches in range order (proofs/explorer.ts), so the result never depends on
  * how the ranges were shared out.
@@ -63,7 +64,7 @@ export function stored(ctx: SearchContext, s: State): State {
 
 /** Transitions out of one range of states. Typed arrays only, so a worker can transfer it. */
 export interface Batch {
-  /** Number of candidates: steps to states the reader did not find, in search order. */
+  /** Number of candidates: steps to states the reader did not find, each the first to its state in the range, in search order. */
   readonly count: number;
   /** Per candidate: the state it was reached from, and the event index. */
   readonly parent: Int32Array;
@@ -118,6 +119,56 @@ class Grow32 {
 }
 
 /**
+ * The candidates of one batch so far, by hash: a successor met again within the range is dropped
+ * where it is met, not sent to be merged. The merge would drop it anyway (the first candidate, met
+ * earlier in search order, is inserted before it), so the result is the same, for less work: within
+ * a range of the frontier most successors are reached along several paths.
+ */
+class BatchSet {
+  private slots = new Int32Array(1024).fill(-1);
+  private hashes = new Uint32Array(1024);
+  private count = 0;
+
+  constructor(private readonly words: number) {}
+
+  /** Whether the state in `scratch` (with `hash`) is among the candidates stored in `store`. */
+  has(scratch: Uint32Array, hash: number, store: Uint32Array | Int32Array): boolean {
+    const mask = this.slots.length - 1;
+    const n = this.words;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const k = this.slots[i]!;
+      if (k < 0) return false;
+      if (this.hashes[i] !== hash) continue;
+      let j = 0;
+      while (j < n && store[k * n + j] === scratch[j]) j++;
+      if (j === n) return true;
+    }
+  }
+
+  /** Records candidate number `k`, whose hash is `hash`. */
+  add(hash: number, k: number): void {
+    if (2 * (this.count + 1) > this.slots.length) this.grow();
+    this.place(hash, k);
+    this.count++;
+  }
+
+  private place(hash: number, k: number): void {
+    const mask = this.slots.length - 1;
+    let i = hash & mask;
+    while (this.slots[i]! >= 0) i = (i + 1) & mask;
+    this.slots[i] = k;
+    this.hashes[i] = hash;
+  }
+
+  private grow(): void {
+    const { slots, hashes } = this;
+    this.slots = new Int32Array(slots.length * 2).fill(-1);
+    this.hashes = new Uint32Array(slots.length * 2);
+    for (let i = 0; i < slots.length; i++) if (slots[i]! >= 0) this.place(hashes[i]!, slots[i]!);
+  }
+}
+
+/**
  * Expands states `lo .. hi - 1` of `reader`. With `witness`, calls `onWitness` for each kind of
  * step met (in order), so the caller can keep the first of each.
  */
@@ -140,6 +191,7 @@ export function expandRange(
   let baits = 0;
   let baitsLeft = pending.baits;
   const scratch = new Uint32Array(words);
+  const seen = new BatchSet(words);
 
   for (let id = lo; id < hi; id++) {
     const { chunk, at } = reader.locate(id);
@@ -159,9 +211,10 @@ export function expandRange(
       const next = stored(ctx, result.state);
       codec.encodeFrom(next, s, chunk, at, scratch);
       const hash = hashWords(scratch, 0, words);
-      if (reader.find(scratch, 0, hash) >= 0) continue;
+      if (seen.has(scratch, hash, candidates.data) || reader.find(scratch, 0, hash) >= 0) continue;
       const w = candidates.reserve(words);
       candidates.data.set(scratch, w);
+      seen.add(hash, hashes.length);
       hashes.push(hash);
       let broken = 0;
       for (let i = 0; i < INVARIANTS.length; i++)
