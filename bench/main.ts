@@ -206,7 +206,7 @@ async function main(): Promise<void> {
     `explorer (node ${process.version}; sliced: label-sliced states, one thread, as \`check\` runs; ` +
       `then whole states up to ${n(fullMax)}, "> N" where that bound stopped the search; ` +
       '1w and 2w: one and two worker threads)' +
-      `${jar ? `; TLC: ${basename(jar)}, systems up to ${n(tlcMax)} states` : '; TLC: no jar found'}` +
+      `${jar ? `; TLC: ${basename(jar)}, systems up to ${n(tlcMax)} states` : process.argv.includes('--no-tlc') ? '; TLC: not run (--no-tlc)' : '; TLC: no jar found'}` +
       `${proving ? `; prove: one process, a budget of ${proveTimeoutMs / 1000} s (${n(budgetUnits(proveTimeoutMs))} Z3 resource units) per property, its wall time and the units it spent` : ''}\n${table(lines)}\n\n`,
   );
   const twins = systems('bench/insecure');

@@ -240,3 +240,66 @@ export function expandRange(
 export function batchBuffers(b: Batch): ArrayBuffer[] {
   return [b.parent, b.event, b.tracked, b.candidates, b.hashes, b.breaks].map((a) => a.buffer as ArrayBuffer);
 }
+
+/**
+ * The steps out of some tracked states that end in a tracked state (FaultRecovery's graph: every
+ * pair's P lies inside the tracked states, proofs/liveness.ts), as the liveness check reads them:
+ * for `ids[k]`, the steps `offsets[k] .. offsets[k + 1] - 1` of `to` (a stored id, the state itself
+ * for a step that changes nothing) and `event`. Typed arrays only, so a worker can transfer it.
+ */
+export interface TrackedEdges {
+  readonly offsets: Int32Array;
+  readonly to: Int32Array;
+  readonly event: Int32Array;
+}
+
+/** The tracked edges out of `ids`, a slice of `tracked` (every tracked id, ascending). */
+export function trackedEdges(
+  ctx: SearchContext,
+  reader: VisitedReader,
+  ids: Int32Array,
+  tracked: Int32Array,
+): TrackedEdges {
+  const { layout, catalog, model, codec, eventIndex } = ctx;
+  const scratch = new Uint32Array(codec.words);
+  const offsets = new Int32Array(ids.length + 1);
+  const to = new Grow32(true);
+  const event = new Grow32(true);
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
+    const { chunk, at } = reader.locate(id);
+    const s = codec.decode(chunk, at);
+    for (const e of enabledEvents(layout, catalog, s, model)) {
+      const result = step(layout, s, e, model).state;
+      let target = id;
+      if (result !== s) {
+        codec.encodeFrom(stored(ctx, result), s, chunk, at, scratch);
+        target = reader.find(scratch, 0, hashWords(scratch, 0, codec.words));
+        if (!isIn(tracked, target)) continue;
+      }
+      to.push(target);
+      event.push(eventIndex.get(e)!);
+    }
+    offsets[k + 1] = to.length;
+  }
+  return { offsets, to: to.take() as Int32Array, event: event.take() as Int32Array };
+}
+
+/** Whether `id` is in the ascending list `ids`. */
+export function isIn(ids: Int32Array, id: number): boolean {
+  return positionIn(ids, id) >= 0;
+}
+
+/** The position of `id` in the ascending list `ids`, or -1. */
+export function positionIn(ids: Int32Array, id: number): number {
+  let lo = 0;
+  let hi = ids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = ids[mid]!;
+    if (v === id) return mid;
+    if (v < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}

@@ -25,9 +25,11 @@ import {
   type Batch,
   expandRange,
   type Pending,
+  positionIn,
   type SearchContext,
   searchContext,
   stored,
+  type TrackedEdges,
   type WitnessFn,
 } from './expand.js';
 import { type ExploredGraph, findFaultRecoveryViolation, type LivenessOutcome } from './liveness.js';
@@ -228,7 +230,7 @@ export class Search {
   }
 
   /** The process is past its memory budget, or its JavaScript heap nearly full. */
-  private overBudget(): boolean {
+  overBudget(): boolean {
     const memory = process.memoryUsage();
     return memory.rss > this.maxMemory || memory.heapUsed > HEAP_SHARE * HEAP_LIMIT;
   }
@@ -268,32 +270,51 @@ export class Search {
     return this.ctx.codec.decode(chunk, at);
   }
 
-  /** The explored graph for the liveness check: steps out of a stored state, computed again. */
-  private graph(tracked: IntColumn): ExploredGraph {
+  /**
+   * Ids of the states the liveness check reads (proofs/liveness.ts), ascending, when it is to run:
+   * the search covered every state, and the system has a health monitor.
+   */
+  livenessIds(): Int32Array | null {
+    if (this.stopped !== undefined || !this.tracked) return null;
+    const ids = new Int32Array(this.tracked.length);
+    for (let i = 0; i < ids.length; i++) ids[i] = this.tracked.get(i);
+    return ids;
+  }
+
+  /**
+   * The explored graph for the liveness check: the steps out of a tracked state, from `edges` (the
+   * tracked edges of every id in `ids`, in order) or, without them, computed again on each call.
+   */
+  private graph(ids: Int32Array, edges: TrackedEdges | null): ExploredGraph {
     const { layout, catalog, model, codec, eventIndex } = this.ctx;
     const tick = eventIndex.get(catalog.tick)!;
     const scratch = new Uint32Array(codec.words);
-    const ids = new Int32Array(tracked.length);
-    for (let i = 0; i < ids.length; i++) ids[i] = tracked.get(i);
+    const computed = (id: number) => {
+      const { chunk, at } = this.visited.locate(id);
+      const s = codec.decode(chunk, at);
+      return enabledEvents(layout, catalog, s, model).map((e) => {
+        const result = step(layout, s, e, model).state;
+        if (result === s) return { to: id, event: eventIndex.get(e)! };
+        const next = stored(this.ctx, result);
+        codec.encodeFrom(next, s, chunk, at, scratch);
+        return {
+          to: this.visited.find(scratch, 0, hashWords(scratch, 0, codec.words)),
+          event: eventIndex.get(e)!,
+        };
+      });
+    };
+    const fromEdges = (e: TrackedEdges) => (id: number) => {
+      const k = positionIn(ids, id);
+      const out: { to: number; event: number }[] = [];
+      for (let j = e.offsets[k]!; j < e.offsets[k + 1]!; j++) out.push({ to: e.to[j]!, event: e.event[j]! });
+      return out;
+    };
     return {
       layout,
       tracked: ids,
       stateOf: (id) => this.stateOf(id),
       tick,
-      successors: (id) => {
-        const { chunk, at } = this.visited.locate(id);
-        const s = codec.decode(chunk, at);
-        return enabledEvents(layout, catalog, s, model).map((e) => {
-          const result = step(layout, s, e, model).state;
-          if (result === s) return { to: id, event: eventIndex.get(e)! };
-          const next = stored(this.ctx, result);
-          codec.encodeFrom(next, s, chunk, at, scratch);
-          return {
-            to: this.visited.find(scratch, 0, hashWords(scratch, 0, codec.words)),
-            event: eventIndex.get(e)!,
-          };
-        });
-      },
+      successors: edges ? fromEdges(edges) : computed,
     };
   }
 
@@ -315,13 +336,17 @@ export class Search {
     return events.reverse();
   }
 
-  result(): ExploreResult {
+  /**
+   * The outcome. With `edges` (the tracked edges of every id of `livenessIds()`, in order) the
+   * liveness check reads the steps from them instead of computing each again as it goes.
+   */
+  result(edges: TrackedEdges | null = null): ExploreResult {
     // Every state was explored: the invariants are settled, whatever the liveness check needs.
     const searched = this.stopped === undefined;
-    const lasso: LivenessOutcome =
-      searched && this.tracked
-        ? findFaultRecoveryViolation(this.graph(this.tracked), () => this.overBudget())
-        : null;
+    const ids = this.livenessIds();
+    const lasso: LivenessOutcome = ids
+      ? findFaultRecoveryViolation(this.graph(ids, edges), () => this.overBudget())
+      : null;
     if (lasso === 'over-budget') this.stop('max-memory');
     const complete = this.stopped === undefined;
     const verdicts = new Map<PropertyName, Verdict>();

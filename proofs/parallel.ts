@@ -1,19 +1,19 @@
 /**
- * The explorer on several threads: `worker_threads` expand ranges of each breadth-first level
- * against the shared visited set (proofs/visited.ts) while the main thread merges their batches in
- * range order (proofs/explorer.ts explains why that makes every result independent of the number
- * of workers). Levels too small to share out run in this thread, as does everything with one
- * worker; between ranges it yields to the event loop, so that an interrupt is seen. Workers start
- * at the first level big enough for them, so small systems never pay for them.
- */
+ * The explorer on several threads: with N of them, N - 1 `worker_threads` and this one expand
+ * ranges of each breadth-first level against the shared visited set (proofs/visited.ts), and this
+ * thread merges the batches in range order (proofs/explorer.ts explains why that makes every result
+ * independent of the number of threads), taking a range itself whenever the next batch to merge
+ * has not arrived. Levels too small to share out run in this thread alone, as does everything with
+ * one; between ranges it yields to the event loop, so that an interrupt is seen. Workers start at
+ * the first level big enough for them, so small systems never pay for them. */
 import { existsSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SystemConfig } from '../system/config.js';
-import { type Batch, expandRange, searchContext } from './expand.js';
-import type { Task, WorkerSetup } from './explore-worker.js';
-import { type ExploreResult, Search, type SearchOptions } from './explorer.js';
+import { type Batch, expandRange, searchContext, type TrackedEdges, trackedEdges } from './expand.js';
+import type { Task, Work, WorkerSetup } from './explore-worker.js';
+import { type ExploreResult, RANGE, Search, type SearchOptions } from './explorer.js';
 
 export interface ParallelOptions extends SearchOptions {
   /** Threads that expand states; 1 runs in this thread. Default: the machine's cores. */
@@ -32,6 +32,9 @@ const RANGES_PER_WORKER = 2;
  * the main thread merges the batch it just sent, instead of waiting for that merge.
  */
 const IN_FLIGHT = 2;
+
+/** Tracked states per piece of the liveness check's edges, in ranges of the frontier. */
+const EDGE_PIECE_RANGES = 8;
 
 export function defaultWorkers(): number {
   return availableParallelism();
@@ -55,20 +58,43 @@ export async function exploreParallel(
   // Run from the TypeScript sources (as tests do) there is no compiled worker: stay in this thread.
   const workers = existsSync(fileURLToPath(WORKER)) ? Math.max(1, options.workers ?? defaultWorkers()) : 1;
   let pool: Pool | null = null;
+  let edges: TrackedEdges | null = null;
   try {
     do {
       const ranges = search.ranges();
       let go: Promise<boolean>;
       if (workers > 1 && ranges.length >= RANGES_PER_WORKER * workers) {
-        pool ??= new Pool(search, config, options, workers);
+        pool ??= new Pool(search, config, options, workers - 1);
         go = pool.level(ranges, options.signal);
       } else go = inThread(search, ranges, options.signal);
       if (!(await go)) break;
     } while (search.nextLevel());
+    // With workers, the liveness check's steps are computed side by side beforehand.
+    const ids = pool ? search.livenessIds() : null;
+    if (ids) edges = await pool!.edges(ids);
   } finally {
     await pool?.close();
   }
-  return search.result();
+  return search.result(edges);
+}
+
+/** The pieces of the tracked edges, in order, as one. */
+function concatEdges(parts: readonly TrackedEdges[]): TrackedEdges {
+  const states = parts.reduce((n, p) => n + p.offsets.length - 1, 0);
+  const steps = parts.reduce((n, p) => n + p.to.length, 0);
+  const offsets = new Int32Array(states + 1);
+  const to = new Int32Array(steps);
+  const event = new Int32Array(steps);
+  let at = 0;
+  let base = 0;
+  for (const p of parts) {
+    for (let k = 1; k < p.offsets.length; k++) offsets[at + k] = base + p.offsets[k]!;
+    to.set(p.to, base);
+    event.set(p.event, base);
+    at += p.offsets.length - 1;
+    base += p.to.length;
+  }
+  return { offsets, to, event };
 }
 
 /** One level in this thread; false when the search must stop. */
@@ -97,11 +123,12 @@ interface Member {
   table: unknown;
 }
 
-/** Worker threads, fed ranges level by level. */
+/** Worker threads, fed ranges level by level, then pieces of the liveness check's edges. */
 class Pool {
   private readonly members: Member[];
-  /** Called with each worker's batch, or with the error that ended a worker. */
-  private onBatch: (m: Member, index: number, batch: Batch) => void = () => {};
+  private readonly rangeSize: number;
+  /** Called with each worker's result, or with the error that ended a worker. */
+  private onResult: (m: Member, index: number, result: unknown) => void = () => {};
   private onError: (e: unknown) => void = () => {};
 
   constructor(
@@ -116,13 +143,16 @@ class Pool {
       layout: options.layout ?? {},
       reduction: options.reduction ?? false,
     };
+    this.rangeSize = options.rangeSize ?? RANGE;
     this.members = Array.from({ length: count }, () => ({
       worker: new Worker(WORKER, { workerData: setup }),
       chunks: 0,
       table: null,
     }));
     for (const m of this.members) {
-      m.worker.on('message', (msg: { index: number; batch: Batch }) => this.onBatch(m, msg.index, msg.batch));
+      m.worker.on('message', (msg: { index: number; result: unknown }) =>
+        this.onResult(m, msg.index, msg.result),
+      );
       m.worker.on('error', (e) => this.onError(e));
       m.worker.on('exit', (code) => {
         if (code !== 0) this.onError(new Error(`an explorer worker exited with code ${code}`));
@@ -133,53 +163,112 @@ class Pool {
   /** Expands and merges one level; false when the search must stop. */
   level(ranges: readonly [number, number][], signal?: AbortSignal): Promise<boolean> {
     const { search } = this;
-    return new Promise<boolean>((resolve, reject) => {
-      let dispatched = 0;
-      let merged = 0;
-      let settled = false;
-      const ready = new Map<number, Batch>();
-      const settle = (value: boolean | Error) => {
-        if (settled) return;
-        settled = true;
-        if (value instanceof Error) reject(value);
-        else resolve(value);
-      };
-      const dispatch = (m: Member) => {
-        if (settled || dispatched >= ranges.length) return;
-        const [lo, hi] = ranges[dispatched]!;
-        const table = search.visited.table;
-        const task: Task = {
-          index: dispatched++,
-          lo,
-          hi,
-          pending: search.pending,
-          chunks: search.visited.chunksFrom(m.chunks),
-          ...(m.table !== table ? { table } : {}),
-        };
-        m.chunks = search.visited.chunkCount;
-        m.table = table;
-        m.worker.postMessage(task);
-      };
-      this.onError = (e) => settle(e instanceof Error ? e : new Error(String(e)));
-      this.onBatch = (m, index, batch) => {
-        if (settled) return;
-        dispatch(m);
-        ready.set(index, batch);
-        while (ready.has(merged)) {
-          const next = ready.get(merged)!;
-          ready.delete(merged);
-          const [, hi] = ranges[merged++]!;
-          if (!search.merge(next)) return settle(false);
-          search.progress(search.visited.size - hi);
-          if (signal?.aborted) {
-            search.stop('interrupted');
-            return settle(false);
-          }
+    return this.run<Batch>(
+      ranges.length,
+      (k) => ({ kind: 'range', lo: ranges[k]![0], hi: ranges[k]![1], pending: search.pending }),
+      (k) => expandRange(search.ctx, search.visited, ranges[k]![0], ranges[k]![1], search.pending),
+      (k, batch) => {
+        if (!search.merge(batch)) return false;
+        search.progress(search.visited.size - ranges[k]![1]);
+        if (signal?.aborted) {
+          search.stop('interrupted');
+          return false;
         }
-        if (merged === ranges.length) return settle(true);
+        return true;
+      },
+    );
+  }
+
+  /**
+   * The tracked edges of every id in `ids` (ascending), in order, computed side by side; null when
+   * the memory budget is reached on the way (the liveness check then computes steps as it goes).
+   */
+  async edges(ids: Int32Array): Promise<TrackedEdges | null> {
+    const { search } = this;
+    const shared = new Int32Array(new SharedArrayBuffer(ids.length * 4));
+    shared.set(ids);
+    const size = EDGE_PIECE_RANGES * this.rangeSize;
+    const pieces = Math.ceil(ids.length / size);
+    const span = (k: number) => [k * size, Math.min((k + 1) * size, ids.length)] as const;
+    const parts: TrackedEdges[] = [];
+    const done = await this.run<TrackedEdges>(
+      pieces,
+      (k) => ({ kind: 'edges', lo: span(k)[0], hi: span(k)[1], ids: shared.buffer as SharedArrayBuffer }),
+      (k) => trackedEdges(search.ctx, search.visited, shared.subarray(...span(k)), shared),
+      (_, part) => {
+        parts.push(part);
+        return !search.overBudget();
+      },
+    );
+    return done ? concatEdges(parts) : null;
+  }
+
+  /**
+   * Runs `count` tasks: the workers take them in order, and this thread takes the next one itself
+   * whenever the next result to consume has not arrived, so that every thread computes and none
+   * waits on another's consuming. Results are consumed strictly in task order; false when `consume`
+   * said to stop (a result that arrives after that is dropped).
+   */
+  private async run<T>(
+    count: number,
+    task: (k: number) => Work,
+    here: (k: number) => T,
+    consume: (k: number, result: T) => boolean,
+  ): Promise<boolean> {
+    const { search } = this;
+    let dispatched = 0;
+    let failure: Error | null = null;
+    let over = false;
+    const ready = new Map<number, T>();
+    let wake: (() => void) | null = null;
+    const dispatch = (m: Member) => {
+      if (over || dispatched >= count) return;
+      const table = search.visited.table;
+      const index = dispatched++;
+      const message: Task = {
+        ...task(index),
+        index,
+        chunks: search.visited.chunksFrom(m.chunks),
+        ...(m.table !== table ? { table } : {}),
       };
+      m.worker.postMessage(message);
+      m.chunks = search.visited.chunkCount;
+      m.table = table;
+    };
+    this.onError = (e) => {
+      failure ??= e instanceof Error ? e : new Error(String(e));
+      wake?.();
+    };
+    this.onResult = (m, index, result) => {
+      if (over) return;
+      ready.set(index, result as T);
+      dispatch(m);
+      wake?.();
+    };
+    const arrival = () =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    try {
       for (let k = 0; k < IN_FLIGHT; k++) for (const m of this.members) dispatch(m);
-    });
+      for (let next = 0; next < count; ) {
+        if (failure) throw failure;
+        if (ready.has(next)) {
+          const result = ready.get(next)!;
+          ready.delete(next);
+          if (!consume(next++, result)) return false;
+        } else if (dispatched < count) {
+          const index = dispatched++;
+          ready.set(index, here(index));
+          // Lets the workers' results in, and an interrupt.
+          await new Promise((resolve) => setImmediate(resolve));
+        } else await arrival();
+        wake = null;
+      }
+      return true;
+    } finally {
+      over = true;
+    }
   }
 
   async close(): Promise<void> {
