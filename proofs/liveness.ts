@@ -8,7 +8,9 @@
  *
  * The search keeps no edges: it records which states lie in some pair's P, and once it is complete
  * the steps out of those states are computed again from the stored states (each lands on a stored
- * state), so the check costs time, not memory.
+ * state). In one thread they are computed as the check goes, so it costs time, not memory; with
+ * workers, every thread computes a share of them beforehand (only steps between tracked states, in
+ * typed arrays), unless that would pass the memory budget (proofs/parallel.ts).
  */
 import { has } from '../model/bits.js';
 import { type Layout, resettable } from '../model/layout.js';
