@@ -33,6 +33,13 @@ const RANGES_PER_WORKER = 2;
  */
 const IN_FLIGHT = 2;
 
+/**
+ * A worker's young generation, in MiB. What a worker allocates lives for one step (states, events,
+ * a batch until it is sent), so a small nursery costs it no time, and V8's default (tens of MiB per
+ * thread) would be a tenth of the memory a search of several million states holds.
+ */
+const WORKER_YOUNG_MB = 8;
+
 /** Tracked states per piece of the liveness check's edges, in ranges of the frontier. */
 const EDGE_PIECE_RANGES = 8;
 
@@ -145,7 +152,10 @@ class Pool {
     };
     this.rangeSize = options.rangeSize ?? RANGE;
     this.members = Array.from({ length: count }, () => ({
-      worker: new Worker(WORKER, { workerData: setup }),
+      worker: new Worker(WORKER, {
+        workerData: setup,
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+      }),
       chunks: 0,
       table: null,
     }));
