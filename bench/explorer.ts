@@ -125,7 +125,8 @@ export function timeTlc(jar: string, file: string, workers: number): TlcTiming {
       { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26 },
     );
     const ms = performance.now() - started;
-    const m = /([\d,]+) distinct states found/.exec(run.stdout);
+    // The last count: TLC prints one in each progress report too.
+    const m = [...run.stdout.matchAll(/([\d,]+) distinct states found/g)].at(-1);
     if (run.status !== 0 || !m) {
       const why = run.stdout.split('\n').find((l) => /^Error|error/.test(l)) ?? `exit ${run.status}`;
       throw new Error(`TLC failed on ${basename(file)}: ${why}\n${run.stdout.slice(-2000)}`);
