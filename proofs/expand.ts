@@ -14,7 +14,7 @@ import { buildLayout, type Layout, type LayoutOptions } from '../model/layout.js
 import type { State } from '../model/state.js';
 import { type ModelOptions, type StepResult, step } from '../model/step.js';
 import type { SystemConfig } from '../system/config.js';
-import { isTracked } from './liveness.js';
+import { isTracked, positionIn } from './liveness.js';
 import { codecFor, hashWords, type StateCodec } from './packed.js';
 import { CATALOG, INVARIANTS } from './properties.js';
 import { informationFlowMasks, type LabelMasks, sliceState } from './slicing.js';
@@ -275,7 +275,7 @@ export function trackedEdges(
       if (result !== s) {
         codec.encodeFrom(stored(ctx, result), s, chunk, at, scratch);
         target = reader.find(scratch, 0, hashWords(scratch, 0, codec.words));
-        if (!isIn(tracked, target)) continue;
+        if (positionIn(tracked, target) < 0) continue;
       }
       to.push(target);
       event.push(eventIndex.get(e)!);
@@ -283,23 +283,4 @@ export function trackedEdges(
     offsets[k + 1] = to.length;
   }
   return { offsets, to: to.take() as Int32Array, event: event.take() as Int32Array };
-}
-
-/** Whether `id` is in the ascending list `ids`. */
-export function isIn(ids: Int32Array, id: number): boolean {
-  return positionIn(ids, id) >= 0;
-}
-
-/** The position of `id` in the ascending list `ids`, or -1. */
-export function positionIn(ids: Int32Array, id: number): number {
-  let lo = 0;
-  let hi = ids.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = ids[mid]!;
-    if (v === id) return mid;
-    if (v < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
 }

@@ -25,14 +25,18 @@ import {
   type Batch,
   expandRange,
   type Pending,
-  positionIn,
   type SearchContext,
   searchContext,
   stored,
   type TrackedEdges,
   type WitnessFn,
 } from './expand.js';
-import { type ExploredGraph, findFaultRecoveryViolation, type LivenessOutcome } from './liveness.js';
+import {
+  type ExploredGraph,
+  findFaultRecoveryViolation,
+  type LivenessOutcome,
+  positionIn,
+} from './liveness.js';
 import { hashWords } from './packed.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
 import { flowBaitReached } from './slicing.js';

@@ -58,6 +58,20 @@ export interface Lasso {
   readonly cycle: readonly number[];
 }
 
+/** The position of `id` in the ascending list `ids`, or -1. */
+export function positionIn(ids: Int32Array, id: number): number {
+  let lo = 0;
+  let hi = ids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = ids[mid]!;
+    if (v === id) return mid;
+    if (v < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 /** The explored graph, as the search holds it: edges are recomputed on demand, not stored. */
 export interface ExploredGraph {
   readonly layout: Layout;
@@ -106,18 +120,7 @@ export function findFaultRecoveryViolation(
     const members = graph.tracked.filter((id) => inside(graph.stateOf(id), pair));
     const n = members.length;
     if (!n) continue;
-    const local = (id: number): number => {
-      let lo = 0;
-      let hi = n - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const v = members[mid]!;
-        if (v === id) return mid;
-        if (v < id) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      return -1;
-    };
+    const local = (id: number): number => positionIn(members, id);
     /** Per member position: where its Tick leads inside P, or -1 (filled as positions are opened). */
     const tickTo = new Int32Array(n).fill(-1);
     /** Steps from member position k that stay in P, as member positions. */
