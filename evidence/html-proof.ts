@@ -39,6 +39,8 @@ function enumerationLine(p: ProofEvidence): Html {
 
 function invariantCell(p: ProofPropertyEvidence): Html {
   const inv = p.invariant;
+  if (p.method === 'k-liveness')
+    return html`<span class="muted">no run takes more than ${plural(p.k ?? 0, 'Tick')} with a controlled partition faulted and its monitor up (one invariant per monitor and partition, checked by SMT; none recorded)</span>`;
   if (!inv)
     return html`<span class="muted">${p.reason ?? (p.trace ? html`counterexample <code>${p.trace}</code>${p.from ? `: the trace found for ${p.from}, no shorter one within ${plural(p.shortestWithin ?? 0, 'step')}` : ''}` : '')}</span>`;
   return html`<ul class="sfrs">${inv.text.map((line) => html`<li>${line}</li>`)}</ul>

@@ -142,6 +142,42 @@ describe('the proof in a package', () => {
     expect(report).toContain('<code>IndInv_InformationFlow</code>');
     expect(report).toMatch(/Every invariant below holds in each of the \d+ reachable states/);
   });
+
+  it('records and shows a FaultRecovery proof by k-liveness and a trace shared from another property', () => {
+    const { evidence } = collected;
+    const proof = evidence.proof!;
+    const properties = proof.properties.map((p) =>
+      p.property === 'FaultRecovery'
+        ? { ...p, method: 'k-liveness' as const, k: 3, reason: null }
+        : p.property === 'InformationFlow'
+          ? {
+              ...p,
+              status: 'violated' as const,
+              method: 'shared-trace' as const,
+              trace: 'traces/proof/InformationFlow.itf.json',
+              from: 'DmaContainment' as const,
+              shortestWithin: 3,
+              invariant: null,
+            }
+          : p,
+    );
+    const changed = { ...evidence, proof: { ...proof, properties } };
+    expect(validateEvidence(JSON.parse(JSON.stringify(changed)))).toEqual([]);
+    const report = renderReport(changed);
+    const row = (name: string) => report.slice(report.indexOf(`data-proof="${name}"`)).split('</tr>')[0]!;
+    expect(row('FaultRecovery')).toContain(
+      'no run takes more than 3 Ticks with a controlled partition faulted',
+    );
+    expect(row('InformationFlow')).toContain(
+      'the trace found for DmaContainment, no shorter one within 3 steps',
+    );
+    // The schema holds the new fields to their meaning.
+    const wrong = {
+      ...changed,
+      proof: { ...proof, properties: properties.map((p) => ({ ...p, shortestWithin: -1 })) },
+    };
+    expect(validateEvidence(JSON.parse(JSON.stringify(wrong)))).not.toEqual([]);
+  });
 });
 
 describe('prove beside the other engines', () => {
