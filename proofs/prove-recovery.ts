@@ -1,11 +1,12 @@
 /**
  * FaultRecovery in `prove`: for each health monitor and partition it controls, a proof by
  * k-liveness (proofs/symbolic/recovery.ts: an invariant bounds the Ticks a run takes with the
- * partition faulted and the monitor up, the monitor policy's own or else Spacer's, and `recheck`
- * confirms it), or a violation as a lasso found
+ * partition faulted and the monitor up, and `recheck` confirms it), or a violation as a lasso found
  * by bounded model checking (proofs/symbolic/lasso.ts) that the model replays: a loop with a Tick,
- * every state of it inside, back to a state it has been in. Neither: `unknown`, with the reason.
- * The pairs share the property's budget in turn.
+ * every state of it inside one pair's P, back to a state it has been in. Neither: `unknown`, with
+ * the reason. In turn, with the property's budget: the invariant the monitor policy suggests for
+ * every pair (three quarters of the budget, shared out); for the pairs left, one search for a loop
+ * (half of what is left); then Spacer pair by pair (the rest, shared out).
  */
 import { buildCatalog, enabledEvents } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
@@ -15,7 +16,6 @@ import { type ModelOptions, step } from '../model/step.js';
 import type { Trace, TraceStep } from './explorer.js';
 import { inside, monitorPairs, type Pair } from './liveness.js';
 import type { ProvePhase, Undated } from './prove.js';
-import { QUICK_SEARCH } from './prove-budget.js';
 import { chc, ProofDefect, recheck } from './symbolic/chc.js';
 import { lasso } from './symbolic/lasso.js';
 import { policyInvariant, recoveryBound, withTickCounter } from './symbolic/recovery.js';
@@ -50,63 +50,58 @@ export async function faultRecovery(
     method: 'none',
     reason: `${why}; typezero check decides FaultRecovery by enumeration`,
   });
+  // First the invariant the monitor policy suggests, per pair, confirmed by plain SMT queries.
+  const open: Pair[] = [];
   for (const [k, pair] of pairs.entries()) {
-    const which = `${partition(pair.partition)} faulted with ${partition(pair.monitor)} up`;
-    const share = budget.slice(budget.left / (pairs.length - k));
     const counted = withTickCounter(rel, pair, bound);
-    // The invariant the monitor policy suggests, confirmed by plain SMT queries, needs no Spacer.
     const policy = policyInvariant(counted.rel, pair);
-    if (policy) {
-      progress('proving');
-      if ((await recheck(counted.rel, counted.bad, policy, share.slice((3 * share.units) / 4), clock)).ok)
-        continue;
+    if (!policy) {
+      open.push(pair);
+      continue;
     }
-    // A short search for a loop next: a violation is usually shallow, and Spacer slow to refute.
-    progress('searching a trace');
-    const quick = await lasso(
-      rel,
-      pair,
-      share.slice(Math.min(QUICK_SEARCH.units, share.units / 8)),
-      depth,
-      clock,
-    );
-    if (quick.kind === 'lasso') return violated(rel, pair, quick, model) ?? unknown(unsettled(which));
+    progress('proving');
+    const share = budget.slice((3 * budget.left) / 4 / (pairs.length - k));
+    if (!(await recheck(counted.rel, counted.bad, policy, share, clock)).ok) open.push(pair);
+  }
+  if (!open.length) return { name, status: 'holds', method: 'k-liveness', k: bound };
+  // Then a loop that never recovers, for any pair left, in one search with half of what is left.
+  progress('searching a trace');
+  const found = await lasso(rel, open, budget.slice(budget.left / 2), depth, clock);
+  if (found.kind === 'lasso') return violated(rel, open, found, model) ?? unknown(unsettled);
+  // Then Spacer, pair by pair, with what is left shared out.
+  for (const [k, pair] of open.entries()) {
+    const which = `${partition(pair.partition)} faulted with ${partition(pair.monitor)} up`;
+    const counted = withTickCounter(rel, pair, bound);
+    const share = budget.slice(budget.left / (open.length - k));
     progress('proving');
     const answer = await chc(counted.rel, counted.bad, share.slice(share.left / 2), clock);
-    if (answer.kind === 'proved') {
-      progress('rechecking');
-      const checked = await recheck(counted.rel, counted.bad, answer, share, clock);
-      if (checked.ok) continue;
-      if (checked.answer === 'sat')
-        throw new ProofDefect(
-          `Spacer's invariant bounding the Ticks with ${which} is wrong: the check that ${checked.failed} fails`,
-        );
+    if (answer.kind !== 'proved')
       return unknown(
-        `Spacer bounded the Ticks with ${which}, but the check that ${checked.failed} answered ${checked.answer}`,
+        `${answer.kind === 'refuted' ? `no proof: a run takes more than ${bound} Ticks with ${which}` : `no proof within the solver's budget for ${which} (${answer.reason})`}, and no loop that stays so was found within ${found.depth} steps (${found.reason})`,
       );
-    }
-    progress('searching a trace');
-    const found = await lasso(rel, pair, share, depth, clock);
-    if (found.kind === 'lasso') return violated(rel, pair, found, model) ?? unknown(unsettled(which));
+    progress('rechecking');
+    const checked = await recheck(counted.rel, counted.bad, answer, share, clock);
+    if (checked.ok) continue;
+    if (checked.answer === 'sat')
+      throw new ProofDefect(
+        `Spacer's invariant bounding the Ticks with ${which} is wrong: the check that ${checked.failed} fails`,
+      );
     return unknown(
-      answer.kind === 'refuted'
-        ? `no proof: a run takes more than ${bound} Ticks with ${which}, and no loop that stays so was found within ${found.depth} steps (${found.reason})`
-        : `no proof within the solver's budget for ${which} (${answer.reason}), and no loop that stays so within ${found.depth} steps`,
+      `Spacer bounded the Ticks with ${which}, but the check that ${checked.failed} answered ${checked.answer}`,
     );
   }
   return { name, status: 'holds', method: 'k-liveness', k: bound };
 }
 
-const unsettled = (which: string) =>
-  `a loop with ${which} was found, but repeated ${MAX_ROUNDS} times it never returns to a whole state it began in`;
+const unsettled = `bounded model checking found a loop in which a controlled partition stays faulted with its monitor up, but repeated ${MAX_ROUNDS} times it never returns to a whole state it began in`;
 
 function violated(
   rel: Relation,
-  pair: Pair,
+  pairs: readonly Pair[],
   found: { readonly events: readonly number[]; readonly loop: number },
   model: ModelOptions,
 ): Undated | null {
-  const trace = replayLasso(rel, pair, found, model);
+  const trace = replayLasso(rel, pairs, found, model);
   return trace && { name: 'FaultRecovery', status: 'violated', method: 'bmc-lasso', trace };
 }
 
@@ -120,7 +115,7 @@ function violated(
  */
 export function replayLasso(
   rel: Relation,
-  pair: Pair,
+  pairs: readonly Pair[],
   found: { readonly events: readonly number[]; readonly loop: number },
   model: ModelOptions,
 ): Trace | null {
@@ -132,6 +127,8 @@ export function replayLasso(
     throw new ProofDefect("the solver's loop for FaultRecovery takes no Tick");
   let state: State = init(layout);
   const steps: TraceStep[] = [{ event: null, state, result: null }];
+  // The pairs whose P every state of the loop so far is inside.
+  let within = [...pairs];
   const take = (wanted: Event) => {
     const key = JSON.stringify(wanted);
     const event = enabledEvents(layout, catalog, state, model).find((e) => JSON.stringify(e) === key);
@@ -142,13 +139,15 @@ export function replayLasso(
     const result = step(layout, state, event, model);
     state = result.state;
     steps.push({ event, state, result });
-    if (steps.length - 1 > found.loop && !inside(state, pair))
+    if (steps.length - 1 > found.loop) within = within.filter((pair) => inside(state, pair));
+    if (!within.length)
       throw new ProofDefect(
         `the solver's lasso for FaultRecovery leaves the faulted, monitored states at step ${steps.length - 1}`,
       );
   };
   for (const e of events.slice(0, found.loop)) take(e);
-  if (!inside(state, pair))
+  within = within.filter((pair) => inside(state, pair));
+  if (!within.length)
     throw new ProofDefect(
       "the solver's lasso for FaultRecovery begins its loop outside the faulted, monitored states",
     );

@@ -17,21 +17,25 @@ export type LassoAnswer =
   | { readonly kind: 'lasso'; readonly events: readonly number[]; readonly loop: number }
   | { readonly kind: 'none'; readonly depth: number; readonly reason: string };
 
+/**
+ * A lasso for any of `pairs` (one query for all: the loop stays inside one pair's P), within
+ * `budget`. Past the wall clock it raises `SolverInterrupted` rather than answer.
+ */
 export async function lasso(
   rel: Relation,
-  pair: RecoveryPair,
+  pairs: readonly RecoveryPair[],
   budget: Budget,
   maxDepth: number,
   clock?: WallClock,
 ): Promise<LassoAnswer> {
-  const cone = coneOfInfluence(
-    rel,
-    insideTerm(rel, pair, (i) => `x${i}`),
-  );
+  const cone = coneOfInfluence(rel, or(...pairs.map((pair) => insideTerm(rel, pair, (i) => `x${i}`))));
   const events = [...new Set(cone.transitions.map((k) => rel.transitions[k]!.event))];
   const tick = rel.events.findIndex((e) => e.type === 'Tick');
   const at = (k: number) => (i: number) => `l${k}_${i}`;
-  const inside = (k: number) => `in${k}`;
+  /** Whether state k is inside pair q's P. */
+  const inside = (k: number, q: number) => `in${k}_${q}`;
+  const defineInside = (k: number) =>
+    pairs.map((pair, q) => `(define-fun ${inside(k, q)} () Bool ${insideTerm(rel, pair, at(k))})`).join('\n');
   const same = (j: number, k: number) => and(...cone.vars.map((i) => eq(at(j)(i), at(k)(i))));
   const session = await SmtSession.open(clock);
   try {
@@ -39,7 +43,7 @@ export async function lasso(
       [
         declare(rel, cone.vars, at(0)),
         `(assert ${and(...cone.vars.map((i) => eq(at(0)(i), rel.init[i]!)))})`,
-        `(define-fun ${inside(0)} () Bool ${insideTerm(rel, pair, at(0))})`,
+        defineInside(0),
       ].join('\n'),
     );
     for (let n = 1; n <= maxDepth; n++) {
@@ -52,14 +56,15 @@ export async function lasso(
           declare(rel, cone.vars, at(n)),
           `(declare-const e${n - 1} Int)`,
           `(assert ${step})`,
-          `(define-fun ${inside(n)} () Bool ${insideTerm(rel, pair, at(n))})`,
+          defineInside(n),
         ].join('\n'),
       );
-      // Some loop i .. n: state n is state i, every state from i on is inside, one step is a Tick.
+      // Some loop i .. n: state n is state i, every state from i on is inside one pair's P, one
+      // step is a Tick.
       const loops = Array.from({ length: n }, (_, i) =>
         and(
           same(i, n),
-          ...Array.from({ length: n - i + 1 }, (_, j) => inside(i + j)),
+          or(...pairs.map((_, q) => and(...Array.from({ length: n - i + 1 }, (_, j) => inside(i + j, q))))),
           or(...Array.from({ length: n - i }, (_, j) => `(= e${i + j} ${tick})`)),
         ),
       );

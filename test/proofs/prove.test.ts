@@ -211,7 +211,7 @@ describe('FaultRecovery by proof', () => {
     const rel = buildRelation(buildLayout(config));
     const index = (e: unknown) => rel.events.findIndex((x) => JSON.stringify(x) === JSON.stringify(e));
     const events = steps.slice(1).map((s) => index(s.event));
-    const pair = { partition: 0, monitor: 1 };
+    const pair = [{ partition: 0, monitor: 1 }];
     expect(config.partitions.map((p) => p.name)).toEqual(['app', 'monitor']);
     expect(replayLasso(rel, pair, { events, loop: loop! }, {})).toEqual(v!.trace);
     // ...but a loop with no Tick in it, or one that begins before the partition faulted, is a defect.
