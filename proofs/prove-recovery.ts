@@ -5,8 +5,9 @@
  * by bounded model checking (proofs/symbolic/lasso.ts) that the model replays: a loop with a Tick,
  * every state of it inside one pair's P, back to a state it has been in. Neither: `unknown`, with
  * the reason. In turn, with the property's budget: the invariant the monitor policy suggests for
- * every pair (three quarters of the budget, shared out); for the pairs left, one search for a loop
- * (half of what is left); then Spacer pair by pair (the rest, shared out).
+ * every pair (three quarters of the budget, shared out); for the pairs left, a shortest run into
+ * some pair's P continued by Ticks alone (half of what is left), else one search for any loop (half
+ * of what is then left); then Spacer pair by pair (the rest, shared out).
  */
 import { buildCatalog, enabledEvents } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
@@ -16,10 +17,12 @@ import { type ModelOptions, step } from '../model/step.js';
 import type { Trace, TraceStep } from './explorer.js';
 import { inside, monitorPairs, type Pair } from './liveness.js';
 import type { ProvePhase, Undated } from './prove.js';
+import { bmc } from './symbolic/bmc.js';
 import { chc, ProofDefect, recheck } from './symbolic/chc.js';
 import { lasso } from './symbolic/lasso.js';
-import { policyInvariant, recoveryBound, withTickCounter } from './symbolic/recovery.js';
+import { insideTerm, policyInvariant, recoveryBound, withTickCounter } from './symbolic/recovery.js';
 import type { Relation } from './symbolic/relation.js';
+import { or } from './symbolic/terms.js';
 import type { Budget, WallClock } from './symbolic/z3.js';
 
 /**
@@ -64,8 +67,21 @@ export async function faultRecovery(
     if (!(await recheck(counted.rel, counted.bad, policy, share, clock)).ok) open.push(pair);
   }
   if (!open.length) return { name, status: 'holds', method: 'k-liveness', k: bound };
-  // Then a loop that never recovers, for any pair left, in one search with half of what is left.
+  // Then a loop that never recovers, for any pair left: first the shortest run into some pair's P
+  // (an invariant's search, far cheaper than a lasso's) continued by the model's Ticks alone, which
+  // is the loop where the monitor never gets to reset; else one search for any loop.
   progress('searching a trace');
+  const into = await bmc(
+    rel,
+    or(...open.map((pair) => insideTerm(rel, pair, (i) => `x${i}`))),
+    budget.slice(budget.left / 2),
+    depth,
+    clock,
+  );
+  if (into.kind === 'trace') {
+    const ticking = tickingLasso(rel, open, into.events, model);
+    if (ticking) return { name, status: 'violated', method: 'bmc-lasso', trace: ticking };
+  }
   const found = await lasso(rel, open, budget.slice(budget.left / 2), depth, clock);
   if (found.kind === 'lasso') return violated(rel, open, found, model) ?? unknown(unsettled);
   // Then Spacer, pair by pair, with what is left shared out.
@@ -158,6 +174,51 @@ export function replayLasso(
     const loop = rounds.get(key);
     if (loop !== undefined) return { steps, loop };
     rounds.set(key, steps.length - 1);
+  }
+  return null;
+}
+
+/**
+ * The run `events` (from bounded model checking, into some pair's P) continued by Ticks alone, as
+ * the model takes them, until a state repeats: a lasso if every state from the repeated one on is
+ * inside one pair's P (Ticks alone are fair to Tick). Null if a Tick leaves every pair's P first.
+ */
+export function tickingLasso(
+  rel: Relation,
+  pairs: readonly Pair[],
+  events: readonly number[],
+  model: ModelOptions,
+): Trace | null {
+  const { layout } = rel;
+  const catalog = buildCatalog(layout);
+  let state: State = init(layout);
+  const steps: TraceStep[] = [{ event: null, state, result: null }];
+  const take = (wanted: Event): boolean => {
+    const key = JSON.stringify(wanted);
+    const event = enabledEvents(layout, catalog, state, model).find((e) => JSON.stringify(e) === key);
+    if (!event) return false;
+    const result = step(layout, state, event, model);
+    state = result.state;
+    steps.push({ event, state, result });
+    return true;
+  };
+  for (const i of events)
+    if (!take(rel.events[i]!))
+      throw new ProofDefect(
+        `the solver's run into FaultRecovery's P takes an event the model does not enable at step ${steps.length}`,
+      );
+  const seen = new Map<string, number>();
+  const tick = catalog.tick;
+  for (let n = 0; n <= MAX_ROUNDS * layout.config.schedule.majorFrame; n++) {
+    if (!pairs.some((pair) => inside(state, pair))) return null;
+    const key = JSON.stringify(state);
+    const loop = seen.get(key);
+    if (loop !== undefined) {
+      const stays = pairs.some((pair) => steps.slice(loop).every((s) => inside(s.state, pair)));
+      return stays ? { steps, loop } : null;
+    }
+    seen.set(key, steps.length - 1);
+    if (!take(tick)) return null;
   }
   return null;
 }

@@ -15,10 +15,17 @@ import { monitorPairs } from '../../proofs/liveness.js';
 import type { PropertyName } from '../../proofs/properties.js';
 import { ProofDefect, prove, replay, shareTraces } from '../../proofs/prove.js';
 import { budgetUnits } from '../../proofs/prove-budget.js';
-import { replayLasso } from '../../proofs/prove-recovery.js';
+import { replayLasso, tickingLasso } from '../../proofs/prove-recovery.js';
+import { bmc } from '../../proofs/symbolic/bmc.js';
 import { chc, propertyAsInvariant, recheck } from '../../proofs/symbolic/chc.js';
-import { policyInvariant, recoveryBound, withTickCounter } from '../../proofs/symbolic/recovery.js';
+import {
+  insideTerm,
+  policyInvariant,
+  recoveryBound,
+  withTickCounter,
+} from '../../proofs/symbolic/recovery.js';
 import { buildRelation } from '../../proofs/symbolic/relation.js';
+import { or } from '../../proofs/symbolic/terms.js';
 import { Budget } from '../../proofs/symbolic/z3.js';
 import type { SystemConfig } from '../../system/config.js';
 import { EXAMPLES } from '../cli/cli.js';
@@ -179,6 +186,23 @@ describe('traces shared between properties', () => {
 });
 
 describe('FaultRecovery by proof', () => {
+  it('continues a run into P by Ticks alone: a lasso where the monitor never runs, none where it resets', async () => {
+    for (const [name, expected] of [
+      ['orphan-monitor', true],
+      ['three-level-guard', false],
+    ] as const) {
+      const rel = buildRelation(buildLayout(example(name)));
+      const pairs = monitorPairs(rel.layout);
+      const into = await bmc(rel, or(...pairs.map((p) => insideTerm(rel, p, (i) => `x${i}`))), plenty(), 30);
+      expect(into.kind, name).toBe('trace');
+      const trace = tickingLasso(rel, pairs, into.kind === 'trace' ? into.events : [], {});
+      expect(trace !== null, name).toBe(expected);
+      if (!trace) continue;
+      expect(trace.steps.at(-1)!.state).toEqual(trace.steps[trace.loop!]!.state);
+      expect(trace.steps.slice(trace.loop! + 1).every((s) => s.event!.type === 'Tick')).toBe(true);
+    }
+  });
+
   it('proves the bound by the invariant the monitor policy suggests, and has none where the monitor never runs', async () => {
     const guard = example('three-level-guard');
     const rel = buildRelation(buildLayout(guard));
