@@ -253,6 +253,27 @@ export interface TrackedEdges {
   readonly event: Int32Array;
 }
 
+/**
+ * Every step out of stored state `id`: the stored id it reaches (`id` itself for a step that
+ * changes nothing) and the event's index. The search must have covered every state.
+ */
+export function stepsOut(
+  ctx: SearchContext,
+  reader: VisitedReader,
+  id: number,
+  scratch: Uint32Array,
+): { to: number; event: number }[] {
+  const { layout, catalog, model, codec, eventIndex } = ctx;
+  const { chunk, at } = reader.locate(id);
+  const s = codec.decode(chunk, at);
+  return enabledEvents(layout, catalog, s, model).map((e) => {
+    const result = step(layout, s, e, model).state;
+    if (result === s) return { to: id, event: eventIndex.get(e)! };
+    codec.encodeFrom(stored(ctx, result), s, chunk, at, scratch);
+    return { to: reader.find(scratch, 0, hashWords(scratch, 0, codec.words)), event: eventIndex.get(e)! };
+  });
+}
+
 /** The tracked edges out of `ids`, a slice of `tracked` (every tracked id, ascending). */
 export function trackedEdges(
   ctx: SearchContext,
@@ -260,25 +281,15 @@ export function trackedEdges(
   ids: Int32Array,
   tracked: Int32Array,
 ): TrackedEdges {
-  const { layout, catalog, model, codec, eventIndex } = ctx;
-  const scratch = new Uint32Array(codec.words);
+  const scratch = new Uint32Array(ctx.codec.words);
   const offsets = new Int32Array(ids.length + 1);
   const to = new Grow32(true);
   const event = new Grow32(true);
   for (let k = 0; k < ids.length; k++) {
-    const id = ids[k]!;
-    const { chunk, at } = reader.locate(id);
-    const s = codec.decode(chunk, at);
-    for (const e of enabledEvents(layout, catalog, s, model)) {
-      const result = step(layout, s, e, model).state;
-      let target = id;
-      if (result !== s) {
-        codec.encodeFrom(stored(ctx, result), s, chunk, at, scratch);
-        target = reader.find(scratch, 0, hashWords(scratch, 0, codec.words));
-        if (positionIn(tracked, target) < 0) continue;
-      }
-      to.push(target);
-      event.push(eventIndex.get(e)!);
+    for (const step of stepsOut(ctx, reader, ids[k]!, scratch)) {
+      if (positionIn(tracked, step.to) < 0) continue;
+      to.push(step.to);
+      event.push(step.event);
     }
     offsets[k + 1] = to.length;
   }

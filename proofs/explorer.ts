@@ -15,7 +15,6 @@
  */
 
 import { getHeapStatistics } from 'node:v8';
-import { enabledEvents } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
 import type { LayoutOptions } from '../model/layout.js';
 import { init, type State } from '../model/state.js';
@@ -27,6 +26,7 @@ import {
   type Pending,
   type SearchContext,
   searchContext,
+  stepsOut,
   stored,
   type TrackedEdges,
   type WitnessFn,
@@ -37,7 +37,6 @@ import {
   type LivenessOutcome,
   positionIn,
 } from './liveness.js';
-import { hashWords } from './packed.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
 import { flowBaitReached } from './slicing.js';
 import { IntColumn, VisitedSet } from './visited.js';
@@ -290,23 +289,10 @@ export class Search {
    * tracked edges of every id in `ids`, in order) or, without them, computed again on each call.
    */
   private graph(ids: Int32Array, edges: TrackedEdges | null): ExploredGraph {
-    const { layout, catalog, model, codec, eventIndex } = this.ctx;
+    const { layout, catalog, codec, eventIndex } = this.ctx;
     const tick = eventIndex.get(catalog.tick)!;
     const scratch = new Uint32Array(codec.words);
-    const computed = (id: number) => {
-      const { chunk, at } = this.visited.locate(id);
-      const s = codec.decode(chunk, at);
-      return enabledEvents(layout, catalog, s, model).map((e) => {
-        const result = step(layout, s, e, model).state;
-        if (result === s) return { to: id, event: eventIndex.get(e)! };
-        const next = stored(this.ctx, result);
-        codec.encodeFrom(next, s, chunk, at, scratch);
-        return {
-          to: this.visited.find(scratch, 0, hashWords(scratch, 0, codec.words)),
-          event: eventIndex.get(e)!,
-        };
-      });
-    };
+    const computed = (id: number) => stepsOut(this.ctx, this.visited, id, scratch);
     const fromEdges = (e: TrackedEdges) => (id: number) => {
       const k = positionIn(ids, id);
       const out: { to: number; event: number }[] = [];
