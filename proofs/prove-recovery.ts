@@ -9,9 +9,9 @@
  * some pair's P continued by Ticks alone (half of what is left), else one search for any loop (half
  * of what is then left); then Spacer pair by pair (the rest, shared out).
  */
-import { buildCatalog, enabledEvents } from '../model/enabled.js';
+import { buildCatalog, type EventCatalog, enabledEvents } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
-import { noHealthMonitor } from '../model/layout.js';
+import { type Layout, noHealthMonitor } from '../model/layout.js';
 import { init, type State } from '../model/state.js';
 import { type ModelOptions, step } from '../model/step.js';
 import type { Trace, TraceStep } from './explorer.js';
@@ -146,15 +146,13 @@ export function replayLasso(
   // The pairs whose P every state of the loop so far is inside.
   let within = [...pairs];
   const take = (wanted: Event) => {
-    const key = JSON.stringify(wanted);
-    const event = enabledEvents(layout, catalog, state, model).find((e) => JSON.stringify(e) === key);
-    if (!event)
+    const taken = stepIfEnabled(layout, catalog, state, wanted, model);
+    if (!taken)
       throw new ProofDefect(
-        `the solver's lasso for FaultRecovery takes ${key} at step ${steps.length}, where the model does not enable it`,
+        `the solver's lasso for FaultRecovery takes ${JSON.stringify(wanted)} at step ${steps.length}, where the model does not enable it`,
       );
-    const result = step(layout, state, event, model);
-    state = result.state;
-    steps.push({ event, state, result });
+    state = taken.state;
+    steps.push(taken);
     if (steps.length - 1 > found.loop) within = within.filter((pair) => inside(state, pair));
     if (!within.length)
       throw new ProofDefect(
@@ -194,12 +192,10 @@ export function tickingLasso(
   let state: State = init(layout);
   const steps: TraceStep[] = [{ event: null, state, result: null }];
   const take = (wanted: Event): boolean => {
-    const key = JSON.stringify(wanted);
-    const event = enabledEvents(layout, catalog, state, model).find((e) => JSON.stringify(e) === key);
-    if (!event) return false;
-    const result = step(layout, state, event, model);
-    state = result.state;
-    steps.push({ event, state, result });
+    const taken = stepIfEnabled(layout, catalog, state, wanted, model);
+    if (!taken) return false;
+    state = taken.state;
+    steps.push(taken);
     return true;
   };
   for (const i of events)
@@ -221,4 +217,19 @@ export function tickingLasso(
     if (!take(tick)) return null;
   }
   return null;
+}
+
+/** The model's own event equal to `wanted` where it enables it in `state`, and its step; else null. */
+export function stepIfEnabled(
+  layout: Layout,
+  catalog: EventCatalog,
+  state: State,
+  wanted: Event,
+  model: ModelOptions,
+): TraceStep | null {
+  const key = JSON.stringify(wanted);
+  const event = enabledEvents(layout, catalog, state, model).find((e) => JSON.stringify(e) === key);
+  if (!event) return null;
+  const result = step(layout, state, event, model);
+  return { event, state: result.state, result };
 }

@@ -11,18 +11,17 @@
  * alone, never on the machine or its load. The wall clock only stops a property that runs far
  * longer than its budget stands for, and then the property is `unknown`, with that reason.
  */
-import { buildCatalog, enabledEvents } from '../model/enabled.js';
-import type { Event } from '../model/events.js';
+import { buildCatalog } from '../model/enabled.js';
 import { buildLayout, type Layout, noHealthMonitor } from '../model/layout.js';
 import { init } from '../model/state.js';
-import { type ModelOptions, step } from '../model/step.js';
+import type { ModelOptions } from '../model/step.js';
 import type { SystemConfig } from '../system/config.js';
 import type { CheckReport, PropertyReport, PropertyStatus } from './check.js';
 import type { Trace, TraceStep } from './explorer.js';
 import { traceToItf } from './itf.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
 import { budgetUnits, QUICK_SEARCH, SHORT_TRY, wallClockLimit } from './prove-budget.js';
-import { faultRecovery } from './prove-recovery.js';
+import { faultRecovery, stepIfEnabled } from './prove-recovery.js';
 import { bmc } from './symbolic/bmc.js';
 import { type ChcAnswer, chc, ProofDefect, propertyAsInvariant, recheck } from './symbolic/chc.js';
 import { invariantText } from './symbolic/explain-invariant.js';
@@ -399,17 +398,13 @@ export function replay(
   const steps: TraceStep[] = [{ event: null, state, result: null }];
   for (const index of events) {
     const wanted = rel.events[index];
-    const key = JSON.stringify(wanted);
-    const event: Event | undefined = enabledEvents(layout, catalog, state, model).find(
-      (e) => JSON.stringify(e) === key,
-    );
-    if (!event)
+    const taken = wanted && stepIfEnabled(layout, catalog, state, wanted, model);
+    if (!taken)
       throw new ProofDefect(
-        `the solver's trace for ${name} takes ${key ?? `event ${index}`} at step ${steps.length}, where the model does not enable it`,
+        `the solver's trace for ${name} takes ${wanted ? JSON.stringify(wanted) : `event ${index}`} at step ${steps.length}, where the model does not enable it`,
       );
-    const result = step(layout, state, event, model);
-    state = result.state;
-    steps.push({ event, state, result });
+    state = taken.state;
+    steps.push(taken);
   }
   const property = INVARIANTS.find((p) => p.name === name)!;
   if (property.holds(layout, state))
