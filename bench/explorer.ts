@@ -19,7 +19,7 @@ import { tlcFiles } from '../tla/tlc/engine.js';
 export interface ExplorerRow {
   readonly system: string;
   readonly workers: number;
-  /** States stored label-sliced (proofs/slicing.ts). */
+  /** States stored reduced as `check` stores them: label-sliced (proofs/slicing.ts) and up to symmetry (proofs/symmetry.ts). */
   readonly reduction: boolean;
   readonly distinctStates: number;
   readonly depth: number;
@@ -49,6 +49,7 @@ export async function measureExplorer(file: string, options: MeasureOptions): Pr
   const result = await exploreParallel(loaded.config, {
     workers,
     reduction,
+    symmetry: reduction,
     ...(options.maxMemory ? { maxMemory: options.maxMemory } : {}),
     ...(options.maxStates ? { maxStates: options.maxStates } : {}),
   });

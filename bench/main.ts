@@ -7,7 +7,7 @@
  * complete (a disagreement is printed in the prove column and on stderr); then the emulator's VM exits and guest instructions per second
  * (bench/emulator.ts). The explorer's runs at 1 and 2 workers store whole states, up to
  * --full-max-states each (TLC explores whole states too); one more run per system stores them
- * label-sliced, as `check` does (proofs/slicing.ts).
+ * reduced, as `check` does: label-sliced (proofs/slicing.ts) and up to symmetry (proofs/symmetry.ts).
  *
  * Then `prove` alone on each insecure twin in `bench/insecure/` (a ladder system with one fault, too
  * big to enumerate quickly): the properties its header expects violated against those prove finds.
@@ -121,8 +121,8 @@ function proveCell(row: ProveRow, sliced: ExplorerRow): string {
 function table(lines: readonly Line[]): string {
   const header = [
     'system',
-    'sliced states',
-    'sliced wall',
+    'reduced states',
+    'reduced wall',
     'distinct states',
     'depth',
     'wall 1w',
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
     process.stderr.write(`measured ${basename(file)}: ${n(one.distinctStates)} states\n`);
   }
   process.stdout.write(
-    `explorer (node ${process.version}; sliced: label-sliced states, one thread, as \`check\` runs; ` +
+    `explorer (node ${process.version}; reduced: label-sliced states up to symmetry, one thread, as \`check\` runs; ` +
       `then whole states up to ${n(fullMax)}, "> N" where that bound stopped the search; ` +
       '1w and 2w: one and two worker threads)' +
       `${jar ? `; TLC: ${basename(jar)}, systems up to ${n(tlcMax)} states` : process.argv.includes('--no-tlc') ? '; TLC: not run (--no-tlc)' : '; TLC: no jar found'}` +

@@ -8,6 +8,7 @@ import { withCauses } from '../diagnosis/report.js';
 import { describeEvent, describeOutcome } from '../model/describe.js';
 import type { Layout } from '../model/layout.js';
 import {
+  type CheckReport,
   type CheckRun,
   type PropertyReport,
   type PropertyStatus,
@@ -57,6 +58,16 @@ const STATUS_WORD: Record<PropertyStatus, string> = {
   unknown: 'unknown',
 };
 
+/** How the counts were reduced, in words: label slicing, symmetry, or nothing. */
+function reducedBy(report: CheckReport): string {
+  const { reduction, symmetry } = report.stats;
+  const ways = [
+    ...(reduction ? ['label-sliced'] : []),
+    ...(symmetry ? [`up to ${symmetry.interchangeable.map((o) => o.join(' ~ ')).join(', ')}`] : []),
+  ];
+  return ways.length ? ` (${ways.join(', ')})` : '';
+}
+
 /** The human report: verdict table first, then each counterexample step by step. */
 export function formatHuman(run: CheckRun, file: string): string {
   const { report, result, layout } = run;
@@ -64,7 +75,7 @@ export function formatHuman(run: CheckRun, file: string): string {
   const { distinctStates, depth, durationMs } = report.stats;
   out.push(`system ${report.system} (${file})`);
   out.push(
-    `engine ${report.engine}: ${distinctStates.toLocaleString('en-US')} distinct states${report.stats.reduction ? ' (label-sliced)' : ''}, depth ${depth}, ${durationMs} ms` +
+    `engine ${report.engine}: ${distinctStates.toLocaleString('en-US')} distinct states${reducedBy(report)}, depth ${depth}, ${durationMs} ms` +
       (result.complete ? ', exhaustive' : `, ${STOPPED[result.stopped ?? 'max-states']}`),
   );
   out.push('');

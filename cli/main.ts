@@ -103,7 +103,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
     )
     .option(
       '--no-reduction',
-      'store whole states: no label slicing, so counts and depth are the full state graph (the explorer engine)',
+      'store whole states: no label slicing and no symmetry reduction, so counts and depth are the full state graph (the explorer engine)',
     )
     .option(
       '--noninterference',
@@ -176,6 +176,7 @@ export function buildProgram(io: Io, exit: ExitCode): Command {
         maxMemory,
         workers: opts.workers ?? defaultWorkers(),
         reduction: opts.reduction,
+        symmetry: opts.reduction,
         signal: interrupt.signal,
         onProgress: (p) => io.status(formatProgress(p)),
       }).finally(() => process.off('SIGINT', onInterrupt));

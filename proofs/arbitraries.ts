@@ -122,12 +122,14 @@ export function systemFileArb(c: SystemConstraints = {}): fc.Arbitrary<Record<st
 
 /** A loaded `SystemConfig`, produced by the real loader from `systemFileArb`. */
 export function systemArb(c: SystemConstraints = {}): fc.Arbitrary<SystemConfig> {
-  return systemFileArb(c).map((raw) => {
-    const loaded = parseSystemText(JSON.stringify(raw), 'generated.json');
-    if (!loaded.ok)
-      throw new Error(`generated an invalid system:\n${loaded.errors.map(formatSystemFileError).join('\n')}`);
-    return loaded.config;
-  });
+  return systemFileArb(c).map(loadGenerated);
+}
+
+function loadGenerated(raw: Record<string, unknown>): SystemConfig {
+  const loaded = parseSystemText(JSON.stringify(raw), 'generated.json');
+  if (!loaded.ok)
+    throw new Error(`generated an invalid system:\n${loaded.errors.map(formatSystemFileError).join('\n')}`);
+  return loaded.config;
 }
 
 /**
@@ -197,4 +199,78 @@ export function eventArb(layout: Layout): fc.Arbitrary<Event> {
     );
   }
   return fc.oneof(...events);
+}
+
+/**
+ * A raw system file of two lanes configured alike: a generated system (`systemFileArb`) and a copy
+ * of it on CPUs and pages of its own, every name prefixed `a-` or `b-`, so that swapping the lanes
+ * is a symmetry (proofs/symmetry.ts). The lanes share the frame, the audit log and the levels;
+ * interrupt lines and root ports keep their numbers and names, so devices of both lanes share them.
+ */
+export function twoLaneSystemFileArb(c: SystemConstraints = {}): fc.Arbitrary<Record<string, unknown>> {
+  return systemFileArb(c).map((raw) => {
+    const r = raw as {
+      platform: { cpus: number; pages: number };
+      partitions: Record<string, unknown>[];
+      devices: Record<string, unknown>[];
+      channels: Record<string, unknown>[];
+      shared: Record<string, unknown>[];
+      schedule: { majorFrame: number; windows: Record<string, unknown>[] };
+    };
+    const { cpus, pages } = r.platform;
+    type Range = { start: number; pages: number };
+    const lane = (prefix: string, cpu0: number, page0: number) => {
+      const name = (n: unknown) => `${prefix}${n as string}`;
+      const ranges = (rs: unknown) => (rs as Range[]).map((x) => ({ ...x, start: x.start + page0 }));
+      return {
+        partitions: r.partitions.map((p) => ({
+          ...p,
+          name: name(p.name),
+          cpus: (p.cpus as number[]).map((x) => x + cpu0),
+          memory: ranges(p.memory),
+          ...(p.controls ? { controls: (p.controls as string[]).map(name) } : {}),
+        })),
+        devices: r.devices.map((d) => ({
+          ...d,
+          name: name(d.name),
+          owner: name(d.owner),
+          dma: ranges(d.dma),
+        })),
+        channels: r.channels.map((ch) => ({
+          ...ch,
+          name: name(ch.name),
+          from: name(ch.from),
+          to: name(ch.to),
+        })),
+        shared: r.shared.map((s) => ({
+          ...s,
+          name: name(s.name),
+          memory: { ...(s.memory as Range), start: (s.memory as Range).start + page0 },
+          writer: name(s.writer),
+          readers: (s.readers as string[]).map(name),
+        })),
+        windows: r.schedule.windows.map((w) => ({
+          ...w,
+          cpu: (w.cpu as number) + cpu0,
+          partition: name(w.partition),
+        })),
+      };
+    };
+    const [a, b] = [lane('a-', 0, 0), lane('b-', cpus, pages)];
+    return {
+      ...raw,
+      system: 'two-lanes',
+      platform: { ...r.platform, cpus: 2 * cpus, pages: 2 * pages },
+      partitions: [...a.partitions, ...b.partitions],
+      devices: [...a.devices, ...b.devices],
+      channels: [...a.channels, ...b.channels],
+      shared: [...a.shared, ...b.shared],
+      schedule: { majorFrame: r.schedule.majorFrame, windows: [...a.windows, ...b.windows] },
+    };
+  });
+}
+
+/** A loaded two-lane system (`twoLaneSystemFileArb`). */
+export function twoLaneSystemArb(c: SystemConstraints = {}): fc.Arbitrary<SystemConfig> {
+  return twoLaneSystemFileArb(c).map(loadGenerated);
 }

@@ -59,6 +59,12 @@ export interface CheckReport {
     stopped?: StopReason;
     /** Set when the counts are those of a reduced graph (an extension of section 5). */
     reduction?: 'label-slicing';
+    /**
+     * Set when states were stored up to the system's symmetries (proofs/symmetry.ts): the counts are
+     * then the quotient's. The group's order, and the partitions it renames onto one another, by
+     * name (an extension of section 5).
+     */
+    symmetry?: { order: number; interchangeable: string[][] };
   };
   /** With `check --noninterference`: the self-composition per observer (an extension, section 7). */
   noninterference?: NoninterferenceReport;
@@ -141,6 +147,14 @@ function explorerRun(config: SystemConfig, file: string, result: ExploreResult):
         durationMs: Math.round(result.durationMs),
         ...(result.stopped ? { stopped: result.stopped } : {}),
         ...(result.reduction ? { reduction: result.reduction } : {}),
+        ...(result.symmetry
+          ? {
+              symmetry: {
+                order: result.symmetry.order,
+                interchangeable: result.symmetry.orbits.map((o) => o.map((p) => config.partitions[p]!.name)),
+              },
+            }
+          : {}),
       },
     },
   };

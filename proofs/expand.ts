@@ -18,6 +18,7 @@ import { isTracked, positionIn } from './liveness.js';
 import { codecFor, hashWords, type StateCodec } from './packed.js';
 import { CATALOG, INVARIANTS } from './properties.js';
 import { informationFlowMasks, type LabelMasks, sliceState } from './slicing.js';
+import { canonicalize, findSymmetry, type Symmetry } from './symmetry.js';
 import type { VisitedReader } from './visited.js';
 
 /** Everything a search derives once from the system: the same in every thread. */
@@ -31,35 +32,63 @@ export interface SearchContext {
   readonly eventIndex: ReadonlyMap<Event, number>;
   /** The label bits stored states keep (proofs/slicing.ts); null when states are stored whole. */
   readonly slice: LabelMasks | null;
+  /** The renamings states are stored up to (proofs/symmetry.ts); null when none. */
+  readonly symmetry: Symmetry | null;
+  /** One packed state of room, for `canonicalize`. */
+  readonly scratch: Uint32Array;
 }
 
 /**
  * With `reduction`, states are stored label-sliced, unless a seeded bug is on (the slicing is exact
- * for the reference model only) or no bit can be dropped.
+ * for the reference model only) or no bit can be dropped; with `symmetry`, up to the system's
+ * symmetries, again for the reference model only (a seeded bug may tell partitions apart).
  */
 export function searchContext(
   config: SystemConfig,
   model: ModelOptions = {},
   layoutOptions: LayoutOptions = {},
   reduction = false,
+  symmetry = false,
 ): SearchContext {
   const layout = buildLayout(config, layoutOptions);
   const catalog = buildCatalog(layout);
   const events = catalogEvents(catalog);
+  const reference = !model.bugs?.size;
+  const slice = reduction && reference ? informationFlowMasks(layout) : null;
+  const codec = codecFor(layout, model);
   return {
     layout,
     catalog,
     model,
-    codec: codecFor(layout, model),
+    codec,
     events,
     eventIndex: new Map(events.map((e, i) => [e, i])),
-    slice: reduction && !model.bugs?.size ? informationFlowMasks(layout) : null,
+    slice,
+    symmetry: symmetry && reference ? findSymmetry(layout, slice) : null,
+    scratch: new Uint32Array(codec.words),
   };
 }
 
 /** The state the search stores for `s`: `s` itself, or its slice. */
 export function stored(ctx: SearchContext, s: State): State {
   return ctx.slice ? sliceState(ctx.slice, s) : s;
+}
+
+/**
+ * Packs `next`, the stored form of a successor of `s` (packed at `at` of `chunk`), into `out` as the
+ * search stores it: its least renaming under the system's symmetries. Returns the index of the
+ * renaming among `ctx.symmetry.elements`, or -1 for `next` itself.
+ */
+export function packStored(
+  ctx: SearchContext,
+  next: State,
+  s: State,
+  chunk: Uint32Array,
+  at: number,
+  out: Uint32Array,
+): number {
+  ctx.codec.encodeFrom(next, s, chunk, at, out);
+  return ctx.symmetry ? canonicalize(ctx.symmetry, ctx.codec, next, out, ctx.scratch) : -1;
 }
 
 /** Transitions out of one range of states. Typed arrays only, so a worker can transfer it. */
@@ -209,7 +238,7 @@ export function expandRange(
           }
       if (result.state === s) continue;
       const next = stored(ctx, result.state);
-      codec.encodeFrom(next, s, chunk, at, scratch);
+      packStored(ctx, next, s, chunk, at, scratch);
       const hash = hashWords(scratch, 0, words);
       if (seen.has(scratch, hash, candidates.data) || reader.find(scratch, 0, hash) >= 0) continue;
       const w = candidates.reserve(words);
@@ -251,26 +280,36 @@ export interface TrackedEdges {
   readonly offsets: Int32Array;
   readonly to: Int32Array;
   readonly event: Int32Array;
+  /** Per step: the renaming that made the state reached the stored one (-1: none). */
+  readonly renaming: Int16Array;
+}
+
+/** A step between stored states: where it leads, the event, and the renaming (-1: none) that made the state reached the stored one. */
+export interface StoredStep {
+  readonly to: number;
+  readonly event: number;
+  readonly renaming: number;
 }
 
 /**
  * Every step out of stored state `id`: the stored id it reaches (`id` itself for a step that
- * changes nothing) and the event's index. The search must have covered every state.
+ * changes nothing), the event's index, and the renaming. The search must have covered every state.
  */
 export function stepsOut(
   ctx: SearchContext,
   reader: VisitedReader,
   id: number,
   scratch: Uint32Array,
-): { to: number; event: number }[] {
+): StoredStep[] {
   const { layout, catalog, model, codec, eventIndex } = ctx;
   const { chunk, at } = reader.locate(id);
   const s = codec.decode(chunk, at);
   return enabledEvents(layout, catalog, s, model).map((e) => {
     const result = step(layout, s, e, model).state;
-    if (result === s) return { to: id, event: eventIndex.get(e)! };
-    codec.encodeFrom(stored(ctx, result), s, chunk, at, scratch);
-    return { to: reader.find(scratch, 0, hashWords(scratch, 0, codec.words)), event: eventIndex.get(e)! };
+    if (result === s) return { to: id, event: eventIndex.get(e)!, renaming: -1 };
+    const renaming = packStored(ctx, stored(ctx, result), s, chunk, at, scratch);
+    const to = reader.find(scratch, 0, hashWords(scratch, 0, codec.words));
+    return { to, event: eventIndex.get(e)!, renaming };
   });
 }
 
@@ -285,13 +324,20 @@ export function trackedEdges(
   const offsets = new Int32Array(ids.length + 1);
   const to = new Grow32(true);
   const event = new Grow32(true);
+  const renaming = new Grow32(true);
   for (let k = 0; k < ids.length; k++) {
     for (const step of stepsOut(ctx, reader, ids[k]!, scratch)) {
       if (positionIn(tracked, step.to) < 0) continue;
       to.push(step.to);
       event.push(step.event);
+      renaming.push(step.renaming);
     }
     offsets[k + 1] = to.length;
   }
-  return { offsets, to: to.take() as Int32Array, event: event.take() as Int32Array };
+  return {
+    offsets,
+    to: to.take() as Int32Array,
+    event: event.take() as Int32Array,
+    renaming: Int16Array.from(renaming.take()),
+  };
 }

@@ -16,6 +16,7 @@ export interface WorkerSetup {
   readonly bugs: readonly SeededBug[];
   readonly layout: LayoutOptions;
   readonly reduction: boolean;
+  readonly symmetry: boolean;
 }
 
 /** One piece of work: a range of the frontier to expand, or tracked states' edges to compute. */
@@ -39,7 +40,13 @@ export type Task = Work & {
 };
 
 const setup = workerData as WorkerSetup;
-const ctx = searchContext(setup.config, { bugs: new Set(setup.bugs) }, setup.layout, setup.reduction);
+const ctx = searchContext(
+  setup.config,
+  { bugs: new Set(setup.bugs) },
+  setup.layout,
+  setup.reduction,
+  setup.symmetry,
+);
 const reader = new VisitedReader(ctx.codec.words);
 
 parentPort!.on('message', (task: Task) => {
@@ -55,6 +62,7 @@ parentPort!.on('message', (task: Task) => {
       edges.offsets.buffer,
       edges.to.buffer,
       edges.event.buffer,
+      edges.renaming.buffer,
     ] as ArrayBuffer[]);
   }
 });

@@ -15,9 +15,10 @@
  */
 
 import { getHeapStatistics } from 'node:v8';
+import { enabledEvents } from '../model/enabled.js';
 import type { Event } from '../model/events.js';
 import type { LayoutOptions } from '../model/layout.js';
-import { init, type State } from '../model/state.js';
+import { init, type State, sameState } from '../model/state.js';
 import { type ModelOptions, type StepResult, step } from '../model/step.js';
 import type { SystemConfig } from '../system/config.js';
 import {
@@ -39,6 +40,7 @@ import {
 } from './liveness.js';
 import { CATALOG, INVARIANTS, type PropertyName } from './properties.js';
 import { flowBaitReached } from './slicing.js';
+import { canonicalize, compose, identity, invert, type Renaming, rename, sameRenaming } from './symmetry.js';
 import { IntColumn, VisitedSet } from './visited.js';
 
 export interface TraceStep {
@@ -92,6 +94,12 @@ export interface SearchOptions {
    * fewer states. Counts and depths are then those of the sliced graph. Off unless asked for.
    */
   readonly reduction?: boolean;
+  /**
+   * Store states up to the system's symmetries (proofs/symmetry.ts), one per class of states equal
+   * up to renaming interchangeable partitions: the same verdicts and violation depths again, and
+   * counts of the quotient. Off unless asked for, and with `witness` or `visit`.
+   */
+  readonly symmetry?: boolean;
 }
 
 export interface ExploreOptions extends SearchOptions {
@@ -124,6 +132,11 @@ export interface ExploreResult {
   readonly wordsPerState?: number;
   /** Set when states were stored reduced: the counts and depth are the reduced graph's. */
   readonly reduction?: 'label-slicing';
+  /**
+   * Set when states were stored up to symmetry: the group's order and the partitions it renames
+   * onto one another (by index); the counts are then the quotient's.
+   */
+  readonly symmetry?: { readonly order: number; readonly orbits: readonly (readonly number[])[] };
 }
 
 /** The JavaScript heap may fill to this share of its limit before the search stops (no V8 abort). */
@@ -295,27 +308,71 @@ export class Search {
     const computed = (id: number) => stepsOut(this.ctx, this.visited, id, scratch);
     const fromEdges = (e: TrackedEdges) => (id: number) => {
       const k = positionIn(ids, id);
-      const out: { to: number; event: number }[] = [];
-      for (let j = e.offsets[k]!; j < e.offsets[k + 1]!; j++) out.push({ to: e.to[j]!, event: e.event[j]! });
+      const out: { to: number; event: number; renaming: number }[] = [];
+      for (let j = e.offsets[k]!; j < e.offsets[k + 1]!; j++)
+        out.push({ to: e.to[j]!, event: e.event[j]!, renaming: e.renaming[j]! });
       return out;
     };
+    const elements = this.ctx.symmetry?.elements ?? [];
     return {
       layout,
       tracked: ids,
       stateOf: (id) => this.stateOf(id),
       tick,
       successors: edges ? fromEdges(edges) : computed,
+      renamed: (renaming, p) => (renaming < 0 ? p : elements[renaming]!.partition[p]!),
     };
   }
 
-  private replay(events: readonly Event[]): TraceStep[] {
-    const { layout, model } = this.ctx;
+  /**
+   * The run of the model that follows `events`, a path of stored states from the initial one. Up
+   * to symmetry, a stored state is the run's state renamed: the run carries that renaming `h`
+   * (stored to run), steps to the renamed image of the stored step's result, and composes `h` with
+   * the renaming that made that result the stored state. With `loop`, the events from `loop` on
+   * are taken again until `h` is what it was at `loop`, so the run closes its loop.
+   */
+  private replay(events: readonly Event[], loop?: number): TraceStep[] {
+    const { layout, model, symmetry } = this.ctx;
     let state = this.s0;
     const steps: TraceStep[] = [{ event: null, state, result: null }];
-    for (const event of events) {
-      const result = step(layout, state, event, model);
+    if (!symmetry) {
+      for (const event of events) {
+        const result = step(layout, state, event, model);
+        state = result.state;
+        steps.push({ event, state, result });
+      }
+      return steps;
+    }
+    const { catalog, codec } = this.ctx;
+    const words = new Uint32Array(codec.words);
+    let h: Renaming = identity(layout);
+    let rep = stored(this.ctx, this.s0);
+    let atLoop: Renaming | null = null;
+    const take = (event: Event) => {
+      const reached = stored(this.ctx, step(layout, rep, event, model).state);
+      const target = rename(h, reached);
+      const taken = enabledEvents(layout, catalog, state, model).find((e) =>
+        sameState(stored(this.ctx, step(layout, state, e, model).state), target),
+      );
+      if (!taken) throw new Error(`no step of the model follows stored step ${event.type} up to symmetry`);
+      const result = step(layout, state, taken, model);
       state = result.state;
-      steps.push({ event, state, result });
+      steps.push({ event: taken, state, result });
+      codec.encode(reached, words);
+      const k = canonicalize(symmetry, codec, reached, words, this.ctx.scratch);
+      rep = k < 0 ? reached : rename(symmetry.elements[k]!, reached);
+      if (k >= 0) h = compose(h, invert(symmetry.elements[k]!));
+    };
+    events.forEach((event, i) => {
+      if (i === loop) atLoop = h;
+      take(event);
+    });
+    if (loop !== undefined) {
+      const cycle = events.slice(loop);
+      for (let round = 0; !sameRenaming(h, atLoop ?? h); round++) {
+        if (round > symmetry.elements.length) throw new Error('a loop up to symmetry did not close');
+        for (const event of cycle) take(event);
+      }
     }
     return steps;
   }
@@ -353,7 +410,7 @@ export class Search {
       const cycle = lasso.cycle.map((e) => this.ctx.events[e]!);
       verdicts.set('FaultRecovery', {
         status: 'violated',
-        trace: { steps: this.replay([...prefix, ...cycle]), loop: prefix.length },
+        trace: { steps: this.replay([...prefix, ...cycle], prefix.length), loop: prefix.length },
       });
     }
     const witnesses = new Map<string, Trace>();
@@ -373,13 +430,20 @@ export class Search {
       bytes: this.bytes,
       wordsPerState: this.ctx.codec.words,
       ...(this.ctx.slice ? { reduction: 'label-slicing' as const } : {}),
+      ...(this.ctx.symmetry
+        ? { symmetry: { order: this.ctx.symmetry.elements.length + 1, orbits: this.ctx.symmetry.orbits } }
+        : {}),
     };
   }
 }
 
 /** Explores in this thread, to the end (or a bound). */
 export function explore(config: SystemConfig, options: ExploreOptions = {}): ExploreResult {
-  const search = new Search(searchContext(config, options.model, options.layout, options.reduction), options);
+  const symmetry = options.symmetry && !options.witness && !options.visit;
+  const search = new Search(
+    searchContext(config, options.model, options.layout, options.reduction, symmetry),
+    options,
+  );
   const witness = options.witness
     ? {
         fn: options.witness,

@@ -78,10 +78,15 @@ export interface ExploredGraph {
   /** Ids of the tracked states (see `isTracked`), ascending. */
   readonly tracked: Int32Array;
   stateOf(id: number): State;
-  /** Every step out of state `id`: the stored id it reaches (itself for a self-loop), by event index. */
-  successors(id: number): { readonly to: number; readonly event: number }[];
+  /**
+   * Every step out of state `id`: the stored id it reaches (itself for a self-loop), by event index,
+   * and the renaming (-1: none) under which the state reached is the stored one (proofs/symmetry.ts).
+   */
+  successors(id: number): { readonly to: number; readonly event: number; readonly renaming: number }[];
   /** The index of the Tick event. */
   readonly tick: number;
+  /** Partition `p` under renaming `renaming` (-1 is the identity). */
+  renamed(renaming: number, p: number): number;
 }
 
 /** A stack of 32-bit integers in one growable typed array. */
@@ -110,50 +115,74 @@ export type LivenessOutcome = Lasso | null | 'over-budget';
 /**
  * Searches every pair's P for a fair cycle (one that takes a Tick). Everything it keeps per state
  * is in typed arrays, and `overBudget` is asked now and then whether to give up.
+ *
+ * The graph's nodes are (pair, state) with the state in the pair's P, pair by pair in order. A step
+ * from a state that the search stored renamed (proofs/symmetry.ts) moves the pair with it: the
+ * partition and monitor the run speaks of are renamed along with the state. A cycle through these
+ * nodes is a loop of the model with one pair fixed, once unrolled until the renamings compose to
+ * the identity. Without renamings, each pair's nodes are a graph of their own.
  */
 export function findFaultRecoveryViolation(
   graph: ExploredGraph,
   overBudget: () => boolean = () => false,
 ): LivenessOutcome {
+  const pairs = monitorPairs(graph.layout);
+  const nP = graph.layout.nPartitions;
+  const pairAt = new Map(pairs.map((pair, k) => [pair.partition * nP + pair.monitor, k]));
+  const membersOf = pairs.map((pair) => graph.tracked.filter((id) => inside(graph.stateOf(id), pair)));
+  const base = new Int32Array(pairs.length + 1);
+  membersOf.forEach((m, k) => {
+    base[k + 1] = base[k]! + m.length;
+  });
+  const n = base[pairs.length]!;
+  if (!n) return null;
+  /** The pair of node `k`. */
+  const pairOf = new Int32Array(n);
+  for (let k = 0; k < pairs.length; k++) pairOf.fill(k, base[k]!, base[k + 1]!);
+  const idOf = (k: number) => membersOf[pairOf[k]!]![k - base[pairOf[k]!]!]!;
+  const node = (pair: number, id: number): number => {
+    const at = positionIn(membersOf[pair]!, id);
+    return at < 0 ? -1 : base[pair]! + at;
+  };
+  const movedPair = (k: number, renaming: number): number => {
+    if (renaming < 0) return k;
+    const { partition, monitor } = pairs[k]!;
+    return pairAt.get(graph.renamed(renaming, partition) * nP + graph.renamed(renaming, monitor))!;
+  };
+  /** Per node: where its Tick leads among the nodes, or -1 (filled as nodes are opened). */
+  const tickTo = new Int32Array(n).fill(-1);
+  /** Steps from node k that stay in P, as nodes. */
+  const within = (k: number): { to: number; event: number }[] => {
+    const out: { to: number; event: number }[] = [];
+    const pair = pairOf[k]!;
+    for (const { to, event, renaming } of graph.successors(idOf(k))) {
+      const j = node(movedPair(pair, renaming), to);
+      if (j < 0) continue;
+      out.push({ to: j, event });
+      if (event === graph.tick) tickTo[k] = j;
+    }
+    return out;
+  };
   let best: Lasso | null = null;
-  for (const pair of monitorPairs(graph.layout)) {
-    const members = graph.tracked.filter((id) => inside(graph.stateOf(id), pair));
-    const n = members.length;
-    if (!n) continue;
-    const local = (id: number): number => positionIn(members, id);
-    /** Per member position: where its Tick leads inside P, or -1 (filled as positions are opened). */
-    const tickTo = new Int32Array(n).fill(-1);
-    /** Steps from member position k that stay in P, as member positions. */
-    const within = (k: number): { to: number; event: number }[] => {
-      const out: { to: number; event: number }[] = [];
-      for (const { to, event } of graph.successors(members[k]!)) {
-        const j = local(to);
-        if (j < 0) continue;
-        out.push({ to: j, event });
-        if (event === graph.tick) tickTo[k] = j;
-      }
-      return out;
-    };
-    const mark = new Uint8Array(n);
-    const onScc = (scc: Int32Array): void => {
-      for (const k of scc) mark[k] = 1;
-      const from = scc.find((k) => tickTo[k]! >= 0 && mark[tickTo[k]!] === 1);
-      let entryAt = scc[0]!;
-      for (const k of scc) if (k < entryAt) entryAt = k;
-      const entry = members[entryAt]!;
-      if (from !== undefined && (!best || entry < best.entry)) {
-        const cycle = [
-          ...pathWithin(within, mark, entryAt, from),
-          graph.tick,
-          ...pathWithin(within, mark, tickTo[from]!, entryAt),
-        ];
-        best = { partition: pair.partition, monitor: pair.monitor, entry, cycle };
-      }
-      for (const k of scc) mark[k] = 0;
-    };
-    if (!stronglyConnected(n, within, onScc, overBudget)) return 'over-budget';
-  }
-  return best;
+  const mark = new Uint8Array(n);
+  const onScc = (scc: Int32Array): void => {
+    for (const k of scc) mark[k] = 1;
+    const from = scc.find((k) => tickTo[k]! >= 0 && mark[tickTo[k]!] === 1);
+    let entryAt = scc[0]!;
+    for (const k of scc) if (k < entryAt) entryAt = k;
+    const entry = idOf(entryAt);
+    if (from !== undefined && (!best || entry < best.entry)) {
+      const cycle = [
+        ...pathWithin(within, mark, entryAt, from),
+        graph.tick,
+        ...pathWithin(within, mark, tickTo[from]!, entryAt),
+      ];
+      const { partition, monitor } = pairs[pairOf[entryAt]!]!;
+      best = { partition, monitor, entry, cycle };
+    }
+    for (const k of scc) mark[k] = 0;
+  };
+  return stronglyConnected(n, within, onScc, overBudget) ? best : 'over-budget';
 }
 
 type Within = (k: number) => { to: number; event: number }[];

@@ -19,6 +19,21 @@ const HV_CODE: Record<HypervisorStatus, number> = { pending: 0, ok: 1, failed: 2
 /** History flags (model/state.ts `Flag`): seven bits. */
 const FLAG_BITS = 7;
 
+/** Where a renaming sends each partition, device, labelled cell and channel (proofs/symmetry.ts). */
+export interface RenamingMaps {
+  readonly partition: Int32Array;
+  readonly device: Int32Array;
+  readonly channel: Int32Array;
+  readonly cell: Int32Array;
+}
+
+/** The set of the images under `map` of the members of `x`. */
+export function mapIndices(x: Bits, map: Int32Array): Bits {
+  let out = 0;
+  for (let i = 0; x !== 0; i++, x >>>= 1) if (x & 1) out |= 1 << map[i]!;
+  return out;
+}
+
 /** Bits needed for every whole number from 0 to `max`. */
 export function widthFor(max: number): number {
   return max <= 0 ? 0 : 32 - Math.clz32(max);
@@ -144,6 +159,39 @@ export class StateCodec {
     if (s.channels !== prev.channels)
       for (let c = 0; c < this.capacities.length; c++)
         if (s.channels[c] !== prev.channels[c]) this.writeChannel(s, c, out, 0);
+  }
+
+  /**
+   * Writes `s` renamed (proofs/symmetry.ts `rename`) into `out[0 .. words)`, without building the
+   * renamed state: what partition `p`, device `d`, cell `c` or channel `c` holds in `s` is written
+   * where its image's goes.
+   */
+  encodeRenamed(s: State, g: RenamingMaps, out: Uint32Array): void {
+    const { nP, nD } = this;
+    const P = (x: Bits) => mapIndices(x, g.partition);
+    out.fill(0, 0, this.words);
+    writeBits(out, 0, 0, 4, HV_CODE[s.hv] | (s.hvTampered ? 4 : 0) | (s.halted ? 8 : 0));
+    writeBits(out, 0, this.oFlags, FLAG_BITS, s.flags);
+    writeBits(out, 0, this.oFrame, this.frameBits, s.frame);
+    writeBits(out, 0, this.oAudit, this.auditBits, s.auditCount);
+    writeBits(out, 0, this.oAuditLabel, nP, P(s.auditLabel));
+    writeBits(out, 0, this.oTampered, nP, P(s.tampered));
+    for (let p = 0; p < nP; p++) {
+      const q = g.partition[p]!;
+      writeBits(out, 0, this.oStatus + 2 * q, 2, STATUS_CODE[s.status[p]!]);
+      writeBits(out, 0, this.oObserved + q * nP, nP, P(s.observed[p]!));
+      writeBits(out, 0, this.oPending + q * nD, nD, mapIndices(s.pendingIrq[p]!, g.device));
+    }
+    for (let c = 0; c < this.nCells; c++)
+      writeBits(out, 0, this.oCells + g.cell[c]! * nP, nP, P(s.cells[c]!));
+    for (let c = 0; c < this.capacities.length; c++) {
+      const q = s.channels[c]!;
+      const to = g.channel[c]!;
+      const o = this.oChannels[to]!;
+      const len = this.lengthBits[to]!;
+      writeBits(out, 0, o, len, q.length);
+      for (let i = 0; i < q.length; i++) writeBits(out, 0, o + len + i * nP, nP, P(q[i]!));
+    }
   }
 
   private writeHead(s: State, out: Uint32Array, at: number): void {

@@ -61,7 +61,10 @@ export async function exploreParallel(
   config: SystemConfig,
   options: ParallelOptions = {},
 ): Promise<ExploreResult> {
-  const search = new Search(searchContext(config, options.model, options.layout, options.reduction), options);
+  const search = new Search(
+    searchContext(config, options.model, options.layout, options.reduction, options.symmetry),
+    options,
+  );
   // Run from the TypeScript sources (as tests do) there is no compiled worker: stay in this thread.
   const workers = existsSync(fileURLToPath(WORKER)) ? Math.max(1, options.workers ?? defaultWorkers()) : 1;
   let pool: Pool | null = null;
@@ -92,16 +95,18 @@ function concatEdges(parts: readonly TrackedEdges[]): TrackedEdges {
   const offsets = new Int32Array(states + 1);
   const to = new Int32Array(steps);
   const event = new Int32Array(steps);
+  const renaming = new Int16Array(steps);
   let at = 0;
   let base = 0;
   for (const p of parts) {
     for (let k = 1; k < p.offsets.length; k++) offsets[at + k] = base + p.offsets[k]!;
     to.set(p.to, base);
     event.set(p.event, base);
+    renaming.set(p.renaming, base);
     at += p.offsets.length - 1;
     base += p.to.length;
   }
-  return { offsets, to, event };
+  return { offsets, to, event, renaming };
 }
 
 /** One level in this thread; false when the search must stop. */
@@ -149,6 +154,7 @@ class Pool {
       bugs: [...(options.model?.bugs ?? [])],
       layout: options.layout ?? {},
       reduction: options.reduction ?? false,
+      symmetry: options.symmetry ?? false,
     };
     this.rangeSize = options.rangeSize ?? RANGE;
     this.members = Array.from({ length: count }, () => ({

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildLayout } from '../../model/layout.js';
 import { stateToItf } from '../../proofs/itf.js';
 import { PROPERTY_NAMES } from '../../proofs/properties.js';
-import { example, exampleText } from '../helpers.js';
+import { example, exampleText, fromYaml } from '../helpers.js';
 import { replayItf } from '../itf-replay.js';
 import { EXAMPLES, typezero } from './cli.js';
 
@@ -74,6 +74,43 @@ describe('typezero check on every example', () => {
 });
 
 describe('typezero check output', () => {
+  it('stores states up to symmetry on interchangeable lanes, and says so', () => {
+    // The dual-lane system with a voter, the health monitor, that never runs: a faulted lane stays down.
+    const text = readFileSync('bench/systems/dual-lane-7p3c.yaml', 'utf8').replace(
+      '- { cpu: 2, partition: voter, start: 0, length: 3 }',
+      '',
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'typezero-sym-')), 'idle-voter.yaml');
+    writeFileSync(file, text);
+    const r = typezero('check', file, '--json');
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.stats.symmetry).toEqual({
+      order: 2,
+      interchangeable: [
+        ['command-a', 'command-b'],
+        ['monitor-a', 'monitor-b'],
+        ['sensor-a', 'sensor-b'],
+      ],
+    });
+    const layout = buildLayout(fromYaml(text));
+    const recovery = report.properties.find((p: { name: string }) => p.name === 'FaultRecovery');
+    expect(recovery.status).toBe('violated');
+    // The lasso found among representatives is a run of the model.
+    const replayed = replayItf(layout, recovery.trace);
+    replayed.forEach((state, i) => {
+      const { '#meta': _meta, ...vars } = recovery.trace.states[i];
+      expect(vars).toEqual(stateToItf(layout, state));
+    });
+    expect(typezero('check', file).stdout).toContain(
+      'distinct states (label-sliced, up to command-a ~ command-b, monitor-a ~ monitor-b, sensor-a ~ sensor-b)',
+    );
+    const whole = JSON.parse(
+      typezero('check', file, '--json', '--no-reduction', '--max-states', '1000').stdout,
+    );
+    expect(whole.stats.symmetry).toBeUndefined();
+  });
+
   it('walks a counterexample in domain terms', () => {
     const r = typezero('check', 'examples/dma-passthrough.yaml');
     expect(r.status).toBe(1);

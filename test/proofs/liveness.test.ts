@@ -23,9 +23,10 @@ function ring(n: number): ExploredGraph {
     stateOf: () => inP,
     tick: TICK,
     successors: (id) => [
-      { to: (id % n) + 1, event: TICK },
-      { to: ((id + 1) % n) + 1, event: OTHER },
+      { to: (id % n) + 1, event: TICK, renaming: -1 },
+      { to: ((id + 1) % n) + 1, event: OTHER, renaming: -1 },
     ],
+    renamed: (_, p) => p,
   };
 }
 

@@ -19,18 +19,18 @@ function random(seed: number): () => number {
   };
 }
 
-/** Distinct states met on `walks` random runs of up to `length` steps from the initial state. */
+/** Distinct states met on `walks` random runs of up to `length` steps from `s0` (by default the initial state). */
 export function walkStates(
   layout: Layout,
   options: ModelOptions,
   seed: number,
   walks: number,
   length: number,
+  s0: State = init(layout),
 ): State[] {
   const catalog = buildCatalog(layout);
   const rand = random(seed);
   const seen = new Map<string, State>();
-  const s0 = init(layout);
   seen.set(JSON.stringify(s0), s0);
   for (let w = 0; w < walks; w++) {
     let s = s0;

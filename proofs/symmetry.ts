@@ -1,0 +1,380 @@
+/**
+ * Symmetry reduction: partitions that are interchangeable in the system file (with their devices,
+ * channels, shared regions, memory and schedule) make states that differ only by renaming them
+ * behave alike, so the explorer stores one state per orbit.
+ *
+ * A symmetry is a renaming g of partitions, with the devices, channels and labelled memory cells
+ * it induces, under which the layout is unchanged (`findSymmetry` checks every relation the model,
+ * its catalog and the properties read). For such a g, and every state s in which no partition is
+ * still `pending`:
+ * 1. the steps are renamed too: the successors of g(s) are exactly the g-images of the successors
+ *    of s (and every bait a step reaches, the renamed step reaches);
+ * 2. every invariant judges s and g(s) alike, and s lies in some FaultRecovery pair's P iff g(s)
+ *    lies in the renamed pair's.
+ * Launches are the exception, and why pending states are left alone: partitions launch in file
+ * order, so before boot ends a renaming is no symmetry. A state without a pending partition never
+ * leads back to one, so "equal, or equal up to some g with no partition pending" is a bisimulation,
+ * and the stored graph (one canonical representative per class, the least packed words among its
+ * renamings) is the quotient by it: the same verdicts and the same shortest counterexample lengths.
+ * test/proofs/symmetry.prop.test.ts checks points 1 and 2 on random walks of symmetric systems, and
+ * that the reduced search agrees with the whole one.
+ *
+ * Counterexamples are runs of the model: the explorer replays the stored path while carrying the
+ * renaming between the representative and the run (`compose`, `invert`). A FaultRecovery loop is
+ * tracked pair by pair through the renamings (proofs/liveness.ts), so a loop among representatives
+ * unrolls into a real loop of the model after at most the group's order rounds.
+ *
+ * Only renamings that keep each partition's devices, channels with the same ends and shared regions
+ * with the same writer and readers in file order are looked for: a subgroup of all symmetries,
+ * which is enough for soundness (a quotient by fewer symmetries is a finer one).
+ */
+import { type Bits, has } from '../model/bits.js';
+import { type Layout, resettable } from '../model/layout.js';
+import { type State, withChanges } from '../model/state.js';
+import { mapIndices, type RenamingMaps, type StateCodec } from './packed.js';
+import type { LabelMasks } from './slicing.js';
+
+/** A renaming, as the image of each index: partitions, devices, channels and labelled cells. */
+export type Renaming = RenamingMaps;
+
+export interface Symmetry {
+  /** The group's elements, the identity left out. */
+  readonly elements: readonly Renaming[];
+  /** The partitions some element maps onto one another, in classes of two or more, by index. */
+  readonly orbits: readonly (readonly number[])[];
+}
+
+/** Renamings examined before the search for symmetries gives up (and reports none). */
+const MAX_CANDIDATES = 100_000;
+/**
+ * The largest group used (six interchangeable lanes): each stored state costs one packing per
+ * element, so a larger group would cost more time than its quotient saves.
+ */
+export const MAX_ORDER = 720;
+
+/** The renaming `outer` after `inner`. */
+export function compose(outer: Renaming, inner: Renaming): Renaming {
+  const after = (o: Int32Array, i: Int32Array) => i.map((v) => o[v]!);
+  return {
+    partition: after(outer.partition, inner.partition),
+    device: after(outer.device, inner.device),
+    channel: after(outer.channel, inner.channel),
+    cell: after(outer.cell, inner.cell),
+  };
+}
+
+export function invert(g: Renaming): Renaming {
+  const inverse = (m: Int32Array) => {
+    const out = new Int32Array(m.length);
+    m.forEach((v, i) => {
+      out[v] = i;
+    });
+    return out;
+  };
+  return {
+    partition: inverse(g.partition),
+    device: inverse(g.device),
+    channel: inverse(g.channel),
+    cell: inverse(g.cell),
+  };
+}
+
+export function identity(layout: Layout): Renaming {
+  const ids = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+  return {
+    partition: ids(layout.nPartitions),
+    device: ids(layout.nDevices),
+    channel: ids(layout.config.channels.length),
+    cell: ids(layout.cells.length),
+  };
+}
+
+export function sameRenaming(a: Renaming, b: Renaming): boolean {
+  const same = (x: Int32Array, y: Int32Array) => x.every((v, i) => v === y[i]);
+  return (
+    same(a.partition, b.partition) &&
+    same(a.device, b.device) &&
+    same(a.channel, b.channel) &&
+    same(a.cell, b.cell)
+  );
+}
+
+/** `s` renamed by `g`: what partition `p` holds in `s`, partition `g(p)` holds in the result. */
+export function rename(g: Renaming, s: State): State {
+  const place = <T>(values: readonly T[], map: Int32Array, f: (v: T) => T): T[] => {
+    const out = new Array<T>(values.length);
+    for (let i = 0; i < values.length; i++) out[map[i]!] = f(values[i]!);
+    return out;
+  };
+  const labels = (x: Bits) => mapIndices(x, g.partition);
+  return withChanges(s, {
+    tampered: labels(s.tampered),
+    status: place(s.status, g.partition, (v) => v),
+    observed: place(s.observed, g.partition, labels),
+    pendingIrq: place(s.pendingIrq, g.partition, (x) => mapIndices(x, g.device)),
+    cells: place(s.cells, g.cell, labels),
+    channels: place(s.channels, g.channel, (queue) => queue.map(labels)),
+    auditLabel: labels(s.auditLabel),
+  });
+}
+
+/** Whether the search may store `s` as its orbit's representative: no partition waits to launch. */
+export function canonicalizable(s: State): boolean {
+  return !s.status.includes('pending');
+}
+
+/**
+ * Replaces the packed words of `s` in `words` (which hold `s` itself) with the least among its
+ * renamings', and returns the index of the element that gave them, or -1 (`s` itself, or a state
+ * the search keeps as it is). `scratch` holds one packed state.
+ */
+export function canonicalize(
+  symmetry: Symmetry,
+  codec: StateCodec,
+  s: State,
+  words: Uint32Array,
+  scratch: Uint32Array,
+): number {
+  if (!canonicalizable(s)) return -1;
+  let best = -1;
+  const n = codec.words;
+  symmetry.elements.forEach((g, k) => {
+    codec.encodeRenamed(s, g, scratch);
+    let i = 0;
+    while (i < n && scratch[i] === words[i]) i++;
+    if (i < n && scratch[i]! < words[i]!) {
+      words.set(scratch.subarray(0, n));
+      best = k;
+    }
+  });
+  return best;
+}
+
+/** The renamings of `layout` that leave it unchanged, or null when there is none but the identity. */
+export function findSymmetry(layout: Layout, slice: LabelMasks | null): Symmetry | null {
+  const n = layout.nPartitions;
+  const pinned = pinnedByResetOrder(layout);
+  const signatures = layout.config.partitions.map((_, p) =>
+    has(pinned, p) ? `pinned ${p}` : partitionSignature(layout, p),
+  );
+  const used = new Uint8Array(n);
+  const image = new Int32Array(n);
+  const found: Renaming[] = [];
+  let candidates = 0;
+  const assign = (p: number): boolean => {
+    if (p === n) {
+      if (++candidates > MAX_CANDIDATES) return false;
+      if (image.every((v, i) => v === i)) return true;
+      const g = completeRenaming(layout, slice, image);
+      if (g) found.push(g);
+      return true;
+    }
+    for (let q = 0; q < n; q++) {
+      if (used[q] || signatures[q] !== signatures[p]) continue;
+      used[q] = 1;
+      image[p] = q;
+      const go = assign(p + 1);
+      used[q] = 0;
+      if (!go) return false;
+    }
+    return true;
+  };
+  if (!assign(0) || found.length === 0 || found.length + 1 > MAX_ORDER) return null;
+  const orbits: number[][] = [];
+  const placed = new Uint8Array(n);
+  for (let p = 0; p < n; p++) {
+    if (placed[p]) continue;
+    const orbit = new Set([p]);
+    for (const g of found) orbit.add(g.partition[p]!);
+    for (const q of orbit) placed[q] = 1;
+    if (orbit.size > 1) orbits.push([...orbit].sort((a, b) => a - b));
+  }
+  return { elements: found, orbits };
+}
+
+/**
+ * The partitions a renaming must leave in place because a Tick's resets depend on their order. At
+ * the start of a window, each health monitor in turn (by index) resets the partitions it controls
+ * that are faulted (by index, model/step.ts `tick`). Two such resets commute unless they have the
+ * same target, one's target is the other's monitor (whose label, and whether it acts at all, the
+ * reset changes), or their targets list a labelled cell in common (each reset rewrites its label).
+ * A renaming maps a tick's resets onto its resets; fixing every partition of a pair that does not
+ * commute keeps the order of each such pair, and any order of the rest gives the same state.
+ */
+export function pinnedByResetOrder(layout: Layout): Bits {
+  const shareCell = (p: number, q: number) =>
+    layout.cells.some((c) => has(c.listers, p) && has(c.listers, q));
+  let pinned: Bits = 0;
+  for (const f of layout.frames) {
+    const resets: [number, number][] = [];
+    for (let m = 0; m < layout.nPartitions; m++)
+      if (has(layout.healthMonitors & f.starting, m))
+        for (let p = 0; p < layout.nPartitions; p++) if (has(resettable(layout, m), p)) resets.push([m, p]);
+    for (let i = 0; i < resets.length; i++)
+      for (let j = i + 1; j < resets.length; j++) {
+        const [[m1, p1], [m2, p2]] = [resets[i]!, resets[j]!];
+        if (p1 !== p2 && p1 !== m2 && p2 !== m1 && !shareCell(p1, p2)) continue;
+        pinned |= (1 << m1) | (1 << p1) | (1 << m2) | (1 << p2);
+      }
+  }
+  return pinned;
+}
+
+/** What a renaming must keep about partition `p` by itself (to prune the search for renamings). */
+function partitionSignature(layout: Layout, p: number): string {
+  const { config } = layout;
+  const part = config.partitions[p]!;
+  const schedule = layout.frames.map(
+    (f) => `${+has(f.eligible, p)}${+has(f.misplaced, p)}${+has(f.starting, p)}`,
+  );
+  return JSON.stringify([
+    part.kind,
+    part.launch,
+    [...part.privileges].sort(),
+    part.downgrader,
+    layout.ept[p]!.map((e) => e.rights),
+    layout.eptBreach[p],
+    config.devices.filter((d) => d.owner === p).length,
+    config.channels.filter((c) => c.from === p).map((c) => c.capacity),
+    config.channels.filter((c) => c.to === p).map((c) => c.capacity),
+    schedule.join(''),
+  ]);
+}
+
+/**
+ * The renaming of everything that `partition` (a renaming of partitions) induces, when it leaves
+ * the layout unchanged; else null. Devices, channels and shared regions map in file order among
+ * those with the same owner, ends, or writer and readers; memory classes by what tells them apart.
+ */
+function completeRenaming(layout: Layout, slice: LabelMasks | null, partition: Int32Array): Renaming | null {
+  const { config } = layout;
+  const P = (x: Bits) => mapIndices(x, partition);
+  const inFileOrder = <T>(items: readonly T[], key: (t: T) => string, mappedKey: (t: T) => string) => {
+    const byKey = new Map<string, number[]>();
+    items.forEach((t, i) => {
+      const k = key(t);
+      byKey.set(k, [...(byKey.get(k) ?? []), i]);
+    });
+    const seen = new Map<string, number>();
+    const out = new Int32Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const k = mappedKey(items[i]!);
+      const at = seen.get(k) ?? 0;
+      const target = byKey.get(k)?.[at];
+      if (target === undefined) return null;
+      seen.set(k, at + 1);
+      out[i] = target;
+    }
+    return out;
+  };
+
+  const device = inFileOrder(
+    config.devices,
+    (d) => `${d.owner}`,
+    (d) => `${partition[d.owner]}`,
+  );
+  const channel = inFileOrder(
+    config.channels,
+    (c) => `${c.from}>${c.to}`,
+    (c) => `${partition[c.from]}>${partition[c.to]}`,
+  );
+  const readers = (r: readonly number[]) => [...r].sort((a, b) => a - b).join(',');
+  const shared = inFileOrder(
+    config.shared,
+    (r) => `${r.writer}|${readers(r.readers)}|${r.memory.pages}`,
+    (r) => `${partition[r.writer]}|${readers(r.readers.map((q) => partition[q]!))}|${r.memory.pages}`,
+  );
+  if (!device || !channel || !shared) return null;
+  const D = (x: Bits) => mapIndices(x, device);
+
+  // Partitions: privileges reach, policy, reach of partition-control.
+  for (let p = 0; p < layout.nPartitions; p++) {
+    const q = partition[p]!;
+    if (layout.controls[q] !== P(layout.controls[p]!)) return null;
+    if (layout.mayFlowTo[q] !== P(layout.mayFlowTo[p]!)) return null;
+  }
+  // Devices: the IOMMU's mode, requester IDs, peers and interrupt lines.
+  for (let d = 0; d < layout.nDevices; d++) {
+    const e = device[d]!;
+    const [a, b] = [config.devices[d]!, config.devices[e]!];
+    if (a.iommu !== b.iommu) return null;
+    if (layout.requester[e] !== device[layout.requester[d]!]) return null;
+    if (layout.group[e] !== D(layout.group[d]!) || layout.peers[e] !== D(layout.peers[d]!)) return null;
+    if (layout.irqTargets[e] !== P(layout.irqTargets[d]!)) return null;
+  }
+  for (let c = 0; c < config.channels.length; c++)
+    if (config.channels[channel[c]!]!.capacity !== config.channels[c]!.capacity) return null;
+
+  // Memory classes, by everything that tells pages apart (model/layout.ts).
+  const sharedOf = (page: number, map: (r: number) => number) =>
+    config.shared
+      .flatMap((r, i) => (page >= r.memory.start && page < r.memory.start + r.memory.pages ? [map(i)] : []))
+      .sort((x, y) => x - y)
+      .join(',');
+  const eptRights = (page: number) => {
+    const rights = new Array<number>(layout.nPartitions).fill(0);
+    layout.ept.forEach((entries, p) => {
+      for (const entry of entries) if (entry.page === page) rights[p]! |= entry.rights;
+    });
+    return rights;
+  };
+  const classKey = (page: number, renamed: boolean) => {
+    const cls = layout.classes[layout.classOf[page]!]!;
+    const rights = eptRights(page);
+    if (!renamed) return `${cls.listers}|${rights.join(',')}|${cls.devices}|${sharedOf(page, (r) => r)}`;
+    const moved = new Array<number>(rights.length).fill(0);
+    rights.forEach((r, p) => {
+      moved[partition[p]!] = r;
+    });
+    return `${P(cls.listers)}|${moved.join(',')}|${D(cls.devices)}|${sharedOf(page, (r) => shared[r]!)}`;
+  };
+  const classByKey = new Map(layout.classes.map((cls) => [classKey(cls.pages[0]!, false), cls.id]));
+  const classImage = new Int32Array(layout.classes.length);
+  for (const cls of layout.classes) {
+    const target = classByKey.get(classKey(cls.pages[0]!, true));
+    if (target === undefined) return null;
+    const image = layout.classes[target]!;
+    if (image.pages.length !== cls.pages.length || image.cell < 0 !== cls.cell < 0) return null;
+    if (image.accessors !== P(cls.accessors) || image.initial !== P(cls.initial)) return null;
+    classImage[cls.id] = target;
+  }
+  const cell = new Int32Array(layout.cells.length);
+  for (const cls of layout.cells) cell[cls.cell] = layout.classes[classImage[cls.id]!]!.cell;
+
+  // Each partition's EPT, entry by entry: guest page i of p is guest page i of its image.
+  for (let p = 0; p < layout.nPartitions; p++) {
+    const [mine, theirs] = [layout.ept[p]!, layout.ept[partition[p]!]!];
+    if (mine.length !== theirs.length) return null;
+    for (let i = 0; i < mine.length; i++)
+      if (
+        mine[i]!.rights !== theirs[i]!.rights ||
+        classImage[layout.classOf[mine[i]!.page]!] !== layout.classOf[theirs[i]!.page]
+      )
+        return null;
+  }
+
+  // The schedule, tick by tick, and each CPU's windows as a whole (some renaming of CPUs).
+  for (const f of layout.frames) {
+    if (f.eligible !== P(f.eligible) || f.misplaced !== P(f.misplaced) || f.starting !== P(f.starting))
+      return null;
+  }
+  const columns = (map: (x: Bits) => Bits) =>
+    Array.from({ length: config.platform.cpus }, (_, c) =>
+      layout.frames.map((f) => map(f.perCpu[c]!)).join(','),
+    )
+      .sort()
+      .join('|');
+  if (columns(P) !== columns((x) => x)) return null;
+
+  // The label bits the search keeps (proofs/slicing.ts) must be renamed onto one another too.
+  if (slice) {
+    for (let p = 0; p < layout.nPartitions; p++)
+      if (slice.observed[partition[p]!] !== P(slice.observed[p]!)) return null;
+    for (let c = 0; c < layout.cells.length; c++)
+      if (slice.cells[cell[c]!] !== P(slice.cells[c]!)) return null;
+    for (let c = 0; c < config.channels.length; c++)
+      if (slice.channels[channel[c]!] !== P(slice.channels[c]!)) return null;
+    if (slice.auditLabel !== P(slice.auditLabel)) return null;
+  }
+  return { partition: Int32Array.from(partition), device, channel, cell };
+}
