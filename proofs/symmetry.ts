@@ -137,15 +137,10 @@ export function canonicalize(
 ): number {
   if (!canonicalizable(s)) return -1;
   let best = -1;
-  const n = codec.words;
   symmetry.elements.forEach((g, k) => {
-    codec.encodeRenamed(s, g, scratch);
-    let i = 0;
-    while (i < n && scratch[i] === words[i]) i++;
-    if (i < n && scratch[i]! < words[i]!) {
-      words.set(scratch.subarray(0, n));
-      best = k;
-    }
+    if (!codec.renamedBelow(s, g, words, scratch)) return;
+    words.set(scratch.subarray(0, codec.words));
+    best = k;
   });
   return best;
 }
