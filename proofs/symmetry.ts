@@ -31,6 +31,7 @@
 import { type Bits, has } from '../model/bits.js';
 import { type Layout, resettable } from '../model/layout.js';
 import { type State, withChanges } from '../model/state.js';
+import type { PartitionIdx } from '../system/config.js';
 import { mapIndices, type RenamingMaps, type StateCodec } from './packed.js';
 import type { LabelMasks } from './slicing.js';
 
@@ -152,6 +153,26 @@ export function findSymmetry(layout: Layout, slice: LabelMasks | null): Symmetry
   const signatures = layout.config.partitions.map((_, p) =>
     has(pinned, p) ? `pinned ${p}` : partitionSignature(layout, p),
   );
+  // What ties two partitions together, so that a partial renaming that cannot be completed is cut
+  // where it goes wrong rather than at its end (without this, k lanes of three partitions each
+  // would be k!^3 renamings to try).
+  const { config } = layout;
+  const relations = new Map<number, string>();
+  const relation = (p: number, q: number): string => {
+    const key = p * n + q;
+    let r = relations.get(key);
+    if (r === undefined) {
+      r = [
+        config.channels.filter((c) => c.from === p && c.to === q).map((c) => c.capacity),
+        has(layout.controls[p]!, q),
+        has(layout.mayFlowTo[q]!, p),
+        config.shared.filter((x) => x.writer === p && x.readers.includes(q as PartitionIdx)).length,
+        config.devices.filter((d) => d.owner === p && has(layout.irqTargets[d.index]!, q)).length,
+      ].join('|');
+      relations.set(key, r);
+    }
+    return r;
+  };
   const used = new Uint8Array(n);
   const image = new Int32Array(n);
   const found: Renaming[] = [];
@@ -166,6 +187,10 @@ export function findSymmetry(layout: Layout, slice: LabelMasks | null): Symmetry
     }
     for (let q = 0; q < n; q++) {
       if (used[q] || signatures[q] !== signatures[p]) continue;
+      let consistent = true;
+      for (let r = 0; r < p && consistent; r++)
+        consistent = relation(r, p) === relation(image[r]!, q) && relation(p, r) === relation(q, image[r]!);
+      if (!consistent) continue;
       used[q] = 1;
       image[p] = q;
       const go = assign(p + 1);

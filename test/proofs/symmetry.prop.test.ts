@@ -93,6 +93,61 @@ describe('finding symmetries', () => {
     expect(findSymmetry(buildLayout(fromYaml(text)), null)).toBeNull();
   });
 
+  it.each([3, 4, 5])('%i lanes: every permutation of the lanes, and nothing else', (k) => {
+    const lane = (i: number) => String.fromCharCode(97 + i);
+    const partition = (
+      name: string,
+      kind: string,
+      level: string,
+      cpu: number,
+      start: number,
+      pages: number,
+    ) =>
+      `  - { name: ${name}, kind: ${kind}, level: ${level}, cpus: [${cpu}], memory: [{ start: ${start}, pages: ${pages} }], image: "sha256:${kind === 'rtos' ? 'a' : 'b'}${'0'.repeat(63)}" }`;
+    const lanes = Array.from({ length: k }, (_, i) => i);
+    const text = [
+      'system: lanes',
+      `platform: { cpus: ${k + 1}, pages: ${8 * k + 4} }`,
+      `hypervisor: { image: "sha256:${'c'.repeat(64)}" }`,
+      'levels: [UNCLASSIFIED, SECRET]',
+      'partitions:',
+      ...lanes.flatMap((i) => [
+        partition(`command-${lane(i)}`, 'rtos', 'SECRET', i, 8 * i, 4),
+        partition(`monitor-${lane(i)}`, 'bare-metal', 'SECRET', i, 8 * i + 4, 2),
+        partition(`sensor-${lane(i)}`, 'bare-metal', 'UNCLASSIFIED', i, 8 * i + 6, 2),
+      ]),
+      `  - { name: voter, kind: bare-metal, level: SECRET, cpus: [${k}], memory: [{ start: ${8 * k}, pages: 4 }], image: "sha256:${'d'.repeat(64)}", privileges: [partition-control], controls: [${lanes.map((i) => `command-${lane(i)}`).join(', ')}] }`,
+      'devices:',
+      ...lanes.map(
+        (i) =>
+          `  - { name: bus-${lane(i)}, owner: sensor-${lane(i)}, irq: ${i + 1}, dma: [{ start: ${8 * i + 7}, pages: 1 }] }`,
+      ),
+      'channels:',
+      ...lanes.flatMap((i) => [
+        `  - { name: data-${lane(i)}, from: sensor-${lane(i)}, to: command-${lane(i)}, capacity: 1 }`,
+        `  - { name: check-${lane(i)}, from: command-${lane(i)}, to: monitor-${lane(i)}, capacity: 1 }`,
+        `  - { name: vote-${lane(i)}, from: monitor-${lane(i)}, to: voter, capacity: 1 }`,
+      ]),
+      'schedule:',
+      '  majorFrame: 3',
+      '  windows:',
+      ...lanes.flatMap((i) =>
+        ['sensor', 'command', 'monitor'].map(
+          (role, t) => `    - { cpu: ${i}, partition: ${role}-${lane(i)}, start: ${t}, length: 1 }`,
+        ),
+      ),
+      `    - { cpu: ${k}, partition: voter, start: 0, length: 3 }`,
+      'audit: { capacity: 2, onFull: halt }',
+    ].join('\n');
+    const symmetry = findSymmetry(buildLayout(fromYaml(text)), null)!;
+    const factorial = lanes.reduce((f, i) => f * (i + 1), 1);
+    expect(symmetry.elements).toHaveLength(factorial - 1);
+    // Each renaming moves whole lanes: partition 3i + r goes to 3j + r for one j per i.
+    for (const g of symmetry.elements)
+      for (let p = 0; p < 3 * k; p++) expect(g.partition[p]! % 3).toBe(p % 3);
+    expect(symmetry.orbits).toHaveLength(3);
+  });
+
   it.each(EXAMPLES)('%s: none (no two partitions are configured alike)', (name) => {
     expect(findSymmetry(buildLayout(example(name)), null)).toBeNull();
   });
