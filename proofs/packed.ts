@@ -162,46 +162,26 @@ export class StateCodec {
   }
 
   /**
-   * Whether `s` renamed by `g` (proofs/symmetry.ts `rename`) packs to words less than `best`,
-   * compared word by word; if so, those words are left in `out`. The renamed state is not built:
-   * what partition `p`, device `d`, cell `c` or channel `c` holds in `s` is written where its
-   * image's goes. Fields are written in the order of their offsets, and the comparison is made as
-   * each group of fields is finished, so a renaming that is already greater costs only its first
-   * fields.
+   * Writes `s` renamed (proofs/symmetry.ts `rename`) into `out[0 .. words)`, without building the
+   * renamed state: what partition `p`, device `d`, cell `c` or channel `c` holds in `s` is written
+   * where its image's goes.
    */
-  renamedBelow(s: State, g: RenamingMaps, best: Uint32Array, out: Uint32Array): boolean {
+  encodeRenamed(s: State, g: RenamingMaps, out: Uint32Array): void {
     const { nP, nD } = this;
     const P = (x: Bits) => mapIndices(x, g.partition);
     out.fill(0, 0, this.words);
-    /** First word not yet compared; -1 once `out` is known to be less. */
-    let from = 0;
-    /** Compares the words finished below bit `end`; false when `out` is already greater. */
-    const below = (end: number): boolean => {
-      if (from < 0) return true;
-      const to = Math.min(end >>> 5, this.words);
-      for (; from < to; from++)
-        if (out[from] !== best[from]) {
-          if (out[from]! > best[from]!) return false;
-          from = -1;
-          return true;
-        }
-      return true;
-    };
     writeBits(out, 0, 0, 4, HV_CODE[s.hv] | (s.hvTampered ? 4 : 0) | (s.halted ? 8 : 0));
     writeBits(out, 0, this.oFlags, FLAG_BITS, s.flags);
     writeBits(out, 0, this.oFrame, this.frameBits, s.frame);
     writeBits(out, 0, this.oAudit, this.auditBits, s.auditCount);
     writeBits(out, 0, this.oAuditLabel, nP, P(s.auditLabel));
     writeBits(out, 0, this.oTampered, nP, P(s.tampered));
-    for (let p = 0; p < nP; p++)
-      writeBits(out, 0, this.oStatus + 2 * g.partition[p]!, 2, STATUS_CODE[s.status[p]!]);
-    if (!below(this.oObserved)) return false;
-    for (let p = 0; p < nP; p++)
-      writeBits(out, 0, this.oObserved + g.partition[p]! * nP, nP, P(s.observed[p]!));
-    if (!below(this.oPending)) return false;
-    for (let p = 0; p < nP; p++)
-      writeBits(out, 0, this.oPending + g.partition[p]! * nD, nD, mapIndices(s.pendingIrq[p]!, g.device));
-    if (!below(this.oCells)) return false;
+    for (let p = 0; p < nP; p++) {
+      const q = g.partition[p]!;
+      writeBits(out, 0, this.oStatus + 2 * q, 2, STATUS_CODE[s.status[p]!]);
+      writeBits(out, 0, this.oObserved + q * nP, nP, P(s.observed[p]!));
+      writeBits(out, 0, this.oPending + q * nD, nD, mapIndices(s.pendingIrq[p]!, g.device));
+    }
     for (let c = 0; c < this.nCells; c++)
       writeBits(out, 0, this.oCells + g.cell[c]! * nP, nP, P(s.cells[c]!));
     for (let c = 0; c < this.capacities.length; c++) {
@@ -212,8 +192,6 @@ export class StateCodec {
       writeBits(out, 0, o, len, q.length);
       for (let i = 0; i < q.length; i++) writeBits(out, 0, o + len + i * nP, nP, P(q[i]!));
     }
-    if (!below(this.bits + 31)) return false;
-    return from < 0;
   }
 
   private writeHead(s: State, out: Uint32Array, at: number): void {

@@ -138,10 +138,15 @@ export function canonicalize(
 ): number {
   if (!canonicalizable(s)) return -1;
   let best = -1;
+  const n = codec.words;
   symmetry.elements.forEach((g, k) => {
-    if (!codec.renamedBelow(s, g, words, scratch)) return;
-    words.set(scratch.subarray(0, codec.words));
-    best = k;
+    codec.encodeRenamed(s, g, scratch);
+    let i = 0;
+    while (i < n && scratch[i] === words[i]) i++;
+    if (i < n && scratch[i]! < words[i]!) {
+      words.set(scratch.subarray(0, n));
+      best = k;
+    }
   });
   return best;
 }
@@ -173,6 +178,7 @@ export function findSymmetry(layout: Layout, slice: LabelMasks | null): Symmetry
     }
     return r;
   };
+  const classes = classFacts(layout);
   const used = new Uint8Array(n);
   const image = new Int32Array(n);
   const found: Renaming[] = [];
@@ -181,7 +187,7 @@ export function findSymmetry(layout: Layout, slice: LabelMasks | null): Symmetry
     if (p === n) {
       if (++candidates > MAX_CANDIDATES) return false;
       if (image.every((v, i) => v === i)) return true;
-      const g = completeRenaming(layout, slice, image);
+      const g = completeRenaming(layout, slice, classes, image);
       if (g) found.push(g);
       return true;
     }
@@ -261,12 +267,56 @@ function partitionSignature(layout: Layout, p: number): string {
   ]);
 }
 
+/** What tells memory classes apart beyond their layout fields, per class, and each class by its key. */
+interface ClassFacts {
+  /** Per class: the EPT rights of each partition on its pages, and the shared regions holding them. */
+  readonly facts: readonly { readonly rights: readonly number[]; readonly shared: readonly number[] }[];
+  readonly byKey: ReadonlyMap<string, number>;
+}
+
+function classKey(
+  listers: Bits,
+  rights: readonly number[],
+  devices: Bits,
+  shared: readonly number[],
+): string {
+  return `${listers}|${rights.join(',')}|${devices}|${[...shared].sort((x, y) => x - y).join(',')}`;
+}
+
+/** The class facts of `layout` (the same signature model/layout.ts groups pages by). */
+function classFacts(layout: Layout): ClassFacts {
+  const { config } = layout;
+  const facts = layout.classes.map((cls) => {
+    const page = cls.pages[0]!;
+    const rights = new Array<number>(layout.nPartitions).fill(0);
+    layout.ept.forEach((entries, p) => {
+      for (const entry of entries) if (entry.page === page) rights[p]! |= entry.rights;
+    });
+    const shared = config.shared.flatMap((r, i) =>
+      page >= r.memory.start && page < r.memory.start + r.memory.pages ? [i] : [],
+    );
+    return { rights, shared };
+  });
+  const byKey = new Map(
+    layout.classes.map((cls) => {
+      const { rights, shared } = facts[cls.id]!;
+      return [classKey(cls.listers, rights, cls.devices, shared), cls.id] as const;
+    }),
+  );
+  return { facts, byKey };
+}
+
 /**
  * The renaming of everything that `partition` (a renaming of partitions) induces, when it leaves
  * the layout unchanged; else null. Devices, channels and shared regions map in file order among
  * those with the same owner, ends, or writer and readers; memory classes by what tells them apart.
  */
-function completeRenaming(layout: Layout, slice: LabelMasks | null, partition: Int32Array): Renaming | null {
+function completeRenaming(
+  layout: Layout,
+  slice: LabelMasks | null,
+  classes: ClassFacts,
+  partition: Int32Array,
+): Renaming | null {
   const { config } = layout;
   const P = (x: Bits) => mapIndices(x, partition);
   const inFileOrder = <T>(items: readonly T[], key: (t: T) => string, mappedKey: (t: T) => string) => {
@@ -326,32 +376,20 @@ function completeRenaming(layout: Layout, slice: LabelMasks | null, partition: I
     if (config.channels[channel[c]!]!.capacity !== config.channels[c]!.capacity) return null;
 
   // Memory classes, by everything that tells pages apart (model/layout.ts).
-  const sharedOf = (page: number, map: (r: number) => number) =>
-    config.shared
-      .flatMap((r, i) => (page >= r.memory.start && page < r.memory.start + r.memory.pages ? [map(i)] : []))
-      .sort((x, y) => x - y)
-      .join(',');
-  const eptRights = (page: number) => {
-    const rights = new Array<number>(layout.nPartitions).fill(0);
-    layout.ept.forEach((entries, p) => {
-      for (const entry of entries) if (entry.page === page) rights[p]! |= entry.rights;
-    });
-    return rights;
-  };
-  const classKey = (page: number, renamed: boolean) => {
-    const cls = layout.classes[layout.classOf[page]!]!;
-    const rights = eptRights(page);
-    if (!renamed) return `${cls.listers}|${rights.join(',')}|${cls.devices}|${sharedOf(page, (r) => r)}`;
+  const classImage = new Int32Array(layout.classes.length);
+  for (const cls of layout.classes) {
+    const { rights, shared: regions } = classes.facts[cls.id]!;
     const moved = new Array<number>(rights.length).fill(0);
     rights.forEach((r, p) => {
       moved[partition[p]!] = r;
     });
-    return `${P(cls.listers)}|${moved.join(',')}|${D(cls.devices)}|${sharedOf(page, (r) => shared[r]!)}`;
-  };
-  const classByKey = new Map(layout.classes.map((cls) => [classKey(cls.pages[0]!, false), cls.id]));
-  const classImage = new Int32Array(layout.classes.length);
-  for (const cls of layout.classes) {
-    const target = classByKey.get(classKey(cls.pages[0]!, true));
+    const key = classKey(
+      P(cls.listers),
+      moved,
+      D(cls.devices),
+      regions.map((r) => shared[r]!),
+    );
+    const target = classes.byKey.get(key);
     if (target === undefined) return null;
     const image = layout.classes[target]!;
     if (image.pages.length !== cls.pages.length || image.cell < 0 !== cls.cell < 0) return null;
