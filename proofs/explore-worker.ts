@@ -33,6 +33,8 @@ export type Work =
 export type Task = Work & {
   /** Position of the task in its level (or among the liveness check's pieces). */
   readonly index: number;
+  /** Who runs each task of the level: 0 until a thread claims it (proofs/parallel.ts). */
+  readonly claims: SharedArrayBuffer;
   /** Store chunks added since the last task, in order. */
   readonly chunks: readonly SharedArrayBuffer[];
   /** The table, when it changed since the last task. */
@@ -52,7 +54,10 @@ const reader = new VisitedReader(ctx.codec.words);
 parentPort!.on('message', (task: Task) => {
   if (task.table) reader.adoptTable(task.table);
   reader.adoptChunks(task.chunks);
-  if (task.kind === 'range') {
+  if (Atomics.compareExchange(new Int32Array(task.claims), task.index, 0, 1) !== 0) {
+    // The main thread runs this one itself.
+    parentPort!.postMessage({ index: task.index, result: null });
+  } else if (task.kind === 'range') {
     const batch = expandRange(ctx, reader, task.lo, task.hi, task.pending);
     parentPort!.postMessage({ index: task.index, result: batch }, batchBuffers(batch));
   } else {

@@ -28,17 +28,20 @@ const WORKER = new URL('./explore-worker.js', import.meta.url);
 const RANGES_PER_WORKER = 2;
 
 /**
- * Ranges handed to each worker ahead of its results: with two, a worker starts its next range while
- * the main thread merges the batch it just sent, instead of waiting for that merge.
+ * Ranges handed to each worker ahead of its results, so that it keeps working while this thread
+ * is busy (merging, expanding a range itself, growing the visited table or collecting garbage) and
+ * cannot hand it more. A task is claimed before it is run, by a worker or by this thread, so the
+ * tasks queued at a worker never leave this thread waiting at the end of a level: it claims and
+ * runs them itself.
  */
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 8;
 
 /**
  * A worker's young generation, in MiB. What a worker allocates lives for one step (states, events,
  * a batch until it is sent), so a small nursery costs it no time, and V8's default (tens of MiB per
  * thread) would be a tenth of the memory a search of several million states holds.
  */
-const WORKER_YOUNG_MB = 8;
+const WORKER_YOUNG_MB = 16;
 
 /** Tracked states per piece of the liveness check's edges, in ranges of the frontier. */
 const EDGE_PIECE_RANGES = 8;
@@ -220,10 +223,12 @@ class Pool {
   }
 
   /**
-   * Runs `count` tasks: the workers take them in order, and this thread takes the next one itself
-   * whenever the next result to consume has not arrived, so that every thread computes and none
-   * waits on another's consuming. Results are consumed strictly in task order; false when `consume`
-   * said to stop (a result that arrives after that is dropped).
+   * Runs `count` tasks: the workers take them in order, and this thread runs one itself whenever the
+   * next result to consume has not arrived: that one if no worker has started it, else the first
+   * task no one has started, so that every thread computes and none waits on another's consuming.
+   * Every task is claimed (in a shared array) by whoever runs it, so it runs once. Results are
+   * consumed strictly in task order; false when `consume` said to stop (a result that arrives after
+   * that is dropped).
    */
   private async run<T>(
     count: number,
@@ -236,6 +241,8 @@ class Pool {
     let failure: Error | null = null;
     let over = false;
     const ready = new Map<number, T>();
+    const claims = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, count)));
+    const claim = (k: number) => Atomics.compareExchange(claims, k, 0, 1) === 0;
     let wake: (() => void) | null = null;
     const dispatch = (m: Member) => {
       if (over || dispatched >= count) return;
@@ -244,6 +251,7 @@ class Pool {
       const message: Task = {
         ...task(index),
         index,
+        claims: claims.buffer as SharedArrayBuffer,
         chunks: search.visited.chunksFrom(m.chunks),
         ...(m.table !== table ? { table } : {}),
       };
@@ -257,9 +265,19 @@ class Pool {
     };
     this.onResult = (m, index, result) => {
       if (over) return;
-      ready.set(index, result as T);
+      // null: this thread had claimed the task first, and its result is in `ready` already.
+      if (result !== null) ready.set(index, result as T);
       dispatch(m);
       wake?.();
+    };
+    /** A task no thread has started, claimed for this one: `next` itself if it can, or -1. */
+    const claimHere = (next: number): number => {
+      for (let k = next; k < dispatched; k++) if (claim(k)) return k;
+      if (dispatched < count) {
+        claim(dispatched);
+        return dispatched++;
+      }
+      return -1;
     };
     const arrival = () =>
       new Promise<void>((resolve) => {
@@ -273,17 +291,22 @@ class Pool {
           const result = ready.get(next)!;
           ready.delete(next);
           if (!consume(next++, result)) return false;
-        } else if (dispatched < count) {
-          const index = dispatched++;
-          ready.set(index, here(index));
-          // Lets the workers' results in, and an interrupt.
-          await new Promise((resolve) => setImmediate(resolve));
-        } else await arrival();
+        } else {
+          const index = claimHere(next);
+          if (index < 0) await arrival();
+          else {
+            ready.set(index, here(index));
+            // Lets the workers' results in, and an interrupt.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        }
         wake = null;
       }
       return true;
     } finally {
       over = true;
+      // Tasks still queued at a worker are skipped there.
+      for (let k = 0; k < count; k++) Atomics.store(claims, k, 1);
     }
   }
 

@@ -15,8 +15,14 @@ import { hashWords } from './packed.js';
 export const CHUNK_SHIFT = 16;
 const CHUNK_STATES = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_STATES - 1;
-/** The table grows once more than this share of its slots is used. */
-const MAX_LOAD = 0.65;
+/**
+ * The table starts to grow once this share of its slots is used: a table of twice the size is
+ * filled alongside, a few old states with every insertion, so that no insertion stops the writer
+ * (and the workers waiting for it) to rehash every state at once.
+ */
+const GROW_LOAD = 0.5;
+/** Old states placed in the growing table per insertion: it is complete before the old table is 5/8 full. */
+const MOVES_PER_INSERT = 4;
 
 /** What a reader needs: shareable with workers through `postMessage`. */
 export interface TableParts {
@@ -86,6 +92,9 @@ export class VisitedSet extends VisitedReader {
   private count = 0;
   private tableParts: TableParts;
   private readonly chunkBuffers: SharedArrayBuffer[] = [];
+  /** The table being filled while it grows, and how many of the states before it began are in it. */
+  private growing: { slots: Uint32Array; tags: Uint8Array; mask: number; moved: number; end: number } | null =
+    null;
 
   constructor(words: number) {
     super(words);
@@ -110,14 +119,15 @@ export class VisitedSet extends VisitedReader {
     return this.chunkBuffers.slice(from);
   }
 
-  /** Bytes held: store, table and tags. */
+  /** Bytes held: store, table and tags (both tables while one grows). */
   get bytes(): number {
-    return this.chunkBuffers.length * CHUNK_STATES * this.words * 4 + this.slots.length * 5;
+    const slots = this.slots.length + (this.growing?.slots.length ?? 0);
+    return this.chunkBuffers.length * CHUNK_STATES * this.words * 4 + slots * 5;
   }
 
   /** Adds the state at `words[at ..]`, known not to be present; returns its id. */
   insert(words: Uint32Array, at: number, hash = hashWords(words, at, this.words)): number {
-    if (this.count + 1 > this.slots.length * MAX_LOAD) this.grow();
+    if (!this.growing && this.count + 1 > this.slots.length * GROW_LOAD) this.startGrowing();
     const id = this.count++;
     if ((id & CHUNK_MASK) === 0) {
       const buffer = new SharedArrayBuffer(CHUNK_STATES * this.words * 4);
@@ -128,6 +138,7 @@ export class VisitedSet extends VisitedReader {
     const base = (id & CHUNK_MASK) * this.words;
     for (let k = 0; k < this.words; k++) chunk[base + k] = words[at + k]!;
     this.place(this.slots, this.tags, this.mask, id, hash);
+    if (this.growing) this.keepGrowing(id, hash);
     return id;
   }
 
@@ -144,19 +155,38 @@ export class VisitedSet extends VisitedReader {
     Atomics.store(slots, i, id + 1);
   }
 
-  private grow(): void {
+  private startGrowing(): void {
     const size = this.slots.length * 2;
-    const slots = new Uint32Array(new SharedArrayBuffer(size * 4));
-    const tags = new Uint8Array(new SharedArrayBuffer(size));
-    const mask = size - 1;
-    for (let id = 0; id < this.count; id++) this.place(slots, tags, mask, id, this.hashOf(id));
-    this.slots = slots;
-    this.tags = tags;
-    this.mask = mask;
+    this.growing = {
+      slots: new Uint32Array(new SharedArrayBuffer(size * 4)),
+      tags: new Uint8Array(new SharedArrayBuffer(size)),
+      mask: size - 1,
+      moved: 0,
+      end: this.count,
+    };
+  }
+
+  /**
+   * Places the new state `id` in the growing table, with a few of the states stored before it
+   * began; once they are all there, that table replaces the old one. Until then every lookup, the
+   * readers' too, goes to the old one, which holds every state; readers adopt the new one with
+   * their next task, and the old one is never written again.
+   */
+  private keepGrowing(id: number, hash: number): void {
+    const g = this.growing!;
+    this.place(g.slots, g.tags, g.mask, id, hash);
+    const until = Math.min(g.end, g.moved + MOVES_PER_INSERT);
+    for (let old = g.moved; old < until; old++) this.place(g.slots, g.tags, g.mask, old, this.hashOf(old));
+    g.moved = until;
+    if (g.moved < g.end) return;
+    this.slots = g.slots;
+    this.tags = g.tags;
+    this.mask = g.mask;
+    this.growing = null;
     this.tableParts = {
       words: this.words,
-      slots: slots.buffer as SharedArrayBuffer,
-      tags: tags.buffer as SharedArrayBuffer,
+      slots: g.slots.buffer as SharedArrayBuffer,
+      tags: g.tags.buffer as SharedArrayBuffer,
     };
   }
 }
