@@ -5,11 +5,11 @@
  * as in spec/Hypervisor.tla. It judges the step from the outside, by comparing the states before and
  * after against what the configuration allows, so a bug in a handler cannot hide from it.
  */
-import { EMPTY, has } from './bits.js';
+import { type Bits, EMPTY, has } from './bits.js';
 import type { Event } from './events.js';
 import { type Layout, resettable } from './layout.js';
 import { bufferAllowed, hasBuffer } from './operands.js';
-import { Flag, type State, sameState, withChanges } from './state.js';
+import { Flag, type PartitionStatus, type State, sameState, withChanges } from './state.js';
 import type { StepResult } from './step.js';
 
 export function monitor(layout: Layout, before: State, event: Event, result: StepResult): number {
@@ -93,11 +93,23 @@ function restartedWithoutReset(layout: Layout, before: State, event: Event, afte
   // Steps that change no partition's status share the status list.
   if (before.status === after.status) return false;
   if (event.type === 'Hypercall' && event.op === 'partition-reset') return false;
-  let recovered = EMPTY;
-  if (event.type === 'Tick') {
-    const starting = layout.frames[after.frame]!.starting;
-    for (let m = 0; m < layout.nPartitions; m++)
-      if (has(starting, m) && before.status[m] === 'running') recovered |= resettable(layout, m);
-  }
+  const recovered = event.type === 'Tick' ? restartable(layout, after.frame, before.status) : EMPTY;
   return before.status.some((s, p) => s === 'faulted' && after.status[p] === 'running' && !has(recovered, p));
+}
+
+/**
+ * The partitions the health monitors may restart in a tick into `frame` from partitions in
+ * `status`: those controlled by a monitor whose window starts there and that is up at its turn.
+ * The monitors take their turns in file order, so a monitor is up at its turn if it was running,
+ * or if it was faulted and a monitor that took its turn before it controls it (and so restarted
+ * it). Without the second case a supervisor that restarts a faulted monitor, which then restarts
+ * its own faulted partition in the same tick, would be taken for a restart without a reset.
+ */
+export function restartable(layout: Layout, frame: number, status: readonly PartitionStatus[]): Bits {
+  const starting = layout.frames[frame]!.starting;
+  let recovered = EMPTY;
+  for (let m = 0; m < layout.nPartitions; m++)
+    if (has(starting, m) && (status[m] === 'running' || (status[m] === 'faulted' && has(recovered, m))))
+      recovered |= resettable(layout, m);
+  return recovered;
 }

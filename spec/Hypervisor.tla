@@ -155,14 +155,27 @@ Authorised(p, op, arg) ==
       [] op = "audit-read" -> p \in AuditReaders
       [] OTHER -> TRUE
 
+\* The partitions the health monitors ms (a sequence) may restart in a Tick into frame fr, added to
+\* R (model/monitor.ts restartable): those controlled by a monitor whose window starts there and
+\* that is up at its turn. The turns go in file order: a monitor is up at its turn if it was running,
+\* or if it was faulted and a monitor up at an earlier turn controls it (and so restarted it).
+RECURSIVE Restartable(_, _, _)
+Restartable(fr, ms, R) ==
+    IF ms = <<>> THEN R
+    ELSE Restartable(fr, Tail(ms),
+                     UNION {IF /\ Head(ms) \in Starting[fr]
+                               /\ \/ status[Head(ms)] = "running"
+                                  \/ status[Head(ms)] = "faulted" /\ Head(ms) \in r
+                            THEN r \cup (Controls[Head(ms)] \ {Head(ms)}) ELSE r
+                            : r \in {R}})
+
 \* A partition went from faulted to running other than by a partition-reset hypercall or the
 \* reset of a health monitor that controls it, in the Tick that starts the monitor's window.
 RestartedWithoutReset(ev, s) ==
     /\ ~(ev.type = "Hypercall" /\ ev.op = "partition-reset")
     /\ \E p \in Partitions :
           /\ status[p] = "faulted" /\ s.status[p] = "running"
-          /\ ~(ev.type = "Tick" /\ \E m \in Monitors : m \in Starting[s.frame] /\ status[m] = "running"
-                                                  /\ p \in Controls[m] \ {m})
+          /\ ~(ev.type = "Tick" /\ p \in Restartable(s.frame, MonitorOrder, {}))
 
 MonitorFlags(s, ev, outcome, audited) ==
     (IF halted /\ ~SameExceptFlags(s) THEN {"HaltEscape"} ELSE {})

@@ -22,3 +22,32 @@ schedule:
     - { cpu: 1, partition: mon, start: 0, length: 2 }
 audit: { capacity: 3, onFull: halt }
 `;
+
+/**
+ * Nested health monitors: `supervisor` controls `monitor`, which controls `app`, and both monitors'
+ * windows start at tick 0 (on two CPUs). With `supervisorFirst` false the monitor comes first in
+ * file order, so at a tick that starts both windows it takes its turn before the supervisor has
+ * restarted it.
+ */
+export const NESTED = (supervisorFirst = true) => {
+  const supervisor = `  - { name: supervisor, kind: bare-metal, level: LOW, cpus: [0], memory: [{ start: 0, pages: 2 }], image: "${D('b')}",
+      privileges: [partition-control], controls: [monitor] }`;
+  const monitor = `  - { name: monitor, kind: bare-metal, level: LOW, cpus: [1], memory: [{ start: 2, pages: 2 }], image: "${D('c')}",
+      privileges: [partition-control], controls: [app] }`;
+  return `
+system: nested
+platform: { cpus: 2, pages: 8 }
+hypervisor: { image: "${D('a')}" }
+levels: [LOW]
+partitions:
+${supervisorFirst ? `${supervisor}\n${monitor}` : `${monitor}\n${supervisor}`}
+  - { name: app, kind: rtos, level: LOW, cpus: [0], memory: [{ start: 4, pages: 2 }], image: "${D('d')}" }
+schedule:
+  majorFrame: 2
+  windows:
+    - { cpu: 0, partition: supervisor, start: 0, length: 1 }
+    - { cpu: 0, partition: app, start: 1, length: 1 }
+    - { cpu: 1, partition: monitor, start: 0, length: 2 }
+audit: { capacity: 4, onFull: halt }
+`;
+};

@@ -72,18 +72,31 @@ export function monitor(layout: Layout, before: SymState, event: Event, branch: 
 
 function restartedWithoutReset(layout: Layout, before: SymState, event: Event, after: SymState): Term {
   if (event.type === 'Hypercall' && event.op === 'partition-reset') return FALSE;
-  /** A health monitor that controls `p` acts in this step: a tick that starts one of its windows, while it is up. */
-  const recovered = (p: number): Term => {
-    if (event.type !== 'Tick') return FALSE;
-    const acts = (frame: number) => {
-      const starting = layout.frames[frame]!.starting;
-      const ms: Term[] = [];
-      for (let m = 0; m < layout.nPartitions; m++)
-        if (has(starting, m) && has(resettable(layout, m), p)) ms.push(isStatus(before, m, 'running'));
-      return or(...ms);
-    };
-    return or(...layout.frames.map((_, f) => and(eq(after.frame, int(f)), acts(f))));
-  };
+  if (event.type !== 'Tick')
+    return or(
+      ...before.status.map((_, p) => and(isStatus(before, p, 'faulted'), isStatus(after, p, 'running'))),
+    );
+  // Per frame: whether each partition is a health monitor up at its turn in a tick into that frame
+  // (model/monitor.ts `restartable`: running, or faulted and controlled by a monitor up before it).
+  const up = layout.frames.map((frame) => {
+    const terms: Term[] = [];
+    for (let m = 0; m < layout.nPartitions; m++) {
+      if (!has(frame.starting, m) || !resettable(layout, m)) {
+        terms.push(FALSE);
+        continue;
+      }
+      const restartedBy = terms.filter((_, k) => has(resettable(layout, k), m));
+      terms.push(or(isStatus(before, m, 'running'), and(isStatus(before, m, 'faulted'), or(...restartedBy))));
+    }
+    return terms;
+  });
+  /** A health monitor that controls `p` is up at its turn in this tick. */
+  const recovered = (p: number): Term =>
+    or(
+      ...layout.frames.map((_, f) =>
+        and(eq(after.frame, int(f)), or(...up[f]!.filter((_, m) => has(resettable(layout, m), p)))),
+      ),
+    );
   return or(
     ...before.status.map((_, p) =>
       and(isStatus(before, p, 'faulted'), isStatus(after, p, 'running'), not(recovered(p))),

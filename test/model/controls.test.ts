@@ -11,9 +11,10 @@ import { authorised } from '../../model/monitor.js';
 import { explore } from '../../proofs/explorer.js';
 import { monitorPairs } from '../../proofs/liveness.js';
 import { checkNoninterference } from '../../proofs/noninterference.js';
+import { prove } from '../../proofs/prove.js';
 import { tlaCheckerEngine } from '../../tla/checker-engine.js';
 import { booted, fromYaml, pid } from '../helpers.js';
-import { TARGETED } from '../targeted-control.js';
+import { NESTED, TARGETED } from '../targeted-control.js';
 
 const config = fromYaml(TARGETED());
 const HIGH = pid(0);
@@ -127,5 +128,57 @@ describe('verdicts', () => {
       [...model.verdicts].map(([name, v]) => [name, v.status]),
     );
     expect(spec.report.stats.distinctStates).toBe(model.distinctStates);
+  });
+});
+
+describe('nested health monitors: a supervisor restarts a monitor, which restarts its partition in the same tick', () => {
+  const byName = (text: string) => {
+    const c = fromYaml(text);
+    const at = (name: string) => pid(c.partitions.findIndex((p) => p.name === name));
+    return { config: c, sup: at('supervisor'), mon: at('monitor'), app: at('app') };
+  };
+
+  it.each([true, false])(
+    'the monitors take their turns in file order (supervisor first: %s), and no restart is flagged',
+    (first) => {
+      const { config: c, sup, mon, app } = byName(NESTED(first));
+      // monitor and app fault in tick 1; the tick into frame 0 starts both monitors' windows.
+      const down = booted(c).run(tick, fault(mon), fault(app));
+      expect(down.state.status[mon]).toBe('faulted');
+      expect(down.state.status[app]).toBe('faulted');
+      const after = down.run(tick);
+      expect(after.last?.effects).toContainEqual({ kind: 'reset', by: sup, target: mon });
+      expect(after.state.status[mon]).toBe('running');
+      // Supervisor first: the restarted monitor takes its turn and restarts app. Monitor first: it
+      // was still down at its turn, so app waits for the monitor's next window.
+      expect(after.state.status[app]).toBe(first ? 'running' : 'faulted');
+      expect(after.last?.effects.some((e) => e.kind === 'reset' && e.target === app)).toBe(first);
+      expect(after.state.flags).toBe(0);
+      if (!first) expect(after.run(tick, tick).state.status[app]).toBe('running');
+    },
+  );
+
+  it.each([true, false])(
+    'every property holds in every order (supervisor first: %s), and the spec and the proof agree',
+    async (first) => {
+      const { config: c } = byName(NESTED(first));
+      const model = explore(c, {});
+      expect(model.complete).toBe(true);
+      expect([...model.verdicts].filter(([, v]) => v.status !== 'holds').map(([name]) => name)).toEqual([]);
+      const spec = await tlaCheckerEngine.check(c, 'nested.yaml');
+      expect(spec.disagreements).toEqual([]);
+      expect(spec.report.properties.map((p) => [p.name, p.status])).toEqual(
+        [...model.verdicts].map(([name, v]) => [name, v.status]),
+      );
+      expect(spec.report.stats.distinctStates).toBe(model.distinctStates);
+      const proved = await prove(c, 'nested.yaml', { properties: ['FaultContainment'], timeoutMs: 60_000 });
+      expect(proved.verdicts.map((v) => v.status)).toEqual(['holds']);
+    },
+  );
+
+  it('a restart no monitor made is still flagged there (the auto-restart seeded bug)', () => {
+    const { config: c } = byName(NESTED());
+    const r = explore(c, { model: { bugs: new Set(['auto-restart']) } });
+    expect(r.verdicts.get('FaultContainment')?.status).toBe('violated');
   });
 });
