@@ -14,8 +14,8 @@
  * Launches are the exception, and why pending states are left alone: partitions launch in file
  * order, so before boot ends a renaming is no symmetry. A state without a pending partition never
  * leads back to one, so "equal, or equal up to some g with no partition pending" is a bisimulation,
- * and the stored graph (one canonical representative per class, the least packed words among its
- * renamings) is the quotient by it: the same verdicts and the same shortest counterexample lengths.
+ * and the stored graph (one representative per class, `canonicalize`) is the quotient by it: the
+ * same verdicts and the same shortest counterexample lengths.
  * test/proofs/symmetry.prop.test.ts checks points 1 and 2 on random walks of symmetric systems, and
  * that the reduced search agrees with the whole one.
  *
@@ -43,13 +43,18 @@ export interface Symmetry {
   readonly elements: readonly Renaming[];
   /** The partitions some element maps onto one another, in classes of two or more, by index. */
   readonly orbits: readonly (readonly number[])[];
+  /** Per element, the partition each index comes from: `preimages[k][g(p)] = p`. */
+  readonly preimages: readonly Int32Array[];
+  /** Each channel's sending and receiving partition, by index. */
+  readonly channelEnds: { readonly from: Int32Array; readonly to: Int32Array };
 }
 
 /** Renamings examined before the search for symmetries gives up (and reports none). */
 const MAX_CANDIDATES = 100_000;
 /**
- * The largest group used (six interchangeable lanes): each stored state costs one packing per
- * element, so a larger group would cost more time than its quotient saves.
+ * The largest group used (six interchangeable lanes): each successor costs a comparison of keys
+ * per element (and a packing per element tied on them), so a larger group would cost more time
+ * than its quotient saves.
  */
 export const MAX_ORDER = 720;
 
@@ -125,9 +130,15 @@ export function canonicalizable(s: State): boolean {
 }
 
 /**
- * Replaces the packed words of `s` in `words` (which hold `s` itself) with the least among its
- * renamings', and returns the index of the element that gave them, or -1 (`s` itself, or a state
- * the search keeps as it is). `scratch` holds one packed state.
+ * Replaces the packed words of `s` in `words` (which hold `s` itself) with those of its orbit's
+ * representative, and returns the index of the element that gave them, or -1 (`s` itself, or a
+ * state the search keeps as it is). `scratch` holds one packed state.
+ *
+ * The representative is the least packing among the renamings that sort the partitions by a key
+ * (`partitionKeys`) that every renaming carries along: the key of g(p) in g(s) is the key of p in s.
+ * Those renamings of s and of h(s) give the same states (for g sorting s, g h^-1 sorts h(s) and
+ * takes it to g(s)), so every member of an orbit gets the same representative; and only the
+ * renamings tied on the keys are packed, usually one instead of the group's every element.
  */
 export function canonicalize(
   symmetry: Symmetry,
@@ -137,18 +148,66 @@ export function canonicalize(
   scratch: Uint32Array,
 ): number {
   if (!canonicalizable(s)) return -1;
+  const keys = partitionKeys(symmetry, s);
+  const n = keys.length;
+  // The elements whose renamed key sequences (position q holds the key of the partition sent to q)
+  // are least; -1 stands for the identity.
+  const order = (k: number, q: number) => (k < 0 ? keys[q]! : keys[symmetry.preimages[k]![q]!]!);
+  let tied = [-1];
+  for (let k = 0; k < symmetry.elements.length; k++) {
+    const b = tied[0]!;
+    let q = 0;
+    while (q < n && order(k, q) === order(b, q)) q++;
+    if (q === n) tied.push(k);
+    else if (order(k, q) < order(b, q)) tied = [k];
+  }
   let best = -1;
-  const n = codec.words;
-  symmetry.elements.forEach((g, k) => {
-    codec.encodeRenamed(s, g, scratch);
-    let i = 0;
-    while (i < n && scratch[i] === words[i]) i++;
-    if (i < n && scratch[i]! < words[i]!) {
-      words.set(scratch.subarray(0, n));
-      best = k;
+  const size = codec.words;
+  tied.forEach((k, i) => {
+    if (k < 0) return;
+    codec.encodeRenamed(s, symmetry.elements[k]!, scratch);
+    let j = 0;
+    // The identity's words are in `words`; if it is not among the tied, the first tied one goes in.
+    if (i > 0 || tied[0] === -1) {
+      while (j < size && scratch[j] === words[j]) j++;
+      if (j === size || scratch[j]! > words[j]!) return;
     }
+    words.set(scratch.subarray(0, size));
+    best = k;
   });
   return best;
+}
+
+/**
+ * Per partition, a number a renaming carries along with it: its status, how many partitions it has
+ * observed, how many interrupts it has pending, and the messages queued on the channels it sends
+ * on and on those it receives on (a renaming maps channels to channels with the renamed ends).
+ */
+function partitionKeys(symmetry: Symmetry, s: State): number[] {
+  const { from, to } = symmetry.channelEnds;
+  const keys = s.status.map(
+    (st, p) =>
+      STATUS_RANK[st] * 2 ** 20 + popcount(s.observed[p]!) * 2 ** 14 + popcount(s.pendingIrq[p]!) * 2 ** 8,
+  );
+  for (let c = 0; c < from.length; c++) {
+    const queued = s.channels[c]!.length;
+    keys[from[c]!]! += queued * 16;
+    keys[to[c]!]! += queued;
+  }
+  return keys;
+}
+
+const STATUS_RANK: Record<State['status'][number], number> = {
+  pending: 0,
+  running: 1,
+  faulted: 2,
+  refused: 3,
+};
+
+function popcount(x: Bits): number {
+  let c = 0;
+  for (let v = x >>> 0; v !== 0; v >>>= 1) c += v & 1;
+  return c;
 }
 
 /** The renamings of `layout` that leave it unchanged, or null when there is none but the identity. */
@@ -215,7 +274,15 @@ export function findSymmetry(layout: Layout, slice: LabelMasks | null): Symmetry
     for (const q of orbit) placed[q] = 1;
     if (orbit.size > 1) orbits.push([...orbit].sort((a, b) => a - b));
   }
-  return { elements: found, orbits };
+  return {
+    elements: found,
+    orbits,
+    preimages: found.map((g) => invert(g).partition),
+    channelEnds: {
+      from: Int32Array.from(config.channels, (c) => c.from),
+      to: Int32Array.from(config.channels, (c) => c.to),
+    },
+  };
 }
 
 /**
