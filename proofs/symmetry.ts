@@ -29,7 +29,7 @@
  * which is enough for soundness (a quotient by fewer symmetries is a finer one).
  */
 import { type Bits, has } from '../model/bits.js';
-import { type Layout, resettable } from '../model/layout.js';
+import { type Layout, popcount, resettable } from '../model/layout.js';
 import { type State, withChanges } from '../model/state.js';
 import type { PartitionIdx } from '../system/config.js';
 import { mapIndices, type RenamingMaps, type StateCodec } from './packed.js';
@@ -203,12 +203,6 @@ const STATUS_RANK: Record<State['status'][number], number> = {
   faulted: 2,
   refused: 3,
 };
-
-function popcount(x: Bits): number {
-  let c = 0;
-  for (let v = x >>> 0; v !== 0; v >>>= 1) c += v & 1;
-  return c;
-}
 
 /** The renamings of `layout` that leave it unchanged, or null when there is none but the identity. */
 export function findSymmetry(layout: Layout, slice: LabelMasks | null): Symmetry | null {
